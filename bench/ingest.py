@@ -1,0 +1,89 @@
+"""Feed parsing speed: newsdesk's parser vs feedparser at its defaults, same corpus, same run.
+
+    python bench/ingest.py [--corpus ../shared/data/feeds-bench] [--repeat 3]
+
+Prints feeds/s for both, the speed-up ratio, and the agreement on (title, link)
+pairs: newsdesk's pairs compared with feedparser's pairs passed through the
+same normalisation (text cleaning, canonical links), so the figure measures
+the parsers, not the clean-up. Target: >= 10x with >= 99 % agreement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import feedparser
+
+from newsdesk.errors import FeedParseError
+from newsdesk.feeds.normalise import canonical_link, clean_text
+from newsdesk.feeds.parse import parse_feed
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds-bench"
+
+
+def load(corpus: Path) -> list[tuple[str, bytes]]:
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix != ".md")
+    return [(p.name, p.read_bytes()) for p in files]
+
+
+def ours(bodies: list[bytes]) -> list[set[tuple[str, str | None]] | None]:
+    results: list[set[tuple[str, str | None]] | None] = []
+    for body in bodies:
+        try:
+            results.append({(e.title, e.link) for e in parse_feed(body).entries})
+        except FeedParseError:
+            results.append(None)
+    return results
+
+
+def reference(bodies: list[bytes]) -> list[set[tuple[str, str | None]]]:
+    parsed = [feedparser.parse(body) for body in bodies]
+    return [
+        {(clean_text(e.get("title")), canonical_link(e.get("link"))) for e in p.entries}
+        for p in parsed
+    ]
+
+
+def timed(fn, bodies: list[bytes], repeat: int):  # type: ignore[no-untyped-def]
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn(bodies)
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    feeds = load(args.corpus)
+    bodies = [body for _, body in feeds]
+    size = sum(len(b) for b in bodies) / 1e6
+    ours_s, ours_pairs = timed(ours, bodies, args.repeat)
+    ref_s, ref_pairs = timed(reference, bodies, args.repeat)
+    total = agreed = 0
+    failed = 0
+    for mine, theirs in zip(ours_pairs, ref_pairs, strict=True):
+        total += len(theirs)
+        if mine is None:
+            failed += 1
+            continue
+        agreed += len(mine & theirs)
+    print(f"corpus: {len(feeds)} feeds, {size:.1f} MB ({args.corpus})")
+    print(
+        f"newsdesk parser : {ours_s:7.3f} s  {len(feeds) / ours_s:8.1f} feeds/s  ({failed} refused)"
+    )
+    print(f"feedparser      : {ref_s:7.3f} s  {len(feeds) / ref_s:8.1f} feeds/s")
+    print(f"speed-up        : {ref_s / ours_s:.1f}x  (target >= 10x)")
+    print(
+        f"agreement       : {agreed}/{total} (title, link) pairs = {agreed / total:.2%}  (target >= 99%)"
+    )
+
+
+if __name__ == "__main__":
+    main()

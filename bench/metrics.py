@@ -1,0 +1,149 @@
+"""Month view with 20,000 drafts and 100,000 audit rows: compute time on SQLite and PostgreSQL.
+
+    python bench/metrics.py [--postgres URL]
+
+Seeds a fresh SQLite file and (when reachable) a fresh PostgreSQL schema with
+20,000 drafts spread over 2026-11 (each with a version and a report) and
+100,000 audit rows, then computes the month's metrics three times on each and
+prints the median. Target: < 1 s on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from newsdesk.config import load_settings  # noqa: E402
+from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
+from newsdesk.store.db import Database, migrate  # noqa: E402
+from newsdesk.store.models import AuditEntry, Draft, DraftVersion  # noqa: E402
+from newsdesk.timetable import SHANGHAI  # noqa: E402
+
+REPORT = {
+    "passed": True,
+    "originality": {"ratio": 0.9, "threshold": 0.6, "passed": True, "borrowed": []},
+    "citations": {"recall": 1.0, "precision": 1.0, "passed": True, "needing": 0, "problems": []},
+    "compliance": {"passed": True, "violations": []},
+}
+
+
+def seed(db: Database, slots: list[str], drafts: int = 20_000, audits: int = 100_000) -> None:
+    rng = random.Random(1)
+    draft_rows, version_rows, audit_rows = [], [], []
+    for n in range(1, drafts + 1):
+        day = date(2026, 11, 1) + timedelta(days=n % 30)
+        created = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(
+            hours=6, minutes=rng.randint(0, 600)
+        )
+        draft_rows.append(
+            {
+                "id": n,
+                "day": day,
+                "slot": rng.choice(slots),
+                "kind": "morning_report",
+                "segment": str(n),
+                "title": "t",
+                "state": rng.choice(["approved", "published", "rejected", "pending_review"]),
+                "flagged": False,
+                "version": 1,
+                "lock_version": 1,
+                "brief": {"sources": []},
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+        version_rows.append(
+            {
+                "draft_id": n,
+                "number": 1,
+                "body": "正文",
+                "report": REPORT,
+                "passed": True,
+                "origin": "draft",
+                "provider": "offline",
+                "prompt_tokens": 0,
+                "completion_tokens": 0,
+                "latency_ms": 5,
+                "created_at": created,
+            }
+        )
+    for _ in range(audits):
+        draft_id = rng.randint(1, drafts)
+        audit_rows.append(
+            {
+                "draft_id": draft_id,
+                "action": rng.choice(["review.approve", "review.reject", "review.edit"]),
+                "actor": "ed",
+                "at": draft_rows[draft_id - 1]["created_at"]
+                + timedelta(minutes=rng.randint(1, 300)),
+                "from_state": "pending_review",
+                "to_state": rng.choice(["approved", "rejected", "pending_review"]),
+                "version": 1,
+                "note": None,
+                "data": {},
+            }
+        )
+    with db.session() as session:
+        session.execute(sa.insert(Draft), draft_rows)
+        session.execute(sa.insert(DraftVersion), version_rows)
+        session.execute(sa.insert(AuditEntry), audit_rows)
+
+
+def measure(db: Database) -> float:
+    settings = load_settings(ROOT / "config" / "desk.yaml")
+    period = parse_period(month="2026-11")
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        data = compute_metrics(db, settings, period).as_json()
+        timings.append(time.perf_counter() - started)
+    assert data["drafts"] == 20_000
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    slots = [s.name for s in load_settings(ROOT / "config" / "desk.yaml").slots]
+    sqlite = Database(f"sqlite:///{tempfile.mkdtemp(prefix='newsdesk-metrics-')}/bench.db")
+    migrate(sqlite)
+    seed(sqlite, slots)
+    print(
+        f"SQLite     month view, 20,000 drafts / 100,000 audit rows: {measure(sqlite) * 1000:7.1f} ms (target < 1000 ms)"
+    )
+    schema = f"bench_metrics_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(args.postgres)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        print(f"PostgreSQL unreachable ({exc.orig}); skipped")
+        return
+    try:
+        pg = Database(f"{args.postgres}?options=-csearch_path%3D{schema}")
+        migrate(pg)
+        seed(pg, slots)
+        print(
+            f"PostgreSQL month view, 20,000 drafts / 100,000 audit rows: {measure(pg) * 1000:7.1f} ms (target < 1000 ms)"
+        )
+        pg.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Prefect flows: compositions of tasks, ordered like the desk's SOP."""

@@ -1,0 +1,46 @@
+"""Daily metrics flow: yesterday's figures stored, a table artifact and a markdown summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from newsdesk.metrics.compute import Metrics
+from newsdesk.metrics.store import snapshot_day
+from newsdesk.metrics.tables import table
+from newsdesk.timetable import SHANGHAI
+from tasks.desk import desk
+
+
+@task(retries=1, timeout_seconds=300, cache_policy=NO_CACHE)
+def compute_day(day: date) -> Metrics:
+    d = desk()
+    return snapshot_day(d.db, d.settings, day)
+
+
+@flow(name="daily-metrics", log_prints=True)
+def daily_metrics(day: date | None = None) -> dict[str, object]:
+    """Figures for ``day`` (default: yesterday, Asia/Shanghai)."""
+    day = day or datetime.now(SHANGHAI).date() - timedelta(days=1)
+    metrics = compute_day(day)
+    data = metrics.as_json()
+    create_table_artifact(
+        key="daily-metrics",
+        table=table(metrics, "slots"),
+        description=f"日报 {day}: fill rate per slot",
+    )
+    minutes = data["approve_minutes"]
+    create_markdown_artifact(
+        key="daily-metrics-summary",
+        markdown=(
+            f"## 日报 {day}\n\n- fill rate: {data['fill_rate']} ({data['filled_on_time']}/{data['due']})\n"
+            f"- drafts: {data['drafts']}, approval rate: {data['approval_rate']}\n"
+            f"- time to approve: median {minutes['median']} min, p90 {minutes['p90']} min\n"
+            f"- check failures: {data['failures_by_rule'] or 'none'}\n"
+        ),
+    )
+    print(f"daily metrics {day}: fill rate {data['fill_rate']}, {data['drafts']} drafts")
+    return data

@@ -1,0 +1,39 @@
+"""Publish flow (every minute): expire overdue drafts, send what is due, mark published."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from newsdesk.publish.service import PublishReport, publish_due
+from tasks.desk import desk
+
+
+@task(retries=1, retry_delay_seconds=10, timeout_seconds=300, cache_policy=NO_CACHE)
+def publish_now() -> PublishReport:
+    d = desk()
+    return publish_due(d.db, d.settings, datetime.now(UTC))
+
+
+@flow(name="publish", log_prints=True)
+def publish_flow() -> dict[str, int]:
+    report = publish_now()
+    if report.failed or report.uncertain or report.expired:
+        lines = [f"- failed: draft {d} → {c}: {e}" for d, c, e in report.failed]
+        lines += [f"- uncertain (check the channel): draft {d} → {c}" for d, c in report.uncertain]
+        lines += [f"- expired unapproved: draft {d}" for d in report.expired]
+        create_markdown_artifact(
+            key="publish-problems", markdown="\n".join(lines), description="posts needing attention"
+        )
+    summary = {
+        "sent": len(report.sent),
+        "failed": len(report.failed),
+        "uncertain": len(report.uncertain),
+        "expired": len(report.expired),
+        "published": len(report.published),
+    }
+    print(f"publish: {summary}")
+    return summary

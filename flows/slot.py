@@ -1,0 +1,44 @@
+"""Slot flow: topics -> brief and draft per audience segment (fan-out) -> checks -> queued for review."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import flow, unmapped
+from prefect.artifacts import create_markdown_artifact
+
+from newsdesk.drafting.report import slot_summary_markdown
+from newsdesk.timetable import SHANGHAI, TradingCalendar
+from tasks.desk import desk
+from tasks.drafting import draft_segment
+from tasks.llm_limit import llm_slots
+from tasks.topics import detect_topics
+
+
+@flow(name="slot", log_prints=True)
+def run_slot(
+    slot: str, day: date | None = None, provider: str | None = None, new_version: bool = False
+) -> list[dict[str, object]]:
+    """Draft one posting slot for a day (default: today, Asia/Shanghai); idempotent per day."""
+    settings = desk().settings
+    conf = settings.slot(slot)
+    day = day or datetime.now(SHANGHAI).date()
+    if conf.calendar == "trading" and not TradingCalendar().is_trading_day(day):
+        print(f"{day} is not a trading day on the Shanghai exchange: {slot} skipped")
+        return []
+    detect_topics(day)
+    segments = conf.segments or [""]
+    with llm_slots(settings.llm.concurrency_limit, len(segments)):
+        outcomes = draft_segment.map(
+            unmapped(slot), unmapped(day), segments, unmapped(provider), unmapped(new_version)
+        ).result()
+    create_markdown_artifact(
+        key=f"slot-{slot.replace('_', '-')}",
+        markdown=slot_summary_markdown(desk().db, [o.draft_id for o in outcomes]),
+        description=f"{conf.title} {day}: drafts and their checks",
+    )
+    for o in outcomes:
+        print(
+            f"draft {o.draft_id} {o.segment or '-'}: {'flagged: ' + (o.reason or '') if o.flagged else 'ok'}"
+        )
+    return [o.__dict__ for o in outcomes]

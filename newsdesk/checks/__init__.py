@@ -1,0 +1,1 @@
+"""Draft checks: originality, citations, compliance, combined into one CheckReport."""

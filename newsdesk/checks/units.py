@@ -1,0 +1,182 @@
+"""Draft text broken into what the checks reason about: sentences, citation markers, units.
+
+A *unit* is one Han character or one Latin word / number, after NFKC and
+lower-casing, with punctuation and whitespace dropped. Each unit remembers its
+offsets in the original text, so every finding points back at what the editor
+wrote. Latin words are mapped to single private-use characters, so a unit
+sequence is a plain ``str`` and k-grams are fast substring slices.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newsdesk.text.normalise import is_han
+
+# [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
+MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")
+_QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"\n]*\"")
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”」』\"]?|\.(?=\s|$)|\n+")
+MAX_RANGE = 50
+
+
+@dataclass(frozen=True)
+class Marker:
+    start: int
+    end: int
+    sources: tuple[int, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    markers: tuple[Marker, ...]
+
+    @property
+    def cited(self) -> set[int]:
+        return {n for m in self.markers for n in m.sources}
+
+
+def parse_marker(body: str) -> tuple[int, ...]:
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,，、]\s*", body):
+        if re.search(r"[-–~]", part):
+            low, high = (int(x) for x in re.split(r"\s*[-–~]\s*", part))
+            if low > high or high - low > MAX_RANGE:
+                numbers.extend((low, high))
+                continue
+            numbers.extend(range(low, high + 1))
+        else:
+            numbers.append(int(part))
+    return tuple(dict.fromkeys(numbers))
+
+
+def markers(text: str) -> list[Marker]:
+    return [
+        Marker(m.start(), m.end(), parse_marker(m.group(1)), m.group(0))
+        for m in MARKER.finditer(text)
+    ]
+
+
+def excluded_spans(text: str) -> list[tuple[int, int]]:
+    """Citation markers and explicitly quoted passages: counted neither as borrowed nor as written."""
+    spans = [(m.start(), m.end()) for m in MARKER.finditer(text)]
+    spans += [(q.start(), q.end()) for q in _QUOTES.finditer(text)]
+    return sorted(spans)
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split at sentence ends; a run of only markers after a full stop joins the sentence before."""
+    found = markers(text)
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        pieces.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        pieces.append((start, len(text)))
+    merged: list[list[int]] = []
+    for begin, end in pieces:
+        chunk = MARKER.sub("", text[begin:end]).strip(" \t\r\n。.；;！？!?")
+        if merged and not chunk:
+            merged[-1][1] = end
+        else:
+            merged.append([begin, end])
+    out: list[Sentence] = []
+    for begin, end in merged:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if begin == end:
+            continue
+        mine = tuple(m for m in found if begin <= m.start and m.end <= end)
+        out.append(Sentence(begin, end, text[begin:end], mine))
+    return out
+
+
+@dataclass
+class Units:
+    """Units of a text as one string (one char per unit) with original offsets."""
+
+    chars: str
+    starts: list[int]
+    ends: list[int]
+    han: int
+    words: int
+
+    @property
+    def mostly_han(self) -> bool:
+        return self.han >= self.words
+
+
+_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[0-9a-z]+(?:[.'][0-9a-z]+)*")
+_LATIN = re.compile(r"([0-9a-z]+(?:[.'][0-9a-z]+)*)")
+_NOT_UNIT = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\U000f0000-\U000ffffd]+")
+
+
+class UnitCoder:
+    """Maps Latin words to private-use characters consistently across a draft and its sources."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, str] = {}
+        self._strings: dict[str, str] = {}
+
+    def code(self, token: str) -> str:
+        if len(token) == 1 and is_han(token):
+            return token
+        if token not in self._codes:
+            self._codes[token] = chr(0xF0000 + len(self._codes))
+        return self._codes[token]
+
+    def unit_string(self, text: str) -> str:
+        """Units of a source, without offsets: the fast path, memoised (sources are long and reused)."""
+        cached = self._strings.get(text)
+        if cached is None:
+            normal = text
+            if not unicodedata.is_normalized("NFKC", normal):
+                normal = unicodedata.normalize("NFKC", normal)
+            folded = normal.lower()
+            # split() with a capturing group alternates text / word: map the words in one pass.
+            parts = _LATIN.split(folded)
+            parts[1::2] = [self._codes.get(word) or self.code(word) for word in parts[1::2]]
+            cached = _NOT_UNIT.sub("", "".join(parts))
+            self._strings[text] = cached
+        return cached
+
+    def units(self, text: str, exclude: list[tuple[int, int]] | None = None) -> Units:
+        """Units of a draft with their offsets; excluded spans contribute nothing."""
+        folded = list(_fold_1to1(text))
+        for start, end in exclude or []:
+            folded[start:end] = [" "] * (end - start)
+        chars: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        han = words = 0
+        for match in _UNIT.finditer("".join(folded)):
+            token = match.group(0)
+            chars.append(self.code(token))
+            starts.append(match.start())
+            ends.append(match.end())
+            if len(token) == 1 and is_han(token):
+                han += 1
+            else:
+                words += 1
+        return Units("".join(chars), starts, ends, han, words)
+
+
+@lru_cache(maxsize=65536)
+def fold_char(char: str) -> str:
+    """NFKC + lower case of one character, kept to one character so offsets survive."""
+    normal = unicodedata.normalize("NFKC", char).lower()
+    return normal if len(normal) == 1 else " "
+
+
+def _fold_1to1(text: str) -> list[str]:
+    return [fold_char(char) for char in text]

@@ -1,0 +1,1 @@
+"""Drafting: briefs, prompts, providers (OpenAI-compatible, offline composer), the write/revise loop."""

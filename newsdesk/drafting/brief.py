@@ -1,0 +1,166 @@
+"""Briefs: what a slot needs today — its topics and its numbered sources [1]..[n].
+
+A brief is stored with the draft as JSON, so a reviewer sees exactly what the
+writer saw. Source selection depends on the slot's kind (DESIGN.md timetable):
+the morning report reads overnight items, a viewpoint reads the top topic,
+the research digest reads research pages, and so on; items of the same story
+appear once; the whole brief fits ``drafting.brief_chars``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from newsdesk.config import Settings, SlotConfig
+from newsdesk.store.db import Database
+from newsdesk.store.models import Item, Source
+from newsdesk.timetable import slot_time
+from newsdesk.topics.service import StoredTopic, compute_topics, stored_topics
+
+SAME_STORY = 70  # rapidfuzz title similarity above which two items tell one story
+
+
+@dataclass
+class BriefSource:
+    number: int
+    item_id: int
+    title: str
+    text: str
+    outlet: str
+    link: str | None
+    published: str | None
+    kind: str = "feed"
+
+
+@dataclass
+class Brief:
+    slot: str
+    kind: str
+    title: str
+    day: str
+    tier: str
+    content_type: str
+    segment: str
+    segment_style: str
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[BriefSource] = field(default_factory=list)
+    note: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Brief:
+        sources = [BriefSource(**s) for s in data.get("sources", [])]
+        return cls(**{**data, "sources": sources})
+
+    def source_texts(self) -> list[str]:
+        return [f"{s.title}。{s.text}" for s in self.sources]
+
+
+def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, datetime]:
+    end = slot_time(settings, slot, day)
+    hours = {
+        "morning_report": settings.drafting.overnight_hours,
+        "research_digest": 24.0 * settings.drafting.research_days,
+        "weekly_summary": 24.0 * 7,
+    }.get(slot.kind, 24.0)
+    return end - timedelta(hours=hours), end
+
+
+def _items(session: Session, start: datetime, end: datetime, pages: bool) -> list[tuple[Item, str]]:
+    when = func.coalesce(Item.published_at, Item.fetched_at)
+    kind = Item.kind == "page" if pages else Item.kind != "page"
+    rows = session.execute(
+        select(Item, Source.title)
+        .join(Source, Item.source_id == Source.id)
+        .where(when >= start, when <= end, kind)
+        .order_by(when.desc(), Item.id.desc())
+        .limit(500)
+    ).all()
+    return [(item, outlet) for item, outlet in rows]
+
+
+def _ranked(
+    items: list[tuple[Item, str]], topics: list[StoredTopic], kind: str
+) -> list[tuple[Item, str]]:
+    """Topic items first (top topic first), then the rest by recency."""
+    focus = topics[:1] if kind in ("viewpoint", "interaction") else topics[:5]
+    rank: dict[int, int] = {}
+    for position, topic in enumerate(focus):
+        for item_id in topic.item_ids:
+            rank.setdefault(item_id, position)
+    if kind in ("viewpoint", "interaction") and rank:
+        items = [pair for pair in items if pair[0].id in rank]
+    return sorted(items, key=lambda pair: (rank.get(pair[0].id, len(focus)),))
+
+
+def _fit(candidates: list[tuple[Item, str]], settings: Settings) -> list[BriefSource]:
+    conf = settings.drafting
+    chosen: list[BriefSource] = []
+    used = 0
+    for item, outlet in candidates:
+        if len(chosen) >= conf.max_sources:
+            break
+        if any(fuzz.ratio(item.title, s.title) >= SAME_STORY for s in chosen):
+            continue
+        text = (item.body or item.summary or "")[: conf.source_chars]
+        size = len(item.title) + len(text)
+        if chosen and used + size > conf.brief_chars:
+            continue
+        used += size
+        published = item.published_at.isoformat() if item.published_at else None
+        chosen.append(
+            BriefSource(
+                len(chosen) + 1, item.id, item.title, text, outlet, item.link, published, item.kind
+            )
+        )
+    return chosen
+
+
+def build_brief(
+    db: Database,
+    settings: Settings,
+    slot: SlotConfig,
+    day: date,
+    *,
+    segment: str = "",
+    now: datetime | None = None,
+) -> Brief:
+    """Choose topics and numbered sources for ``slot`` on ``day``."""
+    start, end = _window(slot, day, settings)
+    if now is not None:
+        end = min(end, now)
+    topics = stored_topics(db, day) or compute_topics(db, settings, day=day, now=end)
+    with db.session() as session:
+        if slot.kind == "research_digest":
+            candidates = _items(session, start, end, pages=True)
+        else:
+            candidates = _ranked(_items(session, start, end, pages=False), topics, slot.kind)
+            if slot.kind == "morning_report":
+                # Leave room for two research picks (研报精选) after the news.
+                pages = _items(
+                    session, end - timedelta(days=settings.drafting.research_days), end, pages=True
+                )
+                candidates = candidates[: settings.drafting.max_sources - 2] + pages[:2]
+        sources = _fit(candidates, settings)
+    return Brief(
+        slot=slot.name,
+        kind=slot.kind,
+        title=slot.title,
+        day=day.isoformat(),
+        tier=slot.tier,
+        content_type=slot.content_type,
+        segment=segment,
+        segment_style=settings.drafting.segments.get(segment, ""),
+        topics=[
+            {"label": t.label, "terms": t.terms, "score": round(t.score, 2)} for t in topics[:5]
+        ],
+        sources=sources,
+    )

@@ -1,0 +1,263 @@
+"""Write a slot's drafts: brief -> draft -> check -> revise (up to N) -> store for review.
+
+One draft per (day, slot, segment). Re-running a slot that already has a
+draft does nothing unless a new version is asked for. The provider is called
+outside any database transaction; each attempt is stored as a version with
+its CheckReport as soon as it exists, so a crash mid-loop loses nothing and a
+re-run completes it. A draft still failing after ``max_revisions`` is flagged
+with its reasons; a provider that stays down leaves the slot flagged with the
+error, never silently empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from newsdesk.checks.report import CheckReport, run_checks
+from newsdesk.config import Settings, SlotConfig
+from newsdesk.drafting.brief import Brief, build_brief
+from newsdesk.drafting.llm import (
+    Completion,
+    DraftRequest,
+    Limiter,
+    OpenAIProvider,
+    Provider,
+    resolve_api_key,
+)
+from newsdesk.drafting.offline import OfflineComposer
+from newsdesk.drafting.prompts import draft_messages, revision_messages
+from newsdesk.errors import LLMError
+from newsdesk.store.db import Database
+from newsdesk.store.models import AuditEntry, Draft, DraftVersion
+from newsdesk.timetable import slot_time
+
+PENDING = "pending_review"
+
+
+@dataclass(frozen=True)
+class DraftOutcome:
+    draft_id: int
+    slot: str
+    segment: str
+    created: bool
+    versions_added: int
+    passed: bool
+    flagged: bool
+    reason: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _get_or_create(
+    db: Database, settings: Settings, slot: SlotConfig, day: date, segment: str, brief: Brief
+) -> tuple[int, bool]:
+    deadline = slot_time(settings, slot, day) - timedelta(minutes=slot.lead_minutes)
+    with db.session() as session:
+        existing = session.scalar(
+            select(Draft).where(Draft.day == day, Draft.slot == slot.name, Draft.segment == segment)
+        )
+        if existing is not None:
+            return existing.id, False
+    try:
+        with db.session() as session:
+            title = f"{brief.title}" + (f"·{segment}" if segment else "")
+            draft = Draft(
+                day=day,
+                slot=slot.name,
+                kind=slot.kind,
+                segment=segment,
+                title=title,
+                brief=brief.as_json(),
+                deadline=deadline,
+            )
+            session.add(draft)
+            session.flush()
+            return draft.id, True
+    except IntegrityError:
+        # Another run created it a moment ago: use theirs.
+        with db.session() as session:
+            found = session.scalar(
+                select(Draft.id).where(
+                    Draft.day == day, Draft.slot == slot.name, Draft.segment == segment
+                )
+            )
+            assert found is not None
+            return found, False
+
+
+def _store_version(
+    db: Database,
+    draft_id: int,
+    completion: Completion,
+    report: CheckReport,
+    origin: str,
+    note: str | None,
+) -> int:
+    with db.session() as session:
+        draft = session.get(Draft, draft_id, with_for_update=True)
+        assert draft is not None
+        draft.version += 1
+        session.add(
+            DraftVersion(
+                draft_id=draft_id,
+                number=draft.version,
+                body=completion.text,
+                report=report.as_json(),
+                passed=report.passed,
+                origin=origin,
+                note=note,
+                provider=completion.provider,
+                model=completion.model,
+                prompt_tokens=completion.prompt_tokens,
+                completion_tokens=completion.completion_tokens,
+                latency_ms=completion.latency_ms,
+            )
+        )
+        draft.flagged = not report.passed
+        draft.flag_reason = None if report.passed else "；".join(report.reasons()[:6])
+        if draft.state != PENDING:
+            # New text always goes back to review; the audit trail says why it moved.
+            session.add(
+                AuditEntry(
+                    draft_id=draft_id,
+                    action="review.redraft",
+                    actor="system",
+                    from_state=draft.state,
+                    to_state=PENDING,
+                    version=draft.version,
+                    note=note,
+                    data={"provider": completion.provider},
+                )
+            )
+        draft.state = PENDING
+        draft.updated_at = _now()
+        return draft.version
+
+
+def _flag(db: Database, draft_id: int, reason: str) -> None:
+    with db.session() as session:
+        draft = session.get(Draft, draft_id)
+        assert draft is not None
+        draft.flagged = True
+        draft.flag_reason = reason
+        draft.updated_at = _now()
+
+
+def _has_versions(db: Database, draft_id: int) -> bool:
+    with db.session() as session:
+        draft = session.get(Draft, draft_id)
+        return bool(draft and draft.version)
+
+
+def write_draft(
+    db: Database,
+    settings: Settings,
+    slot: SlotConfig,
+    day: date,
+    provider: Provider,
+    *,
+    segment: str = "",
+    new_version: bool = False,
+    note: str | None = None,
+    now: datetime | None = None,
+    brief: Brief | None = None,
+) -> DraftOutcome:
+    """Draft (and revise) one segment of a slot; see the module docstring for the rules."""
+    brief = brief or build_brief(db, settings, slot, day, segment=segment, now=now)
+    draft_id, created = _get_or_create(db, settings, slot, day, segment, brief)
+    if not created and _has_versions(db, draft_id) and not new_version:
+        return DraftOutcome(draft_id, slot.name, segment, False, 0, True, False, "already drafted")
+    channel = slot.channels[0]
+    disclaimer = settings.channel(channel).disclaimer
+    texts = brief.source_texts()
+
+    def check(text: str) -> CheckReport:
+        return run_checks(text, texts, settings, channel=channel, slot=slot.name)
+
+    added = 0
+    try:
+        request = DraftRequest(draft_messages(settings, brief, disclaimer), brief, disclaimer)
+        completion = provider.complete(request)
+        report = check(completion.text)
+        _store_version(db, draft_id, completion, report, "revision" if note else "draft", note)
+        added += 1
+        for attempt in range(1, settings.thresholds.max_revisions + 1):
+            if report.passed:
+                break
+            reasons = report.reasons()
+            messages = revision_messages(
+                settings, brief, disclaimer, completion.text, reasons, note
+            )
+            request = DraftRequest(messages, brief, disclaimer, attempt, reasons)
+            completion = provider.complete(request)
+            report = check(completion.text)
+            _store_version(db, draft_id, completion, report, "revision", note)
+            added += 1
+    except LLMError as exc:
+        reason = f"起草失败（{provider.name}）：{exc}"
+        _flag(db, draft_id, reason)
+        return DraftOutcome(draft_id, slot.name, segment, created, added, False, True, reason)
+    reason = None if report.passed else "；".join(report.reasons()[:3])
+    return DraftOutcome(
+        draft_id, slot.name, segment, created, added, report.passed, not report.passed, reason
+    )
+
+
+def draft_slot(
+    db: Database,
+    settings: Settings,
+    slot_name: str,
+    day: date,
+    provider: Provider,
+    *,
+    new_version: bool = False,
+    now: datetime | None = None,
+    on_done: Callable[[DraftOutcome], None] | None = None,
+) -> list[DraftOutcome]:
+    """Every audience segment of a slot (one draft when the slot lists none)."""
+    slot = settings.slot(slot_name)
+    outcomes = []
+    for segment in slot.segments or [""]:
+        outcome = write_draft(
+            db, settings, slot, day, provider, segment=segment, new_version=new_version, now=now
+        )
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    return outcomes
+
+
+def latest_report(db: Database, draft_id: int) -> dict[str, object] | None:
+    """The check report of a draft's newest version (None before the first version)."""
+    with db.session() as session:
+        version = session.scalar(
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft_id)
+            .order_by(DraftVersion.number.desc())
+            .limit(1)
+        )
+        return dict(version.report) if version else None
+
+
+def make_provider(
+    settings: Settings,
+    *,
+    name: str | None = None,
+    secret: Callable[[str], str] | None = None,
+    limiter: Limiter = nullcontext,
+) -> Provider:
+    """The configured provider (or ``name``); the API key comes from env or a secret store."""
+    chosen = name or settings.llm.provider
+    if chosen == "offline":
+        return OfflineComposer(settings)
+    if chosen == "openai":
+        return OpenAIProvider(settings.llm, resolve_api_key(settings.llm, secret), limiter=limiter)
+    raise LLMError(f"unknown provider {chosen!r} (offline, openai)")

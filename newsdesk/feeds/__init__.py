@@ -1,0 +1,1 @@
+"""Feed ingest: fetch (conditional GET, caps, SSRF guard), parse, normalise, deduplicate, store."""

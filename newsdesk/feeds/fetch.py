@@ -1,0 +1,202 @@
+"""HTTP fetch for feeds and pages, with the limits DESIGN.md asks for.
+
+One call fetches one URL: conditional GET (ETag / Last-Modified), connect and
+read timeouts plus a wall-clock deadline, a streamed size cap on the decoded
+body (so a gzip bomb stops at the cap too), redirects followed by hand so the
+SSRF guard sees every hop, and 429/503 ``Retry-After`` honoured: a short wait
+is taken inline once, a long one is raised as :class:`RateLimited` for the
+caller to schedule.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import requests
+from urllib3.exceptions import ReadTimeoutError
+
+from newsdesk.config import FetchSettings
+from newsdesk.errors import (
+    FeedError,
+    FeedTooLarge,
+    FetchTimeout,
+    HTTPStatusError,
+    RateLimited,
+    TooManyRedirects,
+)
+from newsdesk.feeds.guard import Resolver, check_url
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    url: str
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def new_session(settings: FetchSettings) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = settings.user_agent
+    session.headers["Accept-Encoding"] = "gzip, deflate"
+    session.trust_env = False
+    return session
+
+
+def fetch(
+    url: str,
+    settings: FetchSettings,
+    *,
+    http: requests.Session,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
+    resolver: Resolver | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResponse:
+    """Fetch ``url``; return 200 with the body or 304; raise a FeedError subclass otherwise."""
+    try:
+        return _fetch_once(url, settings, http, etag, last_modified, accept, resolver)
+    except RateLimited as exc:
+        wait = exc.retry_after
+        if wait is None or wait > settings.max_inline_retry_after:
+            raise
+        sleep(wait)
+        return _fetch_once(url, settings, http, etag, last_modified, accept, resolver)
+
+
+def _fetch_once(
+    url: str,
+    settings: FetchSettings,
+    http: requests.Session,
+    etag: str | None,
+    last_modified: str | None,
+    accept: str,
+    resolver: Resolver | None,
+) -> FetchResponse:
+    headers = {"Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + settings.total_timeout
+    seen: list[str] = []
+    current = url
+    while True:
+        check_kwargs = {"resolver": resolver} if resolver else {}
+        check_url(current, allow_private=settings.allow_private_networks, **check_kwargs)
+        if current in seen:
+            raise TooManyRedirects(f"{url}: redirect loop at {current}")
+        if len(seen) > settings.max_redirects:
+            raise TooManyRedirects(f"{url}: more than {settings.max_redirects} redirects")
+        seen.append(current)
+        response = _get(http, current, headers, settings)
+        try:
+            if response.status_code in _REDIRECTS and "location" in response.headers:
+                current = urljoin(current, response.headers["location"])
+                continue
+            return _finish(url, current, response, settings, deadline)
+        finally:
+            response.close()
+
+
+def _get(
+    http: requests.Session, url: str, headers: dict[str, str], settings: FetchSettings
+) -> requests.Response:
+    try:
+        return http.get(
+            url,
+            headers=headers,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+    except requests.Timeout as exc:
+        raise FetchTimeout(f"{url}: timed out ({exc.__class__.__name__})") from exc
+    except requests.RequestException as exc:
+        raise FeedError(f"{url}: cannot connect: {exc}") from exc
+
+
+def _finish(
+    url: str,
+    final_url: str,
+    response: requests.Response,
+    settings: FetchSettings,
+    deadline: float,
+) -> FetchResponse:
+    status = response.status_code
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    if status == 304:
+        return FetchResponse(final_url, 304, b"", headers)
+    if status in (429, 503):
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        raise RateLimited(f"{url}: HTTP {status}, retry after {retry_after}s", status, retry_after)
+    if not 200 <= status < 300:
+        raise HTTPStatusError(f"{url}: HTTP {status} {response.reason or ''}".strip(), status)
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_bytes:
+        raise FeedTooLarge(f"{url}: Content-Length {declared} over the {settings.max_bytes} cap")
+    body = _read_capped(url, response, settings, deadline)
+    return FetchResponse(final_url, status, body, headers)
+
+
+def _read_capped(
+    url: str, response: requests.Response, settings: FetchSettings, deadline: float
+) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            total += len(chunk)
+            if total > settings.max_bytes:
+                raise FeedTooLarge(f"{url}: body over the {settings.max_bytes}-byte cap")
+            if time.monotonic() > deadline:
+                raise FetchTimeout(f"{url}: no complete body within {settings.total_timeout}s")
+            chunks.append(chunk)
+    except requests.ConnectionError as exc:
+        if any(isinstance(arg, ReadTimeoutError) for arg in exc.args):
+            raise FetchTimeout(f"{url}: read timed out") from exc
+        raise FeedError(f"{url}: connection broken: {exc}") from exc
+    except requests.RequestException as exc:
+        raise FeedError(f"{url}: cannot read body: {exc}") from exc
+    return b"".join(chunks)

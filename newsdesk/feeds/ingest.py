@@ -1,0 +1,220 @@
+"""Ingest one source in three steps: fetch -> parse -> store.
+
+Each step takes the previous step's :class:`SourceRun` and returns it
+advanced; a run that ended (skipped, unchanged, failed) passes through the
+later steps untouched. The CLI runs the three in a row; the Prefect flow runs
+them as three tasks. Failures are recorded on the source's fetch state (error
+counter, backoff) and never raised, so one bad feed cannot stop the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import requests
+
+from newsdesk.config import Settings, SourceConfig
+from newsdesk.errors import FeedError, NewsdeskError
+from newsdesk.feeds.fetch import FetchResponse, fetch, new_session
+from newsdesk.feeds.guard import Resolver
+from newsdesk.feeds.normalise import canonical_link, parse_time
+from newsdesk.feeds.parse import Entry, parse_feed
+from newsdesk.research.extract import extract_page, page_links
+from newsdesk.store.db import Database
+from newsdesk.store.items import store_entries
+from newsdesk.store.sources import get_source, record_failure, record_success, sync_sources
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+# Terminal states: later steps pass these through unchanged.
+SKIPPED, UNCHANGED, FAILED, DONE = "skipped", "unchanged", "failed", "done"
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    name: str
+    status: str = "pending"
+    responses: tuple[FetchResponse, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    bodies: dict[str, str] = field(default_factory=dict)
+    new: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    parser: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (SKIPPED, UNCHANGED, FAILED, DONE)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "source": self.name,
+            "status": self.status,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "error": self.error,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(
+    db: Database, settings: Settings, run: SourceRun, error: Exception, now: datetime
+) -> SourceRun:
+    with db.session() as session:
+        source = get_source(session, run.name)
+        if source is not None:
+            record_failure(source.state, now, error, settings.fetch)
+    return replace(run, status=FAILED, error=str(error), responses=(), entries=())
+
+
+def fetch_step(
+    db: Database,
+    settings: Settings,
+    name: str,
+    *,
+    http: requests.Session | None = None,
+    now: datetime | None = None,
+    force: bool = False,
+    resolver: Resolver | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SourceRun:
+    """Fetch a source unless it is backing off; conditional GET with the stored validators."""
+    now = now or _now()
+    conf = settings.source(name)
+    run = SourceRun(name)
+    with db.session() as session:
+        sync_sources(session, settings)
+        state = get_source(session, name).state
+        if not conf.enabled:
+            return replace(run, status=SKIPPED, error="disabled in config")
+        if not force and state.next_attempt_at and state.next_attempt_at > now:
+            when = state.next_attempt_at.isoformat(timespec="seconds")
+            return replace(run, status=SKIPPED, error=f"backing off until {when}")
+        etag, modified = state.etag, state.last_modified
+    http = http or new_session(settings.fetch)
+    accept = PAGE_ACCEPT if conf.type == "page" else None
+    kwargs = {"resolver": resolver, "sleep": sleep} | ({"accept": accept} if accept else {})
+    try:
+        first = fetch(
+            conf.url, settings.fetch, http=http, etag=etag, last_modified=modified, **kwargs
+        )
+        responses = [first]
+        if conf.type == "page" and conf.follow_links and not first.not_modified:
+            for link in page_links(first.body, first.url, conf.max_links, first.content_type):
+                responses.append(fetch(link, settings.fetch, http=http, **kwargs))
+    except FeedError as exc:
+        return _fail(db, settings, run, exc, now)
+    if first.not_modified:
+        with db.session() as session:
+            record_success(get_source(session, name).state, now, 304, None, None)
+        return replace(run, status=UNCHANGED)
+    return replace(run, status="fetched", responses=tuple(responses))
+
+
+def parse_step(
+    db: Database, settings: Settings, run: SourceRun, *, now: datetime | None = None
+) -> SourceRun:
+    """Parse fetched bodies into entries (feeds) or extracted articles (pages)."""
+    if run.finished:
+        return run
+    conf = settings.source(run.name)
+    tz = ZoneInfo(settings.timezone)
+    try:
+        if conf.type == "page":
+            return _parse_pages(conf, run, tz)
+        response = run.responses[0]
+        parsed = parse_feed(
+            response.body, response.content_type, base_url=response.url, default_tz=tz
+        )
+    except FeedError as exc:
+        return _fail(db, settings, run, exc, now or _now())
+    return replace(run, status="parsed", entries=tuple(parsed.entries), parser=parsed.parser)
+
+
+def _parse_pages(conf: SourceConfig, run: SourceRun, tz: ZoneInfo) -> SourceRun:
+    pages = run.responses[1:] if conf.follow_links else run.responses
+    entries: list[Entry] = []
+    bodies: dict[str, str] = {}
+    for response in pages:
+        page = extract_page(response.body, response.url, response.content_type)
+        link = canonical_link(page.url) or page.url
+        entries.append(
+            Entry(
+                link, page.title, link, parse_time(page.published, tz), page.text[:300], page.author
+            )
+        )
+        bodies[link] = page.text
+    return replace(run, status="parsed", entries=tuple(entries), bodies=bodies, parser="page")
+
+
+def store_step(
+    db: Database, settings: Settings, run: SourceRun, *, now: datetime | None = None
+) -> SourceRun:
+    """Store new entries, count duplicates, and mark the source healthy."""
+    if run.finished:
+        return run
+    now = now or _now()
+    conf = settings.source(run.name)
+    first = run.responses[0]
+    with db.session() as session:
+        source = get_source(session, run.name)
+        result = store_entries(session, source, run.entries, now, kind=conf.type, bodies=run.bodies)
+        record_success(source.state, now, first.status, first.etag, first.last_modified)
+        source.state.items_seen += len(run.entries)
+    return replace(
+        run, status=DONE, new=result.new, duplicates=result.duplicates, responses=(), entries=()
+    )
+
+
+def ingest_source(
+    db: Database,
+    settings: Settings,
+    name: str,
+    *,
+    http: requests.Session | None = None,
+    **kwargs: object,
+) -> SourceRun:
+    now = kwargs.pop("now", None) or _now()
+    run = fetch_step(db, settings, name, http=http, now=now, **kwargs)  # type: ignore[arg-type]
+    return store_step(db, settings, parse_step(db, settings, run, now=now), now=now)
+
+
+def ingest(
+    db: Database,
+    settings: Settings,
+    names: Iterable[str] | None = None,
+    *,
+    force: bool = False,
+    on_done: Callable[[SourceRun], None] | None = None,
+) -> list[SourceRun]:
+    """Ingest several sources concurrently (``fetch.concurrency`` at a time)."""
+    selected = list(names) if names else [s.name for s in settings.sources if s.enabled]
+    for name in selected:
+        settings.source(name)
+    with db.session() as session:
+        sync_sources(session, settings)
+    runs: list[SourceRun] = []
+    with ThreadPoolExecutor(max_workers=settings.fetch.concurrency) as pool:
+        futures = {pool.submit(_safe_ingest, db, settings, name, force): name for name in selected}
+        for future in as_completed(futures):
+            run = future.result()
+            runs.append(run)
+            if on_done:
+                on_done(run)
+    order = {name: i for i, name in enumerate(selected)}
+    return sorted(runs, key=lambda r: order[r.name])
+
+
+def _safe_ingest(db: Database, settings: Settings, name: str, force: bool) -> SourceRun:
+    try:
+        return ingest_source(db, settings, name, force=force)
+    except NewsdeskError as exc:
+        return SourceRun(name, status=FAILED, error=str(exc))

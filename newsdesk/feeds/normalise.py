@@ -1,0 +1,126 @@
+"""Turn parser output into clean, comparable values: text, links, times, guids, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from datetime import UTC, datetime, tzinfo
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from dateutil import parser as dateparser
+
+_TAG = re.compile(r"<[^>]*>")
+_DROP_BLOCKS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_LINES = re.compile(r"\s*\n\s*")
+_TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)$", re.IGNORECASE)
+_HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
+MAX_LINK = 2048
+MAX_KEY = 500
+
+
+def clean_text(value: str | None) -> str:
+    """Markup to plain text: tags stripped, entities decoded, whitespace collapsed.
+
+    A cheap regex pass rather than an HTML parser: feed titles and summaries
+    are small fragments, and this runs for every entry of every feed.
+    """
+    if not value:
+        return ""
+    text = value
+    if "<" in text:
+        text = _DROP_BLOCKS.sub(" ", text)
+        text = _BREAKS.sub("\n", text)
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
+    text = _SPACE.sub(" ", text)
+    text = _LINES.sub("\n", text)
+    return text.strip()
+
+
+def canonical_link(link: str | None, base: str | None = None) -> str | None:
+    """Absolute http(s) link without fragment, tracking parameters or default port."""
+    if not link:
+        return None
+    link = link.strip()
+    if base:
+        link = urljoin(base, link)
+    try:
+        parts = urlsplit(link)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+    ]
+    canonical = urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    return canonical if len(canonical) <= MAX_LINK else None
+
+
+def parse_time(value: object, default_tz: tzinfo) -> datetime | None:
+    """A feed date (RFC 822, ISO 8601, struct_time, datetime) as an aware UTC datetime.
+
+    Dates without a zone are read in the desk's zone: Chinese finance feeds
+    that omit it mean Beijing time.
+    """
+    if value is None or value == "":
+        return None
+    parsed: datetime | None = None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, tuple) or hasattr(value, "tm_year"):
+        parsed = datetime(*tuple(value)[:6], tzinfo=UTC)  # type: ignore[arg-type]
+    elif isinstance(value, str):
+        parsed = _parse_time_text(value.strip())
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed.astimezone(UTC)
+
+
+def _parse_time_text(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return dateparser.parse(text)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def hash_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(title: str, text: str) -> str:
+    """Hash of title + text that ignores case, width, punctuation and whitespace."""
+    folded = unicodedata.normalize("NFKC", f"{title}\n{text}").lower()
+    return hash_key(_HASH_DROP.sub("", folded))
+
+
+def guid_key(guid: str, source_name: str) -> str:
+    """A key unique across sources: URL/URN guids are global, bare ids belong to their source."""
+    guid = guid.strip()
+    scoped = (
+        guid
+        if re.match(r"^(https?://|urn:|tag:)", guid, re.IGNORECASE)
+        else f"{source_name}:{guid}"
+    )
+    return scoped if len(scoped) <= MAX_KEY else "sha256:" + hash_key(scoped)

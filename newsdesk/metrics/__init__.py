@@ -1,0 +1,1 @@
+"""Desk metrics: daily, weekly and monthly figures, tables and charts."""

@@ -1,0 +1,1 @@
+"""Publishing: render approved drafts per channel and send them exactly once."""

@@ -1,0 +1,164 @@
+"""Channels a post can go to. Built-ins register by name, like plugins would.
+
+``outbox`` writes files under ``var/outbox/`` (the default: nothing leaves the
+machine); ``wecom`` posts markdown to a WeCom group-robot webhook, split at the
+4,096-byte message limit; ``apprise`` hands the post to any Apprise URL.
+Webhook and Apprise URLs come from the environment variable the channel names
+(``url_env``), never from desk.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import apprise
+import requests
+
+from newsdesk.config import ChannelConfig, Settings
+from newsdesk.errors import ConfigError, PublishError
+
+WECOM_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Message:
+    post_id: int
+    title: str
+    body: str
+    path_hint: str
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, message: Message) -> str:
+        """Deliver; return an id for the record; raise PublishError on failure."""
+
+    def delivered(self, message: Message) -> bool | None:
+        """After a crash: was this message delivered? None when the channel cannot tell."""
+
+
+class OutboxChannel:
+    """Files under var/outbox/DAY/…: written atomically, named by post id, so a re-send rewrites the same file."""
+
+    def __init__(self, name: str, directory: Path) -> None:
+        self.name = name
+        self.directory = directory
+
+    def _path(self, message: Message) -> Path:
+        return self.directory / message.path_hint / f"{self.name}-post{message.post_id}.md"
+
+    def send(self, message: Message) -> str:
+        path = self._path(message)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(message.body, encoding="utf-8")
+        temporary.replace(path)
+        return str(path)
+
+    def delivered(self, message: Message) -> bool | None:
+        return self._path(message).exists()
+
+
+def split_utf8(text: str, limit: int = WECOM_LIMIT) -> list[str]:
+    """Chunks of at most ``limit`` UTF-8 bytes, cut at line ends where possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > limit:
+            cut = limit
+            while len(line[:cut].encode()) > limit:
+                cut -= 1
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:cut])
+            line = line[cut:]
+        if len((current + line).encode()) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class WeComChannel:
+    """A WeCom (企业微信) group robot: markdown messages, errcode checked on every part."""
+
+    def __init__(
+        self, name: str, url: str, timeout: float, http: requests.Session | None = None
+    ) -> None:
+        self.name = name
+        self.url = url
+        self.timeout = timeout
+        self.http = http or requests.Session()
+
+    def send(self, message: Message) -> str:
+        parts = split_utf8(message.body)
+        for number, part in enumerate(parts, start=1):
+            try:
+                response = self.http.post(
+                    self.url,
+                    json={"msgtype": "markdown", "markdown": {"content": part}},
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                raise PublishError(f"{self.name}: webhook unreachable: {exc}") from exc
+            if response.status_code >= 400:
+                raise PublishError(f"{self.name}: webhook HTTP {response.status_code}")
+            try:
+                answer = response.json()
+            except ValueError as exc:
+                raise PublishError(f"{self.name}: webhook answered non-JSON") from exc
+            if answer.get("errcode") != 0:
+                raise PublishError(
+                    f"{self.name}: errcode {answer.get('errcode')} on part {number}/{len(parts)}: {answer.get('errmsg')}"
+                )
+        return f"{len(parts)} message(s)"
+
+    def delivered(self, message: Message) -> bool | None:
+        return None
+
+
+class AppriseChannel:
+    """Any Apprise URL (Telegram, e-mail, Slack, ...)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.notifier = apprise.Apprise()
+        if not self.notifier.add(url):
+            raise ConfigError(f"channel {name}: not a valid Apprise URL")
+
+    def send(self, message: Message) -> str:
+        if not self.notifier.notify(title=message.title, body=message.body):
+            raise PublishError(f"{self.name}: Apprise could not deliver")
+        return "apprise"
+
+    def delivered(self, message: Message) -> bool | None:
+        return None
+
+
+def _url(conf: ChannelConfig) -> str:
+    if not conf.url_env or not os.environ.get(conf.url_env):
+        raise ConfigError(
+            f"channel {conf.name}: set {conf.url_env or 'url_env'} to its webhook / Apprise URL"
+        )
+    return os.environ[conf.url_env]
+
+
+BUILDERS: dict[str, Callable[[ChannelConfig, Settings], Channel]] = {
+    "outbox": lambda conf, s: OutboxChannel(
+        conf.name, (s.var_dir / s.publish.outbox_dir).resolve()
+    ),
+    "wecom": lambda conf, s: WeComChannel(conf.name, _url(conf), s.publish.timeout),
+    "apprise": lambda conf, s: AppriseChannel(conf.name, _url(conf)),
+}
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    return {conf.name: BUILDERS[conf.type](conf, settings) for conf in settings.channels}

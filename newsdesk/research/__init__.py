@@ -1,0 +1,1 @@
+"""Research pages: article extraction from HTML."""

@@ -1,0 +1,1 @@
+"""The review queue: states, transitions, audit trail, accounts."""

@@ -1,0 +1,161 @@
+"""Desk accounts: argon2 password hashes, API tokens stored as hashes, login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from newsdesk.errors import AuthError, NotFound, PermissionDenied
+from newsdesk.store.db import Database
+from newsdesk.store.models import User
+from newsdesk.store.types import utcnow
+
+ROLES = ("editor", "compliance", "admin")
+MIN_PASSWORD = 8
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str
+    display_name: str = ""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise PermissionDenied(f"password too short: at least {MIN_PASSWORD} characters")
+
+
+def add_user(
+    db: Database, username: str, password: str, role: str, display_name: str | None = None
+) -> Actor:
+    if not _USERNAME.match(username):
+        raise PermissionDenied("username: 2-64 lower-case letters, digits, '_', '.', '-'")
+    if role not in ROLES:
+        raise PermissionDenied(f"role must be one of {', '.join(ROLES)}")
+    _check_password(password)
+    with db.session() as session:
+        if session.scalar(select(User).where(User.username == username)):
+            raise PermissionDenied(f"user {username!r} exists")
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            password_hash=_hasher.hash(password),
+        )
+        session.add(user)
+    return Actor(username, role, display_name or username)
+
+
+def list_users(db: Database) -> list[User]:
+    with db.session() as session:
+        return list(session.scalars(select(User).order_by(User.username)))
+
+
+def _user(session, username: str) -> User:  # type: ignore[no-untyped-def]
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def set_password(db: Database, username: str, password: str) -> None:
+    _check_password(password)
+    with db.session() as session:
+        _user(session, username).password_hash = _hasher.hash(password)
+
+
+def set_active(db: Database, username: str, active: bool) -> None:
+    with db.session() as session:
+        user = _user(session, username)
+        user.active = active
+        if not active:
+            user.token_hash = None
+
+
+def issue_token(db: Database, username: str) -> str:
+    """A new API token for scripts; only its hash is stored, so it is shown once."""
+    token = "nd_" + secrets.token_urlsafe(32)
+    with db.session() as session:
+        _user(session, username).token_hash = _token_hash(token)
+    return token
+
+
+def actor_for_token(db: Database, token: str) -> Actor:
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.token_hash == _token_hash(token)))
+        if user is None or not user.active:
+            raise AuthError("invalid or revoked API token")
+        return Actor(user.username, user.role, user.display_name)
+
+
+def actor_for(db: Database, username: str) -> Actor:
+    with db.session() as session:
+        user = _user(session, username)
+        if not user.active:
+            raise AuthError(f"user {username!r} is disabled")
+        return Actor(user.username, user.role, user.display_name)
+
+
+class LoginThrottle:
+    """At most ``attempts`` failures per (username, address) in ``window`` seconds."""
+
+    def __init__(self, attempts: int, window: float, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+        self.attempts, self.window, self.clock = attempts, window, clock
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            recent = self._recent(key)
+            if len(recent) >= self.attempts:
+                wait = int(self.window - (self.clock() - recent[0])) + 1
+                raise AuthError(f"too many failed logins; try again in {wait} s")
+
+    def failed(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._recent(key).append(self.clock())
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        failures = self._failures[key]
+        while failures and self.clock() - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+
+def authenticate(
+    db: Database, username: str, password: str, throttle: LoginThrottle, address: str
+) -> Actor:
+    key = (username.lower(), address)
+    throttle.check(key)
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username.lower()))
+        try:
+            if user is None or not user.active:
+                raise VerificationError("unknown or disabled")
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            throttle.failed(key)
+            raise AuthError("用户名或密码错误 wrong username or password") from None
+        user.last_login_at = utcnow()
+        throttle.succeeded(key)
+        return Actor(user.username, user.role, user.display_name)

@@ -1,0 +1,352 @@
+"""The only writer of review state: ``transition()`` checks the table, locks, audits.
+
+Every call runs in one transaction: load the draft, compare the caller's
+``expected_version`` with the draft's ``lock_version`` (someone else acted
+first → :class:`StaleVersion`), look the (state, action) pair up in
+``TRANSITIONS``, check the role, apply, and write one :class:`AuditEntry`.
+The UPDATE itself is guarded by SQLAlchemy's version counter, so two
+transactions that both passed the check cannot both commit: the loser gets
+``StaleDataError``, mapped here to StaleVersion. The web form, the JSON API
+and ``newsdesk review`` all call this function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from newsdesk.checks.report import run_checks
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.llm import Provider
+from newsdesk.drafting.service import write_draft
+from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+from newsdesk.review.accounts import Actor
+from newsdesk.review.states import TRANSITIONS, Action, ReviewState
+from newsdesk.store.db import Database
+from newsdesk.store.models import AuditEntry, Draft, DraftVersion
+from newsdesk.store.types import utcnow
+
+NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION}
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    draft_id: int
+    action: str
+    from_state: str
+    to_state: str
+    lock_version: int
+    version: int
+
+
+def _load(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    return draft
+
+
+def allowed_actions(settings: Settings, draft: Draft, actor: Actor) -> list[str]:
+    """What this user may do to this draft now (drives the buttons and the API's hints)."""
+    state = ReviewState(draft.state)
+    actions = []
+    for (from_state, action), (_, roles) in TRANSITIONS.items():
+        if from_state != state or actor.role not in roles or action == Action.REDRAFT:
+            continue
+        if (
+            action == Action.APPROVE
+            and draft.flagged
+            and actor.role not in settings.review.override_roles
+        ):
+            continue
+        if (
+            action == Action.APPROVE
+            and state == ReviewState.AWAITING_COMPLIANCE
+            and draft.approved_by == actor.username
+        ):
+            continue
+        actions.append(action.value)
+    return actions
+
+
+def transition(
+    db: Database,
+    settings: Settings,
+    draft_id: int,
+    action: str,
+    actor: Actor,
+    *,
+    expected_version: int,
+    note: str | None = None,
+    text: str | None = None,
+) -> TransitionResult:
+    try:
+        act = Action(action)
+    except ValueError:
+        raise InvalidTransition(f"unknown action {action!r}") from None
+    note = (note or "").strip() or None
+    try:
+        with db.session() as session:
+            draft = _load(session, draft_id)
+            if draft.lock_version != expected_version:
+                raise StaleVersion(
+                    f"draft {draft_id} was changed by someone else (you loaded lock {expected_version}, "
+                    f"it is now {draft.lock_version}); reload and try again"
+                )
+            result = _apply(session, settings, draft, act, actor, note, text)
+            session.flush()
+            return TransitionResult(
+                draft.id, act.value, result[0], result[1], draft.lock_version, draft.version
+            )
+    except StaleDataError:
+        raise StaleVersion(
+            f"draft {draft_id} was changed by someone else at the same moment; reload"
+        ) from None
+
+
+def _apply(
+    session: Session,
+    settings: Settings,
+    draft: Draft,
+    act: Action,
+    actor: Actor,
+    note: str | None,
+    text: str | None,
+) -> tuple[str, str]:
+    state = ReviewState(draft.state)
+    entry = TRANSITIONS.get((state, act))
+    if entry is None:
+        raise InvalidTransition(f"cannot {act.value} draft {draft.id}: it is {state.value}")
+    new_state, roles = entry
+    if actor.role not in roles:
+        raise PermissionDenied(
+            f"role {actor.role!r} may not {act.value} a draft that is {state.value}"
+        )
+    if act in NOTE_REQUIRED and not note:
+        raise PermissionDenied(f"{act.value} needs a note saying why")
+    audit_action = f"review.{act.value}"
+    data: dict[str, object] = {}
+    if act == Action.APPROVE:
+        new_state, audit_action = _approval(settings, draft, state, actor, note, data)
+    if act == Action.EDIT:
+        _new_version(session, settings, draft, text, actor, note)
+        data["version"] = draft.version
+    draft.state = new_state.value
+    draft.updated_at = utcnow()
+    session.add(
+        AuditEntry(
+            draft_id=draft.id,
+            action=audit_action,
+            actor=actor.username,
+            from_state=state.value,
+            to_state=new_state.value,
+            version=draft.version,
+            note=note,
+            data=data,
+        )
+    )
+    return state.value, new_state.value
+
+
+def _approval(
+    settings: Settings,
+    draft: Draft,
+    state: ReviewState,
+    actor: Actor,
+    note: str | None,
+    data: dict[str, object],
+) -> tuple[ReviewState, str]:
+    action = "review.approve"
+    if draft.flagged:
+        if actor.role not in settings.review.override_roles:
+            raise PermissionDenied(
+                "this draft failed its checks: only "
+                f"{' / '.join(settings.review.override_roles)} may approve it, with a reason"
+            )
+        if not note:
+            raise PermissionDenied("approving a flagged draft needs a reason in the note")
+        action = "review.override"
+        data["flag_reason"] = draft.flag_reason
+    if state == ReviewState.AWAITING_COMPLIANCE:
+        if draft.approved_by == actor.username:
+            raise PermissionDenied("the compliance approval must come from a second person")
+        draft.compliance_by = actor.username
+        return ReviewState.APPROVED, action
+    draft.approved_by = actor.username
+    if draft.kind in settings.review.compliance_kinds:
+        return ReviewState.AWAITING_COMPLIANCE, action
+    return ReviewState.APPROVED, action
+
+
+def _new_version(
+    session: Session,
+    settings: Settings,
+    draft: Draft,
+    text: str | None,
+    actor: Actor,
+    note: str | None,
+) -> None:
+    body = (text or "").strip()
+    if not body:
+        raise PermissionDenied("an edit needs the new text")
+    brief = Brief.from_json(draft.brief)
+    slot = settings.find_slot(draft.slot)
+    channel = slot.channels[0] if slot else settings.channels[0].name
+    report = run_checks(
+        body, brief.source_texts(), settings, channel=channel, slot=slot.name if slot else None
+    )
+    draft.version += 1
+    session.add(
+        DraftVersion(
+            draft_id=draft.id,
+            number=draft.version,
+            body=body,
+            report=report.as_json(),
+            passed=report.passed,
+            origin="edit",
+            note=note,
+            provider=f"editor:{actor.username}",
+            model=None,
+        )
+    )
+    draft.flagged = not report.passed
+    draft.flag_reason = None if report.passed else "；".join(report.reasons()[:6])
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    day: date
+    slot: str
+    kind: str
+    segment: str
+    title: str
+    state: str
+    flagged: bool
+    flag_reason: str | None
+    version: int
+    lock_version: int
+    deadline: datetime | None
+    passed: bool | None
+    originality: float | None
+
+
+def queue(
+    db: Database,
+    *,
+    day: date | None = None,
+    slot: str | None = None,
+    state: str | None = None,
+    kind: str | None = None,
+    limit: int = 500,
+) -> list[QueueRow]:
+    """Drafts by deadline (breaking news first), with their newest check summary."""
+    with db.session() as session:
+        query = select(Draft)
+        if day:
+            query = query.where(Draft.day == day)
+        if slot:
+            query = query.where(Draft.slot == slot)
+        if state:
+            query = query.where(Draft.state == state)
+        if kind:
+            query = query.where(Draft.kind == kind)
+        breaking_first = case((Draft.kind == "breaking", 0), else_=1)
+        drafts = session.scalars(
+            query.order_by(Draft.day.desc(), breaking_first, Draft.deadline, Draft.id).limit(limit)
+        ).all()
+        latest = _latest_versions(session, [d.id for d in drafts])
+        return [
+            QueueRow(
+                d.id,
+                d.day,
+                d.slot,
+                d.kind,
+                d.segment,
+                d.title,
+                d.state,
+                d.flagged,
+                d.flag_reason,
+                d.version,
+                d.lock_version,
+                d.deadline,
+                latest[d.id].passed if d.id in latest else None,
+                float(latest[d.id].report["originality"]["ratio"]) if d.id in latest else None,  # type: ignore[index]
+            )
+            for d in drafts
+        ]
+
+
+def _latest_versions(session: Session, ids: Sequence[int]) -> dict[int, DraftVersion]:
+    if not ids:
+        return {}
+    newest = (
+        select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+        .where(DraftVersion.draft_id.in_(ids))
+        .group_by(DraftVersion.draft_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(DraftVersion).join(
+            newest,
+            (DraftVersion.draft_id == newest.c.draft_id) & (DraftVersion.number == newest.c.number),
+        )
+    )
+    return {v.draft_id: v for v in rows}
+
+
+def get_draft(db: Database, draft_id: int) -> Draft:
+    """A draft with its versions and audit trail loaded (detached, read-only use)."""
+    with db.session() as session:
+        draft = _load(session, draft_id)
+        _ = list(draft.versions), list(draft.audit), list(draft.posts)
+        session.expunge(draft)
+        return draft
+
+
+def redraft(
+    db: Database, settings: Settings, draft_id: int, provider: Provider, note: str | None
+) -> None:
+    """Write a new version of a draft from its stored brief, with the editor's note in the prompt."""
+    draft = get_draft(db, draft_id)
+    write_draft(
+        db,
+        settings,
+        settings.slot(draft.slot),
+        draft.day,
+        provider,
+        segment=draft.segment,
+        new_version=True,
+        note=note,
+        brief=Brief.from_json(draft.brief),
+    )
+
+
+def request_rewrite(
+    db: Database,
+    settings: Settings,
+    draft_id: int,
+    actor: Actor,
+    provider: Provider,
+    *,
+    expected_version: int,
+    note: str,
+) -> TransitionResult:
+    """Send a draft back with a note, then redraft it with the note in the revision prompt."""
+    result = transition(
+        db,
+        settings,
+        draft_id,
+        Action.REQUEST_REVISION,
+        actor,
+        expected_version=expected_version,
+        note=note,
+    )
+    redraft(db, settings, draft_id, provider, note)
+    return result

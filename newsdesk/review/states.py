@@ -1,0 +1,67 @@
+"""Review states and the one table of allowed transitions.
+
+A table rather than per-method guards: the machine is small and fixed, so it
+is readable at a glance and tested exhaustively (tests/test_review.py walks
+every entry). ``awaiting_compliance`` is the state between an editor's
+approval and the compliance reviewer's, for the kinds that need both
+(``review.compliance_kinds`` in desk.yaml).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReviewState(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    AWAITING_COMPLIANCE = "awaiting_compliance"
+    NEEDS_REVISION = "needs_revision"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_REVISION = "request_revision"
+    EDIT = "edit"
+    REDRAFT = "redraft"
+    PUBLISH = "publish"
+    EXPIRE = "expire"
+
+
+LABELS = {
+    ReviewState.PENDING_REVIEW: "待审核",
+    ReviewState.AWAITING_COMPLIANCE: "待合规复核",
+    ReviewState.NEEDS_REVISION: "待修改",
+    ReviewState.APPROVED: "已通过",
+    ReviewState.REJECTED: "已拒绝",
+    ReviewState.PUBLISHED: "已发布",
+    ReviewState.EXPIRED: "已过期",
+}
+
+EDITORS = frozenset({"editor", "admin"})
+REVIEWERS = frozenset({"editor", "compliance", "admin"})
+COMPLIANCE = frozenset({"compliance", "admin"})
+SYSTEM = frozenset({"system"})
+
+S, A = ReviewState, Action
+# (state, action) -> (new state, roles allowed)
+TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]] = {
+    (S.PENDING_REVIEW, A.APPROVE): (S.APPROVED, REVIEWERS),
+    (S.PENDING_REVIEW, A.REJECT): (S.REJECTED, REVIEWERS),
+    (S.PENDING_REVIEW, A.REQUEST_REVISION): (S.NEEDS_REVISION, REVIEWERS),
+    (S.PENDING_REVIEW, A.EDIT): (S.PENDING_REVIEW, EDITORS),
+    (S.PENDING_REVIEW, A.EXPIRE): (S.EXPIRED, SYSTEM),
+    (S.AWAITING_COMPLIANCE, A.APPROVE): (S.APPROVED, COMPLIANCE),
+    (S.AWAITING_COMPLIANCE, A.REJECT): (S.REJECTED, COMPLIANCE),
+    (S.AWAITING_COMPLIANCE, A.REQUEST_REVISION): (S.NEEDS_REVISION, COMPLIANCE),
+    (S.AWAITING_COMPLIANCE, A.EXPIRE): (S.EXPIRED, SYSTEM),
+    (S.NEEDS_REVISION, A.EDIT): (S.PENDING_REVIEW, EDITORS),
+    (S.NEEDS_REVISION, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
+    (S.NEEDS_REVISION, A.REJECT): (S.REJECTED, REVIEWERS),
+    (S.NEEDS_REVISION, A.EXPIRE): (S.EXPIRED, SYSTEM),
+    (S.APPROVED, A.PUBLISH): (S.PUBLISHED, SYSTEM),
+}

@@ -1,0 +1,144 @@
+"""Source rows and their fetch state: sync from config, record success and failure, backoff."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsdesk.config import FetchSettings, Settings
+from newsdesk.errors import RateLimited
+from newsdesk.store.models import FetchState, Source
+
+MANUAL = "manual"
+
+
+def sync_sources(session: Session, settings: Settings) -> dict[str, Source]:
+    """Mirror desk.yaml's sources into the store; sources dropped from the file are disabled."""
+    rows = {s.name: s for s in session.scalars(select(Source))}
+    for conf in settings.sources:
+        row = rows.get(conf.name)
+        if row is None:
+            row = Source(name=conf.name, state=FetchState())
+            session.add(row)
+            rows[conf.name] = row
+        row.title, row.url, row.type, row.enabled = (
+            conf.display_name,
+            conf.url,
+            conf.type,
+            conf.enabled,
+        )
+    configured = set(settings.source_names) | {MANUAL}
+    for name, row in rows.items():
+        if name not in configured:
+            row.enabled = False
+    session.flush()
+    return rows
+
+
+def get_source(session: Session, name: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.name == name))
+
+
+def manual_source(session: Session) -> Source:
+    row = get_source(session, MANUAL)
+    if row is None:
+        row = Source(name=MANUAL, title="手动添加", url=None, type=MANUAL, state=FetchState())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def backoff_delay(errors: int, settings: FetchSettings, rng: random.Random | None = None) -> float:
+    """Exponential backoff with 'equal jitter': half fixed, half random, capped."""
+    ceiling = min(settings.backoff_max, settings.backoff_base * 2 ** max(0, errors - 1))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+def record_success(
+    state: FetchState, now: datetime, status: int, etag: str | None, last_modified: str | None
+) -> None:
+    state.last_fetch_at = now
+    state.last_success_at = now
+    state.last_status = status
+    state.last_error = None
+    state.error_count = 0
+    state.next_attempt_at = None
+    if status != 304:
+        state.etag = etag
+        state.last_modified = last_modified
+
+
+def record_failure(
+    state: FetchState, now: datetime, error: Exception, settings: FetchSettings
+) -> None:
+    state.last_fetch_at = now
+    state.last_error = str(error)
+    state.last_status = getattr(error, "status", None)
+    state.error_count += 1
+    state.total_errors += 1
+    if state.error_count >= settings.pause_after_errors:
+        delay = settings.backoff_max
+    else:
+        delay = backoff_delay(state.error_count, settings)
+    if isinstance(error, RateLimited) and error.retry_after:
+        delay = max(delay, error.retry_after)
+    state.next_attempt_at = now + timedelta(seconds=delay)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    name: str
+    title: str
+    type: str
+    enabled: bool
+    status: str
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    error_count: int
+    total_errors: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    items: int
+
+
+def describe(row: Source, items: int, now: datetime, settings: FetchSettings) -> SourceStatus:
+    state = row.state or FetchState()
+    if not row.enabled:
+        status = "disabled"
+    elif (state.error_count or 0) >= settings.pause_after_errors:
+        status = "paused"
+    elif state.next_attempt_at and state.next_attempt_at > now:
+        status = "backoff"
+    elif state.last_fetch_at is None:
+        status = "new"
+    elif state.error_count:
+        status = "failing"
+    else:
+        status = "ok"
+    return SourceStatus(
+        row.name,
+        row.title,
+        row.type,
+        row.enabled,
+        status,
+        state.last_fetch_at,
+        state.last_success_at,
+        state.error_count or 0,
+        state.total_errors or 0,
+        state.last_error,
+        state.next_attempt_at,
+        items,
+    )
+
+
+def reset_source(session: Session, name: str) -> bool:
+    row = get_source(session, name)
+    if row is None or row.state is None:
+        return False
+    row.state.error_count = 0
+    row.state.next_attempt_at = None
+    return True

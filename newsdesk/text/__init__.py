@@ -1,0 +1,1 @@
+"""Text handling for Chinese finance news: normalisation, segmentation, tickers, shingles."""

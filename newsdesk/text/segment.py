@@ -1,0 +1,92 @@
+"""jieba segmentation with the bundled finance dictionary, tickers kept whole.
+
+One :class:`Segmenter` per process (``segmenter()``): jieba's dictionary takes
+about half a second to load, and a private ``jieba.Tokenizer`` keeps our user
+words out of the global one other code may use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+from newsdesk.text.normalise import normalise
+from newsdesk.text.tickers import split_tickers
+
+DATA = Path(__file__).parent / "data"
+FINANCE_DICT = DATA / "finance_dict.txt"
+STOPWORDS = DATA / "stopwords.txt"
+
+_NUMBERISH = re.compile(
+    r"^[\d.,:%％+\-/~]+$"  # 0.25, 5000, 12:30, 3%
+    r"|^[\d.]+[%亿万千百元股只家倍点个年月日号时分秒岁周]+$"  # 5000亿, 20%, 11月
+    r"|^(?:第|近|前|后)?[\d.]+[\u4e00-\u9fff]{0,2}$"  # 第三, 近5年
+    r"|^[零一二三四五六七八九十百千万亿两]+[个年月日号次成倍]?$"  # 三, 十年
+)
+_WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
+    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+def _dictionary_words(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split()[0] for line in lines if line.strip() and not line.startswith("#")}
+
+
+class Segmenter:
+    """Cut text into tokens; ``terms`` keeps only what can name a topic."""
+
+    def __init__(
+        self, extra_dictionaries: Iterable[Path] = (), extra_stopwords: Iterable[str] = ()
+    ):
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.known: set[str] = set()
+        for path in (FINANCE_DICT, *extra_dictionaries):
+            self._jieba.load_userdict(str(path))
+            self.known |= _dictionary_words(Path(path))
+        self.stopwords = load_stopwords() | frozenset(extra_stopwords)
+
+    def tokens(self, text: str) -> list[str]:
+        """All tokens, tickers as single upper-case tokens, whitespace dropped."""
+        out: list[str] = []
+        for piece, is_ticker in split_tickers(normalise(text)):
+            if is_ticker:
+                out.append(piece)
+                continue
+            out.extend(t for t in self._jieba.cut(piece, HMM=True) if t.strip())
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        """Topic terms: no stopwords, punctuation, numbers, dates or single Han characters."""
+        return [t for t in self.tokens(text) if self.is_term(t)]
+
+    def is_known(self, term: str) -> bool:
+        """A word from the finance or a user dictionary (a sector, concept or company)."""
+        return term in self.known
+
+    def is_term(self, token: str) -> bool:
+        if token.startswith("$") or token[:2] in ("SH", "SZ", "BJ") and token[2:].isdigit():
+            return True
+        if token[:6].isdigit() and ("." in token or len(token) == 6):
+            return True
+        if len(token) < 2 or token.lower() in self.stopwords:
+            return False
+        return not _NUMBERISH.match(token) and bool(_WORDISH.search(token))
+
+
+@cache
+def segmenter(
+    extra_dictionaries: tuple[Path, ...] = (), extra_stopwords: tuple[str, ...] = ()
+) -> Segmenter:
+    return Segmenter(extra_dictionaries, extra_stopwords)

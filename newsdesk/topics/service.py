@@ -1,0 +1,151 @@
+"""Topics against the store: load the items a day needs, detect, persist (idempotent per day)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from newsdesk.config import Settings
+from newsdesk.store.db import Database
+from newsdesk.store.models import Item, ItemSource, Source, TopicItemRow, TopicRow
+from newsdesk.text.segment import segmenter
+from newsdesk.timetable import SHANGHAI, TradingCalendar
+from newsdesk.topics.detect import Topic, detect, windows
+from newsdesk.topics.stories import TopicItem
+
+
+@dataclass(frozen=True)
+class StoredTopic:
+    rank: int
+    label: str
+    terms: list[str]
+    score: float
+    stories: int
+    sources: int
+    first_seen: datetime
+    evidence: dict[str, object]
+    item_ids: list[int]
+
+
+def topic_segmenter(settings: Settings):  # type: ignore[no-untyped-def]
+    base = settings.base_dir
+    dictionaries = tuple((base / p).resolve() for p in settings.topics.user_dictionaries)
+    return segmenter(dictionaries, tuple(settings.topics.stopwords))
+
+
+def moment_for(day: date | None, now: datetime | None = None) -> datetime:
+    """The detection time for a day: now for today (or no day), the day's end for past days."""
+    now = now or datetime.now(UTC)
+    if day is None:
+        return now
+    end = datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
+    return min(end, now)
+
+
+def load_items(session: Session, start: datetime, end: datetime) -> list[TopicItem]:
+    """Items published (or, lacking a date, fetched) in [start, end], with every carrying source."""
+    when = func.coalesce(Item.published_at, Item.fetched_at)
+    rows = session.execute(
+        select(
+            Item.id,
+            Item.title,
+            Item.summary,
+            Source.name,
+            Item.published_at,
+            Item.fetched_at,
+            Item.link,
+        )
+        .join(Source, Item.source_id == Source.id)
+        .where(when >= start, when <= end, Item.kind != "page")
+    ).all()
+    carriers: dict[int, list[str]] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    for start_at in range(0, len(ids), 500):
+        chunk = ids[start_at : start_at + 500]
+        for item_id, name in session.execute(
+            select(ItemSource.item_id, Source.name)
+            .join(Source, ItemSource.source_id == Source.id)
+            .where(ItemSource.item_id.in_(chunk))
+        ):
+            carriers[item_id].append(name)
+    return [
+        TopicItem(
+            str(i), title, summary, source, published or fetched, link, tuple(sorted(carriers[i]))
+        )
+        for i, title, summary, source, published, fetched, link in rows
+    ]
+
+
+def _evidence(topic: Topic) -> dict[str, object]:
+    return {
+        "window_stories": topic.count,
+        "baseline_expected": round(topic.expected, 3),
+        "sources": topic.sources,
+        "series": [{"date": d, "stories": n} for d, n in topic.series],
+        "headlines": [story.lead.title for story in topic.stories[:8]],
+    }
+
+
+def compute_topics(
+    db: Database,
+    settings: Settings,
+    *,
+    day: date | None = None,
+    now: datetime | None = None,
+    calendar: TradingCalendar | None = None,
+) -> list[StoredTopic]:
+    """Detect the day's topics from the store and replace that day's stored ranking."""
+    calendar = calendar or TradingCalendar()
+    moment = moment_for(day, now)
+    spans = windows(moment, settings.topics.trailing_windows, calendar)
+    start = spans[-1].start - timedelta(hours=settings.topics.story_window_hours)
+    local_day = moment.astimezone(SHANGHAI).date()
+    with db.session() as session:
+        items = load_items(session, start, moment)
+    topics = detect(items, moment, settings.topics, topic_segmenter(settings), calendar)
+    with db.session() as session:
+        session.execute(delete(TopicRow).where(TopicRow.day == local_day))
+        for rank, topic in enumerate(topics, start=1):
+            row = TopicRow(
+                day=local_day,
+                rank=rank,
+                label=topic.label,
+                terms=topic.terms,
+                score=topic.score,
+                stories=len(topic.stories),
+                sources=len(topic.sources),
+                first_seen=topic.first_seen,
+                evidence=_evidence(topic),
+            )
+            row.items = [
+                TopicItemRow(item_id=int(item.id), story=index)
+                for index, story in enumerate(topic.stories)
+                for item in story.items
+            ]
+            session.add(row)
+    return stored_topics(db, local_day)
+
+
+def stored_topics(db: Database, day: date) -> list[StoredTopic]:
+    with db.session() as session:
+        rows = session.scalars(
+            select(TopicRow).where(TopicRow.day == day).order_by(TopicRow.rank)
+        ).all()
+        return [
+            StoredTopic(
+                r.rank,
+                r.label,
+                list(r.terms),
+                r.score,
+                r.stories,
+                r.sources,
+                r.first_seen,
+                dict(r.evidence),
+                [link.item_id for link in r.items],
+            )
+            for r in rows
+        ]

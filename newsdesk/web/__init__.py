@@ -1,0 +1,1 @@
+"""The review web app: server-rendered pages for editors and a JSON API for scripts."""

@@ -1,0 +1,107 @@
+"""``create_app(settings, db)``: the review UI and JSON API as one FastAPI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import escape
+from starlette.middleware.sessions import SessionMiddleware
+
+from newsdesk import __version__
+from newsdesk.config import Settings
+from newsdesk.errors import (
+    AuthError,
+    InvalidTransition,
+    NewsdeskError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
+from newsdesk.review.accounts import LoginThrottle
+from newsdesk.store.db import Database
+from newsdesk.web.deps import LoginRequired
+from newsdesk.web.routes import api, metrics, pages
+from newsdesk.web.security import SecurityHeaders
+
+HERE = Path(__file__).parent
+STATUS = {
+    AuthError: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    StaleVersion: 409,
+    InvalidTransition: 409,
+}
+
+
+def _status(exc: Exception) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def create_app(settings: Settings, db: Database) -> FastAPI:
+    settings.require_real_secret()
+    app = FastAPI(
+        title="newsdesk review API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description="Review queue actions for scripts. Authenticate with `Authorization: Bearer <token>`.",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.throttle = LoginThrottle(
+        settings.web.login_attempts, settings.web.login_window_minutes * 60
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.web.secret_key,
+        session_cookie="newsdesk_session",
+        max_age=int(settings.web.session_hours * 3600),
+        same_site="strict",
+        https_only=settings.web.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(metrics.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(str(exc))}", status_code=303)
+
+    @app.exception_handler(NewsdeskError)
+    async def _error(request: Request, exc: NewsdeskError) -> Response:
+        status = _status(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=status)
+        return HTMLResponse(
+            f"<!doctype html><title>{status}</title><p>{escape(str(exc))}</p>", status_code=status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        return JSONResponse(
+            {"error": f"invalid request: {problems}", "kind": "ValidationError"}, status_code=422
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """The OpenAPI description rendered here, without a CDN (the CSP forbids one)."""
+        return request.app.state.templates.TemplateResponse(
+            request, "docs.html", {"spec": app.openapi()}
+        )
+
+    return app

@@ -1,0 +1,51 @@
+"""Request dependencies: the database, the settings, who is asking."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from newsdesk.config import Settings
+from newsdesk.errors import AuthError, NewsdeskError
+from newsdesk.review.accounts import Actor, actor_for, actor_for_token
+from newsdesk.store.db import Database
+
+
+class LoginRequired(NewsdeskError):
+    """A page was asked for without a session: send the visitor to the login page."""
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def page_actor(request: Request) -> Actor:
+    username = request.session.get("user")
+    if not username:
+        raise LoginRequired(request.url.path)
+    try:
+        return actor_for(request.app.state.db, username)
+    except NewsdeskError:
+        request.session.clear()
+        raise LoginRequired(request.url.path) from None
+
+
+def api_actor(request: Request) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError(
+            "missing API token: send 'Authorization: Bearer <token>' (newsdesk users token NAME)"
+        )
+    return actor_for_token(request.app.state.db, token.strip())
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+ApiActor = Annotated[Actor, Depends(api_actor)]

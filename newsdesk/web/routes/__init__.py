@@ -1,0 +1,1 @@
+"""Route modules: pages (HTML) and api (JSON)."""

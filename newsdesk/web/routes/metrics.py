@@ -1,0 +1,124 @@
+"""The metrics dashboard: the same figures as ``newsdesk metrics``, with SVG charts and CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from newsdesk.config import Settings
+from newsdesk.errors import ItemError
+from newsdesk.metrics.charts import bar_chart
+from newsdesk.metrics.compute import BUCKETS, Period, compute_metrics, parse_period
+from newsdesk.metrics.tables import TABLES, table, to_csv
+from newsdesk.timetable import SHANGHAI
+from newsdesk.web.deps import DbDep, PageActor, SettingsDep
+from newsdesk.web.routes.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _period(settings: Settings, day: str | None, week: str | None, month: str | None) -> Period:
+    """Yesterday by default; on the demo desk, the demo day (its feeds end that morning)."""
+    if not (day or week or month):
+        shown = (
+            settings.demo.day
+            if settings.demo.enabled and settings.demo.day
+            else datetime.now(SHANGHAI).date() - timedelta(days=1)
+        )
+        return Period(shown.isoformat(), shown, shown)
+    try:
+        return parse_period(day or None, week or None, month or None)
+    except ValueError as exc:
+        raise ItemError(str(exc)) from None
+
+
+@router.get("/metrics")
+def metrics_page(
+    request: Request,
+    actor: PageActor,
+    db: DbDep,
+    settings: SettingsDep,
+    day: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+) -> HTMLResponse:
+    period = _period(settings, day, week, month)
+    metrics = compute_metrics(db, settings, period)
+    data = metrics.as_json()
+    end = period.end
+    last30 = compute_metrics(db, settings, Period("30d", end - timedelta(days=29), end))
+    charts = [
+        bar_chart(
+            "近30天各栏目按时发布率 Fill rate per slot, last 30 days",
+            [s.slot for s in last30.slots if s.due],
+            [s.fill_rate for s in last30.slots if s.due],
+            "%",
+            1.0,
+        ),
+        bar_chart(
+            "审核用时分布 Time to approve (drafts)", *_minutes_histogram(metrics.approve_minutes)
+        ),
+        bar_chart(
+            "原创度分布 Originality (newest versions)",
+            BUCKETS,
+            [float(data["originality"][b]) for b in BUCKETS],
+        ),
+        bar_chart(
+            "各来源采集量 Items ingested per source",
+            [s["source"] for s in data["sources"]],
+            [float(s["ingested"]) for s in data["sources"]],
+        ),
+    ]
+    tables = {name: table(metrics, name) for name in TABLES}
+    iso = period.end.isocalendar()
+    shortcuts = {
+        "日报 day": f"day={period.end.isoformat()}",
+        "周报 week": f"week={iso.year}-W{iso.week:02d}",
+        "月报 month": f"month={period.end:%Y-%m}",
+    }
+    return render(
+        request,
+        "metrics.html",
+        actor=actor,
+        period=period,
+        data=data,
+        charts=charts,
+        tables=tables,
+        query=request.url.query,
+        shortcuts=shortcuts,
+    )
+
+
+def _minutes_histogram(minutes: list[float]) -> tuple[list[str], list[float | None]]:
+    edges = [(0, 15), (15, 30), (30, 60), (60, 120), (120, 240), (240, None)]
+    labels = [f"{low}-{high} min" if high else f">{low} min" for low, high in edges]
+    counts = [
+        float(sum(1 for m in minutes if m >= low and (high is None or m < high)))
+        for low, high in edges
+    ]
+    return labels, counts
+
+
+@router.get("/metrics.csv")
+def metrics_csv(
+    actor: PageActor,
+    db: DbDep,
+    settings: SettingsDep,
+    table_name: str = "slots",
+    day: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+) -> Response:
+    period = _period(settings, day, week, month)
+    try:
+        rows = table(compute_metrics(db, settings, period), table_name)
+    except ValueError as exc:
+        raise ItemError(str(exc)) from None
+    filename = f"newsdesk-{table_name}-{period.label}.csv"
+    return Response(
+        to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

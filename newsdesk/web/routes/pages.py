@@ -1,0 +1,211 @@
+"""Server-rendered pages: login, the queue, a draft with its sources, report, versions and audit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from newsdesk.drafting.breaking import interpret_breaking
+from newsdesk.drafting.service import make_provider
+from newsdesk.errors import AuthError, NotFound, ReviewError, StaleVersion
+from newsdesk.review.accounts import authenticate
+from newsdesk.review.service import queue, redraft, transition
+from newsdesk.review.states import LABELS, ReviewState
+from newsdesk.web.deps import DbDep, PageActor, SettingsDep
+from newsdesk.web.render import diff, highlight
+from newsdesk.web.security import check_csrf, csrf_token
+from newsdesk.web.views import countdown, default_day, draft_view, queue_groups, state_counts
+
+router = APIRouter(include_in_schema=False)
+FORM_ACTIONS = {"approve", "reject", "request_revision", "edit"}
+
+
+def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
+    templates = request.app.state.templates
+    context |= {"request": request, "csrf": csrf_token(request), "labels": LABELS}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _local_path(target: str) -> str:
+    """Only same-site paths: '//evil.example' or 'https://...' would be an open redirect."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/queue"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
+    return render(
+        request, "login.html", next=next if next.startswith("/") else "/queue", error=None
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: DbDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/queue",
+) -> Response:
+    check_csrf(request, csrf)
+    address = request.client.host if request.client else "?"
+    try:
+        actor = authenticate(db, username, password, request.app.state.throttle, address)
+    except AuthError as exc:
+        return render(request, "login.html", status=401, next=next, error=str(exc))
+    request.session.clear()
+    request.session["user"] = actor.username
+    return RedirectResponse(_local_path(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/queue")
+def queue_page(
+    request: Request,
+    actor: PageActor,
+    db: DbDep,
+    settings: SettingsDep,
+    day: Annotated[date | None, None] = None,
+    slot: str | None = None,
+    state: str | None = None,
+    kind: str | None = None,
+) -> HTMLResponse:
+    day = day or default_day(settings, db)
+    rows = queue(db, day=day, slot=slot or None, state=state or None, kind=kind or None)
+    groups = queue_groups(settings, rows, day)
+    return render(
+        request,
+        "queue.html",
+        actor=actor,
+        day=day,
+        groups=groups,
+        counts=state_counts(rows),
+        countdown=countdown,
+        filters={"slot": slot or "", "state": state or "", "kind": kind or ""},
+        slots=settings.slots,
+        states=list(ReviewState),
+        kinds=sorted({s.kind for s in settings.slots}),
+    )
+
+
+@router.post("/breaking")
+def breaking_form(
+    request: Request,
+    actor: PageActor,
+    db: DbDep,
+    settings: SettingsDep,
+    headline: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    outcome = interpret_breaking(db, settings, headline, make_provider(settings), note=note or None)
+    return RedirectResponse(f"/drafts/{outcome.draft_id}?done=breaking", status_code=303)
+
+
+@router.get("/drafts/{draft_id}")
+def draft_page(
+    request: Request, draft_id: int, actor: PageActor, db: DbDep, settings: SettingsDep
+) -> HTMLResponse:
+    return _draft_page(request, draft_id, actor, db, settings)
+
+
+def _draft_page(request, draft_id, actor, db, settings, status=200, error=None, message=None):  # type: ignore[no-untyped-def]
+    try:
+        view = draft_view(db, settings, draft_id, actor)
+    except NotFound as exc:
+        return render(request, "error.html", status=404, actor=actor, error=str(exc))
+    draft = view["draft"]
+    siblings = [r.id for r in queue(db, day=draft.day)]
+    position = siblings.index(draft.id) if draft.id in siblings else -1
+    versions = []
+    previous = ""
+    for version in draft.versions:
+        versions.append((version, diff(previous, version.body)))
+        previous = version.body
+    return render(
+        request,
+        "draft.html",
+        status=status,
+        actor=actor,
+        error=error,
+        message=message or request.query_params.get("done"),
+        highlighted=highlight(view["latest"].body, view["report"]) if view["latest"] else None,
+        versions=list(reversed(versions)),
+        previous_id=siblings[position - 1] if position > 0 else None,
+        next_id=siblings[position + 1] if 0 <= position < len(siblings) - 1 else None,
+        **view,
+    )
+
+
+@router.post("/drafts/{draft_id}/{action}")
+def draft_action(
+    request: Request,
+    draft_id: int,
+    action: str,
+    actor: PageActor,
+    db: DbDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    expected_version: Annotated[int, Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    if action not in FORM_ACTIONS:
+        return _draft_page(
+            request, draft_id, actor, db, settings, 404, f"unknown action {action!r}"
+        )
+    try:
+        if action == "request_revision":
+            transition(
+                db,
+                settings,
+                draft_id,
+                "request_revision",
+                actor,
+                expected_version=expected_version,
+                note=note,
+            )
+            background.add_task(_redraft, request, draft_id, note)
+        else:
+            transition(
+                db,
+                settings,
+                draft_id,
+                action,
+                actor,
+                expected_version=expected_version,
+                note=note,
+                text=text,
+            )
+    except StaleVersion as exc:
+        return _draft_page(request, draft_id, actor, db, settings, 409, f"冲突 conflict: {exc}")
+    except ReviewError as exc:
+        return _draft_page(
+            request, draft_id, actor, db, settings, 403 if "role" in str(exc) else 400, str(exc)
+        )
+    return RedirectResponse(f"/drafts/{draft_id}?done={action}", status_code=303)
+
+
+def _redraft(request: Request, draft_id: int, note: str) -> None:
+    """The rewrite itself, after the response: the editor need not wait for the provider."""
+    settings = request.app.state.settings
+    redraft(request.app.state.db, settings, draft_id, make_provider(settings), note)

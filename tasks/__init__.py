@@ -1,0 +1,1 @@
+"""Thin Prefect task wrappers over newsdesk service functions (retries, timeouts, caching)."""

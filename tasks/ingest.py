@@ -1,0 +1,44 @@
+"""Ingest tasks: one per step, so the Prefect UI shows where a source failed.
+
+Feed errors are recorded on the source and returned, not raised: retries
+here are for infrastructure trouble (a locked database, a dropped
+connection), not for a feed that is down, which has its own backoff.
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from newsdesk.feeds.ingest import SourceRun, fetch_step, parse_step, store_step
+from tasks.desk import desk
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    timeout_seconds=180,
+    cache_policy=NO_CACHE,
+    task_run_name="fetch-{name}",
+)
+def fetch_source(name: str, force: bool = False) -> SourceRun:
+    d = desk()
+    return fetch_step(d.db, d.settings, name, force=force)
+
+
+@task(retries=1, timeout_seconds=120, cache_policy=NO_CACHE, task_run_name="parse-{run.name}")
+def parse_source(run: SourceRun) -> SourceRun:
+    d = desk()
+    return parse_step(d.db, d.settings, run)
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    timeout_seconds=120,
+    cache_policy=NO_CACHE,
+    task_run_name="store-{run.name}",
+)
+def store_source(run: SourceRun) -> SourceRun:
+    d = desk()
+    return store_step(d.db, d.settings, run)

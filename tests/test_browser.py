@@ -1,0 +1,213 @@
+"""End to end in Debian's Chromium (Playwright): an editor's day in the review UI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsdesk.review.accounts import Actor
+from newsdesk.review.service import get_draft, transition
+from newsdesk.store.db import Database, migrate
+from tests.conftest import IN_CI
+from tests.review_data import BODY, SOURCE_TEXT, plant
+from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[tuple[Database, WebServer]]:
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    migrate(db)
+    seed_users(db)
+    with WebServer(review_settings(), db) as server:
+        yield db, server
+    db.dispose()
+
+
+def page_for(browser, server: WebServer, username: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: dialog {dialog.message!r}"))
+    page.goto(f"{server.url}/queue")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORDS[username])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/queue")
+    return page
+
+
+def copied_draft(db: Database) -> int:
+    """A draft whose text copies its source, with a real check report."""
+    draft_id = plant(db)
+    transition(
+        db,
+        review_settings(),
+        draft_id,
+        "edit",
+        Actor("admin", "admin"),
+        expected_version=1,
+        text=SOURCE_TEXT + BODY,
+    )
+    return draft_id
+
+
+def test_anonymous_visitor_goes_to_login(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    _, server = desk
+    page = browser.new_page()
+    page.goto(f"{server.url}/drafts/1")
+    assert page.url.startswith(f"{server.url}/login") and page.locator(
+        "h1"
+    ).inner_text().startswith("登录")
+    page.close()
+
+
+def test_queue_draft_highlights_edit_approve(browser, desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    plant(db, slot="viewpoint", kind="viewpoint")
+    draft_id = copied_draft(db)
+    page = page_for(browser, server, "editor")
+    assert page.locator(".slot h2").first.inner_text().startswith("08:00 早报")
+    assert page.locator(".draft-row").count() == 2
+    page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
+    page.click(f"a[href='/drafts/{draft_id}']")
+    mark = page.locator("mark.borrowed").first
+    assert mark.get_attribute("data-source") == "1" and "人民银行决定" in mark.inner_text()
+    assert page.locator("#source-1").is_visible()
+    assert "未通过" in page.locator("#report h2").inner_text()
+    page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+    if os.environ.get("NEWSDESK_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp_path / "queue.png", SCREENSHOTS / "queue.png")
+        shutil.copy(tmp_path / "draft.png", SCREENSHOTS / "draft.png")
+    # edit: write it in our own words and see the new report
+    page.fill("#edit-text", "降准落地后，我们更关心信贷投放的节奏。" + BODY)
+    page.click("#save")
+    page.wait_for_url(f"**/drafts/{draft_id}?done=edit")
+    assert "通过 passed" in page.locator("#report h2").inner_text()
+    assert page.locator("mark.borrowed").count() == 0
+    # approve with the keyboard shortcut
+    page.keyboard.press("a")
+    page.wait_for_url(f"**/drafts/{draft_id}?done=approve")
+    assert "已通过" in page.locator("h1").inner_text()
+    assert get_draft(db, draft_id).state == "approved"
+
+
+def test_reject_with_a_note(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db)
+    page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/drafts/{draft_id}")
+    page.keyboard.press("r")
+    page.keyboard.type("数据来源不清楚")
+    page.click("#reject")
+    page.wait_for_url(f"**/drafts/{draft_id}?done=reject")
+    assert "数据来源不清楚" in page.locator(".audit").inner_text()
+    assert get_draft(db, draft_id).state == "rejected"
+
+
+def test_two_editors_approve_the_same_version(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db)
+    first, second = page_for(browser, server, "editor"), page_for(browser, server, "editor2")
+    for page in (first, second):
+        page.goto(f"{server.url}/drafts/{draft_id}")
+    first.click("#approve")
+    first.wait_for_url(f"**/drafts/{draft_id}?done=approve")
+    second.click("#approve")
+    assert "conflict" in second.locator("#error").inner_text()
+    audit = get_draft(db, draft_id).audit
+    assert [(e.action, e.actor) for e in audit] == [("review.approve", "editor")]
+
+
+def test_hostile_feed_title_renders_inert(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db, body="<img src=x onerror=alert(1)>" + BODY)
+    with db.session() as session:
+        from newsdesk.store.models import Draft
+
+        draft = session.get(Draft, draft_id)
+        brief = dict(draft.brief)
+        brief["sources"] = [dict(brief["sources"][0], title="<img src=x onerror=alert(1)>")]
+        draft.brief = brief
+    page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/drafts/{draft_id}")
+    assert page.locator("img").count() == 0
+    assert "<img src=x onerror=alert(1)>" in page.locator("#source-1").inner_text()
+    assert "<img src=x onerror=alert(1)>" in page.locator("#draft-text").inner_text()
+
+
+def test_form_post_without_csrf_is_refused(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db)
+    page = page_for(browser, server, "editor")
+    response = page.request.post(
+        f"{server.url}/drafts/{draft_id}/approve", form={"expected_version": "1"}
+    )
+    assert response.status == 403
+    assert get_draft(db, draft_id).state == "pending_review"
+
+
+def test_phone_layout(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = copied_draft(db)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", "editor")
+    page.fill("input[name=password]", PASSWORDS["editor"])
+    page.click("button[type=submit]")
+    page.goto(f"{server.url}/drafts/{draft_id}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"page is {width}px wide on a 390px phone"
+    context.close()
+
+
+def test_metrics_dashboard_renders_charts(browser, desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    plant(db)
+    page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/metrics?week=2026-W48")
+    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart rect.bar").count() >= 1
+    assert "2026-W48" in page.locator("h1").inner_text()
+    csv_link = page.locator(".table-slots a").get_attribute("href")
+    response = page.request.get(f"{server.url}{csv_link}")
+    assert response.status == 200 and response.text().startswith("slot,kind,due")
+    page.screenshot(path=str(tmp_path / "metrics.png"), full_page=True)
+    if os.environ.get("NEWSDESK_SCREENSHOTS"):
+        shutil.copy(tmp_path / "metrics.png", SCREENSHOTS / "metrics.png")

@@ -1,0 +1,242 @@
+"""Originality, citations and compliance: each rule passing and failing, Chinese and English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.checks.citations import check_citations
+from newsdesk.checks.compliance import ComplianceParams, check_compliance
+from newsdesk.checks.originality import check_originality
+from newsdesk.checks.report import run_checks
+from newsdesk.checks.units import parse_marker, sentences
+from newsdesk.config import DEFAULT_BANNED, DEFAULT_TRADE_PATTERNS, Settings
+from tests.cli_support import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = (
+    "人民银行决定于11月25日下调金融机构存款准备金率0.25个百分点，本次下调后，金融机构加权平均存款准备金率约为6.2%。"
+    "此次降准预计释放长期资金约5000亿元，有助于降低银行负债成本，支持实体经济融资需求。"
+    "市场人士认为，降准释放了稳增长的积极信号。"
+)
+SOURCE2 = "翔云航空科技公告称，其eVTOL机型取得型号合格证，已获得超过100架意向订单。"
+COPY = (
+    "人民银行决定于11月25日下调金融机构存款准备金率0.25个百分点，本次下调后，金融机构加权平均存款准备金率约为6.2%[1]。"
+    "此次降准预计释放长期资金约5000亿元，有助于降低银行负债成本，支持实体经济融资需求[1]。"
+)
+LIGHT = (
+    "人民银行宣布于11月25日下调金融机构的存款准备金率0.25个百分点，下调以后，金融机构平均存款准备金率大约为6.2%[1]。"
+    "这次降准预计将释放长期资金约5000亿元，有利于降低银行的负债成本，支持实体经济的融资需求[1]。"
+)
+PARTIAL = (
+    "周五晚间央行宣布降准，幅度为0.25个百分点[1]。此次降准预计释放长期资金约5000亿元，有助于降低银行负债成本，支持实体经济融资需求[1]。"
+    "我们认为这对银行股是边际利好，但更重要的是政策方向：稳增长的力度在加大，后续或有更多结构性工具出台。"
+    "对普通投资者来说，不必追高，关注低估值高股息品种的配置价值即可。"
+)
+ORIGINAL = (
+    "周五晚间，央行宣布降准0.25个百分点，预计释放约5000亿元长期资金[1]。"
+    "对银行而言，负债端成本随之下降，息差压力有所缓解；对市场而言，这是稳增长信号的又一次确认。"
+    "我们建议普通投资者保持耐心，把注意力放在业绩确定性较高的品种上，而不是追逐短期情绪。投资有风险，入市需谨慎。"
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "low", "high"),
+    [(COPY, 0.0, 0.2), (LIGHT, 0.0, 0.6), (PARTIAL, 0.6, 0.85), (ORIGINAL, 0.9, 1.0)],
+    ids=["copy", "light-edit", "partial-reuse", "original-cited"],
+)
+def test_chinese_originality_bands(draft: str, low: float, high: float) -> None:
+    assert low <= check_originality(draft, [SOURCE]).ratio <= high
+
+
+def test_borrowed_spans_point_at_draft_and_source() -> None:
+    result = check_originality(PARTIAL, [SOURCE2, SOURCE])
+    assert len(result.borrowed) == 1
+    span = result.borrowed[0]
+    assert span.source == 2 and PARTIAL[span.start : span.end] == span.text
+    assert span.text.startswith("此次降准预计释放长期资金")
+
+
+def test_english_copy_fails_original_passes() -> None:
+    source = (
+        "PageRank is a link analysis algorithm used by the Google search engine that assigns a numerical "
+        "weighting to each element of a hyperlinked set of documents. The algorithm may be applied to any "
+        "collection of entities with reciprocal quotations and references."
+    )
+    copied = "PageRank is a link analysis algorithm used by the Google search engine that assigns a numerical weighting to each element of a hyperlinked set of documents."
+    written = "Google ranks pages by counting how many other pages point at them, weighting each vote by the voter's own rank."
+    assert not check_originality(copied, [source]).passed
+    assert check_originality(written, [source]).passed
+
+
+def test_quotes_and_markers_count_neither_way() -> None:
+    quoted = "央行在公告中写道：“此次降准预计释放长期资金约5000亿元，有助于降低银行负债成本，支持实体经济融资需求。”[1]我们认为利好银行。"
+    result = check_originality(quoted, [SOURCE])
+    assert result.ratio == 1.0 and result.units == len("央行在公告中写道我们认为利好银行")
+
+
+def test_empty_draft_and_no_sources() -> None:
+    empty = check_originality("", [SOURCE])
+    assert empty.ratio == 0.0 and not empty.passed
+    assert check_originality("  [1]。", [SOURCE]).units == 0
+    assert check_originality(ORIGINAL, []).ratio == 1.0
+
+
+def test_source_that_is_the_whole_draft() -> None:
+    result = check_originality(SOURCE, [SOURCE])
+    assert result.ratio == 0.0 and len(result.borrowed) == len(sentences(SOURCE))
+
+
+def test_full_width_and_half_width_match() -> None:
+    full = "ＰａｇｅＲａｎｋ　ｉｓ　ａ　ｌｉｎｋ　ａｎａｌｙｓｉｓ　ａｌｇｏｒｉｔｈｍ　ｕｓｅｄ　ｂｙ　Ｇｏｏｇｌｅ."
+    assert (
+        check_originality(full, ["PageRank is a link analysis algorithm used by Google."]).ratio
+        == 0.0
+    )
+    assert check_originality(COPY.replace("0.25", "０.２５"), [SOURCE]).ratio < 0.2
+
+
+def test_hundred_thousand_character_draft_completes() -> None:
+    draft = (ORIGINAL + PARTIAL) * (100_000 // len(ORIGINAL + PARTIAL) + 1)
+    report = run_checks(draft[:100_000], [SOURCE, SOURCE2] * 25, Settings())
+    assert 0.0 < report.originality.ratio < 1.0 and report.citations.needing > 100
+
+
+def test_marker_forms() -> None:
+    assert parse_marker("1") == (1,)
+    assert parse_marker("1,2") == (1, 2)
+    assert parse_marker("1-3") == (1, 2, 3)
+    assert parse_marker("2，4、5") == (2, 4, 5)
+    assert [s.cited for s in sentences("甲[1]。乙【2】。丙[1-3]。丁[1, 3]。")] == [
+        {1},
+        {2},
+        {1, 2, 3},
+        {1, 3},
+    ]
+
+
+def test_citations_supported_missing_unsupported_invalid() -> None:
+    draft = (
+        "央行宣布下调存款准备金率0.25个百分点[1]。"  # supported
+        "翔云航空科技已获得超过100架意向订单。"  # figure, no citation: missing
+        "预计释放长期资金约8000亿元[1]。"  # figure not in source: unsupported
+        "负债成本有望下降[5]。"  # marker beyond the sources
+        "我们继续看好高股息板块。"  # opinion: needs nothing
+    )
+    result = check_citations(draft, [SOURCE, SOURCE2])
+    kinds = sorted(p.kind for p in result.problems)
+    assert kinds == ["invalid_marker", "missing", "unsupported"]
+    assert result.needing == 3
+    assert result.recall == pytest.approx(1 / 3)
+    assert result.precision == pytest.approx(1 / 3)
+    unsupported = next(p for p in result.problems if p.kind == "unsupported")
+    assert "8000" in unsupported.detail
+    assert not result.passed
+
+
+def test_citations_all_good_and_english_attribution() -> None:
+    good = check_citations(
+        "据公告，翔云航空科技的eVTOL机型取得型号合格证[2]。降准释放了稳增长的积极信号【1】。",
+        [SOURCE, SOURCE2],
+    )
+    assert good.passed and good.recall == 1.0 and good.precision == 1.0 and good.needing == 1
+    english = check_citations(
+        "According to the filing, revenue rose sharply.",
+        ["Revenue rose sharply, the filing shows."],
+    )
+    assert english.needing == 1 and english.problems[0].kind == "missing"
+
+
+def test_needless_citation_lowers_precision() -> None:
+    result = check_citations("央行宣布下调存款准备金率0.25个百分点[1,2]。", [SOURCE, SOURCE2])
+    assert result.recall == 1.0 and result.precision == 0.5
+
+
+def test_citations_with_no_sources() -> None:
+    result = check_citations("据报道，利润增长20%[1]。", [])
+    assert [p.kind for p in result.problems] == ["invalid_marker", "unsupported"]
+
+
+PARAMS = ComplianceParams(
+    tuple(DEFAULT_BANNED), tuple(DEFAULT_TRADE_PATTERNS), "投资有风险，入市需谨慎", False
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "found"),
+    [
+        ("这只基金保本又稳赚不赔。", "banned:稳赚不赔", "稳赚不赔"),
+        ("机会难得，稳 赚！", "banned:稳赚", "稳 赚"),
+        ("据说有内幕消息。", "banned:内幕消息", "内幕消息"),
+        ("明年业绩有望翻倍。", "banned:翻倍", "翻倍"),
+        ("建议立即买入，机会不等人。", "trade_instruction", "立即买入"),
+        ("您应该清仓离场。", "trade_instruction", "您应该清仓"),
+        ("明日买入600519。", "trade_instruction", "买入600519"),
+    ],
+)
+def test_compliance_violations(text: str, rule: str, found: str) -> None:
+    result = check_compliance(text + "投资有风险，入市需谨慎。", PARAMS)
+    hit = next(v for v in result.violations if v.rule == rule)
+    assert hit.text == found and text[hit.start : hit.end] == found
+    assert not result.passed
+
+
+def test_compliance_negation_and_clean_text() -> None:
+    clean = "本产品不保本，也并非无风险，请理性看待。投资有风险，入市需谨慎。"
+    assert check_compliance(clean, PARAMS).passed
+
+
+def test_disclaimer_required_per_channel() -> None:
+    missing = check_compliance("今日市场平稳。", PARAMS)
+    assert [v.rule for v in missing.violations] == ["missing_disclaimer"]
+    assert check_compliance("今日市场平稳。投资有风险 入市需谨慎", PARAMS).passed
+    assert check_compliance("今日市场平稳。", ComplianceParams((), (), None, False)).passed
+
+
+def test_slot_may_allow_trade_instructions() -> None:
+    allowed = ComplianceParams((), tuple(DEFAULT_TRADE_PATTERNS), None, True)
+    assert check_compliance("建议立即买入。", allowed).passed
+
+
+def test_check_cli_json_contract(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(PARTIAL + "稳赚不赔！", encoding="utf-8")
+    one = tmp_path / "one.txt"
+    one.write_text(SOURCE2, encoding="utf-8")
+    two = tmp_path / "two.txt"
+    two.write_text(SOURCE, encoding="gb18030")
+    out = cli("check", str(draft), "--source", str(one), "--source", str(two), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert set(report) == {"passed", "originality", "citations", "compliance"}
+    assert set(report["originality"]) == {"ratio", "threshold", "passed", "borrowed"}
+    assert set(report["citations"]) == {"recall", "precision", "passed", "needing", "problems"}
+    assert set(report["compliance"]) == {"passed", "violations"}
+    assert report["originality"]["borrowed"][0]["source"] == 2
+    assert set(report["originality"]["borrowed"][0]) == {"start", "end", "source", "text"}
+    assert report["compliance"]["violations"][0] == {
+        "rule": "banned:稳赚不赔",
+        "text": "稳赚不赔",
+        "start": len(PARTIAL),
+        "end": len(PARTIAL) + 4,
+    }
+    assert report["passed"] is False
+    human = cli("check", str(draft), "--source", str(one), "--source", str(two))
+    assert human.returncode == 0 and "FAIL" in human.stdout and "稳赚不赔" in human.stdout
+
+
+def test_check_cli_unreadable_input(tmp_path: Path) -> None:
+    binary = tmp_path / "image.bin"
+    binary.write_bytes(b"\x89PNG\x00\x00\x01")
+    good = tmp_path / "d.txt"
+    good.write_text("内容", encoding="utf-8")
+    for args, message in [
+        ((str(tmp_path / "missing.txt"),), "cannot read"),
+        ((str(binary),), "not a text file"),
+        ((str(good), "--source", str(tmp_path / "nope.txt")), "cannot read"),
+        ((str(good), "--channel", "nosuch"), "no channel named"),
+    ]:
+        out = cli("check", *args, "--json")
+        assert out.returncode == 2 and message in out.stderr and out.stdout == ""

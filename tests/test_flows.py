@@ -1,0 +1,226 @@
+"""The real ingest flow under a Prefect test server; assertions on store rows and artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from newsdesk.store.db import Database
+from newsdesk.store.models import Item
+from tasks.desk import reset_desk
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def demo_desk_env(tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The bundled desk, pointed at a demo server on a free port and a temp database."""
+    conf = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text(encoding="utf-8"))
+    conf["demo"]["port"] = int(demo_server.base_url.rsplit(":", 1)[1])
+    conf["demo"]["directory"] = str(ROOT / "demo")
+    conf["prompts_dir"] = str(ROOT / "prompts")
+    path = tmp_path / "desk.yaml"
+    path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'flow.db'}"
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(path))
+    monkeypatch.setenv("NEWSDESK_DATABASE_URL", url)
+    reset_desk()
+    yield url
+    reset_desk()
+
+
+def test_ingest_flow_stores_demo_items(prefect_harness: None, demo_desk_env: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import ingest_flow
+
+    summary = ingest_flow(return_state=False)
+    assert len(summary) == 9 and all(s["status"] == "done" for s in summary), summary
+    db = Database(demo_desk_env)
+    with db.session() as session:
+        stored = session.scalar(select(func.count()).select_from(Item))
+    assert stored == sum(int(s["new"]) for s in summary) >= 200
+
+    again = ingest_flow()
+    assert sum(int(s["new"]) for s in again) == 0
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Item)) == stored
+
+    import anyio
+
+    async def latest_artifact() -> object:
+        async with get_client() as client:
+            return await client.read_latest_artifacts()
+
+    artifacts = anyio.run(latest_artifact)
+    keys = {a.key for a in artifacts}
+    assert {"ingest-summary", "hot-topics"} <= keys
+
+
+def test_ingest_flow_failing_source_does_not_stop_others(
+    prefect_harness: None,
+    demo_desk_env: str,
+    httpserver,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+
+    from flows.ingest import ingest_flow
+
+    httpserver.expect_request("/broken").respond_with_data(
+        "<rss><channel><item><title>半", status=200
+    )
+    path = Path(os.environ["NEWSDESK_CONFIG"])
+    conf = yaml.safe_load(path.read_text(encoding="utf-8"))
+    conf["sources"].append({"name": "broken", "url": httpserver.url_for("/broken")})
+    path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    reset_desk()
+
+    summary = {s["source"]: s for s in ingest_flow(sources=["chanye", "broken", "beian"])}
+    assert summary["broken"]["status"] == "failed" and "malformed XML" in str(
+        summary["broken"]["error"]
+    )
+    assert summary["chanye"]["status"] == summary["beian"]["status"] == "done"
+    with pytest.raises(Exception, match="no source named"):
+        ingest_flow(sources=["nosuch"])
+
+
+def test_slot_flow_drafts_checks_and_queues(prefect_harness: None, demo_desk_env: str) -> None:
+    from datetime import date
+
+    from flows.ingest import ingest_flow
+    from flows.slot import run_slot
+    from newsdesk.store.models import Draft, DraftVersion
+
+    ingest_flow()
+    first = run_slot("morning_report", day=date(2026, 11, 23))
+    assert len(first) == 1 and first[0]["passed"] and first[0]["versions_added"] == 1
+    again = run_slot("morning_report", day=date(2026, 11, 23))
+    assert again[0]["draft_id"] == first[0]["draft_id"] and again[0]["versions_added"] == 0
+    db = Database(demo_desk_env)
+    with db.session() as session:
+        drafts = session.scalars(select(Draft)).all()
+        assert [(d.slot, d.state, d.version) for d in drafts] == [
+            ("morning_report", "pending_review", 1)
+        ]
+        version = session.scalars(select(DraftVersion)).one()
+        assert version.report["passed"] is True and drafts[0].brief["sources"]
+    assert (
+        "研报精选" in version.body and "今日热点" in version.body
+    )  # the structured morning report
+
+    import anyio
+    from prefect.client.orchestration import get_client
+
+    async def artifact() -> object:
+        async with get_client() as client:
+            return await client.read_latest_artifacts()
+
+    markdown = next(a for a in anyio.run(artifact) if a.key == "slot-morning-report")
+    assert "originality 100%" in str(markdown.data) and "研报精选" in str(markdown.data)
+
+
+def test_prefect_yaml_matches_the_desk() -> None:
+    """Every slot of desk.yaml has a deployment whose cron is slot time minus lead, in Asia/Shanghai."""
+    from datetime import datetime, timedelta
+
+    from newsdesk.config import load_settings
+
+    deployments = {
+        d["name"]: d
+        for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    }
+    assert deployments["ingest"]["schedules"][0] == {
+        "cron": "*/15 * * * *",
+        "timezone": "Asia/Shanghai",
+    }
+    for slot in load_settings(ROOT / "config" / "desk.yaml").slots:
+        deployment = deployments[slot.name.replace("_", "-")]
+        assert deployment["parameters"] == {"slot": slot.name}
+        start = datetime.combine(datetime(2026, 1, 1), slot.time) - timedelta(
+            minutes=slot.lead_minutes
+        )
+        minute, hour, _, _, weekdays = deployment["schedules"][0]["cron"].split()
+        assert (int(hour), int(minute)) == (start.hour, start.minute)
+        assert deployment["schedules"][0]["timezone"] == "Asia/Shanghai"
+        assert weekdays == ("1-5" if slot.calendar == "trading" else str((slot.weekday + 1) % 7))
+
+
+def test_newsdesk_up_serves_everything_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """The README's first command: local Prefect server, every deployment, review UI; Ctrl-C stops it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.web_support import free_port
+
+    web, prefect_port, demo_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {
+        "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
+        "NEWSDESK_VAR_DIR": str(tmp_path / "var"),
+        "NEWSDESK_WEB__PORT": str(web),
+        "NEWSDESK_DEMO__PORT": str(demo_port),
+        "PREFECT_HOME": str(tmp_path / "prefect-client"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "up", "--prefect-port", str(prefect_port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    expected = {
+        d["name"]
+        for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    }
+    try:
+        deadline = time.monotonic() + 150
+        served: set[str] = set()
+        while time.monotonic() < deadline and served != expected:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                found = httpx.post(
+                    f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=3
+                ).json()
+                served = {d["name"] for d in found}
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(1)
+        assert served == expected
+        assert httpx.get(f"http://127.0.0.1:{web}/login", timeout=5).status_code == 200
+        db = Database(f"sqlite:///{tmp_path / 'var' / 'newsdesk.db'}")
+        with db.session() as session:
+            from newsdesk.store.models import Draft
+
+            assert (
+                session.scalar(select(func.count()).select_from(Draft)) >= 9
+            )  # the demo day was loaded
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert "review UI" in output and "demo accounts" in output and "stopped" in output
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{web}/login", timeout=2)
+
+
+def test_daily_metrics_flow_stores_the_day(prefect_harness: None, demo_desk_env: str) -> None:
+    from datetime import date
+
+    from flows.metrics import daily_metrics
+    from flows.slot import run_slot
+    from newsdesk.store.models import DailyMetrics
+
+    run_slot("morning_report", day=date(2026, 11, 23))
+    figures = daily_metrics(day=date(2026, 11, 23))
+    assert figures["drafts"] == 1 and figures["due"] == 8
+    db = Database(demo_desk_env)
+    with db.session() as session:
+        assert session.get(DailyMetrics, date(2026, 11, 23)).figures["drafts"] == 1

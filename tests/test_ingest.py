@@ -1,0 +1,287 @@
+"""Ingest end to end against loopback servers, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+
+from newsdesk.errors import ItemError
+from newsdesk.feeds.ingest import fetch_step, ingest, ingest_source, parse_step, store_step
+from newsdesk.feeds.manual import add_manual_item
+from newsdesk.store.db import Database
+from newsdesk.store.items import recent_items
+from newsdesk.store.models import FetchState, Item, ItemSource, Source
+from newsdesk.store.sources import describe, get_source
+from tests.conftest import make_settings
+from tests.feeds import rss_bytes
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def count(db: Database, model: type) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def state_of(db: Database, name: str) -> FetchState:
+    with db.session() as session:
+        return get_source(session, name).state
+
+
+def test_same_item_in_two_feeds_stored_once(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    shared = (
+        "https://wire.example.com/story/1",
+        "降准0.25个百分点",
+        "https://wire.example.com/story/1?utm_source=a",
+    )
+    httpserver.expect_request("/a").respond_with_data(
+        rss_bytes([shared, ("a-2", "只在A源", "https://a.example.com/2")])
+    )
+    httpserver.expect_request("/b").respond_with_data(
+        rss_bytes(
+            [
+                ("b-9", "降准0.25个百分点（转载）", "https://wire.example.com/story/1"),
+                ("b-3", "只在B源", "https://b.example.com/3"),
+            ]
+        )
+    )
+    settings = make_settings(
+        tmp_path,
+        [
+            {"name": "a", "url": httpserver.url_for("/a")},
+            {"name": "b", "url": httpserver.url_for("/b")},
+        ],
+    )
+    runs = ingest(db, settings)  # concurrent: either source may store the shared story first
+    assert [r.status for r in runs] == ["done", "done"]
+    assert sum(r.new for r in runs) == 3 and sum(r.duplicates for r in runs) == 1
+    assert count(db, Item) == 3
+    with db.session() as session:
+        story = session.scalar(select(Item).where(Item.link == "https://wire.example.com/story/1"))
+        carriers = session.scalars(
+            select(ItemSource.source_id).where(ItemSource.item_id == story.id)
+        ).all()
+    assert len(carriers) == 2
+
+
+def test_rerun_adds_nothing(db: Database, httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss_bytes([(f"g{i}", f"标题{i}", f"https://e.com/{i}") for i in range(5)])
+    )
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    assert ingest_source(db, settings, "f").new == 5
+    again = ingest_source(db, settings, "f")
+    assert (again.status, again.new, again.duplicates) == ("done", 0, 5)
+    assert count(db, Item) == 5 and count(db, ItemSource) == 5
+
+
+def test_304_is_unchanged_and_keeps_validators(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"e1"'}).respond_with_data(
+        "", status=304
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        rss_bytes([("g", "t", "https://e.com/")]), headers={"ETag": '"e1"'}
+    )
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    assert ingest_source(db, settings, "f").new == 1
+    second = ingest_source(db, settings, "f")
+    assert second.status == "unchanged"
+    assert state_of(db, "f").etag == '"e1"'
+
+
+def test_500_then_recovery(db: Database, httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data("down", status=500)
+    httpserver.expect_ordered_request("/feed").respond_with_data("down", status=500)
+    httpserver.expect_ordered_request("/feed").respond_with_data(
+        rss_bytes([("g", "恢复", "https://e.com/r")])
+    )
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    first = ingest_source(db, settings, "f", now=NOW)
+    assert first.status == "failed" and "HTTP 500" in first.error
+    state = state_of(db, "f")
+    assert state.error_count == 1
+    # equal jitter: between half and all of backoff_base after the first failure
+    assert NOW + timedelta(seconds=30) <= state.next_attempt_at <= NOW + timedelta(seconds=60)
+    skipped = ingest_source(db, settings, "f", now=NOW + timedelta(seconds=5))
+    assert skipped.status == "skipped" and "backing off" in skipped.error
+    later = NOW + timedelta(minutes=2)
+    assert ingest_source(db, settings, "f", now=later).status == "failed"
+    assert state_of(db, "f").error_count == 2
+    ok = ingest_source(db, settings, "f", now=later + timedelta(hours=1))
+    assert (ok.status, ok.new) == ("done", 1)
+    state = state_of(db, "f")
+    assert state.error_count == 0 and state.total_errors == 2 and state.next_attempt_at is None
+
+
+def test_repeated_failures_pause_source(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data("no", status=500)
+    settings = make_settings(
+        tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}], pause_after_errors=3
+    )
+    when = NOW
+    for _ in range(3):
+        ingest_source(db, settings, "f", now=when, force=True)
+        when += timedelta(hours=1)
+    with db.session() as session:
+        status = describe(get_source(session, "f"), 0, when, settings.fetch)
+    assert status.status == "paused" and status.error_count == 3
+    assert state_of(db, "f").next_attempt_at >= NOW + timedelta(
+        hours=2, seconds=settings.fetch.backoff_max - 1
+    )
+
+
+def test_429_retry_after_schedules_next_attempt(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=429, headers={"Retry-After": "3600"}
+    )
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    run = ingest_source(db, settings, "f", now=NOW)
+    assert run.status == "failed" and "429" in run.error
+    assert state_of(db, "f").next_attempt_at >= NOW + timedelta(seconds=3600)
+
+
+def test_malformed_feed_does_not_stop_others(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/bad").respond_with_data(
+        "<rss><channel><item><title>半截", content_type="application/xml"
+    )
+    httpserver.expect_request("/html").respond_with_data(
+        "<!doctype html><html><body>首页</body></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/good").respond_with_data(
+        rss_bytes([("g", "正常", "https://e.com/ok")])
+    )
+    settings = make_settings(
+        tmp_path,
+        [
+            {"name": "bad", "url": httpserver.url_for("/bad")},
+            {"name": "html", "url": httpserver.url_for("/html")},
+            {"name": "good", "url": httpserver.url_for("/good")},
+        ],
+    )
+    runs = {r.name: r for r in ingest(db, settings)}
+    assert runs["bad"].status == "failed" and "malformed XML" in runs["bad"].error
+    assert runs["html"].status == "failed" and "HTML page" in runs["html"].error
+    assert runs["good"].status == "done" and runs["good"].new == 1
+    assert state_of(db, "bad").error_count == 1 and "malformed" in state_of(db, "bad").last_error
+
+
+def test_private_address_refused_in_ingest(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss_bytes([("g", "t", "https://e.com/")]))
+    settings = make_settings(
+        tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}], allow_private_networks=False
+    )
+    run = ingest_source(db, settings, "f")
+    assert run.status == "failed" and "loopback" in run.error
+    assert count(db, Item) == 0 and httpserver.log == []
+
+
+def test_steps_compose_like_the_flow(db: Database, httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss_bytes([("g", "分步", "https://e.com/s")])
+    )
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    fetched = fetch_step(db, settings, "f")
+    assert fetched.status == "fetched" and fetched.responses
+    parsed = parse_step(db, settings, fetched)
+    assert parsed.status == "parsed" and parsed.entries[0].title == "分步"
+    stored = store_step(db, settings, parsed)
+    assert (stored.status, stored.new) == ("done", 1)
+    assert store_step(db, settings, stored) is stored
+
+
+def test_research_pages_extracted(db: Database, demo_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(
+        tmp_path,
+        [
+            {
+                "name": "r",
+                "type": "page",
+                "url": f"{demo_server.base_url}/research/index.html",
+                "follow_links": True,
+            }
+        ],
+    )
+    run = ingest_source(db, settings, "r")
+    assert run.status == "done" and run.new >= 10
+    with db.session() as session:
+        pages = session.scalars(select(Item).where(Item.kind == "page")).all()
+        page = next(p for p in pages if "低空经济" in p.title)
+    assert "适航" in page.body and page.published_at is not None
+    assert "研究首页" not in page.body
+
+
+def test_demo_desk_ingests(db: Database, demo_server, tmp_path: Path, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from newsdesk.config import load_settings
+
+    settings = load_settings(demo_dir.parent / "config" / "desk.yaml")
+    base = demo_server.base_url
+    for source in settings.sources:
+        source.url = source.url.replace("http://127.0.0.1:8765", base)
+    runs = ingest(db, settings)
+    assert all(r.status == "done" for r in runs), [r.summary() for r in runs if r.status != "done"]
+    assert count(db, Item) >= 200
+    again = ingest(db, settings)
+    assert {r.status for r in again} == {"unchanged"}  # the demo server answers 304
+    assert sum(r.new for r in ingest(db, settings, force=True)) == 0
+    with db.session() as session:
+        titles = [i.title for i in recent_items(session, limit=400)]
+        sources = session.scalar(select(func.count()).select_from(Source))
+    assert any("产业前沿" not in t and "低空经济" in t for t in titles)
+    assert sources == len(settings.sources)
+
+
+def test_manual_item(db: Database) -> None:
+    first = add_manual_item(
+        db,
+        "<b>电话会纪要</b>：翔云航空科技交付计划",
+        "交付节奏加快。",
+        link="https://e.com/call?utm_medium=x",
+    )
+    assert first.new == 1
+    assert (
+        add_manual_item(
+            db, "电话会纪要：翔云航空科技交付计划", "交付节奏加快", link="https://e.com/call"
+        ).new
+        == 0
+    )
+    with db.session() as session:
+        item = session.get(Item, first.item_ids[0])
+        assert item.title == "电话会纪要 ：翔云航空科技交付计划" or item.title.startswith(
+            "电话会纪要"
+        )
+        assert (
+            item.kind == "manual"
+            and item.source.name == "manual"
+            and item.link == "https://e.com/call"
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"title": "  "}, "non-empty title"),
+        ({"title": "x" * 600}, "at most"),
+        ({"title": "t", "link": "ftp://e.com/x"}, "not an http"),
+        ({"title": "t", "published": "yesterday-ish?"}, "published time"),
+    ],
+)
+def test_manual_item_bad_input(db: Database, kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(ItemError, match=message):
+        add_manual_item(db, **kwargs)
+    assert count(db, Item) == 0

@@ -1,0 +1,297 @@
+"""Metrics for a hand-built week: every figure exact, empty periods, CSV = JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import load_settings
+from newsdesk.metrics.compute import compute_metrics, parse_period, percentile
+from newsdesk.metrics.store import snapshot_day
+from newsdesk.metrics.tables import TABLES, table, to_csv
+from newsdesk.store.db import Database
+from newsdesk.store.models import AuditEntry, DailyMetrics, Draft, DraftVersion, Post
+from newsdesk.timetable import SHANGHAI
+from tests.cli_support import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT / "config" / "desk.yaml")
+GOOD = {
+    "passed": True,
+    "originality": {"ratio": 0.95, "threshold": 0.6, "passed": True, "borrowed": []},
+    "citations": {"recall": 1.0, "precision": 1.0, "passed": True, "needing": 0, "problems": []},
+    "compliance": {"passed": True, "violations": []},
+}
+BAD = {
+    "passed": False,
+    "originality": {"ratio": 0.35, "threshold": 0.6, "passed": False, "borrowed": []},
+    "citations": {"recall": 1.0, "precision": 1.0, "passed": True, "needing": 0, "problems": []},
+    "compliance": {
+        "passed": False,
+        "violations": [{"rule": "banned:稳赚", "text": "稳赚", "start": 0, "end": 2}],
+    },
+}
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def draft(
+    session,
+    day: int,
+    slot: str,
+    kind: str,
+    state: str,
+    created: datetime,
+    versions: list[tuple[datetime, dict, str]],
+) -> Draft:  # type: ignore[no-untyped-def]
+    row = Draft(
+        day=date(2026, 11, day),
+        slot=slot,
+        kind=kind,
+        segment="",
+        title=slot,
+        state=state,
+        version=len(versions),
+        brief={"sources": []},
+        created_at=created,
+    )
+    row.versions = [
+        DraftVersion(
+            number=n,
+            body="正文",
+            report=report,
+            passed=report["passed"],
+            origin="draft" if n == 1 else "revision",
+            provider=provider,
+            prompt_tokens=100 * n,
+            completion_tokens=10 * n,
+            latency_ms=200 * n,
+            created_at=when,
+        )
+        for n, (when, report, provider) in enumerate(versions, start=1)
+    ]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def audit(
+    session, row: Draft, when: datetime, action: str, to_state: str, note: str | None = None
+) -> None:  # type: ignore[no-untyped-def]
+    session.add(
+        AuditEntry(
+            draft_id=row.id,
+            action=action,
+            actor="ed",
+            at=when,
+            from_state="pending_review",
+            to_state=to_state,
+            version=row.version,
+            note=note,
+            data={},
+        )
+    )
+
+
+@pytest.fixture
+def week(db: Database) -> Database:
+    with db.session() as s:
+        morning = draft(
+            s,
+            23,
+            "morning_report",
+            "morning_report",
+            "published",
+            at(23, 7, 20),
+            [(at(23, 7, 20), GOOD, "offline")],
+        )
+        audit(s, morning, at(23, 7, 50), "review.approve", "approved")
+        s.add(
+            Post(
+                draft_id=morning.id,
+                channel="outbox",
+                state="sent",
+                version=1,
+                attempts=1,
+                sent_at=at(23, 8, 0),
+            )
+        )
+        view = draft(
+            s,
+            23,
+            "viewpoint",
+            "viewpoint",
+            "approved",
+            at(23, 7, 0),
+            [(at(23, 7, 0), BAD, "openai"), (at(23, 7, 10), GOOD, "openai")],
+        )
+        audit(s, view, at(23, 9, 30), "review.approve", "approved")
+        intraday = draft(
+            s,
+            23,
+            "intraday_am",
+            "intraday",
+            "rejected",
+            at(23, 9, 0),
+            [(at(23, 9, 0), GOOD, "offline")],
+        )
+        audit(s, intraday, at(23, 9, 20), "review.reject", "rejected", "数据不准")
+        chat = draft(
+            s,
+            24,
+            "interaction",
+            "interaction",
+            "needs_revision",
+            at(24, 11, 0),
+            [(at(24, 11, 0), GOOD, "offline")],
+        )
+        audit(s, chat, at(24, 11, 10), "review.request_revision", "needs_revision", "补充风险提示")
+        breaking = draft(
+            s,
+            25,
+            "breaking",
+            "breaking",
+            "published",
+            at(25, 10, 0),
+            [(at(25, 10, 0), GOOD, "offline")],
+        )
+        audit(s, breaking, at(25, 10, 10), "review.approve", "approved")
+        s.add(
+            Post(
+                draft_id=breaking.id,
+                channel="outbox",
+                state="sent",
+                version=1,
+                attempts=1,
+                sent_at=at(25, 10, 20),
+            )
+        )
+    return db
+
+
+def test_a_hand_built_week_is_exactly_right(week: Database) -> None:
+    data = compute_metrics(week, SETTINGS, parse_period(week="2026-W48")).as_json()
+    assert (
+        data["due"] == 8 * 5 + 1
+    )  # eight trading-day slots on five trading days, the weekly one on Friday
+    assert data["filled_on_time"] == 1 and data["fill_rate"] == round(1 / 41, 4)
+    assert (
+        data["drafts"] == 5 and data["approval_rate"] == 0.6
+    )  # morning (published), viewpoint, breaking
+    assert data["approve_minutes"] == {
+        "median": 30.0,
+        "p90": 150.0,
+        "count": 3,
+    }  # 30, 150, 10 minutes
+    assert data["revisions_per_draft"] == 0.2
+    assert data["rejections"] == [
+        {"draft": 3, "slot": "intraday_am", "by": "ed", "note": "数据不准"}
+    ]
+    assert data["rewrite_requests"] == [
+        {"draft": 4, "slot": "interaction", "by": "ed", "note": "补充风险提示"}
+    ]
+    assert data["failures_by_rule"] == {"banned:稳赚": 1, "originality": 1}
+    assert data["originality"]["90-100%"] == 5 and sum(data["originality"].values()) == 5
+    slots = {s["slot"]: s for s in data["slots"]}
+    assert slots["morning_report"] == {
+        "slot": "morning_report",
+        "kind": "morning_report",
+        "due": 5,
+        "filled_on_time": 1,
+        "fill_rate": 0.2,
+        "drafts": 1,
+        "approval_rate": 1.0,
+    }
+    assert slots["viewpoint"]["filled_on_time"] == 0  # approved at 09:30, after its 09:00 slot
+    assert slots["promo"] == {
+        "slot": "promo",
+        "kind": "promo",
+        "due": 5,
+        "filled_on_time": 0,
+        "fill_rate": 0.0,
+        "drafts": 0,
+        "approval_rate": None,
+    }  # a slot with no drafts
+    assert slots["weekly_summary"]["due"] == 1
+    providers = {p["provider"]: p for p in data["providers"]}
+    assert providers["openai"] == {
+        "provider": "openai",
+        "calls": 2,
+        "prompt_tokens": 300,
+        "completion_tokens": 30,
+        "median_latency_ms": 300.0,
+    }
+    assert data["breaking_turnaround_minutes"] == {"median": 20.0, "count": 1}
+
+
+def test_empty_periods(db: Database) -> None:
+    holiday = compute_metrics(db, SETTINGS, parse_period(day="2026-10-01")).as_json()
+    assert (
+        holiday["due"] == 0
+        and holiday["fill_rate"] is None
+        and holiday["drafts"] == 0
+        and holiday["approval_rate"] is None
+    )
+    assert holiday["approve_minutes"] == {"median": None, "p90": None, "count": 0}
+    month = compute_metrics(db, SETTINGS, parse_period(month="2026-10")).as_json()
+    assert month["due"] > 0 and month["fill_rate"] == 0.0 and month["revisions_per_draft"] is None
+
+
+def test_periods_and_percentiles() -> None:
+    assert (parse_period(week="2026-W48").start, parse_period(week="2026-W48").end) == (
+        date(2026, 11, 23),
+        date(2026, 11, 29),
+    )
+    assert parse_period(month="2026-12").end == date(2026, 12, 31)
+    for bad in ({"month": "2026-13"}, {"week": "48"}, {"day": "yesterday"}, {}):
+        with pytest.raises(ValueError):
+            parse_period(**bad)
+    assert (
+        percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9) == 90
+        and percentile([], 0.5) is None
+    )
+
+
+def test_csv_matches_json(week: Database) -> None:
+    metrics = compute_metrics(week, SETTINGS, parse_period(week="2026-W48"))
+    for name in TABLES:
+        rows = table(metrics, name)
+        parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
+        assert parsed == [
+            {k: "" if v is None else str(v) for k, v in row.items()} for row in rows
+        ], name
+
+
+def test_cli_json_and_csv(week: Database) -> None:
+    env = {"NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"), "NEWSDESK_DATABASE_URL": week.url}
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return cli("metrics", *args, env=env)
+
+    out = run("--week", "2026-W48", "--json")
+    assert out.returncode == 0, out.stderr
+    assert (
+        json.loads(out.stdout)
+        == compute_metrics(week, SETTINGS, parse_period(week="2026-W48")).as_json()
+    )
+    csv_out = run("--week", "2026-W48", "--csv", "--table", "slots")
+    assert csv_out.stdout.startswith(
+        "slot,kind,due,filled_on_time,fill_rate,drafts,approval_rate\nmorning_report,"
+    )
+    assert run("--month", "2026-13").returncode == 2
+    assert run("--day", "2026-11-23", "--week", "2026-W48").returncode == 2
+
+
+def test_daily_snapshot_is_stored(week: Database) -> None:
+    snapshot_day(week, SETTINGS, date(2026, 11, 23))
+    snapshot_day(week, SETTINGS, date(2026, 11, 23))
+    with week.session() as session:
+        (row,) = session.query(DailyMetrics).all()
+        assert row.figures["drafts"] == 3 and row.figures["filled_on_time"] == 1

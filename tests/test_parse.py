@@ -1,0 +1,169 @@
+"""Parsing and normalising: formats, encodings, markup, links, times; the CLI's JSON lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import FeedParseError
+from newsdesk.feeds.encoding import decode
+from newsdesk.feeds.normalise import canonical_link, clean_text, content_hash, guid_key, parse_time
+from newsdesk.feeds.parse import SHANGHAI, parse_feed
+from tests.feeds import rss
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id><updated>2026-11-20T01:00:00Z</updated>
+<entry><title type="html">&lt;b&gt;半导体&lt;/b&gt; &amp;amp; 算力</title><id>urn:x:1</id>
+<link rel="alternate" href="/posts/1?utm_source=rss&amp;id=7#top"/>
+<published>2026-11-20T09:30:00+08:00</published><summary>摘要</summary></entry></feed>"""
+
+RDF = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="http://e.com/"><title>R</title></channel>
+<item rdf:about="http://e.com/1"><title>降准</title><link>http://e.com/1</link>
+<dc:date>2026-11-20T19:00:00+08:00</dc:date></item></rdf:RDF>"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_atom_entry_normalised(fast: bool) -> None:
+    feed = parse_feed(ATOM.encode(), base_url="https://news.example.com/feed.xml", fast=fast)
+    entry = feed.entries[0]
+    assert entry.title == "半导体 & 算力"
+    assert entry.link == "https://news.example.com/posts/1?id=7"
+    assert entry.published == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+    assert entry.guid == "urn:x:1"
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_rdf(fast: bool) -> None:
+    entry = parse_feed(RDF.encode(), fast=fast).entries[0]
+    assert (entry.title, entry.link) == ("降准", "http://e.com/1")
+    assert entry.published == datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+
+
+def test_rss2_gbk_declared_in_xml() -> None:
+    body = rss([("g1", "北向资金净流入56亿元", "https://e.com/1")], "gbk").encode("gbk")
+    feed = parse_feed(body)
+    assert feed.encoding == "gb18030"
+    assert feed.entries[0].title == "北向资金净流入56亿元"
+
+
+def test_http_charset_wins_over_missing_declaration() -> None:
+    body = (
+        rss([("g1", "人形机器人", "https://e.com/1")])
+        .replace('<?xml version="1.0" encoding="utf-8"?>', "")
+        .encode("gb18030")
+    )
+    feed = parse_feed(body, "application/rss+xml; charset=GB2312")
+    assert feed.entries[0].title == "人形机器人"
+
+
+def test_wrong_http_charset_falls_back_to_declaration() -> None:
+    body = rss([("g1", "低空经济", "https://e.com/1")], "gbk").encode("gbk")
+    assert parse_feed(body, "text/xml; charset=utf-8").entries[0].title == "低空经济"
+
+
+def test_bom_decides() -> None:
+    text, used = decode("\ufeff<rss/>".encode("utf-16"), "text/xml; charset=iso-8859-1")
+    assert used == "utf-16" and text == "<rss/>"
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(FeedParseError, match="HTML page"):
+        parse_feed(b"<!doctype html><html><head><title>Home</title></head><body>hi</body></html>")
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"this is not xml at all {{{", b"<<<>>>"])
+def test_garbage_is_a_clear_error(body: bytes) -> None:
+    with pytest.raises(FeedParseError):
+        parse_feed(body)
+
+
+def test_clean_text() -> None:
+    assert clean_text("<p>A&amp;B</p><script>x()</script> &lt;tag&gt;") == "A&B\n<tag>"
+    assert clean_text("  多余\u3000 空白 \n\n 换行 ") == "多余 空白\n换行"
+    assert clean_text(None) == ""
+
+
+def test_canonical_link() -> None:
+    assert canonical_link("HTTP://E.com:80/a?utm_source=x&b=1#frag") == "http://e.com/a?b=1"
+    assert canonical_link("/rel", "https://e.com/feed") == "https://e.com/rel"
+    assert canonical_link("javascript:alert(1)") is None
+    assert canonical_link("https://e.com/" + "x" * 3000) is None
+
+
+def test_parse_time_zones() -> None:
+    assert parse_time("2026-11-20 09:30", SHANGHAI) == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+    assert parse_time("Fri, 20 Nov 2026 09:30:00 +0800", SHANGHAI) == datetime(
+        2026, 11, 20, 1, 30, tzinfo=UTC
+    )
+    assert parse_time("not a date", SHANGHAI) is None
+
+
+def test_content_hash_ignores_width_and_punctuation() -> None:
+    assert content_hash("降准０.２５个百分点！", "摘要") == content_hash(
+        "降准0.25个百分点", "摘要。"
+    )
+
+
+def test_guid_key_scopes_bare_ids() -> None:
+    assert guid_key("123", "a") != guid_key("123", "b")
+    assert guid_key("https://e.com/1", "a") == guid_key("https://e.com/1", "b")
+    assert guid_key("x" * 600, "a").startswith("sha256:")
+
+
+def test_demo_feeds_all_parse(demo_dir: Path) -> None:
+    feeds = sorted((demo_dir / "feeds").glob("*.xml"))
+    total = sum(len(parse_feed(f.read_bytes()).entries) for f in feeds)
+    assert len(feeds) >= 8 and total >= 300
+
+
+def test_feed_parse_cli_json_lines(tmp_path: Path, demo_dir: Path) -> None:
+    good = demo_dir / "feeds" / "chanye.xml"
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<rss><channel><title>oops", encoding="utf-8")
+    html = tmp_path / "page.xml"
+    html.write_text("<html><body>not a feed</body></html>", encoding="utf-8")
+    missing = tmp_path / "missing.xml"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdesk.cli",
+            "feed",
+            "parse",
+            str(good),
+            str(broken),
+            str(html),
+            str(missing),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(good), str(broken), str(html), str(missing)]
+    assert lines[0]["ok"] and lines[0]["error"] is None and len(lines[0]["items"]) > 10
+    first = lines[0]["items"][0]
+    assert set(first) == {"guid", "title", "link", "published", "summary"}
+    assert "人形机器人" in "".join(i["title"] for i in lines[0]["items"])
+    assert datetime.fromisoformat(first["published"]).tzinfo is not None
+    for line in lines[1:]:
+        assert line["ok"] is False and line["error"] and line["items"] == []
+
+
+def test_feed_parse_cli_usage_error() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "feed", "parse"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2

@@ -1,0 +1,302 @@
+"""The review state machine, walked whole; locking, overrides, compliance, accounts."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from newsdesk.config import Settings, load_settings
+from newsdesk.drafting.offline import OfflineComposer
+from newsdesk.errors import AuthError, InvalidTransition, PermissionDenied, StaleVersion
+from newsdesk.review.accounts import (
+    Actor,
+    LoginThrottle,
+    actor_for_token,
+    add_user,
+    authenticate,
+    issue_token,
+    set_active,
+    set_password,
+)
+from newsdesk.review.service import allowed_actions, get_draft, queue, request_rewrite, transition
+from newsdesk.review.states import TRANSITIONS, Action, ReviewState
+from newsdesk.store.db import Database
+from newsdesk.store.models import AuditEntry, DraftVersion
+from tests.review_data import plant
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT / "config" / "desk.yaml")
+ROLE_FOR = {"editor": "editor", "compliance": "compliance", "admin": "admin", "system": "system"}
+
+
+def lock(db: Database, draft_id: int) -> int:
+    return get_draft(db, draft_id).lock_version
+
+
+@pytest.mark.parametrize(("state", "action"), sorted(TRANSITIONS), ids=lambda v: str(v))
+def test_every_transition_in_the_table(db: Database, state: ReviewState, action: Action) -> None:
+    new_state, roles = TRANSITIONS[(state, action)]
+    draft_id = plant(db, state=state.value)
+    actor = Actor("alice", sorted(roles)[0])
+    result = transition(
+        db,
+        SETTINGS,
+        draft_id,
+        action,
+        actor,
+        expected_version=lock(db, draft_id),
+        note="理由",
+        text="编辑后的新稿。",
+    )
+    assert result.to_state == new_state.value
+    draft = get_draft(db, draft_id)
+    assert draft.state == new_state.value
+    (entry,) = draft.audit
+    assert (entry.actor, entry.from_state, entry.to_state, entry.version) == (
+        "alice",
+        state.value,
+        new_state.value,
+        draft.version,
+    )
+    assert entry.action == f"review.{action.value}"
+
+
+REFUSED = [
+    (s, a) for s in ReviewState for a in Action if a != Action.REDRAFT and (s, a) not in TRANSITIONS
+]
+
+
+@pytest.mark.parametrize(("state", "action"), REFUSED, ids=lambda v: str(v))
+def test_everything_else_is_refused(
+    sqlite_db: Database, state: ReviewState, action: Action
+) -> None:
+    draft_id = plant(sqlite_db, state=state.value)
+    with pytest.raises(InvalidTransition, match=f"cannot {action.value}"):
+        transition(
+            sqlite_db,
+            SETTINGS,
+            draft_id,
+            action,
+            Actor("root", "admin"),
+            expected_version=1,
+            note="n",
+            text="t",
+        )
+    assert get_draft(sqlite_db, draft_id).audit == []
+
+
+def test_roles_are_enforced(sqlite_db: Database) -> None:
+    draft_id = plant(sqlite_db)
+    with pytest.raises(PermissionDenied, match="role 'compliance' may not edit"):
+        transition(
+            sqlite_db,
+            SETTINGS,
+            draft_id,
+            "edit",
+            Actor("c", "compliance"),
+            expected_version=1,
+            text="新稿",
+        )
+    with pytest.raises(PermissionDenied, match="needs a note"):
+        transition(
+            sqlite_db, SETTINGS, draft_id, "reject", Actor("e", "editor"), expected_version=1
+        )
+
+
+def test_second_actor_on_same_version_gets_a_conflict(db: Database) -> None:
+    draft_id = plant(db)
+    seen = lock(db, draft_id)
+    transition(db, SETTINGS, draft_id, "approve", Actor("alice", "editor"), expected_version=seen)
+    with pytest.raises(StaleVersion, match="changed by someone else"):
+        transition(
+            db,
+            SETTINGS,
+            draft_id,
+            "reject",
+            Actor("bob", "editor"),
+            expected_version=seen,
+            note="不行",
+        )
+    assert [e.actor for e in get_draft(db, draft_id).audit] == ["alice"]
+
+
+def test_concurrent_approvals_exactly_one_wins(db: Database) -> None:
+    draft_id = plant(db)
+    seen = lock(db, draft_id)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def approve(n: int) -> None:
+        barrier.wait()
+        try:
+            transition(
+                db,
+                SETTINGS,
+                draft_id,
+                "approve",
+                Actor(f"user{n}", "editor"),
+                expected_version=seen,
+            )
+            outcomes.append("won")
+        except StaleVersion:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 7 + ["won"]
+    assert len(get_draft(db, draft_id).audit) == 1
+
+
+def test_flagged_draft_needs_override_role_and_reason(db: Database) -> None:
+    draft_id = plant(db, flagged=True)
+    editor, compliance = Actor("ed", "editor"), Actor("co", "compliance")
+    assert "approve" not in allowed_actions(SETTINGS, get_draft(db, draft_id), editor)
+    with pytest.raises(PermissionDenied, match="failed its checks"):
+        transition(db, SETTINGS, draft_id, "approve", editor, expected_version=lock(db, draft_id))
+    with pytest.raises(PermissionDenied, match="needs a reason"):
+        transition(
+            db, SETTINGS, draft_id, "approve", compliance, expected_version=lock(db, draft_id)
+        )
+    transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "approve",
+        compliance,
+        expected_version=lock(db, draft_id),
+        note="已人工核实来源",
+    )
+    (entry,) = get_draft(db, draft_id).audit
+    assert (
+        entry.action == "review.override"
+        and entry.note == "已人工核实来源"
+        and entry.data["flag_reason"]
+    )
+
+
+def test_compliance_kinds_need_a_second_person(db: Database) -> None:
+    draft_id = plant(db, slot="viewpoint", kind="viewpoint")
+    admin = Actor("root", "admin")
+    first = transition(
+        db, SETTINGS, draft_id, "approve", admin, expected_version=lock(db, draft_id)
+    )
+    assert first.to_state == "awaiting_compliance"
+    with pytest.raises(PermissionDenied, match="second person"):
+        transition(db, SETTINGS, draft_id, "approve", admin, expected_version=lock(db, draft_id))
+    with pytest.raises(PermissionDenied, match="role 'editor'"):
+        transition(
+            db,
+            SETTINGS,
+            draft_id,
+            "approve",
+            Actor("ed", "editor"),
+            expected_version=lock(db, draft_id),
+        )
+    done = transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "approve",
+        Actor("co", "compliance"),
+        expected_version=lock(db, draft_id),
+    )
+    draft = get_draft(db, draft_id)
+    assert done.to_state == "approved" and (draft.approved_by, draft.compliance_by) == (
+        "root",
+        "co",
+    )
+
+
+def test_edit_makes_a_rechecked_version(db: Database) -> None:
+    draft_id = plant(db)
+    copied = (
+        "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。稳赚不赔。"
+    )
+    result = transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "edit",
+        Actor("ed", "editor"),
+        expected_version=lock(db, draft_id),
+        text=copied,
+    )
+    draft = get_draft(db, draft_id)
+    assert result.version == 2 and draft.flagged and "原创度" in draft.flag_reason
+    latest = draft.versions[-1]
+    assert latest.origin == "edit" and latest.provider == "editor:ed" and not latest.passed
+    assert latest.report["originality"]["borrowed"][0]["source"] == 1
+    assert any(v["rule"] == "banned:稳赚不赔" for v in latest.report["compliance"]["violations"])
+
+
+def test_request_rewrite_redrafts_with_the_note(db: Database) -> None:
+    draft_id = plant(db)
+    settings: Settings = SETTINGS
+    request_rewrite(
+        db,
+        settings,
+        draft_id,
+        Actor("ed", "editor"),
+        OfflineComposer(settings),
+        expected_version=lock(db, draft_id),
+        note="请补充对银行股的影响",
+    )
+    draft = get_draft(db, draft_id)
+    assert draft.state == "pending_review" and draft.version == 2
+    assert [(e.action, e.to_state) for e in draft.audit] == [
+        ("review.request_revision", "needs_revision"),
+        ("review.redraft", "pending_review"),
+    ]
+    with db.session() as session:
+        newest = session.scalars(
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft_id)
+            .order_by(DraftVersion.number.desc())
+        ).first()
+        assert newest.note == "请补充对银行股的影响" and newest.origin == "revision"
+
+
+def test_queue_filters(db: Database) -> None:
+    a = plant(db)
+    b = plant(db, slot="viewpoint", kind="viewpoint", state="approved")
+    assert {r.id for r in queue(db)} == {a, b}
+    assert [r.id for r in queue(db, state="approved")] == [b]
+    assert [r.id for r in queue(db, kind="morning_report")] == [a]
+    row = queue(db, slot="morning_report")[0]
+    assert row.passed is True and row.originality == 1.0
+
+
+def test_accounts(db: Database) -> None:
+    add_user(db, "alice", "correct horse battery", "editor", "Alice 王")
+    with pytest.raises(PermissionDenied, match="exists"):
+        add_user(db, "alice", "another password", "editor")
+    with pytest.raises(PermissionDenied, match="too short"):
+        add_user(db, "bob", "short", "editor")
+    with pytest.raises(PermissionDenied, match="role must be"):
+        add_user(db, "bob", "long enough pw", "boss")
+    throttle = LoginThrottle(attempts=3, window=60)
+    assert authenticate(db, "alice", "correct horse battery", throttle, "1.2.3.4").role == "editor"
+    for _ in range(3):
+        with pytest.raises(AuthError, match="wrong username or password"):
+            authenticate(db, "alice", "nope", throttle, "1.2.3.4")
+    with pytest.raises(AuthError, match="too many failed logins"):
+        authenticate(db, "alice", "correct horse battery", throttle, "1.2.3.4")
+    assert (
+        authenticate(db, "alice", "correct horse battery", throttle, "5.6.7.8").username == "alice"
+    )
+    token = issue_token(db, "alice")
+    assert actor_for_token(db, token).username == "alice"
+    set_password(db, "alice", "a new long password")
+    set_active(db, "alice", False)
+    with pytest.raises(AuthError):
+        actor_for_token(db, token)
+    with pytest.raises(AuthError):
+        authenticate(db, "alice", "a new long password", LoginThrottle(3, 60), "9.9.9.9")
+    with db.session() as session:
+        assert session.scalars(select(AuditEntry)).all() == []

@@ -1,0 +1,77 @@
+"""Segmentation, tickers, normalisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsdesk.text.normalise import fold, normalise
+from newsdesk.text.segment import Segmenter, segmenter
+from newsdesk.text.tickers import split_tickers
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return segmenter()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "翔云航空科技",
+        "擎天机器人",
+        "华芯微电子",
+        "低空经济",
+        "人形机器人",
+        "北向资金",
+        "降准",
+        "半导体",
+    ],
+)
+def test_dictionary_words_are_one_token(seg: Segmenter, name: str) -> None:
+    assert name in seg.tokens(f"今天{name}再度成为市场焦点")
+
+
+@pytest.mark.parametrize(
+    ("text", "ticker"),
+    [
+        ("贵州茅台600519午后拉升", "600519"),
+        ("平安银行（000001.SZ）公告", "000001.SZ"),
+        ("招商银行SH600036获增持", "SH600036"),
+        ("腾讯控股0700.HK回购", "0700.HK"),
+        ("隔夜美股$AAPL大涨", "$AAPL"),
+        ("关注$nvda财报", "$NVDA"),
+    ],
+)
+def test_tickers_survive_as_single_terms(seg: Segmenter, text: str, ticker: str) -> None:
+    assert ticker in seg.terms(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["释放长期资金约600000亿元", "成交额600519亿", "截至2026年11月20日", "涨幅300001%"]
+)
+def test_amounts_are_not_tickers(text: str) -> None:
+    assert not any(is_ticker for _, is_ticker in split_tickers(text))
+
+
+def test_numbers_and_dates_dropped_from_terms(seg: Segmenter) -> None:
+    terms = seg.terms("11月20日央行下调存款准备金率0.25个百分点，释放5000亿元，第三次降准")
+    assert "存款准备金率" in terms and "降准" in terms
+    assert not any(ch.isdigit() for term in terms for ch in term)
+    assert "的" not in seg.terms("降准的影响")
+
+
+def test_full_width_normalised(seg: Segmenter) -> None:
+    assert normalise("ＡＢＣ　１２３％") == "ABC 123%"
+    assert fold("ＥＶＴＯＬ") == "evtol"
+    assert "eVTOL" in seg.tokens("ｅＶＴＯＬ获适航认证")
+
+
+def test_extra_dictionary_and_stopwords(tmp_path: Path) -> None:
+    extra = tmp_path / "words.txt"
+    extra.write_text("超导量子芯片 50000 n\n", encoding="utf-8")
+    custom = Segmenter([extra], ["量子计算"])
+    assert "超导量子芯片" in custom.tokens("超导量子芯片迎来突破")
+    assert custom.is_known("超导量子芯片")
+    assert "量子计算" not in custom.terms("量子计算 超导量子芯片")

@@ -1,0 +1,256 @@
+"""The web app in-process (FastAPI TestClient): sessions, CSRF, headers, the JSON API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.review.accounts import issue_token
+from newsdesk.store.db import Database
+from newsdesk.web.app import create_app
+from tests.review_data import BODY, plant
+from tests.web_support import PASSWORDS, review_settings, seed_users
+
+
+@pytest.fixture
+def desk(db: Database) -> Database:
+    seed_users(db)
+    return db
+
+
+@pytest.fixture
+def client(desk: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(review_settings(), desk), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no CSRF field in the page"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORDS[username], "csrf": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_anonymous_is_sent_to_login(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    response = client.get(f"/drafts/{draft_id}", follow_redirects=False)
+    assert (
+        response.status_code == 303
+        and response.headers["location"] == f"/login?next=/drafts/{draft_id}"
+    )
+
+
+def test_login_sets_a_hardened_session_cookie(client: TestClient) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": "editor", "password": PASSWORDS["editor"], "csrf": token},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=43200" in cookie
+    bad = client.post(
+        "/login",
+        data={
+            "username": "editor",
+            "password": "wrong",
+            "csrf": csrf_of(client.get("/login").text),
+        },
+    )
+    assert bad.status_code == 401 and "wrong username or password" in bad.text
+
+
+def test_security_headers(client: TestClient) -> None:
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_form_without_csrf_is_refused(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    login(client, "editor")
+    response = client.post(
+        f"/drafts/{draft_id}/approve", data={"expected_version": 1}, follow_redirects=False
+    )
+    assert response.status_code == 403 and "CSRF" in response.text
+    forged = client.post(
+        f"/drafts/{draft_id}/approve", data={"expected_version": 1, "csrf": "forged"}
+    )
+    assert forged.status_code == 403
+    assert client.get(f"/drafts/{draft_id}").text.count("review.approve") == 0
+
+
+def test_approve_through_the_form(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    response = client.post(
+        f"/drafts/{draft_id}/approve",
+        data={"expected_version": 1, "csrf": csrf_of(page), "note": "好"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "已通过" in page and "review.approve" in page
+
+
+def test_stale_form_gets_a_conflict_page(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    token = csrf_of(page)
+    client.post(f"/drafts/{draft_id}/approve", data={"expected_version": 1, "csrf": token})
+    second = client.post(
+        f"/drafts/{draft_id}/reject", data={"expected_version": 1, "csrf": token, "note": "晚了"}
+    )
+    assert second.status_code == 409 and "conflict" in second.text
+
+
+def test_feed_text_is_rendered_inert(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk, body="<img src=x onerror=alert(1)> 标题<script>alert(2)</script>")
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    assert "<img src=x" not in page and "<script>alert(2)" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def api(client: TestClient, desk: Database, username: str = "editor") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(desk, username)}"}
+
+
+def test_api_flow_and_errors(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    headers = api(client, desk)
+    assert client.get("/api/queue").status_code == 401
+    assert client.get("/api/queue", headers={"Authorization": "Bearer nope"}).status_code == 401
+    rows = client.get("/api/queue", params={"day": "2026-11-23"}, headers=headers).json()
+    assert [r["id"] for r in rows] == [draft_id] and rows[0]["expected_version"] == 1
+    detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
+    assert detail["allowed_actions"] == ["approve", "reject", "request_revision", "edit"]
+    assert client.get("/api/drafts/999", headers=headers).status_code == 404
+    missing_note = client.post(
+        f"/api/drafts/{draft_id}/reject", json={"expected_version": 1}, headers=headers
+    )
+    assert missing_note.status_code == 403 and "needs a note" in missing_note.json()["error"]
+    invalid = client.post(
+        f"/api/drafts/{draft_id}/approve", json={"expected_version": "x"}, headers=headers
+    )
+    assert invalid.status_code == 422 and "expected_version" in invalid.json()["error"]
+    edited = client.post(
+        f"/api/drafts/{draft_id}/edit",
+        json={"expected_version": 1, "text": "我们的新稿。" + BODY},
+        headers=headers,
+    )
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    stale = client.post(
+        f"/api/drafts/{draft_id}/approve", json={"expected_version": 1}, headers=headers
+    )
+    assert stale.status_code == 409 and stale.json()["kind"] == "StaleVersion"
+    ok = client.post(
+        f"/api/drafts/{draft_id}/approve",
+        json={"expected_version": edited.json()["expected_version"]},
+        headers=headers,
+    )
+    assert ok.json()["state"] == "approved"
+    again = client.post(
+        f"/api/drafts/{draft_id}/approve",
+        json={"expected_version": ok.json()["expected_version"]},
+        headers=headers,
+    )
+    assert again.status_code == 409 and again.json()["kind"] == "InvalidTransition"
+    compliance_only = plant(desk, slot="viewpoint", kind="viewpoint", state="awaiting_compliance")
+    denied = client.post(
+        f"/api/drafts/{compliance_only}/approve", json={"expected_version": 1}, headers=headers
+    )
+    assert denied.status_code == 403
+
+
+def test_api_request_revision_redrafts(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    headers = api(client, desk)
+    response = client.post(
+        f"/api/drafts/{draft_id}/request-revision",
+        json={"expected_version": 1, "note": "多写风险"},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
+    assert (
+        detail["state"] == "pending_review"
+        and detail["version"] == 2
+        and detail["versions"][-1]["note"] == "多写风险"
+    )
+
+
+def test_docs_without_cdn(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "/api/drafts/{draft_id}/approve" in page and "cdn" not in page.lower()
+    assert client.get("/openapi.json").json()["paths"]["/api/queue"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_login_never_redirects_off_site(client: TestClient, target: str) -> None:
+    token = csrf_of(client.get("/login", params={"next": target}).text)
+    response = client.post(
+        "/login",
+        data={"username": "editor", "password": PASSWORDS["editor"], "csrf": token, "next": target},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/queue"
+
+
+def test_demo_secret_refused_outside_the_demo(desk: Database) -> None:
+    from newsdesk.errors import ConfigError
+
+    settings = review_settings()
+    settings.demo.enabled = False
+    with pytest.raises(ConfigError, match="NEWSDESK_WEB__SECRET_KEY"):
+        create_app(settings, desk)
+    settings.web.secret_key = "a-real-secret-of-enough-length"
+    assert create_app(settings, desk).title == "newsdesk review API"
+
+
+def test_breaking_form_and_posts_on_the_draft_page(
+    client: TestClient, desk: Database, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from newsdesk.publish.service import publish_due
+    from newsdesk.timetable import SHANGHAI
+
+    login(client, "editor")
+    page = client.get("/queue").text
+    response = client.post(
+        "/breaking",
+        data={"headline": "突发：交易所调整交易时间", "csrf": csrf_of(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    draft_page = client.get(response.headers["location"]).text
+    assert "突发事件解读：突发：交易所调整交易时间" in draft_page
+    draft_id = int(response.headers["location"].split("/")[2].split("?")[0])
+    lock = int(re.search(r'name="expected_version" value="(\d+)"', draft_page).group(1))  # type: ignore[union-attr]
+    approved = client.post(
+        f"/drafts/{draft_id}/approve",
+        data={"expected_version": lock, "csrf": csrf_of(draft_page)},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    settings = review_settings()
+    settings.var_dir = tmp_path / "var"
+    assert publish_due(desk, settings, datetime.now(SHANGHAI)).published == [draft_id]
+    shown = client.get(f"/drafts/{draft_id}").text
+    assert "发布 Posts" in shown and "post-sent" in shown and "已发布" in shown
