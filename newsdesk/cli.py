@@ -211,6 +211,10 @@ def ingest_cmd(
     db = open_db(settings)
     runs = run_ingest(settings, db, source, force)
     console.print(_summary_table(runs))
+    # A cron job or a script must notice a desk that is cut off from every feed.
+    if runs and all(run.status == "failed" for run in runs):
+        err.print("every source failed: no items came in")
+        raise typer.Exit(1)
 
 
 @app.command("sources")

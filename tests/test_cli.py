@@ -73,6 +73,8 @@ def test_ingest_sources_items(tmp_path: Path, httpserver: HTTPServer) -> None:
     assert "source down reset" in reset.stdout
     unknown = run(["ingest", "--source", "nosuch"], env)
     assert unknown.returncode == 2 and "no source named 'nosuch'" in unknown.stderr
+    cut_off = run(["ingest", "--source", "down", "--force"], env)
+    assert cut_off.returncode == 1 and "every source failed" in cut_off.stderr
 
 
 def test_item_add(tmp_path: Path) -> None:

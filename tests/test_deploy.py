@@ -125,13 +125,22 @@ def test_deploy_all_and_a_process_worker_drafts_a_slot(tmp_path: Path) -> None:
             processes.append(
                 start([str(BIN / "newsdesk"), "serve-demo"], client, tmp_path / "demo.log")
             )
-            subprocess.run(
+            # The demo server is a separate process: ingesting before it listens finds no items.
+            wait_for(
+                lambda: httpx.get(f"http://127.0.0.1:{demo_port}/", timeout=2).status_code == 200,
+                60,
+                "the demo feed server",
+            )
+            ingested = subprocess.run(
                 [str(BIN / "newsdesk"), "ingest"],
                 env=client,
                 cwd=ROOT,
-                check=True,
                 capture_output=True,
+                text=True,
                 timeout=120,
+            )
+            assert ingested.returncode == 0 and "done" in ingested.stdout, (
+                ingested.stdout + ingested.stderr
             )
             subprocess.run(
                 [str(BIN / "prefect"), "work-pool", "create", "newsdesk", "--type", "process"],
