@@ -81,6 +81,9 @@ class FetchSettings(_Strict):
     backoff_max: float = Field(6 * 3600.0, gt=0)
     pause_after_errors: int = Field(5, ge=1, description="consecutive failures before 'paused'")
     concurrency: int = Field(4, ge=1, le=64)
+    attempt_log_days: int = Field(
+        400, ge=1, description="keep each fetch's outcome this long (feed errors per period)"
+    )
 
 
 class SlotConfig(_Strict):

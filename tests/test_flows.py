@@ -169,11 +169,13 @@ def test_newsdesk_up_serves_everything_and_stops_on_ctrl_c(tmp_path: Path) -> No
         "NEWSDESK_DEMO__PORT": str(demo_port),
         "PREFECT_HOME": str(tmp_path / "prefect-client"),
     }
+    # A file, not a pipe: nobody reads a pipe while we poll, and a full one would block `up`.
+    log = tmp_path / "up.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "newsdesk.cli", "up", "--prefect-port", str(prefect_port)],
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -185,7 +187,7 @@ def test_newsdesk_up_serves_everything_and_stops_on_ctrl_c(tmp_path: Path) -> No
         deadline = time.monotonic() + 150
         served: set[str] = set()
         while time.monotonic() < deadline and served != expected:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert process.poll() is None, log.read_text(errors="replace")
             try:
                 found = httpx.post(
                     f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=3
@@ -205,7 +207,8 @@ def test_newsdesk_up_serves_everything_and_stops_on_ctrl_c(tmp_path: Path) -> No
             )  # the demo day was loaded
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+    output = log.read_text(errors="replace")
     assert "review UI" in output and "demo accounts" in output and "stopped" in output
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{web}/login", timeout=2)

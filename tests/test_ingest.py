@@ -14,7 +14,7 @@ from newsdesk.feeds.ingest import fetch_step, ingest, ingest_source, parse_step,
 from newsdesk.feeds.manual import add_manual_item
 from newsdesk.store.db import Database
 from newsdesk.store.items import recent_items
-from newsdesk.store.models import FetchState, Item, ItemSource, Source
+from newsdesk.store.models import FetchAttempt, FetchState, Item, ItemSource, Source
 from newsdesk.store.sources import describe, get_source
 from tests.conftest import make_settings
 from tests.feeds import rss_bytes
@@ -119,6 +119,35 @@ def test_500_then_recovery(db: Database, httpserver: HTTPServer, tmp_path: Path)
     assert (ok.status, ok.new) == ("done", 1)
     state = state_of(db, "f")
     assert state.error_count == 0 and state.total_errors == 2 and state.next_attempt_at is None
+    # Every fetch that happened (not the skipped one) is logged with its outcome.
+    with db.session() as session:
+        attempts = [
+            (a.at, a.ok, a.http_status, a.error is not None)
+            for a in session.scalars(select(FetchAttempt).order_by(FetchAttempt.id))
+        ]
+    assert attempts == [
+        (NOW, False, 500, True),
+        (later, False, 500, True),
+        (later + timedelta(hours=1), True, 200, False),
+    ]
+
+
+def test_old_fetch_attempts_are_pruned(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data("down", status=503)
+    settings = make_settings(
+        tmp_path,
+        [{"name": "f", "url": httpserver.url_for("/feed")}],
+        attempt_log_days=30,
+    )
+    ingest_source(db, settings, "f", now=NOW)
+    ingest_source(db, settings, "f", now=NOW + timedelta(days=10), force=True)
+    assert count(db, FetchAttempt) == 2
+    ingest_source(db, settings, "f", now=NOW + timedelta(days=31), force=True)
+    with db.session() as session:
+        kept = list(session.scalars(select(FetchAttempt.at).order_by(FetchAttempt.at)))
+    assert kept == [NOW + timedelta(days=10), NOW + timedelta(days=31)]
 
 
 def test_repeated_failures_pause_source(

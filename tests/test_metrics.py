@@ -15,7 +15,17 @@ from newsdesk.metrics.compute import compute_metrics, parse_period, percentile
 from newsdesk.metrics.store import snapshot_day
 from newsdesk.metrics.tables import TABLES, table, to_csv
 from newsdesk.store.db import Database
-from newsdesk.store.models import AuditEntry, DailyMetrics, Draft, DraftVersion, Post
+from newsdesk.store.models import (
+    AuditEntry,
+    DailyMetrics,
+    Draft,
+    DraftVersion,
+    FetchAttempt,
+    FetchState,
+    Item,
+    Post,
+    Source,
+)
 from newsdesk.timetable import SHANGHAI
 from tests.cli_support import cli
 
@@ -229,6 +239,72 @@ def test_a_hand_built_week_is_exactly_right(week: Database) -> None:
         "median_latency_ms": 300.0,
     }
     assert data["breaking_turnaround_minutes"] == {"median": 20.0, "count": 1}
+
+
+def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) -> None:
+    with db.session() as s:
+        a = Source(name="a", title="甲", url="http://127.0.0.1/a", type="rss", state=FetchState())
+        b = Source(
+            name="b",
+            title="乙",
+            url="http://127.0.0.1/b",
+            type="rss",
+            state=FetchState(error_count=2),
+        )
+        s.add_all([a, b])
+        s.flush()
+        items = [
+            Item(source_id=src.id, guid=g, guid_key=g, content_hash=g, title=g, fetched_at=when)
+            for src, g, when in [
+                (a, "a1", at(23, 6)),
+                (a, "a2", at(24, 6)),
+                (a, "a0", at(20, 6)),  # the week before
+                (b, "b1", at(25, 6)),
+            ]
+        ]
+        s.add_all(items)
+        s.flush()
+        s.add_all(
+            FetchAttempt(source_id=src.id, at=when, ok=ok, http_status=status)
+            for src, when, ok, status in [
+                (a, at(23, 6), True, 200),
+                (a, at(23, 7), False, 503),
+                (a, at(24, 6), True, 200),
+                (a, at(20, 6), False, 500),  # the week before
+                (b, at(25, 6), False, None),
+                (b, at(25, 7), False, 429),
+            ]
+        )
+        row = draft(s, 23, "morning_report", "morning_report", "pending_review", at(23, 7), [])
+        row.brief = {
+            "sources": [{"n": 1, "item_id": items[0].id}, {"n": 2, "item_id": items[3].id}]
+        }
+    data = compute_metrics(db, SETTINGS, parse_period(week="2026-W48")).as_json()
+    assert data["sources"] == [
+        {
+            "source": "a",
+            "title": "甲",
+            "ingested": 2,
+            "used": 1,
+            "fetches": 3,
+            "errors": 1,
+            "failing_now": 0,
+        },
+        {
+            "source": "b",
+            "title": "乙",
+            "ingested": 1,
+            "used": 1,
+            "fetches": 2,
+            "errors": 2,
+            "failing_now": 2,
+        },
+    ]
+    before = compute_metrics(db, SETTINGS, parse_period(day="2026-11-20")).as_json()
+    assert [(r["ingested"], r["fetches"], r["errors"]) for r in before["sources"]] == [
+        (1, 1, 1),
+        (0, 0, 0),
+    ]
 
 
 def test_empty_periods(db: Database) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from newsdesk.errors import StoreError
 from newsdesk.store.db import Database, downgrade, migrate
+from newsdesk.store.models import Base
 
 
 def test_up_down_up(db: Database) -> None:
@@ -32,3 +35,10 @@ def test_unreachable_database_is_a_clear_error() -> None:
     broken = Database("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot reach the database"):
         migrate(broken)
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    """A model changed without its migration shows up here as a difference."""
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []

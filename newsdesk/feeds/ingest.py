@@ -27,7 +27,13 @@ from newsdesk.feeds.parse import Entry, parse_feed
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
 from newsdesk.store.items import store_entries
-from newsdesk.store.sources import get_source, record_failure, record_success, sync_sources
+from newsdesk.store.sources import (
+    get_source,
+    prune_attempts,
+    record_failure,
+    record_success,
+    sync_sources,
+)
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
@@ -93,6 +99,7 @@ def fetch_step(
     with db.session() as session:
         sync_sources(session, settings)
         state = get_source(session, name).state
+        prune_attempts(session, state.source_id, now, settings.fetch.attempt_log_days)
         if not conf.enabled:
             return replace(run, status=SKIPPED, error="disabled in config")
         if not force and state.next_attempt_at and state.next_attempt_at > now:

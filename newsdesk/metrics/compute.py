@@ -14,8 +14,8 @@ Definitions (the tests pin each one down):
 - **originality distribution**: newest version of each draft, in 10 % buckets.
 - **items ingested / used per source**: items fetched in the period, and those
   cited in the briefs of the period's drafts.
-- **feed errors**: each source's current consecutive and total error counts
-  (errors are counted on the source, not logged per day).
+- **feed errors**: fetches of each source in the period and how many failed
+  (from the fetch-attempt log), plus the source's current run of failures.
 - **LLM**: versions written by each provider: calls, tokens, median latency.
 - **breaking-news turnaround**: request (draft created) to first post sent.
 """
@@ -35,7 +35,16 @@ from sqlalchemy import Integer, Text, case, cast, func, select
 
 from newsdesk.config import Settings
 from newsdesk.store.db import Database
-from newsdesk.store.models import AuditEntry, Draft, DraftVersion, FetchState, Item, Post, Source
+from newsdesk.store.models import (
+    AuditEntry,
+    Draft,
+    DraftVersion,
+    FetchAttempt,
+    FetchState,
+    Item,
+    Post,
+    Source,
+)
 from newsdesk.timetable import TradingCalendar, slots_for_day
 
 BUCKETS = [f"{low}-{low + 10}%" for low in range(0, 100, 10)]
@@ -412,10 +421,20 @@ def _sources(
             select(Item.source_id, Item.id).where(Item.id.in_(cited_items))
         ).all():
             used[source_id] += 1
+    fetches = {
+        sid: (attempts, failed or 0)
+        for sid, attempts, failed in session.execute(
+            select(
+                FetchAttempt.source_id,
+                func.count(),
+                func.sum(case((FetchAttempt.ok.is_(False), 1), else_=0)),
+            )
+            .where(FetchAttempt.at >= start, FetchAttempt.at < end)
+            .group_by(FetchAttempt.source_id)
+        ).all()
+    }
     rows = session.execute(
-        select(
-            Source.id, Source.name, Source.title, FetchState.error_count, FetchState.total_errors
-        )
+        select(Source.id, Source.name, Source.title, FetchState.error_count)
         .join(FetchState, FetchState.source_id == Source.id, isouter=True)
         .order_by(Source.name)
     ).all()
@@ -425,8 +444,9 @@ def _sources(
             "title": title,
             "ingested": ingested.get(sid, 0),
             "used": used.get(sid, 0),
-            "errors_now": errors or 0,
-            "errors_total": total or 0,
+            "fetches": fetches.get(sid, (0, 0))[0],
+            "errors": int(fetches.get(sid, (0, 0))[1]),
+            "failing_now": streak or 0,
         }
-        for sid, name, title, errors, total in rows
+        for sid, name, title, streak in rows
     ]

@@ -65,6 +65,24 @@ class FetchState(Base):
     source: Mapped[Source] = relationship(back_populates="state")
 
 
+class FetchAttempt(Base):
+    """One fetch of a source and how it ended.
+
+    The fetch state keeps only the current streak; the metrics count feed errors
+    per day, week and month from these rows, which ``fetch.attempt_log_days`` prunes.
+    """
+
+    __tablename__ = "fetch_attempts"
+    __table_args__ = (Index("ix_fetch_attempts_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class Item(Base):
     """One fetched entry, normalised and deduplicated across all sources.
 

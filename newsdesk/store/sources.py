@@ -6,12 +6,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, object_session
 
 from newsdesk.config import FetchSettings, Settings
 from newsdesk.errors import RateLimited
-from newsdesk.store.models import FetchState, Source
+from newsdesk.store.models import FetchAttempt, FetchState, Source
 
 MANUAL = "manual"
 
@@ -58,9 +58,32 @@ def backoff_delay(errors: int, settings: FetchSettings, rng: random.Random | Non
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
+def _log_attempt(
+    state: FetchState, now: datetime, ok: bool, status: int | None, error: str | None
+) -> None:
+    session = object_session(state)
+    if session is None:
+        raise ValueError("record a fetch on a fetch state that belongs to a session")
+    session.add(
+        FetchAttempt(source_id=state.source_id, at=now, ok=ok, http_status=status, error=error)
+    )
+
+
+def prune_attempts(session: Session, source_id: int, now: datetime, keep_days: int) -> int:
+    """Drop a source's fetch attempts older than ``keep_days``; returns how many went."""
+    result = session.execute(
+        delete(FetchAttempt).where(
+            FetchAttempt.source_id == source_id,
+            FetchAttempt.at < now - timedelta(days=keep_days),
+        )
+    )
+    return result.rowcount or 0
+
+
 def record_success(
     state: FetchState, now: datetime, status: int, etag: str | None, last_modified: str | None
 ) -> None:
+    _log_attempt(state, now, True, status, None)
     state.last_fetch_at = now
     state.last_success_at = now
     state.last_status = status
@@ -78,6 +101,7 @@ def record_failure(
     state.last_fetch_at = now
     state.last_error = str(error)
     state.last_status = getattr(error, "status", None)
+    _log_attempt(state, now, False, state.last_status, state.last_error)
     state.error_count += 1
     state.total_errors += 1
     if state.error_count >= settings.pause_after_errors:
