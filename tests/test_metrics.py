@@ -262,6 +262,18 @@ def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) 
                 (b, "b1", at(25, 6)),
             ]
         ]
+        # published in the week, fetched (back-filled) a week later: counts in its week
+        items.append(
+            Item(
+                source_id=b.id,
+                guid="b2",
+                guid_key="b2",
+                content_hash="b2",
+                title="b2",
+                published_at=at(26, 9),
+                fetched_at=datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI),
+            )
+        )
         s.add_all(items)
         s.flush()
         s.add_all(
@@ -293,7 +305,7 @@ def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) 
         {
             "source": "b",
             "title": "乙",
-            "ingested": 1,
+            "ingested": 2,
             "used": 1,
             "fetches": 2,
             "errors": 2,

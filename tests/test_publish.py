@@ -88,6 +88,20 @@ def test_a_day_of_posting(sqlite_db: Database, tmp_path: Path) -> None:
     assert get_draft(sqlite_db, view).audit[-1].action == "review.expire"
 
 
+def test_a_replayed_demo_day_stays_reviewable(sqlite_db: Database, tmp_path: Path) -> None:
+    settings = desk(tmp_path)
+    assert settings.demo.enabled and settings.demo.day == DAY
+    morning = plant(sqlite_db)
+    view = plant(sqlite_db, slot="viewpoint", kind="viewpoint")
+    next_week = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+    assert publish_due(sqlite_db, settings, next_week).expired == []
+    assert get_draft(sqlite_db, view).state == "pending_review"
+    approve(sqlite_db, settings, morning)
+    assert publish_due(sqlite_db, settings, next_week).published == [morning]
+    settings.demo.enabled = False  # a real desk's past day: its open drafts expire
+    assert publish_due(sqlite_db, settings, next_week).expired == [view]
+
+
 def test_breaking_news_posts_when_approved(sqlite_db: Database, tmp_path: Path) -> None:
     settings = desk(tmp_path)
     breaking = plant(sqlite_db, slot="breaking", kind="breaking")

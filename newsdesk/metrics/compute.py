@@ -12,8 +12,8 @@ Definitions (the tests pin each one down):
 - **check failures by rule**: over every version in the period: failed
   originality, failed citations, and each compliance rule violated.
 - **originality distribution**: newest version of each draft, in 10 % buckets.
-- **items ingested / used per source**: items fetched in the period, and those
-  cited in the briefs of the period's drafts.
+- **items ingested / used per source**: items published in the period (fetched,
+  when the feed gives no date), and those cited in the briefs of the period's drafts.
 - **feed errors**: fetches of each source in the period and how many failed
   (from the fetch-attempt log), plus the source's current run of failures.
 - **LLM**: versions written by each provider: calls, tokens, median latency.
@@ -407,10 +407,13 @@ def _sources(
 ) -> list[dict[str, Any]]:
     start = datetime.combine(period.start, time(0), tzinfo=zone)
     end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=zone)
+    # An item belongs to the day it was published (fetch time when the feed gives none),
+    # so a back-filled source or the replayed demo day counts where its news happened.
+    dated = func.coalesce(Item.published_at, Item.fetched_at)
     ingested = dict(
         session.execute(
             select(Item.source_id, func.count())
-            .where(Item.fetched_at >= start, Item.fetched_at < end)
+            .where(dated >= start, dated < end)
             .group_by(Item.source_id)
         ).all()
     )

@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +53,21 @@ def _posts_at(settings: Settings, draft: Draft) -> datetime | None:
     return slot_time(settings, slot, draft.day)
 
 
+def _replayed_demo_day(settings: Settings, now: datetime) -> date | None:
+    """The demo desk's day once the clock is past it: a replay, not a day that is running.
+
+    Its slots are all long gone, so expiring its drafts would hand a newcomer an
+    empty queue a minute after ``newsdesk up``; they stay reviewable instead, and
+    an approved one goes out at the next publish run.
+    """
+    day = settings.demo.day if settings.demo.enabled else None
+    if day is None or now.astimezone(ZoneInfo(settings.timezone)).date() <= day:
+        return None
+    return day
+
+
 def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]:
+    replay = _replayed_demo_day(settings, now)
     with db.session() as session:
         candidates = session.scalars(
             select(Draft).where(Draft.state.in_(OPEN_STATES), Draft.day <= now.date())
@@ -60,7 +75,7 @@ def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]
         overdue = [
             (d.id, d.lock_version)
             for d in candidates
-            if (at := _posts_at(settings, d)) is not None and at <= now
+            if d.day != replay and (at := _posts_at(settings, d)) is not None and at <= now
         ]
     expired = []
     for draft_id, lock in overdue:
