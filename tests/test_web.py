@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk.review.accounts import issue_token
 from newsdesk.store.db import Database
+from newsdesk.store.models import Draft
 from newsdesk.web.app import create_app
 from tests.review_data import BODY, plant
 from tests.web_support import PASSWORDS, review_settings, seed_users
@@ -105,6 +107,21 @@ def test_approve_through_the_form(client: TestClient, desk: Database) -> None:
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "已通过" in page and "review.approve" in page
+
+
+def test_times_are_shown_in_the_desk_time_zone(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk)
+    with desk.session() as session:
+        draft = session.get(Draft, draft_id)
+        draft.deadline = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+        draft.brief = draft.brief | {
+            "sources": [draft.brief["sources"][0] | {"published": "2026-11-22T23:42:00+00:00"}]
+        }
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    # Asia/Shanghai is UTC+8: the 07:30 deadline of the 08:00 morning report, not 23:30 UTC.
+    assert "截止 deadline 2026-11-23 07:30" in page and "UTC" not in page
+    assert "演示媒体 · 2026-11-23 07:42" in page
 
 
 def test_stale_form_gets_a_conflict_page(client: TestClient, desk: Database) -> None:

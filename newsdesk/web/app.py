@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +28,7 @@ from newsdesk.errors import (
 from newsdesk.review.accounts import LoginThrottle
 from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired
+from newsdesk.web.render import local_time
 from newsdesk.web.routes import api, metrics, pages
 from newsdesk.web.security import SecurityHeaders
 
@@ -58,6 +61,7 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(
         settings.web.login_attempts, settings.web.login_window_minutes * 60
     )

@@ -9,7 +9,9 @@ stays text however it reaches the page.
 from __future__ import annotations
 
 import difflib
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import nh3
 from markupsafe import Markup, escape
@@ -62,3 +64,13 @@ def diff(previous: str, current: str) -> Markup:
         if b1 > b0:
             parts.append(f"<ins>{_text(current[b0:b1])}</ins>")
     return clean("".join(parts))
+
+
+def local_time(value: datetime | str | None, fmt: str = "%m-%d %H:%M", *, zone: ZoneInfo) -> str:
+    """A stored time (UTC, or an ISO string from a brief) as the desk reads it: in its own zone."""
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(zone).strftime(fmt)
