@@ -3,8 +3,9 @@
     python bench/metrics.py [--postgres URL]
 
 Seeds a fresh SQLite file and (when reachable) a fresh PostgreSQL schema with
-20,000 drafts spread over 2026-11 (each with a version and a report) and
-100,000 audit rows, then computes the month's metrics three times on each and
+20,000 drafts spread over 2026-11 (each with a version and a report),
+100,000 audit rows, 100,000 items over four months from nine sources and a
+month of fetches every 15 minutes (25,920 attempts), then computes the month's metrics three times on each and
 prints the median. Target: < 1 s on both.
 """
 
@@ -28,9 +29,17 @@ sys.path.insert(0, str(ROOT))
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
 from newsdesk.store.db import Database, migrate  # noqa: E402
-from newsdesk.store.models import AuditEntry, Draft, DraftVersion  # noqa: E402
+from newsdesk.store.models import (  # noqa: E402
+    AuditEntry,
+    Draft,
+    DraftVersion,
+    FetchAttempt,
+    Item,
+    Source,
+)
 from newsdesk.timetable import SHANGHAI  # noqa: E402
 
+ITEMS = 100_000
 REPORT = {
     "passed": True,
     "originality": {"ratio": 0.9, "threshold": 0.6, "passed": True, "borrowed": []},
@@ -99,6 +108,41 @@ def seed(db: Database, slots: list[str], drafts: int = 20_000, audits: int = 100
         session.execute(sa.insert(Draft), draft_rows)
         session.execute(sa.insert(DraftVersion), version_rows)
         session.execute(sa.insert(AuditEntry), audit_rows)
+        seed_feeds(session, rng)
+
+
+def seed_feeds(session: sa.orm.Session, rng: random.Random) -> None:
+    """Nine sources, 100,000 items over four months and a month of fetches every 15 minutes."""
+    start = datetime(2026, 8, 1, tzinfo=SHANGHAI)
+    sources = [{"id": n, "name": f"s{n}", "title": f"来源{n}", "type": "rss"} for n in range(1, 10)]
+    session.execute(sa.insert(Source), sources)
+    items = []
+    for n in range(ITEMS):
+        when = start + timedelta(minutes=rng.randint(0, 122 * 24 * 60))
+        items.append(
+            {
+                "source_id": rng.randint(1, 9),
+                "guid": str(n),
+                "guid_key": str(n),
+                "content_hash": str(n),
+                "title": "t",
+                "published_at": when if n % 10 else None,
+                "fetched_at": when + timedelta(minutes=5),
+            }
+        )
+    session.execute(sa.insert(Item), items)
+    month = datetime(2026, 11, 1, tzinfo=SHANGHAI)
+    attempts = [
+        {
+            "source_id": source,
+            "at": month + timedelta(minutes=15 * slot),
+            "ok": rng.random() > 0.05,
+            "http_status": 200,
+        }
+        for source in range(1, 10)
+        for slot in range(30 * 24 * 4)
+    ]
+    session.execute(sa.insert(FetchAttempt), attempts)
 
 
 def measure(db: Database) -> float:
@@ -122,7 +166,7 @@ def main() -> None:
     migrate(sqlite)
     seed(sqlite, slots)
     print(
-        f"SQLite     month view, 20,000 drafts / 100,000 audit rows: {measure(sqlite) * 1000:7.1f} ms (target < 1000 ms)"
+        f"SQLite     month view, 20,000 drafts / 100,000 audit rows / 100,000 items: {measure(sqlite) * 1000:7.1f} ms (target < 1000 ms)"
     )
     schema = f"bench_metrics_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(args.postgres)
@@ -136,8 +180,12 @@ def main() -> None:
         pg = Database(f"{args.postgres}?options=-csearch_path%3D{schema}")
         migrate(pg)
         seed(pg, slots)
+        # What autovacuum does to a live desk's tables; bulk-loaded ones have no statistics
+        # yet, and without them the planner probes the audit once per draft (12 s here).
+        with pg.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
         print(
-            f"PostgreSQL month view, 20,000 drafts / 100,000 audit rows: {measure(pg) * 1000:7.1f} ms (target < 1000 ms)"
+            f"PostgreSQL month view, 20,000 drafts / 100,000 audit rows / 100,000 items: {measure(pg) * 1000:7.1f} ms (target < 1000 ms)"
         )
         pg.dispose()
     finally:

@@ -231,6 +231,11 @@ class AuditEntry(Base):
     """One review transition: who did what to which draft version, when, and why."""
 
     __tablename__ = "audit"
+    # The metrics read the audit trail by action and by arrival state, a month at a time.
+    __table_args__ = (
+        Index("ix_audit_action", "action"),
+        Index("ix_audit_to_state_draft", "to_state", "draft_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
