@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from newsdesk.text.normalise import fold, normalise
+from newsdesk.text.normalise import fold, nfkc, normalise
 from newsdesk.text.segment import Segmenter, segmenter
 from newsdesk.text.tickers import split_tickers
 
@@ -75,3 +78,22 @@ def test_extra_dictionary_and_stopwords(tmp_path: Path) -> None:
     assert "超导量子芯片" in custom.tokens("超导量子芯片迎来突破")
     assert custom.is_known("超导量子芯片")
     assert "量子计算" not in custom.terms("量子计算 超导量子芯片")
+
+
+# Han runs, full-width forms, compatibility ideographs, combining marks, Kangxi radicals.
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4E40),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+        st.characters(min_codepoint=0xF900, max_codepoint=0xF910),
+        st.characters(min_codepoint=0x0300, max_codepoint=0x0310),
+        st.characters(min_codepoint=0x2F00, max_codepoint=0x2F10),
+        st.sampled_from("，。、：；！？ ①②ﬁ㎡％"),
+        st.characters(codec="utf-8"),
+    )
+)
+
+
+@given(_MIXED)
+def test_fast_nfkc_is_nfkc(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

