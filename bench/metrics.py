@@ -15,9 +15,7 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,9 +24,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
-from newsdesk.store.db import Database, migrate  # noqa: E402
+from newsdesk.store.db import Database  # noqa: E402
 from newsdesk.store.models import (  # noqa: E402
     AuditEntry,
     Draft,
@@ -162,35 +161,20 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     slots = [s.name for s in load_settings(ROOT / "config" / "desk.yaml").slots]
-    sqlite = Database(f"sqlite:///{tempfile.mkdtemp(prefix='newsdesk-metrics-')}/bench.db")
-    migrate(sqlite)
-    seed(sqlite, slots)
-    print(
-        f"SQLite     month view, 20,000 drafts / 100,000 audit rows / 100,000 items: {measure(sqlite) * 1000:7.1f} ms (target < 1000 ms)"
-    )
-    schema = f"bench_metrics_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(args.postgres)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as exc:
-        print(f"PostgreSQL unreachable ({exc.orig}); skipped")
-        return
-    try:
-        pg = Database(f"{args.postgres}?options=-csearch_path%3D{schema}")
-        migrate(pg)
-        seed(pg, slots)
-        # What autovacuum does to a live desk's tables; bulk-loaded ones have no statistics
-        # yet, and without them the planner probes the audit once per draft (12 s here).
-        with pg.engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE"))
-        print(
-            f"PostgreSQL month view, 20,000 drafts / 100,000 audit rows / 100,000 items: {measure(pg) * 1000:7.1f} ms (target < 1000 ms)"
-        )
-        pg.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    for label, url in (("SQLite    ", None), ("PostgreSQL", args.postgres)):
+        with scratch_database(url, "newsdesk-metrics-") as db:
+            if db is None:
+                continue
+            seed(db, slots)
+            if url:
+                # What autovacuum does to a live desk's tables; bulk-loaded ones have no
+                # statistics yet, and without them the planner probes the audit once per draft.
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text("ANALYZE"))
+            print(
+                f"{label} month view, 20,000 drafts / 100,000 audit rows / 100,000 items: "
+                f"{measure(db) * 1000:7.1f} ms (target < 1000 ms)"
+            )
 
 
 if __name__ == "__main__":

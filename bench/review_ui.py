@@ -3,7 +3,8 @@
     python bench/review_ui.py [--database-url URL]
 
 Seeds 1,000 drafts (125 days x 8 slots, each with a version and its check
-report) into a fresh SQLite file (or the given database), serves the real app
+report) into a fresh SQLite file (or a fresh schema on the given PostgreSQL
+server, dropped afterwards), serves the real app
 with uvicorn on 127.0.0.1, logs in, and requests the queue page of one day
 200 times in a row over loopback: p50 / p95 (target p95 < 100 ms on SQLite).
 Then 50 clients approve the same draft version at once through the JSON API:
@@ -16,7 +17,6 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -27,9 +27,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.config import load_settings  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
+from newsdesk.config import Settings, load_settings  # noqa: E402
 from newsdesk.review.accounts import add_user, issue_token  # noqa: E402
-from newsdesk.store.db import Database, migrate  # noqa: E402
+from newsdesk.store.db import Database  # noqa: E402
 from newsdesk.store.models import Draft, DraftVersion  # noqa: E402
 from tests.web_support import WebServer  # noqa: E402
 
@@ -76,9 +77,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings(ROOT / "config" / "desk.yaml")
     settings.web.login_attempts = 1000
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='newsdesk-bench-')}/bench.db"
-    db = Database(url)
-    migrate(db)
+    with scratch_database(args.database_url, "newsdesk-review-") as db:
+        if db is not None:
+            run(db, settings)
+
+
+def run(db: Database, settings: Settings) -> None:
     day = seed(db, [s.name for s in settings.slots[:8]], 125)
     add_user(db, "bench", "bench-password", "admin")
     token = issue_token(db, "bench")
