@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import socket
 import time
 from pathlib import Path
@@ -246,6 +247,37 @@ def test_redirect_to_private_address_refused(
             resolver=resolver,
         )
     assert len(httpserver.log) == 1
+
+
+def test_connects_to_the_address_the_guard_approved(
+    httpserver: HTTPServer, http: requests.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One lookup per hop, the guard's; the connection goes where it looked (no DNS rebinding)."""
+    httpserver.expect_request("/feed").respond_with_data(
+        rss_bytes([("g1", "标题一", "https://example.com/a")])
+    )
+    asked: list[str] = []
+
+    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    real = socket.getaddrinfo
+
+    def addresses_only(host: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        # A name reaching the system resolver would be a second, unchecked lookup.
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise socket.gaierror(f"second lookup of {host!r}") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", addresses_only)
+    url = f"http://feed.invalid:{httpserver.port}/feed"
+    response = fetch(url, settings(), http=http, resolver=resolver)
+    assert response.status == 200 and b"g1" in response.body
+    assert asked == ["feed.invalid"]
+    assert httpserver.log[0][0].headers["Host"] == f"feed.invalid:{httpserver.port}"
 
 
 def test_non_http_scheme_refused(http: requests.Session) -> None:

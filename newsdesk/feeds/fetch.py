@@ -30,6 +30,7 @@ from newsdesk.errors import (
     TooManyRedirects,
 )
 from newsdesk.feeds.guard import Resolver, check_url
+from newsdesk.feeds.pinning import pinned, pinning_adapter
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
@@ -80,6 +81,9 @@ def new_session(settings: FetchSettings) -> requests.Session:
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"
     session.trust_env = False
+    # Connect where the SSRF guard looked, not where a second DNS answer points.
+    session.mount("http://", pinning_adapter())
+    session.mount("https://", pinning_adapter())
     return session
 
 
@@ -124,13 +128,14 @@ def _fetch_once(
     current = url
     while True:
         check_kwargs = {"resolver": resolver} if resolver else {}
-        check_url(current, allow_private=settings.allow_private_networks, **check_kwargs)
+        approved = check_url(current, allow_private=settings.allow_private_networks, **check_kwargs)
         if current in seen:
             raise TooManyRedirects(f"{url}: redirect loop at {current}")
         if len(seen) > settings.max_redirects:
             raise TooManyRedirects(f"{url}: more than {settings.max_redirects} redirects")
         seen.append(current)
-        response = _get(http, current, headers, settings)
+        with pinned(approved.host, approved.port, approved.address):
+            response = _get(http, current, headers, settings)
         try:
             if response.status_code in _REDIRECTS and "location" in response.headers:
                 current = urljoin(current, response.headers["location"])

@@ -2,10 +2,10 @@
 
 The check runs on every hop of a redirect chain, after DNS resolution, and
 refuses the host if *any* of its addresses is loopback, private, link-local,
-multicast, reserved or unspecified (IPv4-mapped IPv6 included). A resolver
-that answers differently between this check and the connection (DNS
-rebinding) is not covered; the window is one request, and the desk should run
-behind an egress proxy where that matters.
+multicast, reserved or unspecified (IPv4-mapped IPv6 included). It returns the
+address it approved, and the fetcher connects to exactly that address
+(``pinning.py``), so a resolver that answers differently a second time (DNS
+rebinding) is never asked a second time.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,26 +31,40 @@ def _refused(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-def check_url(url: str, *, allow_private: bool, resolver: Resolver = socket.getaddrinfo) -> None:
-    """Raise BlockedAddress if ``url``'s host resolves to a refused address."""
+@dataclass(frozen=True)
+class Approved:
+    """Where a URL may be fetched from: its host, port and the address to connect to."""
+
+    host: str
+    port: int
+    address: str
+
+
+def check_url(
+    url: str, *, allow_private: bool, resolver: Resolver = socket.getaddrinfo
+) -> Approved:
+    """The address to fetch ``url`` from; BlockedAddress if its host resolves to a refused one."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise BlockedAddress(f"{url}: only http and https URLs are fetched")
     host = parts.hostname
     if not host:
         raise BlockedAddress(f"{url}: no host in URL")
-    if allow_private:
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = resolver(host, port, 0, socket.SOCK_STREAM)
+    except ValueError as exc:
+        raise FeedError(f"{url}: bad port: {exc}") from exc
     except (socket.gaierror, UnicodeError) as exc:
         raise FeedError(f"{url}: cannot resolve host {host!r}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise FeedError(f"{url}: host {host!r} has no address")
+    for address in addresses if not allow_private else ():
         reason = _refused(address)
         if reason:
             raise BlockedAddress(
                 f"{url}: host {host!r} resolves to {reason} address {address}; "
                 "set fetch.allow_private_networks to allow it"
             )
+    return Approved(host, port, str(addresses[0]))

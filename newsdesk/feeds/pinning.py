@@ -1,0 +1,81 @@
+"""Connect to the address the SSRF guard approved, not to a second DNS answer.
+
+The guard resolves a host and checks every address; if the HTTP client then
+resolved the name again, a DNS server answering differently the second time
+(DNS rebinding) could steer the connection to an address the guard never saw.
+:func:`pinned` records the approved address for the duration of one request;
+the connection classes mounted by :func:`pinning_adapter` connect to it
+instead of resolving the name. TLS still verifies the certificate against the
+host name. A context variable carries the pin, so concurrent fetches in other
+threads keep their own.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_PINS: ContextVar[Mapping[tuple[str, int], str]] = ContextVar(
+    "newsdesk_pins", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def pinned(host: str, port: int, address: str) -> Iterator[None]:
+    """Within the block, connections to ``host:port`` go to ``address``."""
+    token = _PINS.set({**_PINS.get(), (host.lower(), port): address})
+    try:
+        yield
+    finally:
+        _PINS.reset(token)
+
+
+class _Pinned:
+    """Mixed into urllib3's connections: resolve through the pin when there is one."""
+
+    host: str
+    port: int
+    _dns_host: str
+
+    def _new_conn(self) -> socket.socket:
+        address = _PINS.get().get((self.host.lower(), self.port))
+        if address is not None:
+            self._dns_host = address
+        return super()._new_conn()  # type: ignore[misc]
+
+
+class _PinnedHTTPConnection(_Pinned, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_Pinned, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class _PinningAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PinnedHTTPPool,
+            "https": _PinnedHTTPSPool,
+        }
+
+
+def pinning_adapter() -> HTTPAdapter:
+    return _PinningAdapter()
