@@ -5,17 +5,20 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import socket
+import ssl
 import time
 from pathlib import Path
 
 import pytest
 import requests
+import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newsdesk.config import FetchSettings
 from newsdesk.errors import (
     BlockedAddress,
+    FeedError,
     FeedTooLarge,
     FetchTimeout,
     HTTPStatusError,
@@ -278,6 +281,39 @@ def test_connects_to_the_address_the_guard_approved(
     assert response.status == 200 and b"g1" in response.body
     assert asked == ["feed.invalid"]
     assert httpserver.log[0][0].headers["Host"] == f"feed.invalid:{httpserver.port}"
+
+
+@pytest.mark.parametrize(("certified", "ok"), [("feed.invalid", True), ("other.invalid", False)])
+def test_pinned_https_still_verifies_the_host_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, certified: str, ok: bool
+) -> None:
+    """TLS over the pinned address: SNI and the certificate check use the URL's host name."""
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert(certified).configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.expect_request("/feed").respond_with_data(
+        rss_bytes([("g1", "标题一", "https://e.com/a")])
+    )
+    server.start()
+    try:
+        http = new_session(settings())
+        http.verify = str(bundle)
+
+        def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+        url = f"https://feed.invalid:{server.port}/feed"
+        if ok:
+            assert fetch(url, settings(), http=http, resolver=resolver).status == 200
+        else:
+            with pytest.raises(FeedError, match="not valid for 'feed.invalid'"):
+                fetch(url, settings(), http=http, resolver=resolver)
+    finally:
+        server.clear()
+        server.stop()
 
 
 def test_non_http_scheme_refused(http: requests.Session) -> None:

@@ -47,9 +47,15 @@ class _Pinned:
 
     def _new_conn(self) -> socket.socket:
         address = _PINS.get().get((self.host.lower(), self.port))
-        if address is not None:
-            self._dns_host = address
-        return super()._new_conn()  # type: ignore[misc]
+        if address is None:
+            return super()._new_conn()  # type: ignore[misc]
+        # urllib3 connects to ``_dns_host`` but also reads it back as ``host`` for SNI and
+        # the certificate check, so the swap lasts only as long as the TCP connect.
+        name, self._dns_host = self._dns_host, address
+        try:
+            return super()._new_conn()  # type: ignore[misc]
+        finally:
+            self._dns_host = name
 
 
 class _PinnedHTTPConnection(_Pinned, HTTPConnection):
