@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
 from newsdesk.store.db import Database, migrate
+from tests.scratch import postgres_schema
 
 
 @contextmanager
@@ -22,22 +22,11 @@ def scratch_database(url: str | None, prefix: str) -> Iterator[Database | None]:
         yield db
         db.dispose()
         return
-    schema = f"{prefix.replace('-', '_')}{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as exc:
-        print(f"PostgreSQL unreachable ({exc.orig}); skipped")
-        admin.dispose()
-        yield None
-        return
-    db = Database(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
-    try:
-        migrate(db)
+    with ExitStack() as stack:
+        try:
+            db = stack.enter_context(postgres_schema(url, prefix.replace("-", "_")))
+        except sa.exc.OperationalError as exc:
+            print(f"PostgreSQL unreachable ({exc.orig}); skipped")
+            yield None
+            return
         yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

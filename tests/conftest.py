@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from newsdesk.config import Settings  # noqa: E402
 from newsdesk.store.db import Database, migrate  # noqa: E402
+from tests.scratch import postgres_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
@@ -78,10 +78,6 @@ def postgres_url() -> str:
     return PG_URL
 
 
-def _pg_schema_url(base: str, schema: str) -> str:
-    return f"{base}?options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated database: a SQLite file, then a fresh PostgreSQL schema."""
@@ -91,20 +87,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"nd_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(_pg_schema_url(base, schema))
-    try:
-        migrate(database)
+    with postgres_schema(request.getfixturevalue("postgres_url")) as database:
         yield database
-    finally:
-        database.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+"""Throw-away stores for tests and benchmarks: a migrated schema of its own, dropped afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from newsdesk.store.db import Database, migrate
+
+
+@contextmanager
+def postgres_schema(base_url: str, prefix: str = "nd_test_") -> Iterator[Database]:
+    """A migrated store in a fresh schema on the server at ``base_url``; the schema goes after.
+
+    Raises sqlalchemy's OperationalError on entry when the server is unreachable.
+    """
+    schema = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base_url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base_url else "?"
+        database = Database(f"{base_url}{separator}options=-csearch_path%3D{schema}")
+        try:
+            migrate(database)
+            yield database
+        finally:
+            database.dispose()
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
