@@ -283,6 +283,25 @@ def test_connects_to_the_address_the_guard_approved(
     assert httpserver.log[0][0].headers["Host"] == f"feed.invalid:{httpserver.port}"
 
 
+def test_pinned_connection_tries_every_approved_address(
+    httpserver: HTTPServer, http: requests.Session
+) -> None:
+    """A dual-stack host whose first address does not answer still connects, as before pinning."""
+    httpserver.expect_request("/feed").respond_with_data(
+        rss_bytes([("g1", "标题一", "https://example.com/a")])
+    )
+
+    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
+        # IPv6 loopback first: the server listens on 127.0.0.1 only, so it refuses there.
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ]
+
+    url = f"http://feed.invalid:{httpserver.port}/feed"
+    assert fetch(url, settings(), http=http, resolver=resolver).status == 200
+
+
 @pytest.mark.parametrize(("certified", "ok"), [("feed.invalid", True), ("other.invalid", False)])
 def test_pinned_https_still_verifies_the_host_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, certified: str, ok: bool

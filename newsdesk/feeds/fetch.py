@@ -134,7 +134,7 @@ def _fetch_once(
         if len(seen) > settings.max_redirects:
             raise TooManyRedirects(f"{url}: more than {settings.max_redirects} redirects")
         seen.append(current)
-        with pinned(approved.host, approved.port, approved.address):
+        with pinned(approved.host, approved.port, approved.addresses):
             response = _get(http, current, headers, settings)
         try:
             if response.status_code in _REDIRECTS and "location" in response.headers:

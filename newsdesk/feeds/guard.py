@@ -33,17 +33,17 @@ def _refused(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
 
 @dataclass(frozen=True)
 class Approved:
-    """Where a URL may be fetched from: its host, port and the address to connect to."""
+    """Where a URL may be fetched from: its host, port and the addresses to connect to."""
 
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]
 
 
 def check_url(
     url: str, *, allow_private: bool, resolver: Resolver = socket.getaddrinfo
 ) -> Approved:
-    """The address to fetch ``url`` from; BlockedAddress if its host resolves to a refused one."""
+    """The addresses to fetch ``url`` from; BlockedAddress if its host resolves to a refused one."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise BlockedAddress(f"{url}: only http and https URLs are fetched")
@@ -67,4 +67,4 @@ def check_url(
                 f"{url}: host {host!r} resolves to {reason} address {address}; "
                 "set fetch.allow_private_networks to allow it"
             )
-    return Approved(host, port, str(addresses[0]))
+    return Approved(host, port, tuple(dict.fromkeys(str(a) for a in addresses)))

@@ -1,11 +1,11 @@
-"""Connect to the address the SSRF guard approved, not to a second DNS answer.
+"""Connect to the addresses the SSRF guard approved, not to a second DNS answer.
 
 The guard resolves a host and checks every address; if the HTTP client then
 resolved the name again, a DNS server answering differently the second time
 (DNS rebinding) could steer the connection to an address the guard never saw.
-:func:`pinned` records the approved address for the duration of one request;
-the connection classes mounted by :func:`pinning_adapter` connect to it
-instead of resolving the name. TLS still verifies the certificate against the
+:func:`pinned` records the approved addresses for the duration of one request;
+the connection classes mounted by :func:`pinning_adapter` connect to them,
+in order, instead of resolving the name. TLS still verifies the certificate against the
 host name. A context variable carries the pin, so concurrent fetches in other
 threads keep their own.
 """
@@ -22,16 +22,17 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-_PINS: ContextVar[Mapping[tuple[str, int], str]] = ContextVar(
+_PINS: ContextVar[Mapping[tuple[str, int], tuple[str, ...]]] = ContextVar(
     "newsdesk_pins", default=MappingProxyType({})
 )
 
 
 @contextmanager
-def pinned(host: str, port: int, address: str) -> Iterator[None]:
-    """Within the block, connections to ``host:port`` go to ``address``."""
-    token = _PINS.set({**_PINS.get(), (host.lower(), port): address})
+def pinned(host: str, port: int, addresses: tuple[str, ...]) -> Iterator[None]:
+    """Within the block, connections to ``host:port`` go to ``addresses``, tried in order."""
+    token = _PINS.set({**_PINS.get(), (host.lower(), port): addresses})
     try:
         yield
     finally:
@@ -46,9 +47,19 @@ class _Pinned:
     _dns_host: str
 
     def _new_conn(self) -> socket.socket:
-        address = _PINS.get().get((self.host.lower(), self.port))
-        if address is None:
+        addresses = _PINS.get().get((self.host.lower(), self.port))
+        if not addresses:
             return super()._new_conn()  # type: ignore[misc]
+        # Every approved address in turn, as a resolving connect would try every answer:
+        # a dual-stack host whose IPv6 address is unreachable from here still connects.
+        for address in addresses[:-1]:
+            try:
+                return self._connect_to(address)
+            except (NewConnectionError, ConnectTimeoutError):
+                continue
+        return self._connect_to(addresses[-1])
+
+    def _connect_to(self, address: str) -> socket.socket:
         # urllib3 connects to ``_dns_host`` but also reads it back as ``host`` for SNI and
         # the certificate check, so the swap lasts only as long as the TCP connect.
         name, self._dns_host = self._dns_host, address
