@@ -98,6 +98,20 @@ def test_full_width_and_half_width_match() -> None:
     assert check_originality(COPY.replace("0.25", "０.２５"), [SOURCE]).ratio < 0.2
 
 
+HK_SOURCE = (
+    "騰訊控股公佈第三季度業績，營收同比增長15%，遊戲業務收入創歷史新高，"
+    "管理層表示將繼續加大人工智能投入。"
+)
+
+
+def test_a_copy_converted_from_traditional_is_still_a_copy() -> None:
+    converted = "腾讯控股公布第三季度业绩，营收同比增长15%，游戏业务收入创历史新高，管理层表示将继续加大人工智能投入。"
+    result = check_originality(converted, [HK_SOURCE])
+    assert result.ratio == 0.0 and result.borrowed[0].source == 1
+    cited = check_citations("腾讯第三季度营收同比增长15%[1]。", [HK_SOURCE])
+    assert cited.passed and cited.recall == 1.0 and cited.problems == []
+
+
 def test_hundred_thousand_character_draft_completes() -> None:
     draft = (ORIGINAL + PARTIAL) * (100_000 // len(ORIGINAL + PARTIAL) + 1)
     report = run_checks(draft[:100_000], [SOURCE, SOURCE2] * 25, Settings())

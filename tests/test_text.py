@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdesk.text.normalise import fold, nfkc, normalise
+from newsdesk.text.script import to_simplified
 from newsdesk.text.segment import Segmenter, segmenter
 from newsdesk.text.tickers import split_tickers
 
@@ -97,3 +98,13 @@ _MIXED = st.text(
 @given(_MIXED)
 def test_fast_nfkc_is_nfkc(text: str) -> None:
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_traditional_text_is_matched_in_simplified_form() -> None:
+    assert to_simplified("港股恆生指數週三收漲，騰訊控股公佈季度業績") == (
+        "港股恒生指数周三收涨，腾讯控股公布季度业绩"
+    )
+    simplified = "业绩显著增长，著名机构看好"  # 著 is in the table, but this text is simplified
+    assert to_simplified(simplified) is simplified
+    assert fold("固態電池企業發佈新品") == fold("固态电池企业发布新品")
+    assert "固态电池" in segmenter().terms("固態電池企業發佈新一代產品")

@@ -95,6 +95,16 @@ def test_five_outlets_one_story_count_once() -> None:
     assert len(hot.stories) == 3 and len(hot.sources) == 7
 
 
+def test_one_story_in_both_scripts_is_one_story() -> None:
+    start = NOW.replace(hour=9)
+    both = [
+        TopicItem("s", "固态电池企业发布新一代产品 能量密度提升三成", "", "outlet1", start),
+        TopicItem("t", "固態電池企業發佈新一代產品 能量密度提升三成", "", "hk1", start),
+    ]
+    (story,) = cluster(both, SETTINGS.story_similarity, SETTINGS.story_window_hours)
+    assert story.sources == {"outlet1", "hk1"}
+
+
 def test_same_template_on_different_days_stays_apart() -> None:
     monday = datetime(2026, 11, 16, 15, 30, tzinfo=SHANGHAI)
     items = [

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsdesk.checks.units import Sentence, UnitCoder, Units, excluded_spans, sentences
+from newsdesk.text.script import simplify_codes
 
 _PRIME = np.uint64(1_000_003)
 
@@ -83,7 +84,10 @@ def _sentence_units(units: Units, sentence: Sentence) -> str:
 
 def gram_hashes(chars: str, k: int) -> np.ndarray:
     """Distinct k-gram hashes of a unit string (64-bit polynomial hash, vectorised)."""
-    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Traditional characters count as their simplified forms, on draft and source alike.
+    codes = simplify_codes(
+        np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    )
     if codes.size < k:
         return np.zeros(0, dtype=np.uint64)
     width = codes.size - k + 1

@@ -1,10 +1,8 @@
 """Normalisation shared by topics and checks.
 
 NFKC folds full-width letters, digits and punctuation to half-width
-(``０.２５％`` -> ``0.25%``). Traditional characters are kept as the source
-wrote them: converting would need a conversion table dependency (OpenCC) and
-the desk's sources are in simplified Chinese; a desk that mixes scripts can
-list both forms in its user dictionary.
+(``０.２５％`` -> ``0.25%``); text written in traditional characters is folded
+to simplified ones for matching (``script.py``), never in what is stored.
 """
 
 from __future__ import annotations
@@ -12,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from newsdesk.text.script import to_simplified
 
 _SPACE = re.compile(r"\s+")
 _HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff]+)")
@@ -38,8 +38,8 @@ def nfkc(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFKC, whitespace collapsed to single spaces, trimmed."""
-    return _SPACE.sub(" ", nfkc(text)).strip()
+    """NFKC, traditional text in simplified characters, whitespace collapsed, trimmed."""
+    return _SPACE.sub(" ", to_simplified(nfkc(text))).strip()
 
 
 def fold(text: str) -> str:
