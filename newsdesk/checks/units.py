@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newsdesk.text.normalise import is_han, nfkc
+from newsdesk.text.normalise import nfkc
+from newsdesk.text.script import is_han
 
 # [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")

@@ -45,7 +45,3 @@ def normalise(text: str) -> str:
 def fold(text: str) -> str:
     """``normalise`` plus lower case: the form used for matching and hashing."""
     return normalise(text).lower()
-
-
-def is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

@@ -8,7 +8,7 @@ changed.
 
 The table is OpenCC's character table (``TSCharacters.txt``, shipped with
 opencc-purepy), one-to-one so offsets survive, minus the characters OpenCC
-itself lists among their own simplified forms (乾, 於, 麼 ...): those are
+itself lists among their own simplified forms (乾, 於, 像, 俱 ...): those are
 simplified characters too. Whole texts are converted only when they look
 traditional (at least two such characters, a fifth of the Han characters), so a
 simplified 显著 is not turned into 显着 by the one character it shares with the
@@ -48,7 +48,7 @@ def _translation() -> dict[int, int]:
     return {ord(k): ord(v) for k, v in _table().items()}
 
 
-def _han(char: str) -> bool:
+def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
@@ -57,7 +57,7 @@ def looks_traditional(text: str) -> bool:
     if traditional.isdisjoint(text):
         return False
     hits = sum(1 for char in text if char in traditional)
-    return hits >= 2 and hits >= _SHARE * sum(1 for char in text if _han(char))
+    return hits >= 2 and hits >= _SHARE * sum(1 for char in text if is_han(char))
 
 
 def to_simplified(text: str) -> str:
