@@ -280,6 +280,10 @@ def test_connects_to_the_address_the_guard_approved(
     response = fetch(url, settings(), http=http, resolver=resolver)
     assert response.status == 200 and b"g1" in response.body
     assert asked == ["feed.invalid"]
+    dotted = fetch(
+        f"http://FEED.invalid.:{httpserver.port}/feed", settings(), http=http, resolver=resolver
+    )
+    assert dotted.status == 200 and asked == ["feed.invalid", "feed.invalid."]
     assert httpserver.log[0][0].headers["Host"] == f"feed.invalid:{httpserver.port}"
 
 

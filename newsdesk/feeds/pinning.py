@@ -5,8 +5,8 @@ resolved the name again, a DNS server answering differently the second time
 (DNS rebinding) could steer the connection to an address the guard never saw.
 :func:`pinned` records the approved addresses for the duration of one request;
 the connection classes mounted by :func:`pinning_adapter` connect to them,
-in order, instead of resolving the name. TLS still verifies the certificate against the
-host name. A context variable carries the pin, so concurrent fetches in other
+in order, instead of resolving the name. TLS still verifies the certificate
+against the host name. A context variable carries the pin, so concurrent fetches in other
 threads keep their own.
 """
 
@@ -29,10 +29,15 @@ _PINS: ContextVar[Mapping[tuple[str, int], tuple[str, ...]]] = ContextVar(
 )
 
 
+def _key(host: str) -> str:
+    # urllib3 drops a fully qualified name's trailing dot; the pin must match either way.
+    return host.lower().rstrip(".")
+
+
 @contextmanager
 def pinned(host: str, port: int, addresses: tuple[str, ...]) -> Iterator[None]:
     """Within the block, connections to ``host:port`` go to ``addresses``, tried in order."""
-    token = _PINS.set({**_PINS.get(), (host.lower(), port): addresses})
+    token = _PINS.set({**_PINS.get(), (_key(host), port): addresses})
     try:
         yield
     finally:
@@ -47,7 +52,7 @@ class _Pinned:
     _dns_host: str
 
     def _new_conn(self) -> socket.socket:
-        addresses = _PINS.get().get((self.host.lower(), self.port))
+        addresses = _PINS.get().get((_key(self.host), self.port))
         if not addresses:
             return super()._new_conn()  # type: ignore[misc]
         # Every approved address in turn, as a resolving connect would try every answer:
