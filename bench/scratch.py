@@ -1,4 +1,5 @@
-"""Scratch databases for the benchmarks: they never write into a database they were pointed at."""
+"""Scratch databases for the benchmarks: a PostgreSQL server they are pointed at gets a schema of
+their own, dropped afterwards; a SQLite URL names a file of the user's choosing, used as given."""
 
 from __future__ import annotations
 
@@ -8,19 +9,17 @@ from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
-from newsdesk.store.db import Database, migrate
-from tests.scratch import postgres_schema
+from newsdesk.store.db import Database
+from tests.scratch import migrated, postgres_schema
 
 
 @contextmanager
 def scratch_database(url: str | None, prefix: str) -> Iterator[Database | None]:
-    """A migrated, empty store: a temp SQLite file, or a fresh schema on the PostgreSQL server
-    at ``url`` that is dropped afterwards. Yields None when that server is unreachable."""
+    """A migrated store: a temp SQLite file (or the one a SQLite ``url`` names), or a fresh
+    schema on the PostgreSQL server at ``url``, dropped afterwards. None when it is unreachable."""
     if url is None or url.startswith("sqlite"):
-        db = Database(url or f"sqlite:///{tempfile.mkdtemp(prefix=prefix)}/bench.db")
-        migrate(db)
-        yield db
-        db.dispose()
+        with migrated(url or f"sqlite:///{tempfile.mkdtemp(prefix=prefix)}/bench.db") as db:
+            yield db
         return
     with ExitStack() as stack:
         try:

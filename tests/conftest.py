@@ -27,8 +27,8 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from newsdesk.config import Settings  # noqa: E402
-from newsdesk.store.db import Database, migrate  # noqa: E402
-from tests.scratch import postgres_schema  # noqa: E402
+from newsdesk.store.db import Database  # noqa: E402
+from tests.scratch import migrated, postgres_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
@@ -82,10 +82,8 @@ def postgres_url() -> str:
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated database: a SQLite file, then a fresh PostgreSQL schema."""
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'newsdesk.db'}")
-        migrate(database)
-        yield database
-        database.dispose()
+        with migrated(f"sqlite:///{tmp_path / 'newsdesk.db'}") as database:
+            yield database
         return
     with postgres_schema(request.getfixturevalue("postgres_url")) as database:
         yield database
@@ -93,10 +91,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'newsdesk.db'}")
-    migrate(database)
-    yield database
-    database.dispose()
+    with migrated(f"sqlite:///{tmp_path / 'newsdesk.db'}") as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

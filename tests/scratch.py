@@ -12,6 +12,17 @@ from newsdesk.store.db import Database, migrate
 
 
 @contextmanager
+def migrated(url: str) -> Iterator[Database]:
+    """The store at ``url``, migrated to the newest schema; its connections closed afterwards."""
+    database = Database(url)
+    try:
+        migrate(database)
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
 def postgres_schema(base_url: str, prefix: str = "nd_test_") -> Iterator[Database]:
     """A migrated store in a fresh schema on the server at ``base_url``; the schema goes after.
 
@@ -23,12 +34,10 @@ def postgres_schema(base_url: str, prefix: str = "nd_test_") -> Iterator[Databas
         with admin.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         separator = "&" if "?" in base_url else "?"
-        database = Database(f"{base_url}{separator}options=-csearch_path%3D{schema}")
         try:
-            migrate(database)
-            yield database
+            with migrated(f"{base_url}{separator}options=-csearch_path%3D{schema}") as database:
+                yield database
         finally:
-            database.dispose()
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     finally:

@@ -26,7 +26,7 @@ from newsdesk.errors import (
     TooManyRedirects,
 )
 from newsdesk.feeds.fetch import fetch, new_session, parse_retry_after
-from newsdesk.feeds.guard import check_url
+from newsdesk.feeds.guard import Resolver, check_url
 from newsdesk.feeds.parse import parse_feed
 from tests.feeds import rss, rss_bytes
 
@@ -45,6 +45,22 @@ def settings(**kw: object) -> FetchSettings:
 @pytest.fixture
 def http() -> requests.Session:
     return new_session(settings())
+
+
+def resolving_to(*addresses: str, asked: list[str] | None = None) -> Resolver:
+    """A getaddrinfo stand-in: every host resolves to ``addresses``; names asked are recorded."""
+
+    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
+        if asked is not None:
+            asked.append(host)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in addresses
+        ]
+
+    return resolver
 
 
 def test_conditional_get_304_with_etag(httpserver: HTTPServer, http: requests.Session) -> None:
@@ -208,18 +224,18 @@ def test_private_address_refused_when_not_allowed(
     ],
 )
 def test_guard_checks_resolved_addresses(address: str, label: str) -> None:
-    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
-
     with pytest.raises(BlockedAddress, match=label):
-        check_url("http://news.example.com/feed", allow_private=False, resolver=resolver)
+        check_url(
+            "http://news.example.com/feed", allow_private=False, resolver=resolving_to(address)
+        )
 
 
 def test_guard_allows_public_address() -> None:
-    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
-
-    check_url("https://news.example.com/feed", allow_private=False, resolver=resolver)
+    check_url(
+        "https://news.example.com/feed",
+        allow_private=False,
+        resolver=resolving_to("93.184.215.14"),
+    )
 
 
 def test_redirect_to_private_address_refused(
@@ -260,10 +276,7 @@ def test_connects_to_the_address_the_guard_approved(
         rss_bytes([("g1", "标题一", "https://example.com/a")])
     )
     asked: list[str] = []
-
-    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-        asked.append(host)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+    resolver = resolving_to("127.0.0.1", asked=asked)
 
     real = socket.getaddrinfo
 
@@ -295,13 +308,8 @@ def test_pinned_connection_tries_every_approved_address(
         rss_bytes([("g1", "标题一", "https://example.com/a")])
     )
 
-    def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-        # IPv6 loopback first: the server listens on 127.0.0.1 only, so it refuses there.
-        return [
-            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)),
-            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
-        ]
-
+    # IPv6 loopback first: the server listens on 127.0.0.1 only, so it refuses there.
+    resolver = resolving_to("::1", "127.0.0.1")
     url = f"http://feed.invalid:{httpserver.port}/feed"
     assert fetch(url, settings(), http=http, resolver=resolver).status == 200
 
@@ -325,9 +333,7 @@ def test_pinned_https_still_verifies_the_host_name(
         http = new_session(settings())
         http.verify = str(bundle)
 
-        def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
-
+        resolver = resolving_to("127.0.0.1")
         url = f"https://feed.invalid:{server.port}/feed"
         if ok:
             assert fetch(url, settings(), http=http, resolver=resolver).status == 200

@@ -60,11 +60,12 @@ def check_url(
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     if not addresses:
         raise FeedError(f"{url}: host {host!r} has no address")
-    for address in addresses if not allow_private else ():
-        reason = _refused(address)
-        if reason:
-            raise BlockedAddress(
-                f"{url}: host {host!r} resolves to {reason} address {address}; "
-                "set fetch.allow_private_networks to allow it"
-            )
+    if not allow_private:
+        for address in addresses:
+            reason = _refused(address)
+            if reason:
+                raise BlockedAddress(
+                    f"{url}: host {host!r} resolves to {reason} address {address}; "
+                    "set fetch.allow_private_networks to allow it"
+                )
     return Approved(host, port, tuple(dict.fromkeys(str(a) for a in addresses)))

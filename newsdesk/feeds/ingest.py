@@ -99,7 +99,7 @@ def fetch_step(
     with db.session() as session:
         sync_sources(session, settings)
         state = get_source(session, name).state
-        prune_attempts(session, state.source_id, now, settings.fetch.attempt_log_days)
+        prune_attempts(session, now, settings.fetch.attempt_log_days)
         if not conf.enabled:
             return replace(run, status=SKIPPED, error="disabled in config")
         if not force and state.next_attempt_at and state.next_attempt_at > now:

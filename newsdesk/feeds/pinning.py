@@ -6,8 +6,8 @@ resolved the name again, a DNS server answering differently the second time
 :func:`pinned` records the approved addresses for the duration of one request;
 the connection classes mounted by :func:`pinning_adapter` connect to them,
 in order, instead of resolving the name. TLS still verifies the certificate
-against the host name. A context variable carries the pin, so concurrent fetches in other
-threads keep their own.
+against the host name. A context variable carries the pin, so concurrent
+fetches in other threads keep their own.
 """
 
 from __future__ import annotations

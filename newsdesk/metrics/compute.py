@@ -428,7 +428,7 @@ def _sources(
         ).all():
             used[source_id] += 1
     fetches = {
-        sid: (attempts, failed or 0)
+        sid: (attempts, int(failed or 0))
         for sid, attempts, failed in session.execute(
             select(
                 FetchAttempt.source_id,
@@ -444,15 +444,18 @@ def _sources(
         .join(FetchState, FetchState.source_id == Source.id, isouter=True)
         .order_by(Source.name)
     ).all()
-    return [
-        {
-            "source": name,
-            "title": title,
-            "ingested": ingested.get(sid, 0),
-            "used": used.get(sid, 0),
-            "fetches": fetches.get(sid, (0, 0))[0],
-            "errors": int(fetches.get(sid, (0, 0))[1]),
-            "failing_now": streak or 0,
-        }
-        for sid, name, title, streak in rows
-    ]
+    table = []
+    for sid, name, title, streak in rows:
+        attempts, failed = fetches.get(sid, (0, 0))
+        table.append(
+            {
+                "source": name,
+                "title": title,
+                "ingested": ingested.get(sid, 0),
+                "used": used.get(sid, 0),
+                "fetches": attempts,
+                "errors": failed,
+                "failing_now": streak or 0,
+            }
+        )
+    return table
