@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsdesk.metrics.compute import Metrics
+# Only for type hints: the CLI reads TABLES for its help without loading the metrics code.
+if TYPE_CHECKING:
+    from newsdesk.metrics.compute import Metrics
 
 TABLES = ("slots", "sources", "providers", "failures", "originality", "rejections")
 

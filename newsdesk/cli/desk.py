@@ -1,0 +1,198 @@
+"""Running the desk: ``newsdesk web``, ``demo``, ``up``, ``serve-demo``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from newsdesk.cli.base import app, console, open_db, state, today
+from newsdesk.cli.feeds import run_ingest, summary_table
+from newsdesk.cli.topics import show_topics
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
+    from newsdesk.demo_server import DemoServer
+    from newsdesk.store.db import Database
+
+
+@app.command("web")
+def web_cmd(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the review UI and JSON API (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from newsdesk.web.app import create_app
+
+    settings = state.settings
+    db = open_db(settings)
+    ensure_demo_users(db, settings)
+    uvicorn.run(
+        create_app(settings, db),
+        host=host or settings.web.host,
+        port=port or settings.web.port,
+        log_level="warning",
+    )
+
+
+DEMO_USERS = (
+    ("editor", "editor", "编辑小王"),
+    ("compliance", "compliance", "合规老李"),
+    ("admin", "admin", "管理员"),
+)
+
+
+def ensure_demo_users(db: Database, settings: Settings) -> None:
+    """On the demo desk, create the demo accounts (password = name + '-demo') and print them."""
+    from newsdesk.review.accounts import add_user, list_users
+
+    if not settings.demo.enabled:
+        return
+    existing = {u.username for u in list_users(db)}
+    for username, role, name in DEMO_USERS:
+        if username not in existing:
+            add_user(db, username, f"{username}-demo", role, name)
+    console.print(
+        "demo accounts: "
+        + ", ".join(f"{u} / {u}-demo ({r})" for u, r, _ in DEMO_USERS)
+        + " — change them with: newsdesk users passwd NAME"
+    )
+
+
+def demo_server(settings: Settings) -> DemoServer:
+    from newsdesk.demo_server import DemoServer
+    from newsdesk.errors import ConfigError
+
+    if not settings.demo.enabled:
+        raise ConfigError(
+            "demo.enabled is false in the config; the demo needs the bundled demo desk"
+        )
+    try:
+        return DemoServer(settings.demo_dir, settings.demo.host, settings.demo.port)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve the demo feeds on {settings.demo.host}:{settings.demo.port}: {exc.strerror} "
+            "(set NEWSDESK_DEMO__PORT to a free port)"
+        ) from exc
+
+
+@app.command("demo")
+def demo_cmd() -> None:
+    """Run one demo trading day: serve the demo feeds on 127.0.0.1, ingest, rank topics, draft every slot."""
+    settings = state.settings
+    db = open_db(settings)
+    with demo_server(settings) as server:
+        console.print(f"demo feeds served at {server.base_url}")
+        run_demo_day(settings, db)
+    ensure_demo_users(db, settings)
+    day = settings.demo.day
+    console.print(
+        f"Review them: newsdesk web (then http://{settings.web.host}:{settings.web.port}); "
+        f"newsdesk topics --date {day}; newsdesk review list --date {day}; or everything at once: newsdesk up"
+    )
+
+
+def run_demo_day(settings: Settings, db: Database) -> None:
+    """Ingest the (already served) demo feeds, rank the demo day's topics, draft every slot."""
+    from rich.table import Table
+
+    from newsdesk.drafting.service import draft_slot, latest_report, make_provider
+
+    day = settings.demo.day or today(settings)
+    runs = run_ingest(settings, db, None, force=True)
+    console.print(summary_table(runs))
+    show_topics(settings, db, day, False)
+    writer = make_provider(settings, name="offline")
+    table = Table(title=f"drafts for {day} (offline composer) · 待审核")
+    for column in ("slot", "time", "draft", "versions", "checks", "originality"):
+        table.add_column(column)
+    for slot in settings.slots:
+        for outcome in draft_slot(db, settings, slot.name, day, writer):
+            report = latest_report(db, outcome.draft_id)
+            verdict = "[red]flagged[/]" if outcome.flagged else "[green]passed[/]"
+            ratio = f"{report['originality']['ratio']:.0%}" if report else "—"  # type: ignore[index]
+            table.add_row(
+                slot.title,
+                slot.time.strftime("%H:%M"),
+                str(outcome.draft_id),
+                str(outcome.versions_added),
+                verdict,
+                ratio,
+            )
+    console.print(table)
+    console.print(f"[bold]{sum(r.new for r in runs)}[/] new items; database: {db.safe_url}")
+
+
+@app.command("up")
+def up_cmd(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo", help="load and serve the demo desk (default on the demo desk)"
+        ),
+    ] = True,
+    prefect_port: Annotated[int, typer.Option(help="port of the local Prefect server")] = 4200,
+) -> None:
+    """The whole desk until Ctrl-C: local Prefect server (unless PREFECT_API_URL is set), review UI, schedules."""
+    from zoneinfo import ZoneInfo
+
+    # flows/ is where Prefect lives; the CLI only dispatches to it.
+    from flows.up import serve_desk
+    from newsdesk.review.service import queue
+    from newsdesk.timetable import slots_for_day
+    from newsdesk.web.app import create_app
+
+    settings = state.settings
+    db = open_db(settings)
+    server = demo_server(settings) if demo and settings.demo.enabled else None
+    if server:
+        server.start()
+        if not queue(db, limit=1):
+            console.print("loading the demo desk (first start) ...")
+            run_demo_day(settings, db)
+    ensure_demo_users(db, settings)
+
+    def announce(prefect_url: str, deployments: list[str]) -> None:
+        zone = ZoneInfo(settings.timezone)
+        console.print(f"[bold]review UI[/]  http://{settings.web.host}:{settings.web.port}")
+        console.print(f"[bold]Prefect UI[/] {prefect_url}")
+        console.print("serving: " + ", ".join(deployments))
+        upcoming = [
+            s
+            for s in slots_for_day(settings, today(settings))
+            if s.runs and s.posts_at > datetime.now(zone)
+        ]
+        console.print(
+            "next slots today: "
+            + (
+                ", ".join(f"{s.posts_at:%H:%M} {s.slot.title}" for s in upcoming)
+                or "none (after hours or market closed)"
+            )
+        )
+        console.print("Ctrl-C to stop")
+
+    try:
+        serve_desk(
+            settings, db, create_app(settings, db), prefect_port=prefect_port, announce=announce
+        )
+    finally:
+        if server:
+            server.stop()
+        console.print("stopped")
+
+
+@app.command("serve-demo")
+def serve_demo() -> None:
+    """Serve the demo feeds until Ctrl-C (for Prefect runs against the demo desk)."""
+    import time
+
+    with demo_server(state.settings) as server:
+        console.print(f"demo feeds served at {server.base_url} — Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("stopped")

@@ -1,0 +1,78 @@
+"""Drafting: ``newsdesk draft`` for a slot, ``newsdesk breaking`` on demand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from newsdesk.cli.base import app, console, open_db, parse_day, state, today
+
+
+@app.command("draft")
+def draft_cmd(
+    slot: Annotated[
+        str, typer.Option("--slot", help="slot name from desk.yaml, e.g. morning_report")
+    ],
+    day: Annotated[
+        str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, Asia/Shanghai)")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="offline | openai (default: llm.provider)")
+    ] = None,
+    new_version: Annotated[
+        bool, typer.Option("--new-version", help="draft again even if the slot has a draft")
+    ] = False,
+) -> None:
+    """Draft a slot (every audience segment), check, revise, and queue for review."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsdesk.drafting.service import draft_slot, make_provider
+
+    settings = state.settings
+    db = open_db(settings)
+    when = parse_day(day) or today(settings)
+    writer = make_provider(settings, name=provider)
+    outcomes = draft_slot(db, settings, slot, when, writer, new_version=new_version)
+    table = Table(title=f"drafts · {slot} · {when}")
+    for column in ("draft", "segment", "result", "versions added", "note"):
+        table.add_column(column)
+    for o in outcomes:
+        result = (
+            "[red]flagged[/]"
+            if o.flagged
+            else ("[green]passed[/]" if o.versions_added else "unchanged")
+        )
+        table.add_row(
+            str(o.draft_id), o.segment or "—", result, str(o.versions_added), escape(o.reason or "")
+        )
+    console.print(table)
+
+
+@app.command("breaking")
+def breaking_cmd(
+    request: Annotated[str, typer.Argument(help="the headline, or the URL of the article")],
+    note: Annotated[
+        str | None, typer.Option(help="what the interpretation should focus on")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="offline | openai (default: llm.provider)")
+    ] = None,
+) -> None:
+    """突发事件解读: draft an interpretation now; it goes first in the review queue."""
+    from rich.markup import escape
+
+    from newsdesk.drafting.breaking import interpret_breaking
+    from newsdesk.drafting.service import make_provider
+
+    settings = state.settings
+    db = open_db(settings)
+    outcome = interpret_breaking(
+        db, settings, request, make_provider(settings, name=provider), note=note
+    )
+    result = "[red]flagged[/]" if outcome.flagged else "[green]passed checks[/]"
+    verb = "drafted" if outcome.created else "already drafted"
+    console.print(
+        f"breaking news draft {outcome.draft_id} {verb}: {result} {escape(outcome.reason or '')}"
+    )

@@ -1,0 +1,70 @@
+"""``newsdesk metrics``: 日报 / 周报 / 月报 of the desk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from newsdesk.cli.base import app, console, open_db, state, today
+from newsdesk.metrics.tables import TABLES
+
+
+@app.command("metrics")
+def metrics_cmd(
+    day: Annotated[str | None, typer.Option("--day", help="YYYY-MM-DD")] = None,
+    week: Annotated[str | None, typer.Option("--week", help="YYYY-Www, e.g. 2026-W48")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
+    table_name: Annotated[
+        str, typer.Option("--table", help=f"for --csv: {', '.join(TABLES)}")
+    ] = "slots",
+) -> None:
+    """日报 / 周报 / 月报: fill rate, approvals, time to approve, check failures, sources, LLM usage."""
+    from rich.table import Table
+
+    from newsdesk.metrics.compute import compute_metrics, parse_period
+    from newsdesk.metrics.tables import table, to_csv
+
+    settings = state.settings
+    if day is None and week is None and month is None:
+        day = today(settings).isoformat()
+    try:
+        period = parse_period(day, week, month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    metrics = compute_metrics(open_db(settings), settings, period)
+    if as_json:
+        sys.stdout.write(json.dumps(metrics.as_json(), ensure_ascii=False) + "\n")
+        return
+    if as_csv:
+        try:
+            sys.stdout.write(to_csv(table(metrics, table_name)))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--table") from None
+        return
+    data = metrics.as_json()
+    minutes = data["approve_minutes"]
+    console.print(
+        f"[bold]{period.label}[/] ({period.start} – {period.end}): fill rate {_pct(data['fill_rate'])} "
+        f"({data['filled_on_time']}/{data['due']}), {data['drafts']} drafts, approval {_pct(data['approval_rate'])}, "
+        f"time to approve median {minutes['median']} / p90 {minutes['p90']} min, "
+        f"revisions per draft {data['revisions_per_draft']}"
+    )
+    for name in ("slots", "sources", "providers", "failures"):
+        rows = table(metrics, name)
+        if not rows:
+            continue
+        grid = Table(title=name)
+        for column in rows[0]:
+            grid.add_column(column)
+        for row in rows:
+            grid.add_row(*("—" if v is None else str(v) for v in row.values()))
+        console.print(grid)
+
+
+def _pct(value: object) -> str:
+    return "—" if value is None else f"{float(value):.0%}"  # type: ignore[arg-type]
