@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from newsdesk.config import Settings, load_settings
 from newsdesk.drafting.offline import OfflineComposer
+from newsdesk.drafting.service import redraft, request_rewrite
 from newsdesk.errors import AuthError, InvalidTransition, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import (
     Actor,
@@ -21,7 +23,7 @@ from newsdesk.review.accounts import (
     set_active,
     set_password,
 )
-from newsdesk.review.service import allowed_actions, get_draft, queue, request_rewrite, transition
+from newsdesk.review.service import allowed_actions, get_draft, queue, transition
 from newsdesk.review.states import TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, DraftVersion
@@ -64,9 +66,7 @@ def test_every_transition_in_the_table(db: Database, state: ReviewState, action:
     assert entry.action == f"review.{action.value}"
 
 
-REFUSED = [
-    (s, a) for s in ReviewState for a in Action if a != Action.REDRAFT and (s, a) not in TRANSITIONS
-]
+REFUSED = [(s, a) for s in ReviewState for a in Action if (s, a) not in TRANSITIONS]
 
 
 @pytest.mark.parametrize(("state", "action"), REFUSED, ids=lambda v: str(v))
@@ -300,3 +300,103 @@ def test_accounts(db: Database) -> None:
         authenticate(db, "alice", "a new long password", LoginThrottle(3, 60), "9.9.9.9")
     with db.session() as session:
         assert session.scalars(select(AuditEntry)).all() == []
+
+
+def _assignments_to_state(tree: ast.AST) -> list[int]:
+    """Lines that write a ``state`` (attribute, setattr, Draft(state=), .values(state=)) or an audit row."""
+    lines = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        lines += [t.lineno for t in targets if isinstance(t, ast.Attribute) and t.attr == "state"]
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if (
+            name == "setattr"
+            and len(node.args) > 1
+            and getattr(node.args[1], "value", "") == "state"
+        ):
+            lines.append(node.lineno)
+        if name in ("Draft", "values", "update") and any(k.arg == "state" for k in node.keywords):
+            lines.append(node.lineno)
+        if name == "AuditEntry":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_review_service_writes_draft_state() -> None:
+    """review/service.transition() (and add_version, the same transition) is the only writer."""
+    allowed = ROOT / "newsdesk" / "review" / "service.py"
+    writers = []
+    for folder in ("newsdesk", "flows", "tasks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == allowed:
+                continue
+            text = path.read_text(encoding="utf-8")
+            writers += [
+                f"{path.relative_to(ROOT)}:{n}" for n in _assignments_to_state(ast.parse(text))
+            ]
+            if "update drafts" in text.lower():
+                writers.append(f"{path.relative_to(ROOT)}: raw UPDATE drafts")
+    assert writers == []
+    assert _assignments_to_state(ast.parse(allowed.read_text(encoding="utf-8")))
+
+
+def test_a_new_version_goes_through_the_table(db: Database) -> None:
+    draft_id = plant(db, state="approved")
+    outcome = redraft(db, SETTINGS, draft_id, OfflineComposer(SETTINGS), "换个角度")
+    draft = get_draft(db, draft_id)
+    assert outcome.versions_added >= 1 and draft.state == "pending_review"
+    assert [(e.action, e.actor, e.from_state, e.to_state) for e in draft.audit][0] == (
+        "review.redraft",
+        "system",
+        "approved",
+        "pending_review",
+    )
+    assert len(draft.audit) == outcome.versions_added == draft.version - 1
+
+
+@pytest.mark.parametrize("state", ["published", "expired"])
+def test_published_and_expired_drafts_are_never_redrafted(db: Database, state: str) -> None:
+    draft_id = plant(db, state=state)
+    outcome = redraft(db, SETTINGS, draft_id, OfflineComposer(SETTINGS), None)
+    draft = get_draft(db, draft_id)
+    assert (draft.state, draft.version, draft.audit) == (state, 1, [])
+    assert outcome.versions_added == 0 and "不再重写" in (outcome.reason or "")
+    with pytest.raises(InvalidTransition, match="cannot redraft"):
+        transition(
+            db, SETTINGS, draft_id, "redraft", Actor("ed", "editor"), expected_version=1, text="新"
+        )
+
+
+def test_a_published_post_is_corrected_explicitly(db: Database) -> None:
+    draft_id = plant(db, state="published")
+    with pytest.raises(PermissionDenied, match="needs a note"):
+        transition(
+            db, SETTINGS, draft_id, "correct", Actor("ed", "editor"), expected_version=1, text="新"
+        )
+    body = "更正：降准0.25个百分点[1]。投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。"
+    result = transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "correct",
+        Actor("ed", "editor"),
+        expected_version=1,
+        text=body,
+        note="降准幅度写错了",
+    )
+    draft = get_draft(db, draft_id)
+    assert (result.to_state, draft.state, draft.version) == ("pending_review", "pending_review", 2)
+    assert draft.versions[-1].origin == "correction" and draft.versions[-1].body == body
+    (entry,) = draft.audit
+    assert (entry.action, entry.from_state, entry.version, entry.note) == (
+        "review.correct",
+        "published",
+        2,
+        "降准幅度写错了",
+    )

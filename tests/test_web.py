@@ -212,6 +212,23 @@ def test_api_request_revision_redrafts(client: TestClient, desk: Database) -> No
     )
 
 
+def test_api_corrects_a_published_draft(client: TestClient, desk: Database) -> None:
+    draft_id = plant(desk, state="published")
+    headers = api(client, desk)
+    assert client.get(f"/api/drafts/{draft_id}", headers=headers).json()["allowed_actions"] == [
+        "correct"
+    ]
+    fixed = client.post(
+        f"/api/drafts/{draft_id}/correct",
+        json={"expected_version": 1, "text": "更正后的稿件。" + BODY, "note": "数字有误"},
+        headers=headers,
+    )
+    assert fixed.status_code == 200 and fixed.json()["state"] == "pending_review"
+    detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
+    assert detail["versions"][-1]["origin"] == "correction"
+    assert detail["audit"][-1]["action"] == "review.correct"
+
+
 def test_docs_without_cdn(client: TestClient) -> None:
     page = client.get("/docs").text
     assert "/api/drafts/{draft_id}/approve" in page and "cdn" not in page.lower()

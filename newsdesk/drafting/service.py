@@ -7,6 +7,11 @@ its CheckReport as soon as it exists, so a crash mid-loop loses nothing and a
 re-run completes it. A draft still failing after ``max_revisions`` is flagged
 with its reasons; a provider that stays down leaves the slot flagged with the
 error, never silently empty.
+
+Each version reaches the store through ``review.service.add_version`` (the
+``redraft`` transition), which owns the draft's review state: a new text sends
+an approved or rejected draft back to review, and a published or expired one
+is never redrafted (a published post is fixed with the ``correct`` action).
 """
 
 from __future__ import annotations
@@ -33,11 +38,19 @@ from newsdesk.drafting.llm import (
 from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.drafting.prompts import draft_messages, revision_messages
 from newsdesk.errors import LLMError
+from newsdesk.review.accounts import Actor
+from newsdesk.review.service import (
+    NewVersion,
+    TransitionResult,
+    add_version,
+    can_redraft,
+    get_draft,
+    transition,
+)
+from newsdesk.review.states import LABELS, Action, ReviewState
 from newsdesk.store.db import Database
-from newsdesk.store.models import AuditEntry, Draft, DraftVersion
+from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.timetable import slot_time
-
-PENDING = "pending_review"
 
 
 @dataclass(frozen=True)
@@ -95,50 +108,27 @@ def _get_or_create(
 
 def _store_version(
     db: Database,
+    settings: Settings,
     draft_id: int,
     completion: Completion,
     report: CheckReport,
     origin: str,
     note: str | None,
 ) -> int:
+    version = NewVersion(
+        completion.text,
+        report,
+        origin,
+        completion.provider,
+        completion.model,
+        completion.prompt_tokens,
+        completion.completion_tokens,
+        completion.latency_ms,
+    )
     with db.session() as session:
         draft = session.get(Draft, draft_id, with_for_update=True)
         assert draft is not None
-        draft.version += 1
-        session.add(
-            DraftVersion(
-                draft_id=draft_id,
-                number=draft.version,
-                body=completion.text,
-                report=report.as_json(),
-                passed=report.passed,
-                origin=origin,
-                note=note,
-                provider=completion.provider,
-                model=completion.model,
-                prompt_tokens=completion.prompt_tokens,
-                completion_tokens=completion.completion_tokens,
-                latency_ms=completion.latency_ms,
-            )
-        )
-        draft.flagged = not report.passed
-        draft.flag_reason = None if report.passed else "；".join(report.reasons()[:6])
-        if draft.state != PENDING:
-            # New text always goes back to review; the audit trail says why it moved.
-            session.add(
-                AuditEntry(
-                    draft_id=draft_id,
-                    action="review.redraft",
-                    actor="system",
-                    from_state=draft.state,
-                    to_state=PENDING,
-                    version=draft.version,
-                    note=note,
-                    data={"provider": completion.provider},
-                )
-            )
-        draft.state = PENDING
-        draft.updated_at = _now()
+        add_version(session, settings, draft, version, note=note)
         return draft.version
 
 
@@ -151,10 +141,12 @@ def _flag(db: Database, draft_id: int, reason: str) -> None:
         draft.updated_at = _now()
 
 
-def _has_versions(db: Database, draft_id: int) -> bool:
+def _progress(db: Database, draft_id: int) -> tuple[int, str]:
+    """How many versions the draft has and its review state."""
     with db.session() as session:
         draft = session.get(Draft, draft_id)
-        return bool(draft and draft.version)
+        assert draft is not None
+        return draft.version, draft.state
 
 
 def write_draft(
@@ -173,8 +165,13 @@ def write_draft(
     """Draft (and revise) one segment of a slot; see the module docstring for the rules."""
     brief = brief or build_brief(db, settings, slot, day, segment=segment, now=now)
     draft_id, created = _get_or_create(db, settings, slot, day, segment, brief)
-    if not created and _has_versions(db, draft_id) and not new_version:
+    versions, state = (0, "") if created else _progress(db, draft_id)
+    if versions and not new_version:
         return DraftOutcome(draft_id, slot.name, segment, False, 0, True, False, "already drafted")
+    if versions and not can_redraft(state):
+        label = LABELS[ReviewState(state)]
+        reason = f"稿件{label}，不再重写（已发布的稿件请用更正 correct）"
+        return DraftOutcome(draft_id, slot.name, segment, False, 0, True, False, reason)
     channel = slot.channels[0]
     disclaimer = settings.channel(channel).disclaimer
     texts = brief.source_texts()
@@ -187,7 +184,9 @@ def write_draft(
         request = DraftRequest(draft_messages(settings, brief, disclaimer), brief, disclaimer)
         completion = provider.complete(request)
         report = check(completion.text)
-        _store_version(db, draft_id, completion, report, "revision" if note else "draft", note)
+        _store_version(
+            db, settings, draft_id, completion, report, "revision" if note else "draft", note
+        )
         added += 1
         for attempt in range(1, settings.thresholds.max_revisions + 1):
             if report.passed:
@@ -199,7 +198,7 @@ def write_draft(
             request = DraftRequest(messages, brief, disclaimer, attempt, reasons)
             completion = provider.complete(request)
             report = check(completion.text)
-            _store_version(db, draft_id, completion, report, "revision", note)
+            _store_version(db, settings, draft_id, completion, report, "revision", note)
             added += 1
     except LLMError as exc:
         reason = f"起草失败（{provider.name}）：{exc}"
@@ -233,6 +232,48 @@ def draft_slot(
         if on_done:
             on_done(outcome)
     return outcomes
+
+
+def redraft(
+    db: Database, settings: Settings, draft_id: int, provider: Provider, note: str | None
+) -> DraftOutcome:
+    """Write a new version of a draft from its stored brief, with the editor's note in the prompt."""
+    draft = get_draft(db, draft_id)
+    return write_draft(
+        db,
+        settings,
+        settings.slot(draft.slot),
+        draft.day,
+        provider,
+        segment=draft.segment,
+        new_version=True,
+        note=note,
+        brief=Brief.from_json(draft.brief),
+    )
+
+
+def request_rewrite(
+    db: Database,
+    settings: Settings,
+    draft_id: int,
+    actor: Actor,
+    provider: Provider,
+    *,
+    expected_version: int,
+    note: str,
+) -> TransitionResult:
+    """Send a draft back with a note, then redraft it with the note in the revision prompt."""
+    result = transition(
+        db,
+        settings,
+        draft_id,
+        Action.REQUEST_REVISION,
+        actor,
+        expected_version=expected_version,
+        note=note,
+    )
+    redraft(db, settings, draft_id, provider, note)
+    return result
 
 
 def latest_report(db: Database, draft_id: int) -> dict[str, object] | None:

@@ -7,7 +7,10 @@ first → :class:`StaleVersion`), look the (state, action) pair up in
 The UPDATE itself is guarded by SQLAlchemy's version counter, so two
 transactions that both passed the check cannot both commit: the loser gets
 ``StaleDataError``, mapped here to StaleVersion. The web form, the JSON API
-and ``newsdesk review`` all call this function.
+and ``newsdesk review`` all call this function; the drafting service stores a
+writer's new version through :func:`add_version`, which is the same
+transition (``redraft``) inside the writer's transaction. Nothing else in the
+code base writes ``Draft.state`` or an audit row (tests/test_review.py checks).
 """
 
 from __future__ import annotations
@@ -20,19 +23,34 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from newsdesk.checks.report import run_checks
+from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.llm import Provider
-from newsdesk.drafting.service import write_draft
 from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import Actor
-from newsdesk.review.states import TRANSITIONS, Action, ReviewState
+from newsdesk.review.states import NEW_TEXT, TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion
 from newsdesk.store.types import utcnow
 
-NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION}
+NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT}
+SYSTEM_ACTOR = Actor("system", "system")
+# Where an editor's own text came from, by the action that stored it.
+_EDITOR_ORIGIN = {Action.EDIT: "edit", Action.CORRECT: "correction", Action.REDRAFT: "redraft"}
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A text for a draft with its check report and what producing it cost."""
+
+    body: str
+    report: CheckReport
+    origin: str
+    provider: str
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,7 @@ def transition(
                     f"draft {draft_id} was changed by someone else (you loaded lock {expected_version}, "
                     f"it is now {draft.lock_version}); reload and try again"
                 )
-            result = _apply(session, settings, draft, act, actor, note, text)
+            result = _apply(session, settings, draft, act, actor, note, text=text)
             session.flush()
             return TransitionResult(
                 draft.id, act.value, result[0], result[1], draft.lock_version, draft.version
@@ -110,6 +128,28 @@ def transition(
         ) from None
 
 
+def can_redraft(state: str) -> bool:
+    """Whether a writer may put new text on a draft in this state (never published or expired)."""
+    return (ReviewState(state), Action.REDRAFT) in TRANSITIONS
+
+
+def add_version(
+    session: Session,
+    settings: Settings,
+    draft: Draft,
+    version: NewVersion,
+    *,
+    note: str | None = None,
+    actor: Actor = SYSTEM_ACTOR,
+) -> tuple[str, str]:
+    """A writer's new text, stored and sent back to review (``redraft``) in the caller's transaction.
+
+    The caller holds the draft row (``with_for_update``); a state the table does
+    not allow to be redrafted raises :class:`InvalidTransition` and stores nothing.
+    """
+    return _apply(session, settings, draft, Action.REDRAFT, actor, note, version=version)
+
+
 def _apply(
     session: Session,
     settings: Settings,
@@ -117,7 +157,9 @@ def _apply(
     act: Action,
     actor: Actor,
     note: str | None,
-    text: str | None,
+    *,
+    text: str | None = None,
+    version: NewVersion | None = None,
 ) -> tuple[str, str]:
     state = ReviewState(draft.state)
     entry = TRANSITIONS.get((state, act))
@@ -134,9 +176,10 @@ def _apply(
     data: dict[str, object] = {}
     if act == Action.APPROVE:
         new_state, audit_action = _approval(settings, draft, state, actor, note, data)
-    if act == Action.EDIT:
-        _new_version(session, settings, draft, text, actor, note)
-        data["version"] = draft.version
+    if act in NEW_TEXT:
+        version = version or _editor_version(settings, draft, act, text, actor)
+        _store(session, draft, version, note)
+        data |= {"version": draft.version, "provider": version.provider}
     draft.state = new_state.value
     draft.updated_at = utcnow()
     session.add(
@@ -184,39 +227,42 @@ def _approval(
     return ReviewState.APPROVED, action
 
 
-def _new_version(
-    session: Session,
-    settings: Settings,
-    draft: Draft,
-    text: str | None,
-    actor: Actor,
-    note: str | None,
-) -> None:
+def _editor_version(
+    settings: Settings, draft: Draft, act: Action, text: str | None, actor: Actor
+) -> NewVersion:
+    """An editor's text for the draft, checked like a writer's."""
     body = (text or "").strip()
     if not body:
-        raise PermissionDenied("an edit needs the new text")
+        raise PermissionDenied(f"{act.value} needs the new text")
     brief = Brief.from_json(draft.brief)
     slot = settings.find_slot(draft.slot)
     channel = slot.channels[0] if slot else settings.channels[0].name
     report = run_checks(
         body, brief.source_texts(), settings, channel=channel, slot=slot.name if slot else None
     )
+    return NewVersion(body, report, _EDITOR_ORIGIN[act], f"editor:{actor.username}")
+
+
+def _store(session: Session, draft: Draft, version: NewVersion, note: str | None) -> None:
     draft.version += 1
     session.add(
         DraftVersion(
             draft_id=draft.id,
             number=draft.version,
-            body=body,
-            report=report.as_json(),
-            passed=report.passed,
-            origin="edit",
+            body=version.body,
+            report=version.report.as_json(),
+            passed=version.report.passed,
+            origin=version.origin,
             note=note,
-            provider=f"editor:{actor.username}",
-            model=None,
+            provider=version.provider,
+            model=version.model,
+            prompt_tokens=version.prompt_tokens,
+            completion_tokens=version.completion_tokens,
+            latency_ms=version.latency_ms,
         )
     )
-    draft.flagged = not report.passed
-    draft.flag_reason = None if report.passed else "；".join(report.reasons()[:6])
+    draft.flagged = not version.report.passed
+    draft.flag_reason = None if version.report.passed else "；".join(version.report.reasons()[:6])
 
 
 @dataclass(frozen=True)
@@ -308,45 +354,3 @@ def get_draft(db: Database, draft_id: int) -> Draft:
         _ = list(draft.versions), list(draft.audit), list(draft.posts)
         session.expunge(draft)
         return draft
-
-
-def redraft(
-    db: Database, settings: Settings, draft_id: int, provider: Provider, note: str | None
-) -> None:
-    """Write a new version of a draft from its stored brief, with the editor's note in the prompt."""
-    draft = get_draft(db, draft_id)
-    write_draft(
-        db,
-        settings,
-        settings.slot(draft.slot),
-        draft.day,
-        provider,
-        segment=draft.segment,
-        new_version=True,
-        note=note,
-        brief=Brief.from_json(draft.brief),
-    )
-
-
-def request_rewrite(
-    db: Database,
-    settings: Settings,
-    draft_id: int,
-    actor: Actor,
-    provider: Provider,
-    *,
-    expected_version: int,
-    note: str,
-) -> TransitionResult:
-    """Send a draft back with a note, then redraft it with the note in the revision prompt."""
-    result = transition(
-        db,
-        settings,
-        draft_id,
-        Action.REQUEST_REVISION,
-        actor,
-        expected_version=expected_version,
-        note=note,
-    )
-    redraft(db, settings, draft_id, provider, note)
-    return result

@@ -5,6 +5,12 @@ is readable at a glance and tested exhaustively (tests/test_review.py walks
 every entry). ``awaiting_compliance`` is the state between an editor's
 approval and the compliance reviewer's, for the kinds that need both
 (``review.compliance_kinds`` in desk.yaml).
+
+New text is a transition too: ``edit`` (an editor's text), ``redraft`` (the
+writer's, from ``drafting/service.py``) and ``correct`` (an editor's fix of a
+published post, sent again as 更正) each store a version and send the draft
+back to review. A published draft is only ever reopened by ``correct``; an
+expired one not at all (its slot is gone).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ class Action(StrEnum):
     REDRAFT = "redraft"
     PUBLISH = "publish"
     EXPIRE = "expire"
+    CORRECT = "correct"
 
 
 LABELS = {
@@ -55,13 +62,21 @@ TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]
     (S.PENDING_REVIEW, A.REQUEST_REVISION): (S.NEEDS_REVISION, REVIEWERS),
     (S.PENDING_REVIEW, A.EDIT): (S.PENDING_REVIEW, EDITORS),
     (S.PENDING_REVIEW, A.EXPIRE): (S.EXPIRED, SYSTEM),
+    (S.PENDING_REVIEW, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
     (S.AWAITING_COMPLIANCE, A.APPROVE): (S.APPROVED, COMPLIANCE),
     (S.AWAITING_COMPLIANCE, A.REJECT): (S.REJECTED, COMPLIANCE),
     (S.AWAITING_COMPLIANCE, A.REQUEST_REVISION): (S.NEEDS_REVISION, COMPLIANCE),
     (S.AWAITING_COMPLIANCE, A.EXPIRE): (S.EXPIRED, SYSTEM),
+    (S.AWAITING_COMPLIANCE, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
     (S.NEEDS_REVISION, A.EDIT): (S.PENDING_REVIEW, EDITORS),
     (S.NEEDS_REVISION, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
     (S.NEEDS_REVISION, A.REJECT): (S.REJECTED, REVIEWERS),
     (S.NEEDS_REVISION, A.EXPIRE): (S.EXPIRED, SYSTEM),
     (S.APPROVED, A.PUBLISH): (S.PUBLISHED, SYSTEM),
+    (S.APPROVED, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
+    (S.REJECTED, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
+    (S.PUBLISHED, A.CORRECT): (S.PENDING_REVIEW, EDITORS),
 }
+
+# Actions that store a new text of the draft (a version) before changing its state.
+NEW_TEXT = frozenset({A.EDIT, A.REDRAFT, A.CORRECT})

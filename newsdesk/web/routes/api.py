@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.service import make_provider
-from newsdesk.review.service import queue, request_rewrite, transition
+from newsdesk.drafting.service import make_provider, request_rewrite
+from newsdesk.review.service import queue, transition
 from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
 from newsdesk.web.views import draft_json, row_json
 
@@ -91,6 +91,14 @@ def api_edit(
     draft_id: int, body: EditBody, actor: ApiActor, db: DbDep, settings: SettingsDep
 ) -> dict[str, Any]:
     return _act(db, settings, draft_id, "edit", actor, body, body.text)
+
+
+@router.post("/drafts/{draft_id}/correct")
+def api_correct(
+    draft_id: int, body: EditBody, actor: ApiActor, db: DbDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Fix a published post: the new text goes back to review and is posted again as 更正."""
+    return _act(db, settings, draft_id, "correct", actor, body, body.text)
 
 
 @router.post("/drafts/{draft_id}/request-revision")

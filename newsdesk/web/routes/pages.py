@@ -9,10 +9,10 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.service import make_provider
+from newsdesk.drafting.service import make_provider, redraft
 from newsdesk.errors import AuthError, NotFound, ReviewError, StaleVersion
 from newsdesk.review.accounts import authenticate
-from newsdesk.review.service import queue, redraft, transition
+from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep
 from newsdesk.web.render import diff, highlight
@@ -20,7 +20,7 @@ from newsdesk.web.security import check_csrf, csrf_token
 from newsdesk.web.views import countdown, default_day, draft_view, queue_groups, state_counts
 
 router = APIRouter(include_in_schema=False)
-FORM_ACTIONS = {"approve", "reject", "request_revision", "edit"}
+FORM_ACTIONS = {"approve", "reject", "request_revision", "edit", "correct"}
 
 
 def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
