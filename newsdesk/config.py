@@ -25,6 +25,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from newsdesk.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/desk.yaml")
+# Prompts and content templates ship inside the package, so an installed desk drafts from any folder.
+PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -284,7 +286,11 @@ class PublishConfig(_Strict):
     )
     backoff_base: float = Field(2.0, ge=0)
     outbox_dir: Path = Field(Path("outbox"), description="relative to var_dir")
-    templates_dir: Path = Field(Path("content_templates"), description="relative to the desk")
+    templates_dir: Path | None = Field(
+        None,
+        description="the desk's own content templates, relative to the desk file; "
+        "each one found there replaces the packaged one of the same name",
+    )
     timeout: float = Field(10.0, gt=0)
 
 
@@ -312,8 +318,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     var_dir: Path = Path("var")
-    prompts_dir: Path = Field(
-        Path("prompts"), description="Jinja2 prompt templates, relative to the desk"
+    prompts_dir: Path | None = Field(
+        None,
+        description="the desk's own Jinja2 prompt templates, relative to the desk file; "
+        "each one found there replaces the packaged one of the same name",
     )
     timezone: str = "Asia/Shanghai"
     persona: Persona = Field(default_factory=Persona)
@@ -396,15 +404,37 @@ class Settings(BaseSettings):
 
     @property
     def base_dir(self) -> Path:
-        """Directory that relative paths in the config file are resolved against."""
+        """The desk file's folder: relative paths in the desk file are resolved against it."""
         if self.config_path is None:
             return Path.cwd()
-        parent = self.config_path.resolve().parent
-        return parent.parent if parent.name == "config" else parent
+        return self.config_path.resolve().parent
 
     def resolve(self, path: Path) -> Path:
         """A path from the config file, relative to the desk's base directory."""
         return (self.base_dir / path).resolve()
+
+    @property
+    def prompt_dirs(self) -> tuple[Path, ...]:
+        """Where prompt templates are looked up: the desk's own folder first, then the packaged one."""
+        return self._template_dirs(self.prompts_dir, "prompts_dir", "prompts")
+
+    @property
+    def content_template_dirs(self) -> tuple[Path, ...]:
+        """Where content templates are looked up: the desk's own folder first, then the packaged one."""
+        return self._template_dirs(
+            self.publish.templates_dir, "publish.templates_dir", "content_templates"
+        )
+
+    def _template_dirs(self, own: Path | None, field: str, packaged: str) -> tuple[Path, ...]:
+        shipped = PACKAGE_DIR / packaged
+        if own is None:
+            return (shipped,)
+        folder = self.resolve(own)
+        if not folder.is_dir():
+            raise ConfigError(
+                f"{self.config_path or 'config'}: {field} 不是文件夹 / is not a folder: {folder}"
+            )
+        return (folder, shipped)
 
     @property
     def demo_dir(self) -> Path:

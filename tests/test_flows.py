@@ -22,7 +22,6 @@ def demo_desk_env(tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch) 
     conf = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text(encoding="utf-8"))
     conf["demo"]["port"] = int(demo_server.base_url.rsplit(":", 1)[1])
     conf["demo"]["directory"] = str(ROOT / "demo")
-    conf["prompts_dir"] = str(ROOT / "prompts")
     path = tmp_path / "desk.yaml"
     path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'flow.db'}"

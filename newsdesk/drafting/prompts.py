@@ -1,4 +1,5 @@
-"""Render the chat messages for a brief from the Jinja2 templates in ``prompts/``.
+"""Render the chat messages for a brief from the Jinja2 templates in ``newsdesk/prompts/``
+(or the desk's own ``prompts_dir``, whose files replace the packaged ones).
 
 Untrusted text (feed titles, article bodies, a previous draft) only ever
 appears between block markers, and the ``neutralise`` filter rewrites
@@ -13,10 +14,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
+from newsdesk.errors import ConfigError
 
 _MARKER = re.compile(r"<<<|>>>")
 LENGTHS = {
@@ -37,9 +39,9 @@ def neutralise(text: object) -> str:
 
 
 @cache
-def _environment(directory: Path) -> Environment:
+def _environment(directories: tuple[Path, ...]) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(directory)),
+        loader=FileSystemLoader([str(d) for d in directories]),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -49,20 +51,29 @@ def _environment(directory: Path) -> Environment:
     return env
 
 
-def prompts_dir(settings: Settings) -> Path:
-    return settings.resolve(settings.prompts_dir)
+def _render(settings: Settings, name: str, **context: object) -> str:
+    """A rendered prompt template; a missing one (or a missing include of a desk's own template)
+    is a one-line ConfigError naming the folders searched, not a traceback."""
+    directories = settings.prompt_dirs
+    try:
+        return _environment(directories).get_template(name).render(**context)
+    except TemplateNotFound as exc:
+        where = ", ".join(str(d) for d in directories)
+        raise ConfigError(f"缺少提示词模板 / no prompt template {exc.name} in {where}") from None
 
 
 def system_prompt(settings: Settings, kind: str, disclaimer: str) -> str:
-    template = _environment(prompts_dir(settings)).get_template("system.j2")
-    return template.render(
-        persona=settings.persona, disclaimer=disclaimer, length=LENGTHS.get(kind, "300-500 字")
+    return _render(
+        settings,
+        "system.j2",
+        persona=settings.persona,
+        disclaimer=disclaimer,
+        length=LENGTHS.get(kind, "300-500 字"),
     )
 
 
 def draft_messages(settings: Settings, brief: Brief, disclaimer: str) -> list[dict[str, str]]:
-    env = _environment(prompts_dir(settings))
-    user = env.get_template(f"{brief.kind}.j2").render(brief=brief)
+    user = _render(settings, f"{brief.kind}.j2", brief=brief)
     return [
         {"role": "system", "content": system_prompt(settings, brief.kind, disclaimer)},
         {"role": "user", "content": user},
@@ -77,9 +88,8 @@ def revision_messages(
     reasons: list[str],
     note: str | None = None,
 ) -> list[dict[str, str]]:
-    env = _environment(prompts_dir(settings))
-    user = env.get_template("revision.j2").render(
-        brief=brief, previous=previous, reasons=reasons, note=note
+    user = _render(
+        settings, "revision.j2", brief=brief, previous=previous, reasons=reasons, note=note
     )
     return [
         {"role": "system", "content": system_prompt(settings, brief.kind, disclaimer)},

@@ -1,4 +1,5 @@
-"""Content templates (``content_templates/``): one per channel type and kind, plus the 话术库 scripts."""
+"""Content templates (``newsdesk/content_templates/``, or the desk's own ``publish.templates_dir``
+whose files replace the packaged ones): one per channel type and kind, plus the 话术库 scripts."""
 
 from __future__ import annotations
 
@@ -12,40 +13,47 @@ from newsdesk.errors import ConfigError, ItemError
 
 
 @cache
-def _environment(directory: Path) -> Environment:
+def _environment(directories: tuple[Path, ...]) -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(directory)),
+        loader=FileSystemLoader([str(d) for d in directories]),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
 
 
-def templates_dir(settings: Settings) -> Path:
-    return settings.resolve(settings.publish.templates_dir)
+def _where(settings: Settings) -> str:
+    return ", ".join(str(d) for d in settings.content_template_dirs)
 
 
 def render_post(settings: Settings, channel_type: str, kind: str, **context: object) -> str:
-    env = _environment(templates_dir(settings))
+    env = _environment(settings.content_template_dirs)
     try:
         template = env.select_template([f"{channel_type}/{kind}.j2", f"{channel_type}/default.j2"])
-    except TemplateNotFound as exc:
+    except TemplateNotFound:
         raise ConfigError(
-            f"no content template for channel type {channel_type!r} in {templates_dir(settings)}"
-        ) from exc
+            f"缺少内容模板 / no content template for channel type {channel_type!r} in {_where(settings)}"
+        ) from None
     return template.render(persona=settings.persona, **context)
 
 
 def script_names(settings: Settings) -> list[str]:
-    return sorted(p.stem for p in (templates_dir(settings) / "scripts").glob("*.j2"))
+    """Scripts of the desk's own folder and of the package (a desk's file replaces the packaged one)."""
+    return sorted(
+        {p.stem for d in settings.content_template_dirs for p in (d / "scripts").glob("*.j2")}
+    )
 
 
 def render_script(settings: Settings, name: str, variables: dict[str, str]) -> str:
     """One 话术库 script with its variables; a missing variable is named, not rendered empty."""
     if name not in script_names(settings):
         raise ItemError(f"no script {name!r} (have: {', '.join(script_names(settings))})")
-    template = _environment(templates_dir(settings)).get_template(f"scripts/{name}.j2")
+    template = _environment(settings.content_template_dirs).get_template(f"scripts/{name}.j2")
     try:
         return template.render(persona=settings.persona, **variables)
     except UndefinedError as exc:
         raise ItemError(f"script {name!r} needs a variable: {exc.message}") from exc
+    except TemplateNotFound as exc:  # a desk's own script including a file it lacks
+        raise ConfigError(
+            f"缺少内容模板 / no content template {exc.name} in {_where(settings)}"
+        ) from None
