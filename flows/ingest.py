@@ -9,7 +9,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from newsdesk.config import load_settings
 from newsdesk.errors import ConfigError
 from tasks.desk import desk
-from tasks.ingest import fetch_source, parse_source, store_source
+from tasks.ingest import fetch_source, parse_source, register_all, store_source
 from tasks.topics import detect_topics
 
 
@@ -28,6 +28,7 @@ def ingest_flow(sources: list[str] | None = None, force: bool = False) -> list[d
     names = sources or [s.name for s in settings.sources if s.enabled]
     for name in names:
         settings.source(name)
+    register_all()
     fetched = fetch_source.map(names, force=unmapped(force))
     parsed = parse_source.map(fetched)
     stored = store_source.map(parsed)

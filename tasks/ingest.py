@@ -10,8 +10,21 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsdesk.feeds.ingest import SourceRun, fetch_step, parse_step, store_step
+from newsdesk.feeds.ingest import (
+    SourceRun,
+    fetch_step,
+    parse_step,
+    register_sources,
+    store_step,
+)
 from tasks.desk import desk
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def register_all() -> None:
+    """desk.yaml's sources in the store once per flow, before the fetch fan-out."""
+    d = desk()
+    register_sources(d.db, d.settings)
 
 
 @task(

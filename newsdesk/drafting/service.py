@@ -12,6 +12,13 @@ Each version reaches the store through ``review.service.add_version`` (the
 ``redraft`` transition), which owns the draft's review state: a new text sends
 an approved or rejected draft back to review, and a published or expired one
 is never redrafted (a published post is fixed with the ``correct`` action).
+
+A draft enters the review queue only with a body: a new draft is
+``drafting`` (hidden from the queue, no action allowed on it) until its first
+version moves it to ``pending_review`` in the same transaction. One drafter
+per (day, slot, segment) at a time, across threads and workers
+(``Database.held``): a concurrent run waits, then finds the draft written and
+returns it instead of asking the provider again.
 """
 
 from __future__ import annotations
@@ -163,6 +170,34 @@ def write_draft(
     brief: Brief | None = None,
 ) -> DraftOutcome:
     """Draft (and revise) one segment of a slot; see the module docstring for the rules."""
+    with db.held(f"draft:{day.isoformat()}:{slot.name}:{segment}"):
+        return _write_draft(
+            db,
+            settings,
+            slot,
+            day,
+            provider,
+            segment=segment,
+            new_version=new_version,
+            note=note,
+            now=now,
+            brief=brief,
+        )
+
+
+def _write_draft(
+    db: Database,
+    settings: Settings,
+    slot: SlotConfig,
+    day: date,
+    provider: Provider,
+    *,
+    segment: str,
+    new_version: bool,
+    note: str | None,
+    now: datetime | None,
+    brief: Brief | None,
+) -> DraftOutcome:
     brief = brief or build_brief(db, settings, slot, day, segment=segment, now=now)
     draft_id, created = _get_or_create(db, settings, slot, day, segment, brief)
     versions, state = (0, "") if created else _progress(db, draft_id)

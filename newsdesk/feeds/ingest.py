@@ -97,8 +97,10 @@ def fetch_step(
     conf = settings.source(name)
     run = SourceRun(name)
     with db.session() as session:
-        sync_sources(session, settings)
-        state = get_source(session, name).state
+        row = get_source(session, name)
+        if row is None:  # a caller that did not register the sources first
+            row = sync_sources(session, settings)[name]
+        state = row.state
         prune_attempts(session, now, settings.fetch.attempt_log_days)
         if not conf.enabled:
             return replace(run, status=SKIPPED, error="disabled in config")
@@ -194,6 +196,12 @@ def ingest_source(
     return store_step(db, settings, parse_step(db, settings, run, now=now), now=now)
 
 
+def register_sources(db: Database, settings: Settings) -> None:
+    """Mirror desk.yaml's sources into the store: once per run, before its fetches."""
+    with db.session() as session:
+        sync_sources(session, settings)
+
+
 def ingest(
     db: Database,
     settings: Settings,
@@ -206,8 +214,7 @@ def ingest(
     selected = list(names) if names else [s.name for s in settings.sources if s.enabled]
     for name in selected:
         settings.source(name)
-    with db.session() as session:
-        sync_sources(session, settings)
+    register_sources(db, settings)
     runs: list[SourceRun] = []
     with ThreadPoolExecutor(max_workers=settings.fetch.concurrency) as pool:
         futures = {pool.submit(_safe_ingest, db, settings, name, force): name for name in selected}

@@ -291,8 +291,12 @@ def queue(
     state: str | None = None,
     kind: str | None = None,
     limit: int = 500,
+    drafting: bool = False,
 ) -> list[QueueRow]:
-    """Drafts by deadline (breaking news first), with their newest check summary."""
+    """Drafts by deadline (breaking news first), with their newest check summary.
+
+    Drafts still being written (no text yet) only with ``drafting=True`` or ``state="drafting"``.
+    """
     with db.session() as session:
         query = select(Draft)
         if day:
@@ -301,6 +305,8 @@ def queue(
             query = query.where(Draft.slot == slot)
         if state:
             query = query.where(Draft.state == state)
+        elif not drafting:
+            query = query.where(Draft.state != ReviewState.DRAFTING)
         if kind:
             query = query.where(Draft.kind == kind)
         breaking_first = case((Draft.kind == "breaking", 0), else_=1)

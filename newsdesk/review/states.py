@@ -19,6 +19,10 @@ from enum import StrEnum
 
 
 class ReviewState(StrEnum):
+    # A new draft until its first text is stored: hidden from the queue, nothing can be done to it.
+    DRAFTING = "drafting"
+    # Being written: no text yet, hidden from the queue, no action allowed on it.
+    DRAFTING = "drafting"
     PENDING_REVIEW = "pending_review"
     AWAITING_COMPLIANCE = "awaiting_compliance"
     NEEDS_REVISION = "needs_revision"
@@ -40,6 +44,8 @@ class Action(StrEnum):
 
 
 LABELS = {
+    ReviewState.DRAFTING: "起草中",
+    ReviewState.DRAFTING: "起草中",
     ReviewState.PENDING_REVIEW: "待审核",
     ReviewState.AWAITING_COMPLIANCE: "待合规复核",
     ReviewState.NEEDS_REVISION: "待修改",
@@ -57,6 +63,7 @@ SYSTEM = frozenset({"system"})
 S, A = ReviewState, Action
 # (state, action) -> (new state, roles allowed)
 TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]] = {
+    (S.DRAFTING, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM),
     (S.PENDING_REVIEW, A.APPROVE): (S.APPROVED, REVIEWERS),
     (S.PENDING_REVIEW, A.REJECT): (S.REJECTED, REVIEWERS),
     (S.PENDING_REVIEW, A.REQUEST_REVISION): (S.NEEDS_REVISION, REVIEWERS),

@@ -8,6 +8,9 @@ same migrations production does.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +54,17 @@ def lock_for_write(session: Session, key: int) -> None:
         raw = conn.connection.dbapi_connection
         if raw is not None and not raw.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for ``name`` (PostgreSQL advisory locks take a bigint)."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+_memory_locks: dict[str, threading.Lock] = {}
+_memory_guard = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -105,6 +119,43 @@ class Database:
                 f"database {self.safe_url} is at migration {current or 'none'}, "
                 f"expected {head}: run 'newsdesk db upgrade'"
             )
+
+    @contextmanager
+    def held(self, name: str) -> Iterator[None]:
+        """Hold the lock called ``name`` across slow work (a provider call), for every worker.
+
+        No transaction stays open while it is held. PostgreSQL: a session-level
+        advisory lock on a connection of its own. SQLite, which lives on one
+        machine: ``flock`` on a file beside the database. Both go away with
+        their holder's connection or process, so a worker killed with -9
+        leaves no lock behind.
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                key = {"key": lock_key(name)}
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+            return
+        database = make_url(self.url).database
+        if not database or database == ":memory:":
+            with _memory_guard:
+                lock = _memory_locks.setdefault(name, threading.Lock())
+            with lock:
+                yield
+            return
+        folder = Path(f"{database}.locks")
+        folder.mkdir(parents=True, exist_ok=True)
+        # One open file per holder: flock excludes other threads of this process too.
+        with (folder / f"{lock_key(name) & 0xFFFFFFFFFFFFFFFF:016x}").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @property
     def safe_url(self) -> str:

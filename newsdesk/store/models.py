@@ -179,7 +179,8 @@ class Draft(Base):
     kind: Mapped[str] = mapped_column(String(32))
     segment: Mapped[str] = mapped_column(String(32), default="")
     title: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(32), default="pending_review", index=True)
+    # New drafts are "drafting" (hidden, not approvable) until their first version is stored.
+    state: Mapped[str] = mapped_column(String(32), default="drafting", index=True)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,13 +11,19 @@ from sqlalchemy.orm import Session, object_session
 
 from newsdesk.config import FetchSettings, Settings
 from newsdesk.errors import RateLimited
+from newsdesk.store.db import lock_for_write
 from newsdesk.store.models import FetchAttempt, FetchState, Source
 
 MANUAL = "manual"
+SOURCES_LOCK = 0x6E640003
 
 
 def sync_sources(session: Session, settings: Settings) -> dict[str, Source]:
-    """Mirror desk.yaml's sources into the store; sources dropped from the file are disabled."""
+    """Mirror desk.yaml's sources into the store; sources dropped from the file are disabled.
+
+    Under a write lock: two runs registering a fresh store at once would clash on the names.
+    """
+    lock_for_write(session, SOURCES_LOCK)
     rows = {s.name: s for s in session.scalars(select(Source))}
     for conf in settings.sources:
         row = rows.get(conf.name)

@@ -10,12 +10,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings
-from newsdesk.store.db import Database
+from newsdesk.store.db import Database, lock_for_write
 from newsdesk.store.models import Item, ItemSource, Source, TopicItemRow, TopicRow
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.detect import Topic, detect, windows
 from newsdesk.topics.stories import TopicItem
+
+TOPICS_LOCK = 0x6E640002
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def compute_topics(
         items = load_items(session, start, moment)
     topics = detect(items, moment, settings.topics, topic_segmenter(settings), calendar)
     with db.session() as session:
+        # Concurrent runs (ingest and slot flows on several workers) replace the day one at a time.
+        lock_for_write(session, TOPICS_LOCK)
         session.execute(delete(TopicRow).where(TopicRow.day == local_day))
         for rank, topic in enumerate(topics, start=1):
             row = TopicRow(
