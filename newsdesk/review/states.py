@@ -21,8 +21,6 @@ from enum import StrEnum
 class ReviewState(StrEnum):
     # A new draft until its first text is stored: hidden from the queue, nothing can be done to it.
     DRAFTING = "drafting"
-    # Being written: no text yet, hidden from the queue, no action allowed on it.
-    DRAFTING = "drafting"
     PENDING_REVIEW = "pending_review"
     AWAITING_COMPLIANCE = "awaiting_compliance"
     NEEDS_REVISION = "needs_revision"
@@ -44,7 +42,6 @@ class Action(StrEnum):
 
 
 LABELS = {
-    ReviewState.DRAFTING: "起草中",
     ReviewState.DRAFTING: "起草中",
     ReviewState.PENDING_REVIEW: "待审核",
     ReviewState.AWAITING_COMPLIANCE: "待合规复核",
