@@ -9,10 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsdesk.config import load_settings
 from newsdesk.text.normalise import fold, nfkc, normalise
 from newsdesk.text.script import to_simplified
 from newsdesk.text.segment import Segmenter, segmenter
 from newsdesk.text.tickers import split_tickers
+from newsdesk.topics.service import topic_segmenter
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +27,8 @@ def seg() -> Segmenter:
 @pytest.mark.parametrize(
     "name",
     [
-        "翔云航空科技",
-        "擎天机器人",
-        "华芯微电子",
+        "融资余额",
+        "营业收入",
         "低空经济",
         "人形机器人",
         "北向资金",
@@ -70,6 +73,65 @@ def test_full_width_normalised(seg: Segmenter) -> None:
     assert normalise("ＡＢＣ　１２３％") == "ABC 123%"
     assert fold("ＥＶＴＯＬ") == "evtol"
     assert "eVTOL" in seg.tokens("ｅＶＴＯＬ获适航认证")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        (
+            "截至11月20日，沪深两市融资余额新增86亿元，连续三周增长",
+            ["融资余额"],
+            ["截至", "新增", "增长", "连续"],
+        ),
+        (
+            "随着政策提速，叠加三季报业绩增长，券商板块周一集体走强",
+            ["政策", "三季报", "业绩", "券商"],
+            ["随着", "提速", "叠加", "增长", "周一", "走强"],
+        ),
+        ("交易所提示风险：部分概念股短期涨幅过大", ["交易所", "概念股"], ["提示", "短期", "过大"]),
+        (
+            "宁德时代300750.SZ获北向资金增持，贵州茅台600519午后拉升",
+            ["300750.SZ", "北向资金", "增持", "600519"],
+            ["拉升", "午后"],
+        ),
+        (
+            "美联储宣布降息25个基点，隔夜美股$NVDA大涨，人工智能板块领涨",
+            ["美联储", "降息", "美股", "$NVDA", "人工智能"],
+            ["宣布", "隔夜", "大涨", "领涨"],
+        ),
+        (
+            "国家统计局：10月CPI同比上涨0.3%，PPI环比下降",
+            ["国家统计局", "CPI", "PPI"],
+            ["上涨", "下降"],
+        ),
+        ("比亚迪前三季度营业收入同比增长24%", ["比亚迪", "营业收入"], ["三季度", "增长"]),
+    ],
+)
+def test_content_terms_are_content_words(
+    seg: Segmenter, text: str, kept: list[str], dropped: list[str]
+) -> None:
+    """Topic candidates: nouns, names, finance concepts, tickers; no verbs, time or function words."""
+    terms = seg.content_terms(text)
+    assert [k for k in kept if k not in terms] == [], terms
+    assert [d for d in dropped if d in terms] == [], terms
+    assert set(terms) <= set(seg.terms(text))
+
+
+def test_product_vocabulary_is_general_finance_only() -> None:
+    """The demo's invented companies and 演示 labels live in the demo desk, not the product."""
+    demo_words = {
+        line.split()[0]
+        for line in (ROOT / "demo" / "dictionary.txt").read_text(encoding="utf-8").splitlines()
+    }
+    assert {"翔云航空科技", "擎天机器人", "演示数据"} <= demo_words
+    product = segmenter()
+    assert not demo_words & product.known
+    assert not {w for w in product.stopwords if "演示" in w or w == "虚构"}
+    assert "翔云航空科技" not in product.tokens("翔云航空科技eVTOL获适航认证")
+    demo = topic_segmenter(load_settings(ROOT / "config" / "desk.yaml"))
+    assert "翔云航空科技" in demo.content_terms("翔云航空科技eVTOL获适航认证")
+    assert demo.is_known("擎天机器人")
+    assert demo.content_terms("人形机器人概念走强（演示数据）") == ["人形机器人", "概念"]
 
 
 def test_extra_dictionary_and_stopwords(tmp_path: Path) -> None:

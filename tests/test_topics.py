@@ -17,10 +17,10 @@ from newsdesk.store.models import TopicItemRow, TopicRow
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.detect import detect, windows
-from newsdesk.topics.service import compute_topics, stored_topics
+from newsdesk.topics.service import compute_topics, stored_topics, topic_segmenter
 from newsdesk.topics.stories import TopicItem, cluster
 from tests.cli_support import cli
-from tests.synthetic import evergreen_day, planted, trading_days_before
+from tests.synthetic import COMPANIES, evergreen_day, planted, trading_days_before
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI)  # a Friday
@@ -65,6 +65,34 @@ def test_rising_evergreen_term_needs_a_real_rise() -> None:
     items = history()
     items += planted("市场", 3, ["outlet1", "outlet2"], NOW.replace(hour=9), "e")
     assert "市场" not in all_terms(detect(items, NOW, SETTINGS, segmenter(), CAL))
+
+
+NOISE = {"增长", "新增", "截至", "提示", "随着", "叠加", "周一", "提速", "落地", "下调", "释放"}
+
+
+def test_quiet_day_has_no_noise_topics() -> None:
+    """Verbs, time and function words new today (in many stories, many outlets) name no topic."""
+    rng = random.Random(11)
+    quiet = [
+        "随着市场回暖，{c}公司股票增长提速",
+        "截至周一，{c}公司新增回购股票",
+        "{c}公司提示股票交易，叠加市场增长",
+        "周一市场：{c}公司股票新增关注，截至午间增长",
+    ]
+    items = history()
+    start = NOW.replace(hour=9)
+    for n in range(12):
+        title = rng.choice(quiet).format(c=COMPANIES[n % len(COMPANIES)])
+        items.append(
+            TopicItem(
+                f"q{n}", f"{title}（{n}）", "", f"outlet{n % 5}", start + timedelta(minutes=9 * n)
+            )
+        )
+    seg = segmenter()
+    # Company names may rise by chance (the evergreen news names them); noise never does.
+    terms = all_terms(detect(items, NOW, SETTINGS, seg, CAL))
+    assert not terms & NOISE and all(seg.is_content(t) for t in terms), terms
+    assert terms <= {word for c in COMPANIES for word in seg.content_terms(c)}
 
 
 def test_five_outlets_one_story_count_once() -> None:
@@ -177,6 +205,14 @@ def test_demo_desk_planted_topics_rank_top_three(db: Database, demo_server, tmp_
         linked = session.scalar(select(func.count()).select_from(TopicItemRow))
     assert linked == sum(len(t.item_ids) for t in topics)
     assert stored_topics(db, date(2026, 11, 23))[0].label == first.label
+    seg = topic_segmenter(settings)
+    assert all(seg.is_content(term) for t in topics for term in t.terms), labels(topics)
+    # A day of everyday market news only: whatever ranks is a content word, never noise.
+    quiet_day = date(2026, 11, 18)
+    evening = datetime(2026, 11, 18, 23, 30, tzinfo=SHANGHAI)
+    quiet = compute_topics(db, settings, day=quiet_day, now=evening)
+    terms = {term for t in quiet for term in t.terms}
+    assert not terms & NOISE and all(seg.is_content(term) for term in terms), labels(quiet)
 
 
 def write_jsonl(path: Path, items: list[TopicItem]) -> None:

@@ -26,8 +26,8 @@ from newsdesk.feeds.normalise import hash_key
 from newsdesk.research.extract import extract_page
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item, Source
-from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI
+from newsdesk.topics.service import topic_segmenter
 
 
 def _is_url(text: str) -> bool:
@@ -74,7 +74,7 @@ def _the_item(
 def _related(
     db: Database, settings: Settings, item: Item, now: datetime, limit: int
 ) -> list[tuple[Item, str]]:
-    seg = segmenter()
+    seg = topic_segmenter(settings)  # the desk's own dictionary knows its companies
     wanted = {t for t in seg.terms(f"{item.title} {item.body}") if len(t) >= 2}
     if not wanted:
         return []

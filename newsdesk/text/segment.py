@@ -3,6 +3,13 @@
 One :class:`Segmenter` per process (``segmenter()``): jieba's dictionary takes
 about half a second to load, and a private ``jieba.Tokenizer`` keeps our user
 words out of the global one other code may use.
+
+Topic candidates (``content_terms``) are content words only: nouns, named
+entities, abbreviations, Latin words, tickers and dictionary words. The part
+of speech comes from jieba's own tag table (``jieba.posseg``), looked up per
+token rather than by running the POS tagger over the text: the plain cut is
+about six times faster and gives the same tokens, and only out-of-vocabulary
+tokens (a few hundred distinct ones a day) go through the tagger's HMM.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 
 from newsdesk.text.normalise import normalise
 from newsdesk.text.tickers import split_tickers
@@ -29,6 +37,13 @@ _NUMBERISH = re.compile(
     r"|^[零一二三四五六七八九十百千万亿两]+[个年月日号次成倍]?$"  # 三, 十年
 )
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# jieba (ICTCLAS) tags of words that can name a topic: nouns (n), person / place /
+# organisation / other proper names (nr ns nt nz, nrt nrfg), noun morphemes (ng),
+# abbreviations (j: 央行, 通航) and Latin words (eng). Verbs (v, vn: 增长, 新增, 截至),
+# time words (t: 周一), adjectives, adverbs, prepositions (p: 随着), numerals
+# (m: 首个) and the rest never do.
+CONTENT_TAGS = frozenset({"n", "nr", "ns", "nt", "nz", "ng", "nrt", "nrfg", "nw", "j", "eng"})
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -56,6 +71,10 @@ class Segmenter:
             self._jieba.load_userdict(str(path))
             self.known |= _dictionary_words(Path(path))
         self.stopwords = load_stopwords() | frozenset(extra_stopwords)
+        self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+        self._tagger.makesure_userdict_loaded()  # the user dictionaries' tags join jieba's table
+        self._tags: dict[str, str] = self._tagger.word_tag_tab
+        self._guessed: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[str]:
         """All tokens, tickers as single upper-case tokens, whitespace dropped."""
@@ -71,14 +90,44 @@ class Segmenter:
         """Topic terms: no stopwords, punctuation, numbers, dates or single Han characters."""
         return [t for t in self.tokens(text) if self.is_term(t)]
 
+    def content_terms(self, text: str) -> list[str]:
+        """Terms that can name a topic: ``terms`` less verbs, time words and function words."""
+        return [t for t in self.tokens(text) if self.is_term(t) and self.is_content(t)]
+
+    def tag(self, token: str) -> str:
+        """jieba's part-of-speech tag for one token (``eng`` for Latin words, ``x`` for symbols)."""
+        tag = self._tags.get(token)
+        if tag is not None:
+            return tag
+        if not _HAN.search(token):
+            return "eng" if token.isascii() and any(c.isalpha() for c in token) else "x"
+        guessed = self._guessed.get(token)
+        if guessed is None:
+            # An out-of-vocabulary token (the cut's HMM joined it): let the tagger's HMM
+            # tag it; a compound it splits takes its last part's tag, the head in Chinese.
+            parts = list(self._tagger.cut(token))
+            guessed = self._guessed[token] = parts[-1].flag if parts else "x"
+        return guessed
+
+    def is_content(self, token: str) -> bool:
+        """A ticker, a dictionary word or a word jieba tags as a noun, name or abbreviation."""
+        if self.is_known(token) or self.is_ticker(token):
+            return True
+        return self.tag(token) in CONTENT_TAGS
+
     def is_known(self, term: str) -> bool:
         """A word from the finance or a user dictionary (a sector, concept or company)."""
         return term in self.known
 
-    def is_term(self, token: str) -> bool:
+    @staticmethod
+    def is_ticker(token: str) -> bool:
+        """600519, 000001.SZ, SH600036, $AAPL: as ``split_tickers`` keeps them."""
         if token.startswith("$") or token[:2] in ("SH", "SZ", "BJ") and token[2:].isdigit():
             return True
-        if token[:6].isdigit() and ("." in token or len(token) == 6):
+        return token[:6].isdigit() and ("." in token or len(token) == 6)
+
+    def is_term(self, token: str) -> bool:
+        if self.is_ticker(token):
             return True
         if len(token) < 2 or token.lower() in self.stopwords:
             return False

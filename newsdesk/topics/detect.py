@@ -102,7 +102,7 @@ def detect(
         terms: set[str] = set()
         for text in {f"{i.title} {i.summary}" for i in story.items}:
             if text not in seen:
-                seen[text] = frozenset(segmenter.terms(text))
+                seen[text] = frozenset(segmenter.content_terms(text))
             terms |= seen[text]
         by_window[index].append((story, frozenset(terms)))
     current = by_window[0]
