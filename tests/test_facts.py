@@ -160,9 +160,11 @@ def test_not_finance_terms(term: str) -> None:
 
 
 def test_named_entities_in_news() -> None:
+    demo_companies = Path(__file__).resolve().parent.parent / "demo" / "dictionary.txt"
     found = named_entities(
         "中信证券分析师张明表示，北京、上海两地成交回暖；翔云航空科技获得订单，600519涨停，"
-        "归母净利润增长。"
+        "归母净利润增长。",
+        [demo_companies],
     )
     assert {"中信证券", "张明", "北京", "上海", "翔云航空科技", "600519"} <= found
     assert "归母净利润" not in found and "订单" not in found
