@@ -221,6 +221,19 @@ def test_private_address_refused_when_not_allowed(
         ("::1", "loopback"),
         ("::ffff:127.0.0.1", "loopback"),
         ("0.0.0.0", "unspecified"),
+        # Cloud metadata services outside the classic private ranges.
+        ("100.100.100.200", "non-global"),  # Alibaba Cloud, shared address space 100.64/10
+        ("192.0.0.192", "special-purpose"),  # Oracle Cloud, IETF protocol block 192.0.0/24
+        # IPv6 forms that carry an IPv4 address a relay delivers to.
+        ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::", "link-local"),  # 6to4 of 169.254.169.254
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+        ("::ffff:100.100.100.200", "non-global"),  # IPv4-mapped
+        ("::127.0.0.1", "reserved"),  # IPv4-compatible (deprecated)
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "private"),  # Teredo
+        ("64:ff9b:1::a00:1", "reserved"),  # local-use NAT64
+        ("198.18.0.1", "private"),  # benchmarking
+        ("240.0.0.1", "private"),  # reserved for future use
     ],
 )
 def test_guard_checks_resolved_addresses(address: str, label: str) -> None:
@@ -230,35 +243,59 @@ def test_guard_checks_resolved_addresses(address: str, label: str) -> None:
         )
 
 
-def test_guard_allows_public_address() -> None:
-    check_url(
-        "https://news.example.com/feed",
-        allow_private=False,
-        resolver=resolving_to("93.184.215.14"),
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "2606:4700::1111", "2002:5db8:d70e::1", "64:ff9b::5db8:d70e"]
+)
+def test_guard_allows_public_address(address: str) -> None:
+    """Public IPv4 and IPv6, and 6to4 / NAT64 forms of a public IPv4 address, pass."""
+    approved = check_url(
+        "https://news.example.com/feed", allow_private=False, resolver=resolving_to(address)
     )
+    assert approved.addresses == (address,)
 
 
+def test_guard_refuses_a_host_if_any_address_is_refused() -> None:
+    with pytest.raises(BlockedAddress, match="100.100.100.200"):
+        check_url(
+            "https://news.example.com/feed",
+            allow_private=False,
+            resolver=resolving_to("93.184.215.14", "100.100.100.200"),
+        )
+
+
+def test_allow_private_networks_lets_every_address_through() -> None:
+    approved = check_url(
+        "http://metadata.test/", allow_private=True, resolver=resolving_to("100.100.100.200")
+    )
+    assert approved.addresses == ("100.100.100.200",)
+
+
+@pytest.mark.parametrize(
+    "internal", ["127.0.0.1", "100.100.100.200", "192.0.0.192", "2002:a9fe:a9fe::"]
+)
 def test_redirect_to_private_address_refused(
-    httpserver: HTTPServer, http: requests.Session
+    httpserver: HTTPServer, http: requests.Session, internal: str
 ) -> None:
-    """A public-looking host that redirects to loopback is caught on the second hop."""
+    """A public-looking host that redirects to an internal address is caught on the second hop."""
     httpserver.expect_request("/feed").respond_with_data(
         "", status=302, headers={"Location": "http://internal.test/admin"}
     )
 
     def resolver(host: str, port: int, *args: object) -> list[tuple[object, ...]]:
-        ip = "93.184.215.14" if host == "public.test" else "127.0.0.1"
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+        ip = "93.184.215.14" if host == "public.test" else internal
+        return resolving_to(ip)(host, port)
 
-    # Reach the real loopback server through a public-looking name by pinning
-    # the session's adapter to it; the guard decides per hop from the resolver.
+    # Both names reach the real loopback server (never the network) through an adapter
+    # that rewrites the URL; the guard decides per hop from the resolver.
     class Pinned(requests.adapters.HTTPAdapter):
         def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
-            request.url = request.url.replace("public.test", f"127.0.0.1:{httpserver.port}")
+            host = request.url.split("/")[2]
+            request.url = request.url.replace(host, f"127.0.0.1:{httpserver.port}", 1)
             return super().send(request, **kwargs)
 
     http.mount("http://public.test", Pinned())
-    with pytest.raises(BlockedAddress, match="internal.test"):
+    http.mount("http://internal.test", Pinned())
+    with pytest.raises(BlockedAddress, match=f"internal.test.*{internal}"):
         fetch(
             "http://public.test/feed",
             settings(allow_private_networks=False),
