@@ -17,8 +17,9 @@ from pathlib import Path
 import feedparser
 
 from newsdesk.errors import FeedParseError
-from newsdesk.feeds.normalise import canonical_link, clean_text
+from newsdesk.feeds.normalise import canonical_link
 from newsdesk.feeds.parse import parse_feed
+from newsdesk.text.clean import clean_text
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds-bench"
 

@@ -68,6 +68,18 @@ class SourceConfig(_Strict):
         return self.title or self.name
 
 
+class TextLimits(_Strict):
+    """The most text kept per field of a fetched or typed-in item, in characters.
+
+    Input is cut before it is cleaned (with room for markup), so what one field
+    costs to clean and store is bounded whatever a source sends.
+    """
+
+    title: int = Field(1_000, ge=10)
+    summary: int = Field(20_000, ge=100)
+    body: int = Field(1_000_000, ge=1_000, description="a research page's or manual item's text")
+
+
 class FetchSettings(_Strict):
     connect_timeout: float = Field(5.0, gt=0)
     read_timeout: float = Field(15.0, gt=0)
@@ -86,6 +98,7 @@ class FetchSettings(_Strict):
     attempt_log_days: int = Field(
         400, ge=1, description="keep each fetch's outcome this long (feed errors per period)"
     )
+    text_limits: TextLimits = Field(default_factory=TextLimits)
 
 
 class SlotConfig(_Strict):

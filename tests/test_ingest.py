@@ -18,6 +18,7 @@ from newsdesk.store.models import FetchAttempt, FetchState, Item, ItemSource, So
 from newsdesk.store.sources import describe, get_source
 from tests.conftest import make_settings
 from tests.feeds import rss_bytes
+from tests.raw_server import RawServer, send
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -314,3 +315,45 @@ def test_manual_item_bad_input(db: Database, kwargs: dict[str, str], message: st
     with pytest.raises(ItemError, match=message):
         add_manual_item(db, **kwargs)
     assert count(db, Item) == 0
+
+
+def test_illegal_characters_are_stored_replaced(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """&#xD800; in a title crashed every run (UnicodeEncodeError); NUL is refused by PostgreSQL."""
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        "<item><guid>g-1</guid><title>标题&#xD800;一&#0;</title><link>https://e.com/a</link>"
+        "<description>摘要\x00&#xDFFF;</description></item></channel></rss>"
+    ).encode()
+    httpserver.expect_request("/feed").respond_with_data(feed, content_type="application/xml")
+    settings = make_settings(tmp_path, [{"name": "f", "url": httpserver.url_for("/feed")}])
+    [run] = ingest(db, settings)
+    assert (run.status, run.new) == ("done", 1), run.error
+    with db.session() as session:
+        item = session.scalar(select(Item))
+        assert (item.title, item.summary) == ("标题\ufffd一\ufffd", "摘要\ufffd")
+
+
+def test_any_error_in_a_source_counts_toward_its_backoff(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A fault no FeedError describes (here urllib's ValueError on a broken redirect) ends that
+    source's run with an error and a backoff; the run and the other sources go on."""
+    httpserver.expect_request("/good").respond_with_data(
+        rss_bytes([("g", "正常", "https://e.com/ok")])
+    )
+    redirect = b"HTTP/1.1 302 Found\r\nLocation: http://[::1/feed\r\nContent-Length: 0\r\n\r\n"
+    with RawServer(send(redirect)) as broken:
+        settings = make_settings(
+            tmp_path,
+            [
+                {"name": "broken", "url": broken.url("/broken")},
+                {"name": "good", "url": httpserver.url_for("/good")},
+            ],
+        )
+        runs = {r.name: r for r in ingest(db, settings)}
+    assert runs["broken"].status == "failed" and "ValueError" in runs["broken"].error
+    assert runs["good"].status == "done" and runs["good"].new == 1
+    state = state_of(db, "broken")
+    assert state.error_count == 1 and state.next_attempt_at > state.last_fetch_at

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.config import TextLimits
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds.encoding import decode
-from newsdesk.feeds.normalise import canonical_link, clean_text, content_hash, guid_key, parse_time
+from newsdesk.feeds.normalise import canonical_link, content_hash, guid_key, parse_time
 from newsdesk.feeds.parse import SHANGHAI, parse_feed
+from newsdesk.text.clean import clean_text, sanitise
 from tests.feeds import rss
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
@@ -88,6 +90,77 @@ def test_clean_text() -> None:
     assert clean_text("<p>A&amp;B</p><script>x()</script> &lt;tag&gt;") == "A&B\n<tag>"
     assert clean_text("  多余\u3000 空白 \n\n 换行 ") == "多余 空白\n换行"
     assert clean_text(None) == ""
+
+
+def test_clean_text_markup_edge_cases() -> None:
+    assert clean_text("a<br/>b<br >c</ P >d") == "a\nb\nc\nd"
+    assert clean_text("<STYLE>p{}</style >正文<script src=x>") == "正文"  # unclosed script: a tag
+    assert clean_text("A股<3% 且 >2%") == "A股<3% 且 >2%"
+    assert clean_text("<a href='x'>链接</a>\u2003\u2003\n\u2003 下一行") == "链接\n下一行"
+    assert clean_text("<p>" + "长" * 50 + "</p>", limit=10) == "长" * 10
+
+
+def test_sanitise_drops_nul_controls_and_lone_surrogates() -> None:
+    assert sanitise("a\x00b\x1bc\td\n") == "abc\td\n"
+    assert sanitise("x\ud800y") == "x\ufffdy"
+    assert sanitise("\ud83d\ude00") == "\U0001f600"  # a pair in two code points is joined
+    assert sanitise("正常") == "正常"
+    assert clean_text("标题&#xD800;&#0;\x00") == "标题\ufffd\ufffd"
+
+
+HOSTILE = {
+    "lt": "'<' * 1_000_000",
+    "script": "'<script>' * 150_000",
+    "style": "'<style' * 150_000",
+    "br": "'<br' * 300_000",
+    "attr": "'<a ' * 300_000",
+    "comment": "'<!--' * 250_000",
+    "space": "'\\u2003' * 1_000_000 + 'x'",
+    "amp": "'&amp;' * 200_000",
+}
+
+
+def test_clean_text_of_hostile_megabyte_finishes() -> None:
+    """A hang guard, not a benchmark: 1 MB of '<' took over 150 s with the old regexes.
+
+    Each shape runs in a subprocess killed after 10 s; linear cleaning takes well under 1 s.
+    """
+    code = "\n".join(
+        ["from newsdesk.text.clean import clean_text"]
+        + [f"print({name!r}, len(clean_text({expr})))" for name, expr in HOSTILE.items()]
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=10, check=True
+    )
+    lengths = dict(line.split() for line in out.stdout.splitlines())
+    assert lengths["lt"] == "1000000" and lengths["script"] == "0" and lengths["space"] == "1"
+
+
+def test_field_limits_cut_before_cleaning() -> None:
+    summary = "<p>" + "摘要" * 50_000 + "</p>"
+    feed = rss([("g1", "标题" * 2_000, "https://e.com/1")]).replace("标题的摘要", "x")
+    feed = feed.replace("<description>", f"<description><![CDATA[{summary}]]>", 1)
+    limits = TextLimits(title=100, summary=1_000)
+    for fast in (True, False):
+        entry = parse_feed(feed.encode(), fast=fast, limits=limits).entries[0]
+        assert len(entry.title) == 100 and len(entry.summary) == 1_000
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_illegal_characters_in_a_feed_are_replaced(fast: bool) -> None:
+    """&#xD800; made both parsers raise UnicodeEncodeError; NUL and controls reach PostgreSQL."""
+    bad = "标题&#xD800;一&#0;\x00\x01&#xDE00;&#x1F600;"
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><guid>g&#0;1</guid><title>{bad}</title><link>https://e.com/a</link>"
+        f"<description>{bad}</description><author>{bad}</author></item></channel></rss>"
+    )
+    entry = parse_feed(feed.encode(), fast=fast).entries[0]
+    assert entry.title == "标题\ufffd一\ufffd\ufffd\U0001f600"
+    assert entry.summary == entry.title and entry.author == entry.title
+    assert entry.guid == "g\ufffd1"
+    for text in (entry.title, entry.guid):
+        text.encode("utf-8")
 
 
 def test_canonical_link() -> None:

@@ -21,11 +21,12 @@ from newsdesk.drafting.llm import Provider
 from newsdesk.drafting.service import DraftOutcome, write_draft
 from newsdesk.errors import ItemError
 from newsdesk.feeds.fetch import fetch, new_session
-from newsdesk.feeds.manual import add_manual_item
+from newsdesk.feeds.manual import MAX_TITLE, add_manual_item
 from newsdesk.feeds.normalise import hash_key
 from newsdesk.research.extract import extract_page
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item, Source
+from newsdesk.text.clean import clean_text
 from newsdesk.timetable import SHANGHAI
 from newsdesk.topics.service import topic_segmenter
 
@@ -45,7 +46,8 @@ def _the_item(
             http=http or new_session(settings.fetch),
             accept="text/html, */*;q=0.5",
         )
-        page = extract_page(response.body, response.url, response.content_type)
+        limits = settings.fetch.text_limits
+        page = extract_page(response.body, response.url, response.content_type, limits)
         result = add_manual_item(
             db,
             page.title or request,
@@ -53,10 +55,12 @@ def _the_item(
             link=response.url,
             timezone=settings.timezone,
             now=now,
+            limits=limits,
         )
         title = page.title or request
     else:
-        title = request.strip()
+        # As add_manual_item stores it, so the duplicate lookup below finds it (no NUL, no tags).
+        title = clean_text(request, MAX_TITLE + 1)
         if not title:
             raise ItemError("breaking news needs a headline or a URL")
         result = add_manual_item(db, title, "", timezone=settings.timezone, now=now)

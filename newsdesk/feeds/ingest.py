@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from newsdesk.config import Settings, SourceConfig
+from newsdesk.config import Settings, SourceConfig, TextLimits
 from newsdesk.errors import FeedError, NewsdeskError
 from newsdesk.feeds.fetch import FetchResponse, fetch, new_session
 from newsdesk.feeds.guard import Resolver
@@ -74,6 +74,13 @@ def _now() -> datetime:
 def _fail(
     db: Database, settings: Settings, run: SourceRun, error: Exception, now: datetime
 ) -> SourceRun:
+    """Record ``error`` against the source (counter, backoff) and end its run.
+
+    Any exception, not only a FeedError: a feed that trips a bug in a parser or
+    a library must back off like any failing feed, not fail every run.
+    """
+    if not isinstance(error, NewsdeskError):
+        error = FeedError(f"{type(error).__name__}: {error}")
     with db.session() as session:
         source = get_source(session, run.name)
         if source is not None:
@@ -119,7 +126,7 @@ def fetch_step(
         if conf.type == "page" and conf.follow_links and not first.not_modified:
             for link in page_links(first.body, first.url, conf.max_links, first.content_type):
                 responses.append(fetch(link, settings.fetch, http=http, **kwargs))
-    except FeedError as exc:
+    except Exception as exc:  # see _fail
         return _fail(db, settings, run, exc, now)
     if first.not_modified:
         with db.session() as session:
@@ -138,22 +145,26 @@ def parse_step(
     tz = ZoneInfo(settings.timezone)
     try:
         if conf.type == "page":
-            return _parse_pages(conf, run, tz)
+            return _parse_pages(conf, run, tz, settings.fetch.text_limits)
         response = run.responses[0]
         parsed = parse_feed(
-            response.body, response.content_type, base_url=response.url, default_tz=tz
+            response.body,
+            response.content_type,
+            base_url=response.url,
+            default_tz=tz,
+            limits=settings.fetch.text_limits,
         )
-    except FeedError as exc:
+    except Exception as exc:  # see _fail
         return _fail(db, settings, run, exc, now or _now())
     return replace(run, status="parsed", entries=tuple(parsed.entries), parser=parsed.parser)
 
 
-def _parse_pages(conf: SourceConfig, run: SourceRun, tz: ZoneInfo) -> SourceRun:
+def _parse_pages(conf: SourceConfig, run: SourceRun, tz: ZoneInfo, limits: TextLimits) -> SourceRun:
     pages = run.responses[1:] if conf.follow_links else run.responses
     entries: list[Entry] = []
     bodies: dict[str, str] = {}
     for response in pages:
-        page = extract_page(response.body, response.url, response.content_type)
+        page = extract_page(response.body, response.url, response.content_type, limits)
         link = canonical_link(page.url) or page.url
         entries.append(
             Entry(
@@ -173,11 +184,16 @@ def store_step(
     now = now or _now()
     conf = settings.source(run.name)
     first = run.responses[0]
-    with db.session() as session:
-        source = get_source(session, run.name)
-        result = store_entries(session, source, run.entries, now, kind=conf.type, bodies=run.bodies)
-        record_success(source.state, now, first.status, first.etag, first.last_modified)
-        source.state.items_seen += len(run.entries)
+    try:
+        with db.session() as session:
+            source = get_source(session, run.name)
+            result = store_entries(
+                session, source, run.entries, now, kind=conf.type, bodies=run.bodies
+            )
+            record_success(source.state, now, first.status, first.etag, first.last_modified)
+            source.state.items_seen += len(run.entries)
+    except Exception as exc:  # see _fail; rolled back, recorded in a new session
+        return _fail(db, settings, run, exc, now)
     return replace(
         run, status=DONE, new=result.new, duplicates=result.duplicates, responses=(), entries=()
     )
@@ -230,5 +246,5 @@ def ingest(
 def _safe_ingest(db: Database, settings: Settings, name: str, force: bool) -> SourceRun:
     try:
         return ingest_source(db, settings, name, force=force)
-    except NewsdeskError as exc:
-        return SourceRun(name, status=FAILED, error=str(exc))
+    except Exception as exc:  # e.g. the store is down: this source fails, not the run
+        return SourceRun(name, status=FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from newsdesk.config import TextLimits
 from newsdesk.errors import ItemError
-from newsdesk.feeds.normalise import canonical_link, clean_text, hash_key, parse_time
+from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
 from newsdesk.feeds.parse import Entry
 from newsdesk.store.db import Database
 from newsdesk.store.items import StoreResult, store_entries
 from newsdesk.store.sources import manual_source
+from newsdesk.text.clean import clean_text
 
 MAX_TITLE = 500
 
@@ -24,13 +26,15 @@ def add_manual_item(
     published: str | None = None,
     timezone: str = "Asia/Shanghai",
     now: datetime | None = None,
+    limits: TextLimits | None = None,
 ) -> StoreResult:
     """Validate and store one manual item; a duplicate of a stored item is reported, not added."""
-    clean_title = clean_text(title)
+    # One character over the limit is enough to refuse, and bounds the cleaning of a huge title.
+    clean_title = clean_text(title, MAX_TITLE + 1)
     if not clean_title:
         raise ItemError("an item needs a non-empty title")
     if len(clean_title) > MAX_TITLE:
-        raise ItemError(f"title is {len(clean_title)} characters; at most {MAX_TITLE}")
+        raise ItemError(f"标题过长 title too long: at most {MAX_TITLE} characters")
     canonical = None
     if link:
         canonical = canonical_link(link)
@@ -42,7 +46,7 @@ def add_manual_item(
         if when is None:
             raise ItemError(f"cannot read published time {published!r}; use ISO 8601")
     now = now or datetime.now(UTC)
-    body = clean_text(text)
+    body = clean_text(text, (limits or TextLimits()).body)
     guid = canonical or "manual:" + hash_key(f"{clean_title}\n{body}")
     entry = Entry(guid, clean_title, canonical, when or now, body[:300])
     with db.session() as session:

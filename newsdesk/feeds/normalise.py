@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from datetime import UTC, datetime, tzinfo
@@ -12,35 +11,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from dateutil import parser as dateparser
 
-_TAG = re.compile(r"<[^>]*>")
-_DROP_BLOCKS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
-_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
-_LINES = re.compile(r"\s*\n\s*")
 _TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)$", re.IGNORECASE)
 _HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
 MAX_LINK = 2048
 MAX_KEY = 500
-
-
-def clean_text(value: str | None) -> str:
-    """Markup to plain text: tags stripped, entities decoded, whitespace collapsed.
-
-    A cheap regex pass rather than an HTML parser: feed titles and summaries
-    are small fragments, and this runs for every entry of every feed.
-    """
-    if not value:
-        return ""
-    text = value
-    if "<" in text:
-        text = _DROP_BLOCKS.sub(" ", text)
-        text = _BREAKS.sub("\n", text)
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
-    text = _SPACE.sub(" ", text)
-    text = _LINES.sub("\n", text)
-    return text.strip()
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:

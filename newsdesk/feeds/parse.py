@@ -18,15 +18,18 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 
+from newsdesk.config import TextLimits
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds import encoding
-from newsdesk.feeds.normalise import canonical_link, clean_text, hash_key, parse_time
+from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
+from newsdesk.text.clean import clean_text, sanitise
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])[^\"']*([\"'])", re.I)
 _HTML_ROOT = re.compile(r"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.I | re.S)
 _FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
 _FEED_END = re.compile(r"</(rss|feed|rdf:RDF|RDF)\s*>", re.I)
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,14 @@ def parse_feed(
     base_url: str | None = None,
     default_tz: tzinfo = SHANGHAI,
     fast: bool = True,
+    limits: TextLimits | None = None,
 ) -> ParsedFeed:
     """Parse a feed body; raise FeedParseError with a reason when it is not a feed."""
     if not body.strip():
         raise FeedParseError("empty body")
     text, used = encoding.decode(body, content_type)
+    text = _xml_safe(text)
+    limits = limits or TextLimits()
     head = text[:4096]
     if _HTML_ROOT.match(head) and not _FEED_ROOT.search(head):
         raise FeedParseError("got an HTML page, not a feed (is the URL the feed's address?)")
@@ -75,14 +81,33 @@ def parse_feed(
     parsed = None
     if fast:
         try:
-            parsed = _from_fast(fastfeedparser.parse(utf8), base_url, default_tz, used)
+            parsed = _from_fast(fastfeedparser.parse(utf8), base_url, default_tz, used, limits)
         except (ValueError, TypeError, AttributeError, KeyError):
             parsed = None
     if parsed is None:
-        parsed = _from_feedparser(utf8, base_url, default_tz, used)
+        parsed = _from_feedparser(utf8, base_url, default_tz, used, limits)
     if not parsed.entries or not _FEED_END.search(text[-4096:]):
         _require_well_formed(utf8)
     return parsed
+
+
+def _legal_ref(match: re.Match[str]) -> str:
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa else int(decimal)
+    legal = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    return match.group(0) if legal or 0x10000 <= code <= 0x10FFFF else "\ufffd"
+
+
+def _xml_safe(text: str) -> str:
+    """Characters XML forbids, raw or as references, made harmless before any parser sees them.
+
+    ``&#xD800;`` (a lone surrogate) or ``&#0;`` in a title made feedparser raise
+    UnicodeEncodeError on every run; a reference to a character XML 1.0 does not
+    allow becomes U+FFFD, a raw control character goes.
+    """
+    if "&#" in text:
+        text = _CHAR_REF.sub(_legal_ref, text)
+    return sanitise(text)
 
 
 def _require_well_formed(utf8: bytes) -> None:
@@ -109,20 +134,24 @@ def _entry(
     author: str | None,
     base_url: str | None,
     default_tz: tzinfo,
+    limits: TextLimits,
 ) -> Entry:
-    clean_title = clean_text(title)
-    clean_summary = clean_text(summary)
+    clean_title = clean_text(title, limits.title)
+    clean_summary = clean_text(summary, limits.summary)
     canonical = canonical_link(link, base_url)
     when = parse_time(published, default_tz)
     guid = (
-        (raw_guid or "").strip()
+        sanitise((raw_guid or "").strip())
         or canonical
         or "hash:" + hash_key(f"{clean_title}\n{when}\n{clean_summary[:200]}")
     )
-    return Entry(guid, clean_title, canonical, when, clean_summary, clean_text(author) or None)
+    author_text = clean_text(author, limits.title) or None
+    return Entry(guid, clean_title, canonical, when, clean_summary, author_text)
 
 
-def _from_fast(parsed: Any, base_url: str | None, default_tz: tzinfo, used: str) -> ParsedFeed:
+def _from_fast(
+    parsed: Any, base_url: str | None, default_tz: tzinfo, used: str, limits: TextLimits
+) -> ParsedFeed:
     entries = [
         _entry(
             raw.get("id"),
@@ -133,11 +162,12 @@ def _from_fast(parsed: Any, base_url: str | None, default_tz: tzinfo, used: str)
             raw.get("author"),
             base_url,
             default_tz,
+            limits,
         )
         for raw in parsed.get("entries", [])
     ]
     feed = parsed.get("feed", {}) or {}
-    return ParsedFeed(clean_text(feed.get("title")), entries, "fastfeedparser", used)
+    return ParsedFeed(clean_text(feed.get("title"), limits.title), entries, "fastfeedparser", used)
 
 
 def _first_content(raw: dict[str, Any]) -> str | None:
@@ -149,7 +179,7 @@ def _first_content(raw: dict[str, Any]) -> str | None:
 
 
 def _from_feedparser(
-    utf8: bytes, base_url: str | None, default_tz: tzinfo, used: str
+    utf8: bytes, base_url: str | None, default_tz: tzinfo, used: str, limits: TextLimits
 ) -> ParsedFeed:
     parsed = feedparser.parse(
         utf8, response_headers={"content-type": "application/xml; charset=utf-8"}
@@ -169,7 +199,10 @@ def _from_feedparser(
             raw.get("author"),
             base_url,
             default_tz,
+            limits,
         )
         for raw in parsed.entries
     ]
-    return ParsedFeed(clean_text(parsed.feed.get("title")), entries, "feedparser", used)
+    return ParsedFeed(
+        clean_text(parsed.feed.get("title"), limits.title), entries, "feedparser", used
+    )

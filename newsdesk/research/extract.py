@@ -8,9 +8,10 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from bs4 import BeautifulSoup
 
+from newsdesk.config import TextLimits
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds import encoding
-from newsdesk.feeds.normalise import clean_text
+from newsdesk.text.clean import clean_text, sanitise
 
 MIN_TEXT = 40
 
@@ -25,16 +26,21 @@ class Page:
     extractor: str
 
 
-def extract_page(body: bytes, url: str, content_type: str | None = None) -> Page:
+def extract_page(
+    body: bytes, url: str, content_type: str | None = None, limits: TextLimits | None = None
+) -> Page:
     """Return the page's title and main text; raise FeedParseError when there is none."""
+    limits = limits or TextLimits()
     html, _ = encoding.decode(body, content_type)
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, favor_precision=True
     )
     if doc is not None and doc.text and len(doc.text) >= MIN_TEXT:
-        title = clean_text(doc.title) or _title_from_soup(BeautifulSoup(html, "lxml"))
-        return Page(url, title, clean_text(doc.text), doc.date, doc.author, "trafilatura")
-    return _fallback(html, url)
+        title = clean_text(doc.title, limits.title) or _title_from_soup(BeautifulSoup(html, "lxml"))
+        text = clean_text(doc.text, limits.body)
+        author = clean_text(doc.author, limits.title) or None
+        return Page(url, title, text, sanitise(doc.date or "") or None, author, "trafilatura")
+    return _fallback(html, url, limits)
 
 
 def _title_from_soup(soup: BeautifulSoup) -> str:
@@ -44,7 +50,7 @@ def _title_from_soup(soup: BeautifulSoup) -> str:
     return clean_text(soup.title.get_text(" ")) if soup.title else ""
 
 
-def _fallback(html: str, url: str) -> Page:
+def _fallback(html: str, url: str, limits: TextLimits) -> Page:
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form"]):
         tag.decompose()
@@ -53,7 +59,7 @@ def _fallback(html: str, url: str) -> Page:
     text = "\n".join(p for p in paragraphs if p)
     if len(text) < MIN_TEXT:
         raise FeedParseError(f"{url}: no article text found on the page")
-    return Page(url, _title_from_soup(soup), clean_text(text), None, None, "fallback")
+    return Page(url, _title_from_soup(soup), clean_text(text, limits.body), None, None, "fallback")
 
 
 def page_links(body: bytes, url: str, limit: int, content_type: str | None = None) -> list[str]:

@@ -7,7 +7,8 @@ from datetime import tzinfo
 from pathlib import Path
 
 from newsdesk.errors import ItemError
-from newsdesk.feeds.normalise import clean_text, parse_time
+from newsdesk.feeds.normalise import parse_time
+from newsdesk.text.clean import clean_text
 from newsdesk.topics.stories import TopicItem
 
 REQUIRED = ("id", "title", "source", "published")
