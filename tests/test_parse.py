@@ -36,7 +36,7 @@ def test_atom_entry_normalised(fast: bool) -> None:
     feed = parse_feed(ATOM.encode(), base_url="https://news.example.com/feed.xml", fast=fast)
     entry = feed.entries[0]
     assert entry.title == "半导体 & 算力"
-    assert entry.link == "https://news.example.com/posts/1?id=7"
+    assert entry.link == "https://news.example.com/posts/1?id=7#top"
     assert entry.published == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
     assert entry.guid == "urn:x:1"
 
@@ -164,10 +164,124 @@ def test_illegal_characters_in_a_feed_are_replaced(fast: bool) -> None:
 
 
 def test_canonical_link() -> None:
-    assert canonical_link("HTTP://E.com:80/a?utm_source=x&b=1#frag") == "http://e.com/a?b=1"
+    # Tracking parameters go; the fragment stays (it can be all that tells two entries apart).
+    assert canonical_link("HTTP://E.com:80/a?utm_source=x&b=1#frag") == "http://e.com/a?b=1#frag"
+    assert canonical_link("https://e.com/a#") == "https://e.com/a"
     assert canonical_link("/rel", "https://e.com/feed") == "https://e.com/rel"
     assert canonical_link("javascript:alert(1)") is None
     assert canonical_link("https://e.com/" + "x" * 3000) is None
+
+
+def journal(links: list[str], channel_link: str = "https://j.example.com/now.html") -> bytes:
+    """RSS 2.0 whose items differ only by the given links (and guids)."""
+    items = "".join(
+        f"<item><guid isPermaLink='false'>n{i}</guid><title>第{i}篇</title><link>{link}</link>"
+        f"<description>第{i}篇的正文。</description></item>"
+        for i, link in enumerate(links)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>J</title>'
+        f"<link>{channel_link}</link>{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_entries_that_differ_by_fragment_keep_their_links(fast: bool) -> None:
+    links = [f"https://j.example.com/now.html#2026-02-{d:02d}" for d in (11, 12, 13)]
+    feed = parse_feed(journal(links), fast=fast)
+    assert [e.link for e in feed.entries] == links
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_relative_links_resolve_against_the_channel_link(fast: bool) -> None:
+    feed = parse_feed(journal(["/posts/1/", "2.html"], "https://j.example.com/blog/"), fast=fast)
+    assert [e.link for e in feed.entries] == [
+        "https://j.example.com/posts/1/",
+        "https://j.example.com/blog/2.html",
+    ]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_a_relative_channel_link_resolves_against_the_feed_url(fast: bool) -> None:
+    body = journal(["/blog/a/"], channel_link="/blog/")
+    assert parse_feed(body, fast=fast).entries[0].link is None  # nothing absolute to go by
+    feed = parse_feed(body, base_url="https://h.example.com/blog/index.xml", fast=fast)
+    assert feed.entries[0].link == "https://h.example.com/blog/a/"
+
+
+ATOM_XML_BASE = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://base.example.com/site/">
+<title>B</title><id>urn:b</id><updated>2026-11-20T01:00:00Z</updated>
+<entry><title>一</title><id>urn:b:1</id><link href="posts/1"/><updated>2026-11-20T01:00:00Z</updated></entry>
+<entry xml:base="/other/"><title>二</title><id>urn:b:2</id><link href="2"/><updated>2026-11-20T01:00:00Z</updated></entry>
+</feed>"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "feedparser"])
+def test_relative_links_resolve_against_xml_base(fast: bool) -> None:
+    feed = parse_feed(ATOM_XML_BASE.encode(), fast=fast)
+    assert [e.link for e in feed.entries] == [
+        "https://base.example.com/site/posts/1",
+        "https://base.example.com/other/2",
+    ]
+
+
+def test_an_entry_without_a_link_takes_its_url_id() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>N</title>'
+        b"<entry><title>x</title><id>https://n.example.com/now.html#2026-02-16</id>"
+        b"<updated>2026-02-16T00:00:00Z</updated></entry>"
+        b"<entry><title>y</title><id>tag:n.example.com,2026:2</id>"
+        b"<updated>2026-02-16T00:00:00Z</updated></entry></feed>"
+    )
+    entries = parse_feed(body).entries
+    assert [e.link for e in entries] == ["https://n.example.com/now.html#2026-02-16", None]
+
+
+def test_json_feed() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "J",
+            "home_page_url": "https://jf.example.com/",
+            "items": [
+                {
+                    "id": "1",
+                    "url": "https://jf.example.com/1",
+                    "title": "一",
+                    "content_text": "正文",
+                },
+                {
+                    "id": "2",
+                    "url": "https://jf.example.com/2",
+                    "title": "二",
+                    "content_text": "正文",
+                },
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body)
+    assert [e.link for e in feed.entries] == [
+        "https://jf.example.com/1",
+        "https://jf.example.com/2",
+    ]
+    with pytest.raises(FeedParseError, match="JSON Feed"):
+        parse_feed(body[:-20])
+
+
+def test_feed_parse_cli_base_url(tmp_path: Path) -> None:
+    path = tmp_path / "hugo.xml"
+    path.write_bytes(journal(["/blog/a/"], channel_link="/blog/"))
+    base = "https://h.example.com/blog/index.xml"
+    out = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "feed", "parse", str(path), "--json"]
+        + ["--base-url", base],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["items"][0]["link"] == "https://h.example.com/blog/a/"
 
 
 def test_parse_time_zones() -> None:

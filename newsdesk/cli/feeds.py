@@ -31,6 +31,13 @@ def feed_parse(
     as_json: Annotated[
         bool, typer.Option("--json", help="one JSON object per file and line")
     ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="the feed's own URL, for relative links that neither xml:base nor the channel link make absolute",
+        ),
+    ] = None,
 ) -> None:
     """Parse feed files without the store; a broken file reports ok=false, the rest go on."""
     from newsdesk.errors import NewsdeskError
@@ -39,7 +46,7 @@ def feed_parse(
     for path in paths:
         result: dict[str, object] = {"path": str(path), "ok": False, "error": None, "items": []}
         try:
-            parsed = parse_feed(path.read_bytes())
+            parsed = parse_feed(path.read_bytes(), base_url=base_url)
             result["ok"] = True
             result["items"] = [e.as_json() for e in parsed.entries]
         except OSError as exc:

@@ -18,7 +18,11 @@ MAX_KEY = 500
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
-    """Absolute http(s) link without fragment, tracking parameters or default port."""
+    """Absolute http(s) link without tracking parameters or default port.
+
+    The fragment stays: some feeds give every entry the same page with its own
+    anchor (a journal, a link blog), and the link is a dedup key.
+    """
     if not link:
         return None
     link = link.strip()
@@ -38,7 +42,7 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
     ]
-    canonical = urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    canonical = urlunsplit((scheme, host, parts.path or "/", urlencode(query), parts.fragment))
     return canonical if len(canonical) <= MAX_LINK else None
 
 
@@ -83,10 +87,15 @@ def hash_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def content_hash(title: str, text: str) -> str:
-    """Hash of title + text that ignores case, width, punctuation and whitespace."""
-    folded = unicodedata.normalize("NFKC", f"{title}\n{text}").lower()
-    return hash_key(_HASH_DROP.sub("", folded))
+def content_hash(title: str, text: str, identity: str = "") -> str:
+    """Hash of title + text that ignores case, width, punctuation and whitespace.
+
+    An entry with no words at all (a photo post: no title, an image for a summary)
+    has nothing to compare, so its hash is of ``identity`` (its guid key) instead:
+    otherwise every such entry would be a duplicate of the first.
+    """
+    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}\n{text}").lower())
+    return hash_key(folded) if folded else hash_key("identity:" + identity)
 
 
 def guid_key(guid: str, source_name: str) -> str:

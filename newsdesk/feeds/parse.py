@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import fastfeedparser
@@ -30,6 +31,7 @@ _HTML_ROOT = re.compile(r"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.I | 
 _FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
 _FEED_END = re.compile(r"</(rss|feed|rdf:RDF|RDF)\s*>", re.I)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_ABSOLUTE = re.compile(r"^https?://", re.I)
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,14 @@ def parse_feed(
     if _HTML_ROOT.match(head) and not _FEED_ROOT.search(head):
         raise FeedParseError("got an HTML page, not a feed (is the URL the feed's address?)")
     utf8 = _XML_DECL_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+    if text.lstrip().startswith("{"):
+        return _json_feed(utf8, base_url, default_tz, used, limits)
     parsed = None
     if fast:
         try:
-            parsed = _from_fast(fastfeedparser.parse(utf8), base_url, default_tz, used, limits)
+            parsed = _from_fast(
+                fastfeedparser.parse(utf8), base_url, default_tz, used, limits, b"xml:base" in utf8
+            )
         except (ValueError, TypeError, AttributeError, KeyError):
             parsed = None
     if parsed is None:
@@ -110,6 +116,19 @@ def _xml_safe(text: str) -> str:
     return sanitise(text)
 
 
+def _json_feed(
+    utf8: bytes, base_url: str | None, default_tz: tzinfo, used: str, limits: TextLimits
+) -> ParsedFeed:
+    """JSON Feed (jsonfeed.org), which only fastfeedparser reads; broken JSON is refused."""
+    try:
+        parsed = _from_fast(fastfeedparser.parse(utf8), base_url, default_tz, used, limits, False)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise FeedParseError(f"not a readable JSON Feed: {exc}") from exc
+    if parsed is None or not (parsed.entries or parsed.title):
+        raise FeedParseError("not a JSON Feed")
+    return parsed
+
+
 def _require_well_formed(utf8: bytes) -> None:
     """Refuse broken XML when recovery cannot be trusted.
 
@@ -125,6 +144,15 @@ def _require_well_formed(utf8: bytes) -> None:
         raise FeedParseError(f"malformed XML: {exc}") from exc
 
 
+def _entry_base(base_url: str | None, channel_link: str | None) -> str | None:
+    """What a relative entry link is relative to: the channel's link, itself read against the
+    feed's own URL (xml:base is applied by feedparser, which such feeds are routed to)."""
+    channel_link = (channel_link or "").strip()
+    if not channel_link:
+        return base_url
+    return urljoin(base_url or "", channel_link)
+
+
 def _entry(
     raw_guid: str | None,
     title: str | None,
@@ -138,6 +166,8 @@ def _entry(
 ) -> Entry:
     clean_title = clean_text(title, limits.title)
     clean_summary = clean_text(summary, limits.summary)
+    if not (link or "").strip() and raw_guid and _ABSOLUTE.match(raw_guid.strip()):
+        link = raw_guid  # an entry without a link whose id is a URL: the id is its address
     canonical = canonical_link(link, base_url)
     when = parse_time(published, default_tz)
     guid = (
@@ -150,8 +180,23 @@ def _entry(
 
 
 def _from_fast(
-    parsed: Any, base_url: str | None, default_tz: tzinfo, used: str, limits: TextLimits
-) -> ParsedFeed:
+    parsed: Any,
+    base_url: str | None,
+    default_tz: tzinfo,
+    used: str,
+    limits: TextLimits,
+    has_xml_base: bool,
+) -> ParsedFeed | None:
+    """The fast parser's entries, or None for a feed it cannot resolve: relative entry links
+    under xml:base, which fastfeedparser does not apply."""
+    raw_entries = parsed.get("entries", [])
+    if has_xml_base and any(
+        (raw.get("link") or "").strip() and not _ABSOLUTE.match(raw["link"].strip())
+        for raw in raw_entries
+    ):
+        return None
+    feed = parsed.get("feed", {}) or {}
+    base = _entry_base(base_url, feed.get("link"))
     entries = [
         _entry(
             raw.get("id"),
@@ -160,13 +205,12 @@ def _from_fast(
             raw.get("published") or raw.get("updated"),
             raw.get("description") or _first_content(raw),
             raw.get("author"),
-            base_url,
+            base,
             default_tz,
             limits,
         )
-        for raw in parsed.get("entries", [])
+        for raw in raw_entries
     ]
-    feed = parsed.get("feed", {}) or {}
     return ParsedFeed(clean_text(feed.get("title"), limits.title), entries, "fastfeedparser", used)
 
 
@@ -181,14 +225,16 @@ def _first_content(raw: dict[str, Any]) -> str | None:
 def _from_feedparser(
     utf8: bytes, base_url: str | None, default_tz: tzinfo, used: str, limits: TextLimits
 ) -> ParsedFeed:
-    parsed = feedparser.parse(
-        utf8, response_headers={"content-type": "application/xml; charset=utf-8"}
-    )
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if base_url:
+        headers["content-location"] = base_url  # where feedparser starts its xml:base chain
+    parsed = feedparser.parse(utf8, response_headers=headers)
     if parsed.bozo and not parsed.entries and not parsed.feed.get("title"):
         reason = parsed.get("bozo_exception")
         raise FeedParseError(f"not a readable RSS/Atom/RDF feed: {reason}")
     if not parsed.version and not parsed.entries:
         raise FeedParseError("not an RSS, Atom or RDF feed")
+    base = _entry_base(base_url, parsed.feed.get("link"))
     entries = [
         _entry(
             raw.get("id"),
@@ -197,7 +243,7 @@ def _from_feedparser(
             raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("published"),
             raw.get("summary") or _first_content(raw),
             raw.get("author"),
-            base_url,
+            base,
             default_tz,
             limits,
         )

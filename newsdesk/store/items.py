@@ -67,17 +67,12 @@ def store_entries(
     lock_for_write(session, ITEMS_LOCK)
     entries = list(entries)
     bodies = bodies or {}
-    keyed = [
-        (
-            e,
-            (
-                guid_key(e.guid, source.name),
-                e.link,
-                content_hash(e.title, bodies.get(e.guid, e.summary)),
-            ),
+    keyed = []
+    for e in entries:
+        gkey = guid_key(e.guid, source.name)
+        keyed.append(
+            (e, (gkey, e.link, content_hash(e.title, bodies.get(e.guid, e.summary), gkey)))
         )
-        for e in entries
-    ]
     by_key: dict[str, Item] = {}
     for item in _existing(session, [k for _, k in keyed]):
         for key in (item.guid_key, item.link, item.content_hash):
