@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from newsdesk.errors import ItemError
 from newsdesk.feeds.ingest import fetch_step, ingest, ingest_source, parse_step, store_step
 from newsdesk.feeds.manual import add_manual_item
+from newsdesk.feeds.parse import Entry
 from newsdesk.store.db import Database
-from newsdesk.store.items import recent_items
+from newsdesk.store.items import recent_items, store_entries
 from newsdesk.store.models import FetchAttempt, FetchState, Item, ItemSource, Source
 from newsdesk.store.sources import describe, get_source
 from tests.conftest import make_settings
@@ -357,3 +358,21 @@ def test_any_error_in_a_source_counts_toward_its_backoff(
     assert runs["good"].status == "done" and runs["good"].new == 1
     state = state_of(db, "broken")
     assert state.error_count == 1 and state.next_attempt_at > state.last_fetch_at
+
+
+def test_entries_apart_by_fragment_or_without_words_stay_apart(db: Database) -> None:
+    """A journal's anchors and a photo blog's title-less posts are distinct items, not duplicates."""
+    anchors = [
+        Entry(f"j{i}", f"日记{i}", f"https://j.example.com/now.html#day-{i}", None, "")
+        for i in range(3)
+    ]
+    photos = [Entry(f"p{i}", "", f"https://p.example.com/post/{i}", None, "") for i in range(3)]
+    with db.session() as session:
+        source = Source(name="j", title="J", type="feed", state=FetchState())
+        session.add(source)
+        session.flush()
+        result = store_entries(session, source, anchors + photos, NOW)
+    assert (result.new, result.duplicates) == (6, 0)
+    with db.session() as session:
+        again = store_entries(session, get_source(session, "j"), anchors + photos, NOW)
+    assert (again.new, again.duplicates) == (0, 6)
