@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from newsdesk.metrics.compute import Metrics
 from newsdesk.metrics.store import snapshot_day
 from newsdesk.metrics.tables import table
-from newsdesk.timetable import SHANGHAI
+from newsdesk.timetable import working_day
 from tasks.desk import desk
 
 
@@ -23,8 +23,8 @@ def compute_day(day: date) -> Metrics:
 
 @flow(name="daily-metrics", log_prints=True)
 def daily_metrics(day: date | None = None) -> dict[str, object]:
-    """Figures for ``day`` (default: yesterday, Asia/Shanghai)."""
-    day = day or datetime.now(SHANGHAI).date() - timedelta(days=1)
+    """Figures for ``day`` (default: the day before the desk's working day)."""
+    day = day or working_day(desk().settings) - timedelta(days=1)
     metrics = compute_day(day)
     data = metrics.as_json()
     create_table_artifact(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from prefect import flow, unmapped
 from prefect.artifacts import create_markdown_artifact
 
 from newsdesk.drafting.report import slot_summary_markdown
-from newsdesk.timetable import SHANGHAI, TradingCalendar
+from newsdesk.timetable import TradingCalendar, working_day
 from tasks.desk import desk
 from tasks.drafting import draft_segment
 from tasks.llm_limit import llm_slots
@@ -19,10 +19,10 @@ from tasks.topics import detect_topics
 def run_slot(
     slot: str, day: date | None = None, provider: str | None = None, new_version: bool = False
 ) -> list[dict[str, object]]:
-    """Draft one posting slot for a day (default: today, Asia/Shanghai); idempotent per day."""
+    """Draft one posting slot for a day (default: the desk's working day); idempotent per day."""
     settings = desk().settings
     conf = settings.slot(slot)
-    day = day or datetime.now(SHANGHAI).date()
+    day = day or working_day(settings)
     if conf.calendar == "trading" and not TradingCalendar().is_trading_day(day):
         print(f"{day} is not a trading day on the Shanghai exchange: {slot} skipped")
         return []

@@ -28,8 +28,11 @@ from newsdesk.store.db import Database
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_deployments(path: Path = ROOT / "prefect.yaml") -> list[Any]:
-    """RunnerDeployments for every entry of prefect.yaml, schedules and parameters included."""
+def load_deployments(zone: str, path: Path = ROOT / "prefect.yaml") -> list[Any]:
+    """RunnerDeployments for every entry of prefect.yaml, schedules and parameters included.
+
+    A schedule without its own ``timezone`` runs on the desk's clock (``zone``).
+    """
     from prefect.schedules import Cron
 
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
@@ -39,8 +42,7 @@ def load_deployments(path: Path = ROOT / "prefect.yaml") -> list[Any]:
         module = importlib.import_module(module_path.removesuffix(".py").replace("/", "."))
         flow = getattr(module, function)
         schedules = [
-            Cron(s["cron"], timezone=s.get("timezone", "Asia/Shanghai"))
-            for s in entry.get("schedules", [])
+            Cron(s["cron"], timezone=s.get("timezone", zone)) for s in entry.get("schedules", [])
         ]
         deployments.append(
             flow.to_deployment(
@@ -159,7 +161,7 @@ def serve_desk(
 
         with temporary_settings(updates={PREFECT_API_URL: api}):
             ensure_limit(settings.llm.concurrency_limit, settings.llm.concurrency)
-            deployments = load_deployments()
+            deployments = load_deployments(settings.timezone)
             announce(api.removesuffix("/api"), [d.name for d in deployments])
             with suppress(KeyboardInterrupt):
                 serve(*deployments, print_starting_message=False)

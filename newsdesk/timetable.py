@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,8 @@ import pandas as pd
 
 from newsdesk.config import Settings, SlotConfig
 
+# The exchange's clock (XSHG closes at 15:00 Beijing time), not the desk's: the desk's
+# "today" and its slot times follow ``timezone`` in desk.yaml (desk_zone, working_day).
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARKET_CLOSE = time(15, 0)
 log = logging.getLogger(__name__)
@@ -77,9 +79,23 @@ def slot_runs(slot: SlotConfig, day: date, calendar: TradingCalendar) -> bool:
     return True
 
 
+def desk_zone(settings: Settings) -> ZoneInfo:
+    """The desk's clock (``timezone`` in desk.yaml)."""
+    return ZoneInfo(settings.timezone)
+
+
+def working_day(settings: Settings, now: datetime | None = None) -> date:
+    """The desk's current working day: today on the desk's clock.
+
+    The queue page, the dashboard and ``newsdesk review list`` open on it (with
+    earlier days' undecided drafts listed too); flows default to it.
+    """
+    return (now or datetime.now(UTC)).astimezone(desk_zone(settings)).date()
+
+
 def slot_time(settings: Settings, slot: SlotConfig, day: date) -> datetime:
     """When a slot posts on a day, in the desk's time zone."""
-    return datetime.combine(day, slot.time, tzinfo=ZoneInfo(settings.timezone))
+    return datetime.combine(day, slot.time, tzinfo=desk_zone(settings))
 
 
 def slots_for_day(

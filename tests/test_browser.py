@@ -12,6 +12,7 @@ import pytest
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database, migrate
+from newsdesk.timetable import working_day
 from tests.conftest import IN_CI
 from tests.review_data import BODY, SOURCE_TEXT, plant
 from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users
@@ -101,6 +102,7 @@ def test_queue_draft_highlights_edit_approve(browser, desk, tmp_path: Path) -> N
     plant(db, slot="viewpoint", kind="viewpoint")
     draft_id = copied_draft(db)
     page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/queue?day=2026-11-23")
     assert page.locator(".slot h2").first.inner_text().startswith("08:00 早报")
     assert page.locator(".draft-row").count() == 2
     page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
@@ -114,16 +116,63 @@ def test_queue_draft_highlights_edit_approve(browser, desk, tmp_path: Path) -> N
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(tmp_path / "queue.png", SCREENSHOTS / "queue.png")
         shutil.copy(tmp_path / "draft.png", SCREENSHOTS / "draft.png")
-    # edit: write it in our own words and see the new report
+    # edit: "e" opens the form; write it in our own words and see the new report
+    page.keyboard.press("e")
     page.fill("#edit-text", "降准落地后，我们更关心信贷投放的节奏。" + BODY)
     page.click("#save")
     page.wait_for_url(f"**/drafts/{draft_id}?done=edit")
     assert "通过 passed" in page.locator("#report h2").inner_text()
     assert page.locator("mark.borrowed").count() == 0
-    # approve with the keyboard shortcut
+    # approve with the keyboard shortcut and its confirmation
     page.keyboard.press("a")
+    page.keyboard.press("y")
     page.wait_for_url(f"**/drafts/{draft_id}?done=approve")
     assert "已通过" in page.locator("h1").inner_text()
+    assert get_draft(db, draft_id).state == "approved"
+
+
+def test_queue_opens_on_the_working_day(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    """Today's drafts (desk clock) and every earlier undecided one; decided ones stay on their day."""
+    db, server = desk
+    today = working_day(review_settings())
+    current = plant(db, day=today, slot="viewpoint", kind="viewpoint")
+    replayed = plant(db)  # the demo day, still pending
+    decided = plant(db, slot="promo", kind="promo", state="approved")
+    page = page_for(browser, server, "editor")
+    assert str(today) in page.locator("h1").inner_text()
+    shown = [a.get_attribute("href") for a in page.locator(".draft-row > a").all()]
+    assert shown == [f"/drafts/{replayed}", f"/drafts/{current}"]
+    earlier = page.locator(".slot").first
+    assert "往日未决" in earlier.locator("h2").inner_text()
+    assert "2026-11-23" in earlier.locator(".draft-row").inner_text()
+    assert f"/drafts/{decided}" not in page.content()
+    page.goto(f"{server.url}/metrics")
+    assert str(today) in page.locator("h1").inner_text()
+
+
+def test_keyboard_approve_needs_a_confirmation(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db)
+    page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/drafts/{draft_id}")
+    confirm = page.locator("#approve-confirm")
+    page.keyboard.press("a")
+    assert confirm.is_visible() and f"#{draft_id} 早报" in confirm.inner_text()
+    page.keyboard.press("Escape")
+    assert not confirm.is_visible()
+    page.keyboard.press("a")
+    page.keyboard.press("j")  # any other key cancels too
+    assert not confirm.is_visible() and get_draft(db, draft_id).state == "pending_review"
+    page.keyboard.press("e")
+    assert page.locator("#edit-details").get_attribute("open") is not None
+    assert page.evaluate("document.activeElement.id") == "edit-text"
+    page.locator("#edit-text").blur()
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reject-note"
+    page.locator("#reject-note").blur()
+    page.keyboard.press("a")
+    page.keyboard.press("y")
+    page.wait_for_url(f"**/drafts/{draft_id}?done=approve")
     assert get_draft(db, draft_id).state == "approved"
 
 

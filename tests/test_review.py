@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ from newsdesk.review.service import allowed_actions, get_draft, queue, transitio
 from newsdesk.review.states import TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, DraftVersion
+from newsdesk.timetable import slot_time, working_day
+from newsdesk.web.views import queue_groups
 from tests.review_data import plant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -400,3 +403,48 @@ def test_a_published_post_is_corrected_explicitly(db: Database) -> None:
         2,
         "降准幅度写错了",
     )
+
+
+def test_working_day_is_on_the_desks_clock() -> None:
+    late_evening_in_new_york = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    assert working_day(SETTINGS, late_evening_in_new_york) == date(2026, 11, 30)
+    new_york = SETTINGS.model_copy(update={"timezone": "America/New_York"})
+    assert working_day(new_york, late_evening_in_new_york) == date(2026, 11, 29)
+    morning = new_york.slot("morning_report")
+    assert slot_time(new_york, morning, date(2026, 11, 29)).utcoffset() == timedelta(hours=-5)
+
+
+# The exchange's own clock (XSHG trading days and windows) is Shanghai's whatever the desk's
+# zone; the feed parser's fallback for feeds without a zone is overridden by ingest.
+ZONE_ALLOWED = {
+    "newsdesk/config.py",
+    "newsdesk/timetable.py",
+    "newsdesk/feeds/parse.py",
+    "newsdesk/topics/service.py",
+    "newsdesk/topics/detect.py",
+}
+
+
+def test_no_hard_coded_time_zone() -> None:
+    found = []
+    for folder in ("newsdesk", "flows", "tasks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            name = str(path.relative_to(ROOT))
+            text = path.read_text(encoding="utf-8")
+            if name not in ZONE_ALLOWED and ("Asia/Shanghai" in text or "SHANGHAI" in text):
+                found.append(name)
+    assert found == []
+
+
+def test_the_working_day_lists_earlier_undecided_drafts(db: Database) -> None:
+    today, earlier = date(2026, 11, 30), date(2026, 11, 23)
+    now = plant(db, day=today)
+    waiting = plant(db, day=earlier, slot="viewpoint", kind="viewpoint")
+    sent_back = plant(db, day=earlier, slot="promo", kind="promo", state="needs_revision")
+    for state, slot in (("approved", "interaction"), ("expired", "intraday_am")):
+        plant(db, day=earlier, slot=slot, kind=slot, state=state)
+    assert {r.id for r in queue(db, day=today, carry_open=True)} == {now, waiting, sent_back}
+    assert {r.id for r in queue(db, day=today)} == {now}
+    rows = queue(db, day=today, carry_open=True)
+    groups = queue_groups(SETTINGS, rows, today)
+    assert [r.id for r in groups[0].rows] == [waiting, sent_back] and "往日未决" in groups[0].title

@@ -75,9 +75,10 @@ def local_time(value: datetime | None, settings: Settings) -> str:
 
 
 def today(settings: Settings) -> date:
-    from zoneinfo import ZoneInfo
+    """The desk's working day (the same rule as the queue page and the dashboard)."""
+    from newsdesk.timetable import working_day
 
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return working_day(settings)
 
 
 def parse_day(value: str | None) -> date | None:

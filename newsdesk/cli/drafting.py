@@ -15,7 +15,7 @@ def draft_cmd(
         str, typer.Option("--slot", help="slot name from desk.yaml, e.g. morning_report")
     ],
     day: Annotated[
-        str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, Asia/Shanghai)")
+        str | None, typer.Option("--date", help="YYYY-MM-DD (default: the desk's working day)")
     ] = None,
     provider: Annotated[
         str | None, typer.Option(help="offline | openai (default: llm.provider)")

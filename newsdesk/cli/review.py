@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.cli.base import app, console, open_db, parse_day, state
+from newsdesk.cli.base import app, console, open_db, parse_day, state, today
 
 review_app = typer.Typer(help="The review queue from the terminal.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -21,13 +21,18 @@ def review_list(
     state_name: Annotated[str | None, typer.Option("--state")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The queue: drafts by day, slot and state."""
+    """The queue: the working day's drafts and earlier days' undecided ones (or --date D's)."""
     from rich.table import Table
 
     from newsdesk.review.service import queue
     from newsdesk.web.views import row_json
 
-    rows = queue(open_db(state.settings), day=parse_day(day), slot=slot, state=state_name)
+    settings = state.settings
+    working = today(settings)
+    shown = parse_day(day) or working
+    rows = queue(
+        open_db(settings), day=shown, carry_open=shown == working, slot=slot, state=state_name
+    )
     if as_json:
         sys.stdout.write(json.dumps([row_json(r) for r in rows], ensure_ascii=False) + "\n")
         return

@@ -24,7 +24,7 @@ app.add_typer(topics_app, name="topics")
 def topics_cmd(
     ctx: typer.Context,
     day: Annotated[
-        str | None, typer.Option("--date", help="day to rank (default: today, Asia/Shanghai)")
+        str | None, typer.Option("--date", help="day to rank (default: the desk's working day)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

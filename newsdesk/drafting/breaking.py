@@ -27,7 +27,7 @@ from newsdesk.research.extract import extract_page
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item, Source
 from newsdesk.text.clean import clean_text
-from newsdesk.timetable import SHANGHAI
+from newsdesk.timetable import working_day
 from newsdesk.topics.service import topic_segmenter
 
 
@@ -131,7 +131,7 @@ def interpret_breaking(
     related = _related(db, settings, item, now, settings.drafting.max_sources - 1)
     cap = settings.drafting.source_chars
     slot = settings.breaking_slot
-    day = now.astimezone(SHANGHAI).date()
+    day = working_day(settings, now)
     brief = Brief(
         slot="breaking",
         kind="breaking",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from newsdesk.config import TextLimits
+from newsdesk.config import Settings, TextLimits
 from newsdesk.errors import ItemError
 from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
 from newsdesk.feeds.parse import Entry
@@ -15,6 +15,8 @@ from newsdesk.store.sources import manual_source
 from newsdesk.text.clean import clean_text
 
 MAX_TITLE = 500
+# Callers pass the desk's ``timezone``; without one, the config's default zone.
+DESK_ZONE_DEFAULT: str = Settings.model_fields["timezone"].default
 
 
 def add_manual_item(
@@ -24,7 +26,7 @@ def add_manual_item(
     *,
     link: str | None = None,
     published: str | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DESK_ZONE_DEFAULT,
     now: datetime | None = None,
     limits: TextLimits | None = None,
 ) -> StoreResult:

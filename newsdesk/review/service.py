@@ -28,7 +28,7 @@ from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
 from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import Actor
-from newsdesk.review.states import NEW_TEXT, TRANSITIONS, Action, ReviewState
+from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion
 from newsdesk.store.types import utcnow
@@ -287,6 +287,7 @@ def queue(
     db: Database,
     *,
     day: date | None = None,
+    carry_open: bool = False,
     slot: str | None = None,
     state: str | None = None,
     kind: str | None = None,
@@ -296,10 +297,16 @@ def queue(
     """Drafts by deadline (breaking news first), with their newest check summary.
 
     Drafts still being written (no text yet) only with ``drafting=True`` or ``state="drafting"``.
+
+    With ``carry_open``, ``day`` is the working day: earlier days' drafts that
+    are still undecided are listed too, until someone decides or they expire.
     """
     with db.session() as session:
         query = select(Draft)
-        if day:
+        if day and carry_open:
+            undecided = (Draft.day < day) & Draft.state.in_([s.value for s in OPEN])
+            query = query.where((Draft.day == day) | undecided)
+        elif day:
             query = query.where(Draft.day == day)
         if slot:
             query = query.where(Draft.slot == slot)

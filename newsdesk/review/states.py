@@ -41,6 +41,11 @@ class Action(StrEnum):
     CORRECT = "correct"
 
 
+# Undecided: an editor still has to act (or the deadline will expire it).
+OPEN = frozenset(
+    {ReviewState.PENDING_REVIEW, ReviewState.AWAITING_COMPLIANCE, ReviewState.NEEDS_REVISION}
+)
+
 LABELS = {
     ReviewState.DRAFTING: "起草中",
     ReviewState.PENDING_REVIEW: "待审核",

@@ -9,10 +9,10 @@ from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.review.accounts import Actor
-from newsdesk.review.service import QueueRow, allowed_actions, get_draft, queue
+from newsdesk.review.service import QueueRow, allowed_actions, get_draft
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.store.db import Database
-from newsdesk.timetable import SHANGHAI, slot_time
+from newsdesk.timetable import slot_time
 
 
 @dataclass
@@ -24,21 +24,18 @@ class SlotGroup:
     rows: list[QueueRow] = field(default_factory=list)
 
 
-def default_day(settings: Settings, db: Database) -> date:
-    """Today in Shanghai; on the demo desk with nothing today, the demo day."""
-    today = datetime.now(SHANGHAI).date()
-    if settings.demo.enabled and settings.demo.day and not queue(db, day=today, limit=1):
-        return settings.demo.day
-    return today
-
-
 def queue_groups(settings: Settings, rows: list[QueueRow], day: date) -> list[SlotGroup]:
+    """Breaking news first, then earlier days' undecided drafts, then the day's slots in order."""
+    earlier = SlotGroup("earlier", "往日未决 Still open from earlier days", "", None)
     groups: dict[str, SlotGroup] = {}
     for slot in settings.slots:
         deadline = slot_time(settings, slot, day)
         groups[slot.name] = SlotGroup(slot.name, slot.title, slot.time.strftime("%H:%M"), deadline)
     unscheduled: dict[str, SlotGroup] = {}  # breaking news first: it has the shortest deadline
     for row in rows:
+        if row.day < day:
+            earlier.rows.append(row)
+            continue
         group = groups.get(row.slot)
         if group is None:
             title = "突发事件解读" if row.kind == "breaking" else row.slot
@@ -46,7 +43,8 @@ def queue_groups(settings: Settings, rows: list[QueueRow], day: date) -> list[Sl
                 row.slot, SlotGroup(row.slot, title, "突发", row.deadline)
             )
         group.rows.append(row)
-    return [g for g in [*unscheduled.values(), *groups.values()] if g.rows]
+    earlier.rows.sort(key=lambda r: (r.day, r.deadline or datetime.max.replace(tzinfo=UTC), r.id))
+    return [g for g in [*unscheduled.values(), earlier, *groups.values()] if g.rows]
 
 
 def countdown(deadline: datetime | None, now: datetime | None = None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,7 +12,7 @@ from newsdesk.errors import ItemError
 from newsdesk.metrics.charts import bar_chart
 from newsdesk.metrics.compute import BUCKETS, Period, compute_metrics, parse_period
 from newsdesk.metrics.tables import TABLES, table, to_csv
-from newsdesk.timetable import SHANGHAI
+from newsdesk.timetable import working_day
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep
 from newsdesk.web.routes.pages import render
 
@@ -20,13 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def _period(settings: Settings, day: str | None, week: str | None, month: str | None) -> Period:
-    """Yesterday by default; on the demo desk, the demo day (its feeds end that morning)."""
+    """The desk's working day by default, as for the queue and ``newsdesk metrics``."""
     if not (day or week or month):
-        shown = (
-            settings.demo.day
-            if settings.demo.enabled and settings.demo.day
-            else datetime.now(SHANGHAI).date() - timedelta(days=1)
-        )
+        shown = working_day(settings)
         return Period(shown.isoformat(), shown, shown)
     try:
         return parse_period(day or None, week or None, month or None)

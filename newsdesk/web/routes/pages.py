@@ -14,10 +14,11 @@ from newsdesk.errors import AuthError, NotFound, ReviewError, StaleVersion
 from newsdesk.review.accounts import authenticate
 from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
+from newsdesk.timetable import working_day
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
-from newsdesk.web.views import countdown, default_day, draft_view, queue_groups, state_counts
+from newsdesk.web.views import countdown, draft_view, queue_groups, state_counts
 
 router = APIRouter(include_in_schema=False)
 FORM_ACTIONS = {"approve", "reject", "request_revision", "edit", "correct"}
@@ -86,8 +87,16 @@ def queue_page(
     state: str | None = None,
     kind: str | None = None,
 ) -> HTMLResponse:
-    day = day or default_day(settings, db)
-    rows = queue(db, day=day, slot=slot or None, state=state or None, kind=kind or None)
+    working = working_day(settings)
+    day = day or working
+    rows = queue(
+        db,
+        day=day,
+        carry_open=day == working,
+        slot=slot or None,
+        state=state or None,
+        kind=kind or None,
+    )
     groups = queue_groups(settings, rows, day)
     return render(
         request,
