@@ -286,7 +286,9 @@ class BreakingConfig(_Strict):
 
     title: str = "突发事件解读"
     channels: list[str] = Field(default_factory=lambda: ["outbox"])
-    deadline_minutes: int = Field(30, ge=1, description="review deadline after the request")
+    deadline_minutes: int = Field(
+        30, ge=1, description="review deadline after the request; unapproved by then, it expires"
+    )
     related_hours: float = Field(
         96.0, gt=0, description="gather related items from this far back (covers a weekend)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,14 @@ from sqlalchemy import select
 from werkzeug import Request, Response
 
 from newsdesk.config import ChannelConfig, Settings, load_settings
-from newsdesk.errors import ItemError
+from newsdesk.errors import InvalidTransition, ItemError
 from newsdesk.publish.channels import Message, OutboxChannel, WeComChannel, split_utf8
 from newsdesk.publish.render import render_script
 from newsdesk.publish.service import publish_due
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database
-from newsdesk.store.models import Post
+from newsdesk.store.models import Draft, Post
 from newsdesk.timetable import SHANGHAI, TradingCalendar, slots_for_day
 from tests.review_data import plant
 
@@ -322,3 +322,22 @@ def test_breaking_news_goes_to_its_own_channels(sqlite_db: Database, tmp_path: P
     breaking = plant(sqlite_db, slot="breaking", kind="breaking")
     approve(sqlite_db, settings, breaking)
     assert publish_due(sqlite_db, settings, at(3, 1)).sent == [(breaking, "archive")]
+
+
+def test_breaking_news_expires_at_its_deadline(sqlite_db: Database, tmp_path: Path) -> None:
+    settings = desk(tmp_path)
+    settings.demo.enabled = False
+    asked = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+    stale = plant(sqlite_db, slot="breaking", kind="breaking", day=date(2026, 11, 30))
+    fresh = plant(sqlite_db, slot="breaking", kind="breaking", day=date(2026, 11, 30), segment="b")
+    with sqlite_db.session() as session:
+        for draft_id, minutes in ((stale, 0), (fresh, 40)):
+            session.get(Draft, draft_id).deadline = asked + timedelta(
+                minutes=settings.breaking.deadline_minutes + minutes
+            )
+    report = publish_due(sqlite_db, settings, asked + timedelta(minutes=31))
+    assert report.expired == [stale] and report.sent == []
+    assert get_draft(sqlite_db, stale).state == "expired"
+    assert get_draft(sqlite_db, fresh).state == "pending_review"
+    with pytest.raises(InvalidTransition):
+        approve(sqlite_db, settings, stale)

@@ -30,7 +30,7 @@ from newsdesk.review.service import transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Post
 from newsdesk.store.types import utcnow
-from newsdesk.timetable import slot_time
+from newsdesk.timetable import slot_time, working_day
 
 SYSTEM = Actor("system", "system")
 OPEN_STATES = ("pending_review", "awaiting_compliance", "needs_revision")
@@ -53,6 +53,11 @@ def _posts_at(settings: Settings, draft: Draft) -> datetime | None:
     return slot_time(settings, slot, draft.day)
 
 
+def _expires_at(settings: Settings, draft: Draft) -> datetime | None:
+    """When an undecided draft expires: at its slot's time; breaking news at its own deadline."""
+    return draft.deadline if draft.kind == "breaking" else _posts_at(settings, draft)
+
+
 def _replayed_demo_day(settings: Settings, now: datetime) -> date | None:
     """The demo desk's day once the clock is past it: a replay, not a day that is running.
 
@@ -70,12 +75,14 @@ def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]
     replay = _replayed_demo_day(settings, now)
     with db.session() as session:
         candidates = session.scalars(
-            select(Draft).where(Draft.state.in_(OPEN_STATES), Draft.day <= now.date())
+            select(Draft).where(
+                Draft.state.in_(OPEN_STATES), Draft.day <= working_day(settings, now)
+            )
         ).all()
         overdue = [
             (d.id, d.lock_version)
             for d in candidates
-            if d.day != replay and (at := _posts_at(settings, d)) is not None and at <= now
+            if d.day != replay and (at := _expires_at(settings, d)) is not None and at <= now
         ]
     expired = []
     for draft_id, lock in overdue:
@@ -87,7 +94,7 @@ def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]
                 "expire",
                 SYSTEM,
                 expected_version=lock,
-                note="栏目时间已过，未获批准",
+                note="截止时间已过，未获批准",
             )
             expired.append(draft_id)
         except ReviewError:
