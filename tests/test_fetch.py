@@ -6,6 +6,7 @@ import gzip
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from newsdesk.feeds.fetch import fetch, new_session, parse_retry_after
 from newsdesk.feeds.guard import Resolver, check_url
 from newsdesk.feeds.parse import parse_feed
 from tests.feeds import rss, rss_bytes
+from tests.raw_server import RawServer, drip, read_request
 
 
 def settings(**kw: object) -> FetchSettings:
@@ -104,6 +106,67 @@ def test_read_timeout(httpserver: HTTPServer, http: requests.Session) -> None:
     with pytest.raises(FetchTimeout):
         fetch(httpserver.url_for("/slow"), settings(read_timeout=0.5), http=http)
     assert time.monotonic() - started < 2.4
+
+
+FEED = rss_bytes([("g1", "标题一", "https://example.com/a")])
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+
+
+def fetch_guarded(url: str, config: FetchSettings, http: requests.Session) -> BaseException:
+    """Run a fetch that must fail in a thread, so a fetch that hangs fails the test instead."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fetch(url, config, http=http)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "fetch still running 30 s into a 2 s total_timeout"
+    assert outcome, "fetch of a dripping server succeeded"
+    return outcome[0]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(drip(HEAD + b"X-Pad: " + b"." * 200 + b"\r\n\r\n", 0.3), id="headers"),
+        pytest.param(
+            lambda conn: (conn.sendall(HEAD + b"\r\n"), drip(FEED, 0.3)(conn)), id="body-no-length"
+        ),
+        pytest.param(
+            lambda conn: (
+                conn.sendall(HEAD + f"Content-Length: {len(FEED)}\r\n\r\n".encode()),
+                drip(FEED, 0.3)(conn),
+            ),
+            id="body-with-length",
+        ),
+    ],
+)
+def test_total_timeout_cuts_off_a_dripping_server(reply, http: requests.Session) -> None:  # type: ignore[no-untyped-def]
+    """One byte every 0.3 s never trips the 1 s read timeout; the 2 s total deadline does."""
+    with RawServer(reply) as server:
+        error = fetch_guarded(server.url("/feed"), settings(read_timeout=1, total_timeout=2), http)
+    assert isinstance(error, FetchTimeout) and "fetch.total_timeout" in str(error), error
+
+
+def test_total_timeout_covers_a_kept_alive_connection(http: requests.Session) -> None:
+    """The second request reuses the first one's connection; its dripped answer is cut off too."""
+
+    def reply(conn: socket.socket) -> None:
+        conn.sendall(HEAD + f"Content-Length: {len(FEED)}\r\n\r\n".encode() + FEED)
+        read_request(conn)
+        drip(HEAD + b"X-Pad: " + b"." * 200 + b"\r\n\r\n", 0.3)(conn)
+
+    with RawServer(reply) as server:
+        config = settings(read_timeout=1, total_timeout=2)
+        assert fetch(server.url("/feed"), config, http=http).body == FEED
+        error = fetch_guarded(server.url("/feed"), config, http)
+        assert len(server.connections) == 1  # the same connection, reused
+    assert isinstance(error, FetchTimeout), error
 
 
 def test_body_over_cap_declared(httpserver: HTTPServer, http: requests.Session) -> None:

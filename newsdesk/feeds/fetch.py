@@ -1,7 +1,8 @@
 """HTTP fetch for feeds and pages, with the limits DESIGN.md asks for.
 
 One call fetches one URL: conditional GET (ETag / Last-Modified), connect and
-read timeouts plus a wall-clock deadline, a streamed size cap on the decoded
+read timeouts plus a wall-clock deadline that cuts off a read in progress
+(``deadline.py``), a streamed size cap on the decoded
 body (so a gzip bomb stops at the cap too), redirects followed by hand so the
 SSRF guard sees every hop, and 429/503 ``Retry-After`` honoured: a short wait
 is taken inline once, a long one is raised as :class:`RateLimited` for the
@@ -29,6 +30,7 @@ from newsdesk.errors import (
     RateLimited,
     TooManyRedirects,
 )
+from newsdesk.feeds.deadline import deadline
 from newsdesk.feeds.guard import Resolver, check_url
 from newsdesk.feeds.pinning import pinned, pinning_adapter
 
@@ -98,7 +100,41 @@ def fetch(
     resolver: Resolver | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchResponse:
-    """Fetch ``url``; return 200 with the body or 304; raise a FeedError subclass otherwise."""
+    """Fetch ``url``; return 200 with the body or 304; raise a FeedError subclass otherwise.
+
+    ``settings.total_timeout`` bounds the whole call, redirects and an inline
+    Retry-After wait included, even against a server that sends a byte at a time.
+    """
+    with deadline(settings.total_timeout) as limit:
+        try:
+            response = _fetch_retrying(
+                url, settings, http, etag, last_modified, accept, resolver, sleep
+            )
+        except FeedError as exc:
+            if limit.expired:  # the read was cut off by the deadline, not by the server
+                raise _timed_out(url, settings) from exc
+            raise
+        if limit.expired:  # a body without a length ends "normally" when its socket is shut
+            raise _timed_out(url, settings)
+        return response
+
+
+def _timed_out(url: str, settings: FetchSettings) -> FetchTimeout:
+    return FetchTimeout(
+        f"{url}: no complete response within {settings.total_timeout:g} s (fetch.total_timeout)"
+    )
+
+
+def _fetch_retrying(
+    url: str,
+    settings: FetchSettings,
+    http: requests.Session,
+    etag: str | None,
+    last_modified: str | None,
+    accept: str,
+    resolver: Resolver | None,
+    sleep: Callable[[float], None],
+) -> FetchResponse:
     try:
         return _fetch_once(url, settings, http, etag, last_modified, accept, resolver)
     except RateLimited as exc:
@@ -123,7 +159,6 @@ def _fetch_once(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    deadline = time.monotonic() + settings.total_timeout
     seen: list[str] = []
     current = url
     while True:
@@ -140,7 +175,7 @@ def _fetch_once(
             if response.status_code in _REDIRECTS and "location" in response.headers:
                 current = urljoin(current, response.headers["location"])
                 continue
-            return _finish(url, current, response, settings, deadline)
+            return _finish(url, current, response, settings)
         finally:
             response.close()
 
@@ -167,7 +202,6 @@ def _finish(
     final_url: str,
     response: requests.Response,
     settings: FetchSettings,
-    deadline: float,
 ) -> FetchResponse:
     status = response.status_code
     headers = {k.lower(): v for k, v in response.headers.items()}
@@ -181,13 +215,11 @@ def _finish(
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_bytes:
         raise FeedTooLarge(f"{url}: Content-Length {declared} over the {settings.max_bytes} cap")
-    body = _read_capped(url, response, settings, deadline)
+    body = _read_capped(url, response, settings)
     return FetchResponse(final_url, status, body, headers)
 
 
-def _read_capped(
-    url: str, response: requests.Response, settings: FetchSettings, deadline: float
-) -> bytes:
+def _read_capped(url: str, response: requests.Response, settings: FetchSettings) -> bytes:
     chunks: list[bytes] = []
     total = 0
     try:
@@ -195,8 +227,6 @@ def _read_capped(
             total += len(chunk)
             if total > settings.max_bytes:
                 raise FeedTooLarge(f"{url}: body over the {settings.max_bytes}-byte cap")
-            if time.monotonic() > deadline:
-                raise FetchTimeout(f"{url}: no complete body within {settings.total_timeout}s")
             chunks.append(chunk)
     except requests.ConnectionError as exc:
         if any(isinstance(arg, ReadTimeoutError) for arg in exc.args):

@@ -6,7 +6,8 @@ resolved the name again, a DNS server answering differently the second time
 :func:`pinned` records the approved addresses for the duration of one request;
 the connection classes mounted by :func:`pinning_adapter` connect to them,
 in order, instead of resolving the name. TLS still verifies the certificate
-against the host name. A context variable carries the pin, so concurrent
+against the host name. The same classes put every socket they connect or
+reuse under the fetch's wall-clock deadline (``deadline.py``). A context variable carries the pin, so concurrent
 fetches in other threads keep their own.
 """
 
@@ -23,6 +24,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from newsdesk.feeds.deadline import watch
 
 _PINS: ContextVar[Mapping[tuple[str, int], tuple[str, ...]]] = ContextVar(
     "newsdesk_pins", default=MappingProxyType({})
@@ -49,9 +52,20 @@ class _Pinned:
 
     host: str
     port: int
+    sock: socket.socket | None
     _dns_host: str
 
     def _new_conn(self) -> socket.socket:
+        sock = self._pinned_conn()
+        watch(sock)  # before TLS: a handshake dripped byte by byte is cut off too
+        return sock
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        if self.sock is not None:
+            watch(self.sock)  # a kept-alive connection, connected under an earlier deadline
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+    def _pinned_conn(self) -> socket.socket:
         addresses = _PINS.get().get((_key(self.host), self.port))
         if not addresses:
             return super()._new_conn()  # type: ignore[misc]
