@@ -70,6 +70,48 @@ def test_wrong_http_charset_falls_back_to_declaration() -> None:
     assert parse_feed(body, "text/xml; charset=utf-8").entries[0].title == "低空经济"
 
 
+HEADLINES = ["央行宣布降准", "北向资金沪深300指数"]
+
+
+def _feed(declared: str | None) -> str:
+    """A feed whose UTF-8 bytes also decode as GB18030 without error, into mojibake (标题 -> 鏍囬)."""
+    items = "".join(
+        f"<item><guid>g{n}</guid><title>{t}</title><link>https://e.com/{n}</link>"
+        f"<description>宁德时代</description></item>"
+        for n, t in enumerate(HEADLINES)
+    )
+    decl = f'<?xml version="1.0" encoding="{declared}"?>' if declared else ""
+    return f'{decl}<rss version="2.0"><channel><title>贵州茅台</title>{items}</channel></rss>'
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(_feed(None).encode("utf-8"), "text/xml; charset=gbk", id="utf8-http-gbk"),
+        pytest.param(_feed("gbk").encode("utf-8"), None, id="utf8-declared-gbk"),
+        pytest.param(_feed("utf-16").encode("utf-16-le"), None, id="utf16le-no-bom"),
+        pytest.param(_feed("utf-16").encode("utf-16-be"), None, id="utf16be-no-bom"),
+        pytest.param(
+            _feed(None).encode("utf-16-le"),
+            "text/xml; charset=utf-8",
+            id="utf16le-http-utf8",
+        ),
+        pytest.param(_feed("big5").encode("gbk"), None, id="gbk-declared-big5"),
+        pytest.param(
+            _feed(None).encode("gbk"), "text/xml; charset=iso-8859-1", id="gbk-http-latin1"
+        ),
+    ],
+)
+@pytest.mark.parametrize("fast", [True, False])
+def test_mislabelled_encodings_are_detected(
+    body: bytes, content_type: str | None, fast: bool
+) -> None:
+    feed = parse_feed(body, content_type, fast=fast)
+    assert feed.title == "贵州茅台", feed.encoding
+    assert [e.title for e in feed.entries] == HEADLINES
+    assert {e.summary for e in feed.entries} == {"宁德时代"}
+
+
 def test_bom_decides() -> None:
     text, used = decode("\ufeff<rss/>".encode("utf-16"), "text/xml; charset=iso-8859-1")
     assert used == "utf-16" and text == "<rss/>"

@@ -4,12 +4,25 @@ Order: byte-order mark, then the HTTP charset, then the XML declaration, then
 UTF-8, then GB18030. A charset that fails to decode the body is skipped rather
 than trusted (servers often send ``charset=utf-8`` for GBK files). GB2312 and
 GBK are read as GB18030, their superset, so rare characters survive.
+
+Labels also lie the other way, and then the decode *succeeds* into garbage:
+
+- UTF-8 labelled GBK: many UTF-8 byte runs are valid GB18030 too (标题 reads
+  as 鏍囬). A body that is valid UTF-8 and not plain ASCII is UTF-8, whatever a
+  legacy label says: GBK text is practically never valid UTF-8.
+- Anything else (UTF-16 without a BOM reads as UTF-8 full of NULs, GBK
+  labelled Big5 or Latin-1): when the decoded text holds NUL or U+FFFD, or
+  charset-normalizer's mess ratio says it is mojibake, charset-normalizer
+  guesses from the bytes, and its guess is taken when it reads cleaner.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.I)
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
@@ -21,6 +34,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
+_UNICODE = ("utf-8", "utf-16", "utf-32")
+_SAMPLE = 20_000  # characters judged for mojibake: it is spread all over a mislabelled body
+_GARBLED = 0.1  # correctly decoded: at most 0.011 over the 200 feeds of the bench corpus
 
 
 def _canonical(name: str) -> str | None:
@@ -57,5 +73,39 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
             text = body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
+        if not name.startswith(_UNICODE) and not body.isascii() and _is_utf8(body):
+            return body.decode("utf-8").lstrip("\ufeff"), "utf-8"
+        if _garbled(text):
+            return _detected(body, text, name)
         return text.lstrip("\ufeff"), name
-    return body.decode("utf-8", errors="replace"), "utf-8"
+    return _detected(body, body.decode("utf-8", errors="replace"), "utf-8")
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _garbled(text: str) -> bool:
+    sample = text[:_SAMPLE]
+    return "\x00" in sample or "\ufffd" in sample or mess_ratio(sample) > _GARBLED
+
+
+def _detected(body: bytes, text: str, name: str) -> tuple[str, str]:
+    """charset-normalizer's reading of ``body`` if it is cleaner than ``text``, else ``text``."""
+    best = from_bytes(body).best()
+    if best is not None and best.encoding:
+        guess = _canonical(best.encoding)
+        if guess and guess != name:
+            other = str(best)
+            if _mess(other) < _mess(text):
+                return other.lstrip("\ufeff"), guess
+    return text.lstrip("\ufeff"), name
+
+
+def _mess(text: str) -> float:
+    sample = text[:_SAMPLE]
+    return mess_ratio(sample) + sample.count("\x00") + sample.count("\ufffd")
