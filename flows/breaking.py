@@ -6,16 +6,15 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.service import DraftOutcome, make_provider
+from newsdesk.drafting.service import DraftOutcome
 from tasks.desk import desk
+from tasks.drafting import provider_for
 
 
 @task(retries=1, retry_delay_seconds=10, timeout_seconds=900, cache_policy=NO_CACHE)
 def interpret(request: str, note: str | None, provider: str | None) -> DraftOutcome:
     d = desk()
-    return interpret_breaking(
-        d.db, d.settings, request, make_provider(d.settings, name=provider), note=note
-    )
+    return interpret_breaking(d.db, d.settings, request, provider_for(d, provider), note=note)
 
 
 @flow(name="breaking-news", log_prints=True)

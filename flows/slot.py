@@ -28,7 +28,8 @@ def run_slot(
         return []
     detect_topics(day)
     segments = conf.segments or [""]
-    with llm_slots(settings.llm.concurrency_limit, len(segments)):
+    lease = settings.orchestration.slot_lease_seconds
+    with llm_slots(settings.llm.concurrency_limit, len(segments), lease):
         outcomes = draft_segment.map(
             unmapped(slot), unmapped(day), segments, unmapped(provider), unmapped(new_version)
         ).result()

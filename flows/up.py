@@ -21,6 +21,7 @@ import httpx
 import uvicorn
 import yaml
 
+from flows.orchestration import ensure_limit
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
 from newsdesk.store.db import Database
@@ -109,21 +110,6 @@ def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-
-
-def ensure_limit(name: str, size: int) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(name)
-        except ObjectNotFound:
-            with suppress(ObjectAlreadyExists):
-                client.create_global_concurrency_limit(
-                    GlobalConcurrencyLimitCreate(name=name, limit=size)
-                )
 
 
 class _Background:

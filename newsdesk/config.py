@@ -319,6 +319,30 @@ class DemoConfig(_Strict):
     port: int = Field(8765, ge=0, le=65535)
 
 
+class OrchestrationConfig(_Strict):
+    """The Prefect server side of the desk, applied by ``newsdesk prefect setup``."""
+
+    work_pool: str = Field("newsdesk", description="process work pool the deployments use")
+    heartbeat_seconds: int = Field(
+        30, ge=30, description="flow-run heartbeat interval (Prefect's minimum is 30 s)"
+    )
+    crash_after_seconds: int = Field(
+        90, ge=45, description="a run with no heartbeat for this long is marked Crashed"
+    )
+    slot_lease_seconds: int = Field(
+        60,
+        ge=60,
+        description="lease on held llm slots (Prefect's minimum is 60 s): a dead holder's "
+        "slots come back this long after its last renewal",
+    )
+
+    @model_validator(mode="after")
+    def _crash_after_heartbeats(self) -> OrchestrationConfig:
+        if self.crash_after_seconds <= self.heartbeat_seconds:
+            raise ValueError("crash_after_seconds must exceed heartbeat_seconds")
+        return self
+
+
 class Persona(_Strict):
     name: str = "研究助理小新"
     tone: str = "专业、克制、通俗"
@@ -354,6 +378,7 @@ class Settings(BaseSettings):
     breaking: BreakingConfig = Field(default_factory=BreakingConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
+    orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
     config_path: Path | None = Field(None, exclude=True)
 
     @classmethod

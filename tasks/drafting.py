@@ -20,13 +20,14 @@ def _secret(block: str) -> str:
 
 
 @cache
-def _provider(d: Desk, name: str | None) -> Provider:
+def provider_for(d: Desk, name: str | None) -> Provider:
     """One provider per desk and process: its HTTP connection pool serves every task."""
     return make_provider(d.settings, name=name, secret=_secret, limiter=_llm_slot)
 
 
 def _llm_slot():  # type: ignore[no-untyped-def]
-    return llm_slot(desk().settings.llm.concurrency_limit)
+    settings = desk().settings
+    return llm_slot(settings.llm.concurrency_limit, settings.orchestration.slot_lease_seconds)
 
 
 @task(
@@ -45,7 +46,7 @@ def draft_segment(
         d.settings,
         d.settings.slot(slot),
         day,
-        _provider(d, provider),
+        provider_for(d, provider),
         segment=segment,
         new_version=new_version,
     )

@@ -9,6 +9,12 @@ its own threads through a local semaphore, which passes a slot on in
 microseconds. Across workers the global limit still holds: every process
 counts against it for the slots it took. A provider call made outside a
 fan-out takes a single global slot, as before.
+
+The limit must exist: without it Prefect only warns and drafting would run
+unthrottled, so a missing limit stops the run with a clear error (create it
+with ``newsdesk prefect setup``). Slots are held under a lease of
+``orchestration.slot_lease_seconds``, renewed while the holder lives: the
+slots of a worker that dies come back when the lease runs out.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
+
+from newsdesk.errors import ConfigError
 
 _local: threading.BoundedSemaphore | None = None
 
@@ -33,13 +42,29 @@ def limit_size(name: str) -> int | None:
             return None
 
 
+def _required_size(name: str) -> int:
+    size = limit_size(name)
+    if size is None:
+        raise ConfigError(
+            f"Prefect 服务器上没有全局并发限制 {name!r}，不起草（否则调用不受限）："
+            "请先运行 newsdesk prefect setup / "
+            f"the global concurrency limit {name!r} does not exist on the Prefect server: "
+            "run `newsdesk prefect setup` (or `prefect gcl create`) before drafting"
+        )
+    return size
+
+
+# strict: a missing limit is an error, not a warning. A renewal that fails (a server
+# restart) must not kill a draft in flight: the lease simply runs out later.
+_held = partial(concurrency, strict=True, raise_on_lease_renewal_failure=False)
+
+
 @contextmanager
-def llm_slots(name: str, wanted: int) -> Iterator[int]:
+def llm_slots(name: str, wanted: int, lease_seconds: float = 60) -> Iterator[int]:
     """Hold up to ``wanted`` slots of the global limit for a fan-out; yields how many."""
     global _local
-    size = limit_size(name)
-    count = max(1, min(wanted, size)) if size else max(1, wanted)
-    with concurrency(name, occupy=count):
+    count = max(1, min(wanted, _required_size(name)))
+    with _held(name, occupy=count, lease_duration=lease_seconds):
         previous, _local = _local, threading.BoundedSemaphore(count)
         try:
             yield count
@@ -47,8 +72,9 @@ def llm_slots(name: str, wanted: int) -> Iterator[int]:
             _local = previous
 
 
-def llm_slot(name: str) -> AbstractContextManager[object]:
+def llm_slot(name: str, lease_seconds: float = 60) -> AbstractContextManager[object]:
     """What one provider request holds: a local slot inside a fan-out, else one global slot."""
     if _local is not None:
         return _local
-    return concurrency(name, occupy=1)
+    _required_size(name)
+    return _held(name, occupy=1, lease_duration=lease_seconds)

@@ -113,7 +113,10 @@ def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the whole session (it takes ~10 s to start)."""
     from prefect.testing.utilities import prefect_test_harness
 
+    from flows.orchestration import ensure_limit
+
     with prefect_test_harness(server_startup_timeout=60):
+        ensure_limit("llm", 8)  # drafting refuses to run without it, as on a real server
         yield
 
 

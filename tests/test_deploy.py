@@ -143,7 +143,7 @@ def test_deploy_all_and_a_process_worker_drafts_a_slot(tmp_path: Path) -> None:
                 ingested.stdout + ingested.stderr
             )
             subprocess.run(
-                [str(BIN / "prefect"), "work-pool", "create", "newsdesk", "--type", "process"],
+                [str(BIN / "newsdesk"), "prefect", "setup"],
                 env=client,
                 cwd=ROOT,
                 check=True,

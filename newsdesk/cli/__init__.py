@@ -23,6 +23,7 @@ GROUPS = (
     "desk",
     "publish",
     "metrics",
+    "orchestration",
 )
 for _group in GROUPS:
     import_module(f"newsdesk.cli.{_group}")

@@ -25,7 +25,7 @@ def slots_cmd(day: Annotated[str | None, typer.Option("--date")] = None) -> None
     settings = state.settings
     db = open_db(settings)
     when = parse_day(day) or today(settings)
-    rows = queue(db, day=when)
+    rows = queue(db, day=when, drafting=True)
     table = Table(title=f"timetable {when}")
     for column in ("time", "slot", "kind", "drafts due", "runs", "drafts"):
         table.add_column(column)

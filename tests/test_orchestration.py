@@ -1,0 +1,113 @@
+"""The Prefect server side of a scaled-out desk: ``newsdesk prefect setup``, prefect.yaml's pull steps."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from newsdesk.config import load_settings
+from newsdesk.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prefect_yaml() -> dict[str, object]:
+    return yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def restore_cwd() -> Iterator[None]:
+    before = os.getcwd()
+    yield
+    os.chdir(before)
+
+
+def run_pull_steps(home: str | None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """prefect.yaml's pull steps as a worker runs them, with NEWSDESK_HOME=home; returns the cwd."""
+    from prefect.deployments.steps.core import run_steps
+
+    if home is None:
+        monkeypatch.delenv("NEWSDESK_HOME", raising=False)
+    else:
+        monkeypatch.setenv("NEWSDESK_HOME", home)
+    asyncio.run(run_steps(prefect_yaml()["pull"]))  # type: ignore[arg-type]
+    return os.getcwd()
+
+
+def test_pull_steps_take_the_checkout_from_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_cwd: None
+) -> None:
+    text = yaml.safe_dump(prefect_yaml()["pull"])
+    # Nothing a deploying shell could fill in: no env placeholder, no absolute path.
+    assert "{{ $" not in text and str(ROOT) not in text
+    for checkout in (tmp_path / "a", tmp_path / "b"):
+        checkout.mkdir()
+        assert run_pull_steps(str(checkout), monkeypatch) == str(checkout)
+
+
+@pytest.mark.parametrize("home", [None, "/no/such/checkout"])
+def test_a_worker_without_its_checkout_gets_a_clear_error(
+    home: str | None, monkeypatch: pytest.MonkeyPatch, restore_cwd: None
+) -> None:
+    from prefect.deployments.steps.core import StepExecutionError
+
+    with pytest.raises(StepExecutionError) as raised:
+        run_pull_steps(home, monkeypatch)
+    assert "NEWSDESK_HOME is not set to this worker's newsdesk checkout" in str(
+        raised.value.__cause__
+    )
+
+
+def test_every_deployment_carries_the_tag_the_crash_automation_watches() -> None:
+    from flows.orchestration import DESK_TAG
+
+    untagged = [
+        d["name"] for d in prefect_yaml()["deployments"] if DESK_TAG not in d.get("tags", [])
+    ]  # type: ignore[union-attr]
+    assert untagged == []
+
+
+def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.orchestration import CRASH_AUTOMATION, HEARTBEAT_ENV, setup
+
+    settings = load_settings(ROOT / "config" / "desk.yaml")
+    settings.llm.concurrency_limit = "llm-setup-test"
+    settings.orchestration.work_pool = "newsdesk-setup-test"
+    first = dict(setup(settings))
+    assert "created" in first["work pool"] and "created" in first["automation"]
+    assert "created (8 slots)" in first["concurrency limit"]
+    again = dict(setup(settings))
+    assert all("unchanged" in result for result in again.values()), again
+    settings.orchestration.crash_after_seconds = 120
+    settings.llm.concurrency = 3
+    changed = dict(setup(settings))
+    assert (
+        "updated" in changed["automation"]
+        and "set to 3 slots (was 8" in changed["concurrency limit"]
+    )
+    with get_client(sync_client=True) as client:
+        pool = client.read_work_pool("newsdesk-setup-test")
+        env = pool.base_job_template["variables"]["properties"]["env"]["default"]
+        assert env == {HEARTBEAT_ENV: "30"} and pool.type == "process"
+        (automation,) = client.read_automations_by_name(CRASH_AUTOMATION)
+        assert automation.trigger.within.total_seconds() == 120
+        assert automation.actions[0].state.value == "CRASHED"
+        assert client.read_global_concurrency_limit_by_name("llm-setup-test").limit == 3
+
+
+def test_drafting_refuses_when_the_llm_limit_is_missing(prefect_harness: None) -> None:
+    from tasks.llm_limit import llm_slot, llm_slots
+
+    with pytest.raises(ConfigError, match="newsdesk prefect setup"), llm_slots("no-such-limit", 2):
+        pass
+    with pytest.raises(ConfigError, match="'no-such-limit' does not exist"):
+        llm_slot("no-such-limit")
+    with llm_slots("llm", 20) as held:
+        assert held == 8  # never more than the limit's size
