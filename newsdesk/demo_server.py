@@ -35,8 +35,8 @@ class DemoServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        host = str(self._server.server_address[0])  # an AF_INET server's address is text
+        return f"http://{host}:{self._server.server_port}"
 
     def start(self) -> DemoServer:
         self._thread.start()

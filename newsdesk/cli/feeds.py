@@ -210,28 +210,23 @@ def items_cmd(
     db = open_db(settings)
     with db.session() as session:
         items = recent_items(session, limit=limit, source=source)
-        rows = [
-            {
-                "id": i.id,
-                "source": i.source.name,
-                "title": i.title,
-                "link": i.link,
-                "published": i.published_at.isoformat() if i.published_at else None,
-            }
-            for i in items
-        ]
+        rows = [(i.id, i.source.name, i.title, i.link, i.published_at) for i in items]
     if as_json:
-        for row in rows:
+        for item_id, name, title, link, published in rows:
+            row = {
+                "id": item_id,
+                "source": name,
+                "title": title,
+                "link": link,
+                "published": published.isoformat() if published else None,
+            }
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"newest {len(rows)} items")
     for column in ("id", "published", "source", "title"):
         table.add_column(column)
-    for row in rows:
-        when = datetime.fromisoformat(row["published"]) if row["published"] else None
-        table.add_row(
-            str(row["id"]), local_time(when, settings), str(row["source"]), str(row["title"])
-        )
+    for item_id, name, title, _, published in rows:
+        table.add_row(str(item_id), local_time(published, settings), name, title)
     console.print(table)
 
 

@@ -55,8 +55,8 @@ def candidates(body: bytes, content_type: str | None) -> list[str]:
             break
     if content_type and (match := _HTTP_CHARSET.search(content_type)):
         found.append(match.group(1))
-    if match := _XML_DECL.match(body[:512].lstrip(codecs.BOM_UTF8)):
-        found.append(match.group(1).decode("ascii"))
+    if declared := _XML_DECL.match(body[:512].lstrip(codecs.BOM_UTF8)):
+        found.append(declared.group(1).decode("ascii"))
     found += ["utf-8", "gb18030"]
     ordered: list[str] = []
     for name in found:

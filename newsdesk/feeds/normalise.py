@@ -58,7 +58,8 @@ def parse_time(value: object, default_tz: tzinfo) -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, tuple) or hasattr(value, "tm_year"):
-        parsed = datetime(*tuple(value)[:6], tzinfo=UTC)  # type: ignore[arg-type]
+        t: tuple[int, ...] = tuple(value)  # type: ignore[arg-type]
+        parsed = datetime(t[0], t[1], t[2], t[3], t[4], t[5], tzinfo=UTC)
     elif isinstance(value, str):
         parsed = _parse_time_text(value.strip())
     if parsed is None:
