@@ -21,9 +21,13 @@ def publish_now() -> PublishReport:
 @flow(name="publish", log_prints=True)
 def publish_flow() -> dict[str, int]:
     report = publish_now()
-    if report.failed or report.uncertain or report.expired:
+    if report.failed or report.uncertain or report.expired or report.skipped:
         lines = [f"- failed: draft {d} → {c}: {e}" for d, c, e in report.failed]
-        lines += [f"- uncertain (check the channel): draft {d} → {c}" for d, c in report.uncertain]
+        lines += [
+            f"- uncertain (check the channel, then `newsdesk posts mark-sent` or `resend`): draft {d} → {c}"
+            for d, c in report.uncertain
+        ]
+        lines += [f"- skipped: draft {d}: {why}" for d, why in report.skipped]
         lines += [f"- expired unapproved: draft {d}" for d in report.expired]
         create_markdown_artifact(
             key="publish-problems", markdown="\n".join(lines), description="posts needing attention"
@@ -32,6 +36,8 @@ def publish_flow() -> dict[str, int]:
         "sent": len(report.sent),
         "failed": len(report.failed),
         "uncertain": len(report.uncertain),
+        "busy": len(report.busy),
+        "skipped": len(report.skipped),
         "expired": len(report.expired),
         "published": len(report.published),
     }

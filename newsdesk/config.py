@@ -300,13 +300,29 @@ class PublishConfig(_Strict):
         2, ge=0, le=10, description="extra attempts per post before it is marked failed"
     )
     backoff_base: float = Field(2.0, ge=0)
-    outbox_dir: Path = Field(Path("outbox"), description="relative to var_dir")
+    outbox_dir: Path = Field(
+        Path("outbox"),
+        description="relative to var_dir, or absolute: shared storage when workers run on several machines",
+    )
     templates_dir: Path | None = Field(
         None,
         description="the desk's own content templates, relative to the desk file; "
         "each one found there replaces the packaged one of the same name",
     )
     timeout: float = Field(10.0, gt=0)
+    lease_seconds: float = Field(
+        900.0,
+        gt=0,
+        description="a post claimed longer ago than this is taken for a run that died mid-send",
+    )
+    correction_note: str = Field(
+        "【更正】本条更正 {sent_at} 发布的《{title}》，请以本条为准。",
+        description="first line of a corrected version's post; {sent_at} and {title} are the earlier post's",
+    )
+    segment_channels: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="audience segment -> the channels its drafts go to (instead of the slot's)",
+    )
 
 
 class DemoConfig(_Strict):
@@ -426,6 +442,22 @@ class Settings(BaseSettings):
             missing = [c for c in slot.channels if c not in known]
             if missing:
                 raise ValueError(f"slot {slot.name!r} uses unknown channel(s) {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _segment_channels_known(self) -> Settings:
+        known = {c.name for c in self.channels}
+        for segment, names in self.publish.segment_channels.items():
+            if segment not in self.drafting.segments:
+                raise ValueError(
+                    f"publish.segment_channels: no segment {segment!r} in drafting.segments"
+                )
+            missing = [c for c in names if c not in known]
+            if missing or not names:
+                raise ValueError(
+                    f"publish.segment_channels: segment {segment!r} needs known channels "
+                    f"(unknown: {', '.join(missing) or 'none given'})"
+                )
         return self
 
     def require_real_secret(self) -> None:

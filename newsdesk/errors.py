@@ -18,6 +18,7 @@ The tree::
     │   │   └── LLMRateLimited     429, with the Retry-After to honour (retried)
     │   └── LLMOutputError         the answer is unusable: empty, cut off (not retried)
     ├── PublishError           a channel did not take a post (retried, then marked failed)
+    │   └── DeliveryUncertain  the post may have arrived (timeout after sending): never resent by itself
     ├── ReviewError            a review action cannot be done
     │   ├── NotFound               no such draft or user
     │   ├── InvalidTransition      the action is not allowed in the draft's state
@@ -140,3 +141,10 @@ class AuthError(ReviewError):
 
 class PublishError(NewsdeskError):
     """A channel did not take a post."""
+
+
+class DeliveryUncertain(PublishError):
+    """The request went out but no answer came back: the post may have arrived.
+
+    Sending it again could post it twice, so it is left for a person to check.
+    """

@@ -269,19 +269,35 @@ class User(Base):
 
 
 class Post(Base):
-    """One approved draft sent to one channel. The row is written *before* sending (intent),
-    so a crash between sending and confirming is seen on the next run instead of repeated."""
+    """One version of an approved draft sent to one channel.
+
+    The row (with the rendered text, so any machine can show it) is written
+    *before* sending; a run claims it with a compare-and-swap on (state, claim)
+    so overlapping runs never both send it; each part of a multi-part message
+    is recorded as it is delivered (``parts_sent``), so a retry resumes at the
+    first unsent part. ``corrects_id`` points at the earlier sent post of the
+    same draft and channel that this one corrects (更正).
+    """
 
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("draft_id", "channel"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", "version", "channel", name="uq_posts_draft_version_channel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(
-        String(16), default="sending"
-    )  # sending|sent|failed|uncertain
+    # pending | sending | sent | failed | uncertain (see newsdesk/publish/service.py)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    parts: Mapped[int] = mapped_column(Integer, default=1)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL", name="fk_posts_corrects_id")
+    )
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(Text)
