@@ -1,4 +1,4 @@
-"""The timetable and publishing: ``newsdesk slots``, ``publish``, ``script`` (话术库)."""
+"""The timetable and publishing: ``newsdesk slots``, ``publish``, ``posts``, ``script`` (话术库)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from newsdesk.cli.base import app, console, open_db, parse_day, parse_moment, st
 
 script_app = typer.Typer(help="话术库: welcome, group rules, announcements.", no_args_is_help=True)
 app.add_typer(script_app, name="script")
+posts_app = typer.Typer(
+    help="Posts per channel: list them, settle an uncertain one.", no_args_is_help=True
+)
+app.add_typer(posts_app, name="posts")
 
 
 @app.command("slots")
@@ -63,12 +67,81 @@ def publish_cmd(
         console.print(f"[red]failed[/] draft {draft_id} → {channel}: {escape(error)}")
     for draft_id, channel in report.uncertain:
         console.print(
-            f"[yellow]uncertain[/] draft {draft_id} → {channel}: check the channel before resending"
+            f"[yellow]uncertain[/] draft {draft_id} → {channel}: check the channel, then "
+            "'newsdesk posts mark-sent' or 'newsdesk posts resend'"
         )
+    for draft_id, channel in report.busy:
+        console.print(f"busy draft {draft_id} → {channel}: another run is sending it")
+    for draft_id, reason in report.skipped:
+        console.print(f"[red]skipped[/] draft {draft_id}: {escape(reason)}")
     for draft_id in report.expired:
         console.print(f"[yellow]expired[/] draft {draft_id}: its slot passed unapproved")
-    if not (report.sent or report.failed or report.uncertain or report.expired):
+    if report.empty:
         console.print("nothing due")
+
+
+@posts_app.command("list")
+def posts_list(
+    state_name: Annotated[
+        str | None, typer.Option("--state", help="pending, sending, sent, failed, uncertain")
+    ] = None,
+    draft: Annotated[int | None, typer.Option(help="only this draft's posts")] = None,
+) -> None:
+    """Posts newest first: draft, channel, version, state, parts delivered, problem."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsdesk.publish.service import list_posts
+
+    rows = list_posts(open_db(state.settings), state=state_name, draft_id=draft)
+    table = Table(title="posts")
+    for column in ("id", "draft", "day", "channel", "v", "state", "parts", "problem"):
+        table.add_column(column)
+    for r in rows:
+        version = f"{r.version} 更正" if r.corrects_id else str(r.version)
+        table.add_row(
+            str(r.id),
+            str(r.draft_id),
+            str(r.day),
+            r.channel,
+            version,
+            r.state,
+            f"{r.parts_sent}/{r.parts}",
+            escape(r.last_error or ""),
+        )
+    console.print(table)
+
+
+def _settle(post_id: int, action: str, username: str, note: str | None) -> None:
+    from newsdesk.publish.service import settle_post
+    from newsdesk.review.accounts import actor_for
+
+    db = open_db(state.settings)
+    settled = settle_post(db, post_id, action, actor_for(db, username), note)
+    console.print(
+        f"post {post_id} of draft {settled.draft_id}: {settled.state}"
+        + ("" if settled.state == "sent" else " (the next publish run sends what is left)")
+    )
+
+
+@posts_app.command("mark-sent")
+def posts_mark_sent(
+    post_id: int,
+    as_user: Annotated[str, typer.Option("--as", help="the account that checked the channel")],
+    note: Annotated[str | None, typer.Option(help="how you checked")] = None,
+) -> None:
+    """An uncertain post did arrive: record it as sent (audited)."""
+    _settle(post_id, "mark_sent", as_user, note)
+
+
+@posts_app.command("resend")
+def posts_resend(
+    post_id: int,
+    as_user: Annotated[str, typer.Option("--as", help="the account that checked the channel")],
+    note: Annotated[str | None, typer.Option(help="how you checked")] = None,
+) -> None:
+    """An uncertain post did not arrive: send it again at the next publish run (audited)."""
+    _settle(post_id, "resend", as_user, note)
 
 
 @script_app.command("render")

@@ -524,16 +524,28 @@ def list_posts(
 POST_ACTIONS = ("mark_sent", "resend")
 
 
+@dataclass(frozen=True)
+class Settled:
+    post_id: int
+    draft_id: int
+    state: str
+
+
+def may_settle(actor: Actor) -> bool:
+    """Who may say whether an uncertain post arrived: the editors (and admins)."""
+    return actor.role in EDITORS
+
+
 def settle_post(
     db: Database, post_id: int, action: str, actor: Actor, note: str | None = None
-) -> str:
+) -> Settled:
     """``mark_sent``: the uncertain part arrived (the rest, if any, goes at the next run);
     ``resend``: it did not, send it again at the next run. Only an uncertain post can be
     settled, once: the UPDATE is conditional on that state. Audited as publish.<action>.
     Returns the post's new state."""
     if action not in POST_ACTIONS:
         raise InvalidTransition(f"unknown post action {action!r} (have: {', '.join(POST_ACTIONS)})")
-    if actor.role not in EDITORS:
+    if not may_settle(actor):
         raise PermissionDenied(f"role {actor.role!r} may not {action} a post")
     note = (note or "").strip() or None
     with db.session() as session:
@@ -568,4 +580,4 @@ def settle_post(
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise InvalidTransition(f"post {post_id} was settled by someone else; reload")
         _audit(session, draft, f"publish.{action}", actor, post, note, part=part)
-        return str(values["state"])
+        return Settled(post_id, draft.id, str(values["state"]))

@@ -29,7 +29,7 @@ from newsdesk.review.accounts import LoginThrottle
 from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired
 from newsdesk.web.render import local_time
-from newsdesk.web.routes import api, metrics, pages
+from newsdesk.web.routes import api, metrics, pages, posts
 from newsdesk.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -78,6 +78,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(metrics.router)
     app.include_router(api.router)
+    app.include_router(posts.router)
+    app.include_router(posts.api_router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

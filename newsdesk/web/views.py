@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from newsdesk.config import Settings
+from newsdesk.publish.service import may_settle
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import QueueRow, allowed_actions, get_draft
 from newsdesk.review.states import LABELS, ReviewState
@@ -73,6 +74,7 @@ def draft_view(db: Database, settings: Settings, draft_id: int, actor: Actor) ->
         "sources": draft.brief.get("sources", []),
         "actions": allowed_actions(settings, draft, actor),
         "state_label": LABELS[ReviewState(draft.state)],
+        "settle_posts": may_settle(actor),
     }
 
 
@@ -108,11 +110,17 @@ def draft_json(db: Database, settings: Settings, draft_id: int, actor: Actor) ->
         ],
         "posts": [
             {
+                "id": p.id,
                 "channel": p.channel,
+                "version": p.version,
                 "state": p.state,
+                "parts": p.parts,
+                "parts_sent": p.parts_sent,
+                "corrects": p.corrects_id,
                 "attempts": p.attempts,
                 "last_error": p.last_error,
                 "sent_at": p.sent_at.isoformat() if p.sent_at else None,
+                "text": p.body,
             }
             for p in draft.posts
         ],
