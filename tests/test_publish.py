@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -13,16 +15,16 @@ from sqlalchemy import select
 from werkzeug import Request, Response
 
 from newsdesk.config import ChannelConfig, Settings, load_settings
-from newsdesk.errors import InvalidTransition, ItemError
+from newsdesk.errors import InvalidTransition, ItemError, PermissionDenied
 from newsdesk.publish.channels import Message, OutboxChannel, WeComChannel, split_utf8
 from newsdesk.publish.render import render_script
-from newsdesk.publish.service import publish_due
+from newsdesk.publish.service import list_posts, publish_due, settle_post
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft, Post
+from newsdesk.store.models import AuditEntry, Draft, DraftVersion, Post
 from newsdesk.timetable import SHANGHAI, TradingCalendar, slots_for_day
-from tests.review_data import plant
+from tests.review_data import BODY, plant
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 11, 23)  # a Monday, a trading day
@@ -36,7 +38,7 @@ def desk(tmp_path: Path) -> Settings:
     settings = load_settings(ROOT / "config" / "desk.yaml")
     settings.var_dir = tmp_path / "var"
     settings.publish.backoff_base = 0
-    settings.publish.lease_seconds = 0  # a claim left behind is a dead run's at once
+    settings.publish.lease_seconds = 0.001  # a claim left behind is a dead run's at once
     return settings
 
 
@@ -177,21 +179,6 @@ def test_wecom_failure_others_still_go(
     assert (
         get_draft(sqlite_db, draft).state == "approved"
     )  # not published until every channel took it
-
-
-def test_wecom_timeout(sqlite_db: Database, tmp_path: Path, monkeypatch, httpserver) -> None:  # type: ignore[no-untyped-def]
-    def slow(request: Request) -> Response:
-        time.sleep(1.5)
-        return Response(json.dumps({"errcode": 0}), content_type="application/json")
-
-    httpserver.expect_request("/slow").respond_with_handler(slow)
-    settings = wecom_desk(tmp_path, monkeypatch, httpserver.url_for("/slow"))
-    settings.publish.timeout = 0.5
-    settings.publish.retries = 0
-    draft = plant(sqlite_db)
-    approve(sqlite_db, settings, draft)
-    report = publish_due(sqlite_db, settings, at(8))
-    assert report.uncertain == [(draft, "wecom")] and not report.failed
 
 
 def test_long_post_is_split_under_the_limit(
@@ -342,3 +329,442 @@ def test_breaking_news_expires_at_its_deadline(sqlite_db: Database, tmp_path: Pa
     assert get_draft(sqlite_db, fresh).state == "pending_review"
     with pytest.raises(InvalidTransition):
         approve(sqlite_db, settings, stale)
+
+
+# --- faults: slow and failing webhooks, overlapping runs, settling by hand ----------------
+
+EDITOR = Actor("ed", "editor")
+
+
+@dataclass
+class FakeWeCom:
+    """A WeCom robot on loopback that misbehaves on purpose.
+
+    ``errcode(content)`` decides each call: 0 delivers it, anything else refuses
+    it (not delivered). ``slow(content)`` true: the message is delivered and the
+    answer is held back until the test ends, as a robot whose reply is lost.
+    """
+
+    url: str
+    calls: list[str] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+    errcode: Callable[[str], int] = lambda content: 0
+    slow: Callable[[str], bool] = lambda content: False
+    entered: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def handle(self, request: Request) -> Response:
+        content = json.loads(request.get_data())["markdown"]["content"]
+        self.calls.append(content)
+        code = self.errcode(content)
+        if code == 0:
+            self.delivered.append(content)
+        if self.slow(content):
+            self.entered.set()
+            self.release.wait(10)
+        return Response(
+            json.dumps({"errcode": code, "errmsg": "ok" if code == 0 else "api freq out of limit"}),
+            content_type="application/json",
+        )
+
+    def count(self, marker: str) -> int:
+        return sum(marker in content for content in self.delivered)
+
+
+@pytest.fixture
+def fake_wecom(httpserver: HTTPServer) -> Iterator[FakeWeCom]:
+    fake = FakeWeCom(httpserver.url_for("/cgi-bin/webhook/send"))
+    httpserver.expect_request("/cgi-bin/webhook/send", method="POST").respond_with_handler(
+        fake.handle
+    )
+    yield fake
+    fake.release.set()
+
+
+def wecom_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeWeCom) -> Settings:
+    settings = wecom_desk(tmp_path, monkeypatch, fake.url)
+    settings.slot("morning_report").channels = ["wecom"]
+    return settings
+
+
+def long_body(lines: int) -> str:
+    return "\n".join(
+        f"第{n}段：降准之后，我们认为这是稳增长信号的又一次确认，后续关注政策落地节奏。"
+        for n in range(lines)
+    )
+
+
+def post_of(db: Database, draft_id: int, channel: str = "wecom") -> Post:
+    with db.session() as session:
+        post = session.scalars(
+            select(Post)
+            .where(Post.draft_id == draft_id, Post.channel == channel)
+            .order_by(Post.version.desc())
+        ).first()
+        assert post is not None
+        session.expunge(post)
+        return post
+
+
+def audit_actions(db: Database, draft_id: int) -> list[str]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.draft_id == draft_id)
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def test_a_slow_webhook_that_delivers_is_uncertain_never_resent(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 14.1: the robot takes the message but answers after the timeout."""
+    fake_wecom.slow = lambda content: True
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.timeout = 0.3
+    draft = plant(db)
+    approve(db, settings, draft)
+    first = publish_due(db, settings, at(8))
+    assert first.uncertain == [(draft, "wecom")] and not first.failed and not first.sent
+    second = publish_due(db, settings, at(8, 1))
+    assert second.uncertain == [(draft, "wecom")] and len(fake_wecom.calls) == 1
+    post = post_of(db, draft)
+    assert (
+        post.state == "uncertain"
+        and post.parts_sent == 0
+        and "ReadTimeout" in (post.last_error or "")
+    )
+    assert get_draft(db, draft).state == "approved"
+    settled = settle_post(db, post.id, "mark_sent", EDITOR, "群里看到了")
+    assert settled.state == "sent"
+    third = publish_due(db, settings, at(8, 2))
+    assert third.published == [draft] and len(fake_wecom.calls) == 1
+    assert audit_actions(db, draft)[-3:] == [
+        "publish.uncertain",
+        "publish.mark_sent",
+        "review.publish",
+    ]
+
+
+def test_multipart_post_resumes_at_the_first_unsent_part(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 14.2: part 2 of 2 gets errcode 45009 (rate limit) through one whole run."""
+    refusals = [45009, 45009]
+    fake_wecom.errcode = lambda c: refusals.pop() if "第44段" in c and refusals else 0
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.retries = 1
+    draft = plant(db, body=long_body(45))
+    approve(db, settings, draft)
+    first = publish_due(db, settings, at(8))
+    post = post_of(db, draft)
+    assert post.parts == 2 and post.parts_sent == 1 and post.state == "failed"
+    assert [f[:2] for f in first.failed] == [(draft, "wecom")] and "45009" in first.failed[0][2]
+    assert fake_wecom.count("第0段") == 1 and len(fake_wecom.calls) == 3
+    second = publish_due(db, settings, at(8, 1))
+    assert second.published == [draft]
+    assert fake_wecom.count("第0段") == 1 and fake_wecom.count("第44段") == 1
+    assert post_of(db, draft).parts_sent == 2
+
+
+def test_a_part_that_times_out_is_settled_part_by_part(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Part 2 of 3 delivered without an answer: 'it arrived' sends only part 3 next."""
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.timeout = 0.3
+    draft = plant(sqlite_db, body=long_body(90))
+    approve(sqlite_db, settings, draft)
+    parts = split_utf8(post_text_of(sqlite_db, settings, draft))
+    marker = parts[1].splitlines()[-1][:5]
+    held = [True]
+    fake_wecom.slow = lambda c: marker in c and held.pop() if held else False
+    assert publish_due(sqlite_db, settings, at(8)).uncertain == [(draft, "wecom")]
+    post = post_of(sqlite_db, draft)
+    assert (post.parts, post.parts_sent, post.state) == (3, 1, "uncertain")
+    assert settle_post(sqlite_db, post.id, "mark_sent", EDITOR).state == "pending"
+    assert publish_due(sqlite_db, settings, at(8, 1)).published == [draft]
+    assert [fake_wecom.count(p.splitlines()[1][:6]) for p in parts] == [1, 1, 1]
+
+
+def post_text_of(db: Database, settings: Settings, draft_id: int) -> str:
+    """The text a post of this draft will carry: run once against a refusing robot."""
+    with db.session() as session:
+        draft = session.get(Draft, draft_id)
+        assert draft is not None
+        from newsdesk.publish.render import render_post
+
+        return render_post(
+            settings,
+            "wecom",
+            draft.kind,
+            title=draft.title,
+            body=draft.versions[-1].body,
+            day=draft.day.isoformat(),
+            slot_title=settings.slot(draft.slot).title,
+        )
+
+
+def test_resend_and_the_rules_of_settling(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    held = [True]
+    fake_wecom.slow = lambda c: held.pop() if held else False
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.timeout = 0.3
+    draft = plant(sqlite_db)
+    approve(sqlite_db, settings, draft)
+    publish_due(sqlite_db, settings, at(8))
+    post = post_of(sqlite_db, draft)
+    with pytest.raises(PermissionDenied):
+        settle_post(sqlite_db, post.id, "resend", Actor("cc", "compliance"))
+    with pytest.raises(InvalidTransition, match="unknown post action"):
+        settle_post(sqlite_db, post.id, "delete", EDITOR)
+    assert settle_post(sqlite_db, post.id, "resend", EDITOR, "群里没有").state == "pending"
+    with pytest.raises(InvalidTransition, match="not uncertain"):
+        settle_post(sqlite_db, post.id, "mark_sent", EDITOR)
+    assert publish_due(sqlite_db, settings, at(8, 1)).published == [draft]
+    assert len(fake_wecom.calls) == 2  # the person chose to send it again
+    resend = next(e for e in get_draft(sqlite_db, draft).audit if e.action == "publish.resend")
+    assert resend.actor == "ed" and resend.note == "群里没有" and resend.data["post"] == post.id
+
+
+def test_overlapping_runs_exclude_each_other_and_go_on(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 14.3: run A is mid-send when run B starts; B skips that post, publishes the rest."""
+    fake_wecom.slow = lambda c: True
+    settings = wecom_desk(tmp_path, monkeypatch, fake_wecom.url)
+    settings.slot("morning_report").channels = ["wecom"]
+    settings.publish.lease_seconds = 600
+    slow = plant(db)
+    other = plant(db, slot="intraday_am", kind="intraday", state="approved")
+    approve(db, settings, slow)
+    reports = []
+    run_a = threading.Thread(target=lambda: reports.append(publish_due(db, settings, at(11))))
+    run_a.start()
+    assert fake_wecom.entered.wait(10)
+    run_b = publish_due(db, settings, at(11))
+    assert run_b.busy == [(slow, "wecom")] and run_b.published == [other] and not run_b.failed
+    fake_wecom.release.set()
+    run_a.join(20)
+    (report_a,) = reports
+    assert report_a.published == [slow] and report_a.sent == [(slow, "wecom")]
+    assert [d for d, _ in report_a.skipped] == [other]  # B published it first: reported, not fatal
+    assert len(fake_wecom.calls) == 1
+    for draft in (slow, other):
+        assert audit_actions(db, draft).count("review.publish") == 1
+
+
+def test_concurrent_runs_resend_a_failed_post_once(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 14.3: six runs start together on a post that failed before; one sends it."""
+    refusing = [True]
+    fake_wecom.errcode = lambda c: 45009 if refusing else 0
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.retries = 0
+    settings.publish.lease_seconds = 600
+    draft = plant(db)
+    approve(db, settings, draft)
+    assert publish_due(db, settings, at(8)).failed
+    refusing.clear()
+    barrier = threading.Barrier(6)
+    reports, errors = [], []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            reports.append(publish_due(db, settings, at(8, 1)))
+        except Exception as exc:  # a run that dies is the bug this test is about
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(reports) == 6
+    assert len(fake_wecom.delivered) == 1
+    assert sum(r.published == [draft] for r in reports) == 1
+    assert get_draft(db, draft).state == "published"
+
+
+def test_a_draft_without_text_is_skipped_and_the_others_go(db: Database, tmp_path: Path) -> None:
+    """Issue 17.3: an approved draft whose text never got written (a killed drafter)."""
+    settings = desk(tmp_path)
+    empty = plant(db, state="approved")
+    with db.session() as session:
+        session.query(DraftVersion).filter(DraftVersion.draft_id == empty).delete()
+    blank = plant(db, slot="viewpoint", kind="viewpoint", state="approved", body="  ")
+    good = plant(db, slot="intraday_am", kind="intraday", state="approved")
+    report = publish_due(db, settings, at(10, 30))
+    assert report.published == [good]
+    assert [d for d, _ in report.skipped] == [empty, blank]
+    assert all("has no text" in why for _, why in report.skipped)
+    assert get_draft(db, empty).state == "approved"  # left for a person, not half-posted
+
+
+def republish_as_version_2(db: Database, draft_id: int, body: str) -> None:
+    """The correction path's result as the review desk leaves it: version 2, approved again."""
+    with db.session() as session:
+        draft = session.get(Draft, draft_id)
+        assert draft is not None and draft.state == "published"
+        draft.version = 2
+        draft.state = "approved"
+        session.add(
+            DraftVersion(
+                draft_id=draft_id,
+                number=2,
+                body=body,
+                report={},
+                passed=True,
+                origin="edit",
+                provider="editor:ed",
+            )
+        )
+
+
+def test_a_corrected_version_goes_out_as_a_correction(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 15.1: posts are keyed on (draft, version, channel); v2 of a sent draft is 更正."""
+    settings = wecom_desk(tmp_path, monkeypatch, fake_wecom.url)
+    draft = plant(db)
+    approve(db, settings, draft)
+    assert publish_due(db, settings, at(8)).published == [draft]
+    first_wecom, first_outbox = post_of(db, draft), post_of(db, draft, "outbox")
+    republish_as_version_2(db, draft, BODY.replace("降准之后", "降准落地之后"))
+    report = publish_due(db, settings, at(8, 30))
+    assert report.published == [draft] and sorted(report.sent) == [
+        (draft, "outbox"),
+        (draft, "wecom"),
+    ]
+    second = post_of(db, draft)
+    assert second.version == 2 and second.corrects_id == first_wecom.id
+    assert (
+        fake_wecom.delivered[1].startswith("【更正】") and "降准落地之后" in fake_wecom.delivered[1]
+    )
+    assert not fake_wecom.delivered[0].startswith("【更正】")
+    files = outbox_files(settings)
+    assert len(files) == 2 and files[-1].read_text(encoding="utf-8").startswith("【更正】")
+    assert post_of(db, draft, "outbox").corrects_id == first_outbox.id
+    assert audit_actions(db, draft).count("publish.correction") == 2
+    assert publish_due(db, settings, at(8, 31)).sent == [] and len(fake_wecom.calls) == 2
+
+
+def test_segments_name_their_channels(sqlite_db: Database, tmp_path: Path) -> None:
+    """Issue 15.7: a segment's drafts go to the segment's channels, others to the slot's."""
+    settings = desk(tmp_path)
+    settings.channels.append(ChannelConfig(name="vip", type="outbox"))
+    settings.publish.segment_channels = {"高净值": ["vip"]}
+    vip = plant(sqlite_db, segment="高净值", state="approved")
+    plain = plant(sqlite_db, segment="新手", state="approved")
+    report = publish_due(sqlite_db, settings, at(8))
+    assert sorted(report.sent) == [(vip, "vip"), (plain, "outbox")]
+    data = settings.model_dump(exclude={"config_path"})
+    data["publish"]["segment_channels"] = {"高净值": ["nowhere"]}
+    with pytest.raises(ValueError, match="segment '高净值' needs known channels"):
+        Settings(**data)
+    data["publish"]["segment_channels"] = {"散户": ["outbox"]}
+    with pytest.raises(ValueError, match="no segment '散户'"):
+        Settings(**data)
+
+
+def test_outbox_on_shared_storage_and_the_text_in_the_database(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Issue 17.5: the outbox directory is configured (absolute: shared), the text is in the store."""
+    settings = desk(tmp_path)
+    shared = tmp_path / "shared-outbox"
+    settings.publish.outbox_dir = shared
+    draft = plant(sqlite_db, state="approved")
+    publish_due(sqlite_db, settings, at(8))
+    (written,) = sorted(shared.rglob("*.md"))
+    (row,) = list_posts(sqlite_db, draft_id=draft)
+    assert row.body == written.read_text(encoding="utf-8") and "降准之后" in (row.body or "")
+    assert not (settings.var_dir / "outbox").exists()
+
+
+def test_settling_from_the_draft_page_the_api_and_the_cli(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """Issue 14.4: an uncertain post has a way out everywhere, and each way is audited."""
+    from fastapi.testclient import TestClient
+
+    from newsdesk.review.accounts import issue_token
+    from newsdesk.web.app import create_app
+    from tests.cli_support import cli
+    from tests.test_web import csrf_of, login
+    from tests.web_support import seed_users
+
+    fake_wecom.slow = lambda c: True
+    settings = wecom_only(tmp_path, monkeypatch, fake_wecom)
+    settings.publish.timeout = 0.3
+    seed_users(sqlite_db)
+    by_page = plant(sqlite_db, state="approved")
+    by_api = plant(sqlite_db, slot="intraday_am", kind="intraday", state="approved")
+    by_cli = plant(sqlite_db, slot="interaction", kind="interaction", state="approved")
+    for slot in ("intraday_am", "interaction"):
+        settings.slot(slot).channels = ["wecom"]
+    assert len(publish_due(sqlite_db, settings, at(13)).uncertain) == 3
+    posts = {d: post_of(sqlite_db, d).id for d in (by_page, by_api, by_cli)}
+
+    with TestClient(create_app(settings, sqlite_db), base_url="http://127.0.0.1") as client:
+        login(client, "editor")
+        page = client.get(f"/drafts/{by_page}").text
+        assert f'action="/posts/{posts[by_page]}/mark_sent"' in page
+        done = client.post(
+            f"/posts/{posts[by_page]}/resend",
+            data={"csrf": csrf_of(page), "note": "群里没看到"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303 and done.headers["location"].startswith(f"/drafts/{by_page}")
+        assert "post-pending" in client.get(f"/drafts/{by_page}").text
+        forged = client.post(f"/posts/{posts[by_api]}/resend", data={"csrf": "nope"})
+        assert forged.status_code in (400, 403)
+
+        def bearer(username: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {issue_token(sqlite_db, username)}"}
+
+        listed = client.get("/api/posts?state=uncertain", headers=bearer("editor")).json()
+        assert {p["id"] for p in listed} == {posts[by_api], posts[by_cli]}
+        assert all("降准之后" in p["text"] for p in listed)
+        denied = client.post(
+            f"/api/posts/{posts[by_api]}/mark-sent", json={}, headers=bearer("compliance")
+        )
+        assert denied.status_code == 403
+        marked = client.post(
+            f"/api/posts/{posts[by_api]}/mark-sent",
+            json={"note": "截图已存"},
+            headers=bearer("editor"),
+        )
+        assert marked.status_code == 200 and marked.json()["state"] == "sent"
+        again = client.post(
+            f"/api/posts/{posts[by_api]}/mark-sent", json={}, headers=bearer("editor")
+        )
+        assert again.status_code == 409 and "not uncertain" in again.json()["error"]
+
+    env = {"NEWSDESK_DATABASE_URL": sqlite_db.url, "COLUMNS": "200"}
+    shown = cli("posts", "list", "--state", "uncertain", env=env)
+    assert shown.returncode == 0 and f"{posts[by_cli]} " in shown.stdout
+    settled = cli(
+        "posts", "mark-sent", str(posts[by_cli]), "--as", "admin", "--note", "ok", env=env
+    )
+    assert settled.returncode == 0 and "sent" in settled.stdout, settled.stderr
+    refused = cli("posts", "resend", str(posts[by_cli]), "--as", "admin", env=env)
+    assert refused.returncode == 2 and "not uncertain" in refused.stderr
+    assert [
+        (e.action, e.actor, e.note)
+        for d in (by_page, by_api, by_cli)
+        for e in get_draft(sqlite_db, d).audit
+        if e.action in ("publish.resend", "publish.mark_sent")
+    ] == [
+        ("publish.resend", "editor", "群里没看到"),
+        ("publish.mark_sent", "editor", "截图已存"),
+        ("publish.mark_sent", "admin", "ok"),
+    ]
+    report = publish_due(sqlite_db, settings, at(13, 1))
+    assert sorted(report.published) == [by_api, by_cli] and report.busy == []

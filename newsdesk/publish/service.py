@@ -68,15 +68,6 @@ class PostState(StrEnum):
     UNCERTAIN = "uncertain"
 
 
-POST_LABELS = {
-    PostState.PENDING: "待发送",
-    PostState.SENDING: "发送中",
-    PostState.SENT: "已发送",
-    PostState.FAILED: "失败",
-    PostState.UNCERTAIN: "待确认",
-}
-
-
 @dataclass
 class PublishReport:
     sent: list[tuple[int, str]] = field(default_factory=list)
@@ -448,7 +439,9 @@ def publish_due(
     report = PublishReport(expired=expire_overdue(db, settings, now))
     channels = channels if channels is not None else build_channels(settings)
     with db.session() as session:
-        approved = session.scalars(select(Draft).where(Draft.state == "approved")).all()
+        approved = session.scalars(
+            select(Draft).where(Draft.state == "approved").order_by(Draft.id)
+        ).all()
         due = []
         for draft in approved:
             at = _posts_at(settings, draft)
