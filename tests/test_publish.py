@@ -607,24 +607,20 @@ def test_a_draft_without_text_is_skipped_and_the_others_go(db: Database, tmp_pat
     assert get_draft(db, empty).state == "approved"  # left for a person, not half-posted
 
 
-def republish_as_version_2(db: Database, draft_id: int, body: str) -> None:
-    """The correction path's result as the review desk leaves it: version 2, approved again."""
-    with db.session() as session:
-        draft = session.get(Draft, draft_id)
-        assert draft is not None and draft.state == "published"
-        draft.version = 2
-        draft.state = "approved"
-        session.add(
-            DraftVersion(
-                draft_id=draft_id,
-                number=2,
-                body=body,
-                report={},
-                passed=True,
-                origin="edit",
-                provider="editor:ed",
-            )
-        )
+def correct(db: Database, settings: Settings, draft_id: int, body: str) -> None:
+    """An editor corrects a published draft (review's ``correct``) and it is approved again."""
+    draft = get_draft(db, draft_id)
+    transition(
+        db,
+        settings,
+        draft_id,
+        "correct",
+        EDITOR,
+        expected_version=draft.lock_version,
+        note="数字更正",
+        text=body,
+    )
+    approve(db, settings, draft_id)
 
 
 def test_a_corrected_version_goes_out_as_a_correction(
@@ -636,7 +632,7 @@ def test_a_corrected_version_goes_out_as_a_correction(
     approve(db, settings, draft)
     assert publish_due(db, settings, at(8)).published == [draft]
     first_wecom, first_outbox = post_of(db, draft), post_of(db, draft, "outbox")
-    republish_as_version_2(db, draft, BODY.replace("降准之后", "降准落地之后"))
+    correct(db, settings, draft, BODY.replace("降准之后", "降准落地之后"))
     report = publish_due(db, settings, at(8, 30))
     assert report.published == [draft] and sorted(report.sent) == [
         (draft, "outbox"),

@@ -1,7 +1,7 @@
 """posts per (draft, version, channel): stored text, parts delivered, claim, correction link
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 12:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import newsdesk.store.types
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
