@@ -305,6 +305,29 @@ def test_accounts(db: Database) -> None:
         assert session.scalars(select(AuditEntry)).all() == []
 
 
+def _updated_model(node: ast.Call) -> str | None:
+    """The model named in an ``update(Model)....values(...)`` chain (posts have a state of their own)."""
+    inner: ast.AST | None = node.func.value if isinstance(node.func, ast.Attribute) else None
+    while isinstance(inner, ast.Call | ast.Attribute):
+        if isinstance(inner, ast.Call):
+            if getattr(inner.func, "id", None) == "update" and inner.args:
+                return getattr(inner.args[0], "id", None)
+            inner = inner.func
+        else:
+            inner = inner.value
+    return None
+
+
+def test_the_state_writer_check_tells_drafts_from_posts() -> None:
+    flagged = _assignments_to_state(
+        ast.parse(
+            "update(Draft).where(x).values(state='published')\n"
+            "update(Post).where(x).values(state='sent')\n"
+        )
+    )
+    assert flagged == [1]
+
+
 def _assignments_to_state(tree: ast.AST) -> list[int]:
     """Lines that write a ``state`` (attribute, setattr, Draft(state=), .values(state=)) or an audit row."""
     lines = []
@@ -324,7 +347,11 @@ def _assignments_to_state(tree: ast.AST) -> list[int]:
             and getattr(node.args[1], "value", "") == "state"
         ):
             lines.append(node.lineno)
-        if name in ("Draft", "values", "update") and any(k.arg == "state" for k in node.keywords):
+        if (
+            name in ("Draft", "values", "update")
+            and any(k.arg == "state" for k in node.keywords)
+            and _updated_model(node) in (None, "Draft")
+        ):
             lines.append(node.lineno)
         if name == "AuditEntry":
             lines.append(node.lineno)

@@ -49,10 +49,10 @@ from newsdesk.errors import (
 from newsdesk.publish.channels import Channel, Message, build_channels
 from newsdesk.publish.render import render_post
 from newsdesk.review.accounts import Actor
-from newsdesk.review.service import transition
+from newsdesk.review.service import record_event, transition
 from newsdesk.review.states import EDITORS
 from newsdesk.store.db import Database
-from newsdesk.store.models import AuditEntry, Draft, DraftVersion, Post
+from newsdesk.store.models import Draft, DraftVersion, Post
 from newsdesk.store.types import utcnow
 from newsdesk.timetable import slot_time, working_day
 
@@ -203,17 +203,14 @@ def _audit(
     **data: object,
 ) -> None:
     """A publishing event on the draft's trail; the draft's state is not touched."""
-    session.add(
-        AuditEntry(
-            draft_id=draft.id,
-            action=action,
-            actor=actor.username,
-            from_state=draft.state,
-            to_state=draft.state,
-            version=post.version,
-            note=note,
-            data={"post": post.id, "channel": post.channel, **data},
-        )
+    record_event(
+        session,
+        draft,
+        action,
+        actor,
+        version=post.version,
+        note=note,
+        data={"post": post.id, "channel": post.channel, **data},
     )
 
 

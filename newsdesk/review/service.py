@@ -182,19 +182,47 @@ def _apply(
         data |= {"version": draft.version, "provider": version.provider}
     draft.state = new_state.value
     draft.updated_at = utcnow()
+    _audit(session, draft, audit_action, actor, state.value, draft.version, note, data)
+    return state.value, new_state.value
+
+
+def _audit(
+    session: Session,
+    draft: Draft,
+    action: str,
+    actor: Actor,
+    from_state: str,
+    version: int,
+    note: str | None,
+    data: dict[str, object],
+) -> None:
     session.add(
         AuditEntry(
             draft_id=draft.id,
-            action=audit_action,
+            action=action,
             actor=actor.username,
-            from_state=state.value,
-            to_state=new_state.value,
-            version=draft.version,
+            from_state=from_state,
+            to_state=draft.state,
+            version=version,
             note=note,
             data=data,
         )
     )
-    return state.value, new_state.value
+
+
+def record_event(
+    session: Session,
+    draft: Draft,
+    action: str,
+    actor: Actor,
+    *,
+    version: int,
+    note: str | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """An audited event that changes no review state, on the draft's trail in the caller's
+    transaction (publishing: a correction post, an uncertain post, a person settling one)."""
+    _audit(session, draft, action, actor, draft.state, version, note, data or {})
 
 
 def _approval(
