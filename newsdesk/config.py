@@ -15,7 +15,7 @@ import os
 import re
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -101,22 +101,26 @@ class FetchSettings(_Strict):
     text_limits: TextLimits = Field(default_factory=TextLimits)
 
 
+Kind = Literal[
+    "morning_report",
+    "viewpoint",
+    "intraday",
+    "interaction",
+    "close_summary",
+    "promo",
+    "research_digest",
+    "weekly_summary",
+    "breaking",
+]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+
 class SlotConfig(_Strict):
     """A posting slot of the timetable (DESIGN.md); metadata feeds prompts and templates."""
 
     name: str
     time: time
-    kind: Literal[
-        "morning_report",
-        "viewpoint",
-        "intraday",
-        "interaction",
-        "close_summary",
-        "promo",
-        "research_digest",
-        "weekly_summary",
-        "breaking",
-    ]
+    kind: Kind
     title: str
     tier: Literal["入门", "中阶", "高阶"] = "入门"
     content_type: str = "时效性内容"
@@ -140,6 +144,9 @@ class Thresholds(_Strict):
     originality: float = Field(0.60, ge=0, le=1)
     citation_recall: float = Field(0.80, ge=0, le=1)
     citation_precision: float = Field(0.80, ge=0, le=1)
+    max_filler: float = Field(
+        0.4, ge=0, le=1, description="share of cited sentences that may be filler"
+    )
     max_revisions: int = Field(2, ge=0, le=10)
 
 
@@ -187,17 +194,40 @@ DEFAULT_TRADE_PATTERNS = [
 ]
 
 
+DEFAULT_MIN_FACTS = {
+    "morning_report": 4,
+    "research_digest": 4,
+    "close_summary": 3,
+    "weekly_summary": 3,
+    "breaking": 2,
+    "viewpoint": 1,
+    "intraday": 1,
+    "interaction": 0,
+    "promo": 0,
+}
+
+
 class ChecksConfig(_Strict):
     """Check parameters (see newsdesk/checks/*.py docstrings for how they were calibrated)."""
 
-    k_han: int = Field(4, ge=2, le=12, description="character k-grams for Han text")
-    k_word: int = Field(2, ge=1, le=8, description="word k-grams for Latin text")
-    share: float = Field(
-        0.25, gt=0, le=1, description="k-gram share from one source that marks a sentence borrowed"
+    k_han: int = Field(3, ge=2, le=12, description="shortest common stretch, Han characters")
+    k_word: int = Field(2, ge=1, le=8, description="shortest common stretch, Latin words")
+    gap_han: int = Field(2, ge=0, le=10, description="characters between stretches that join")
+    gap_word: int = Field(2, ge=0, le=10, description="words between stretches that join")
+    min_han: int = Field(
+        8, ge=1, le=40, description="characters besides facts a copied run needs to count"
     )
-    citation_support: float = Field(
-        0.5, gt=0, le=1, description="content share the cited sources must hold"
+    min_word: int = Field(3, ge=1, le=20, description="words besides facts a copied run needs")
+    min_facts: dict[Kind, int] = Field(
+        default_factory=lambda: dict(DEFAULT_MIN_FACTS),
+        description="source facts a draft of this kind must state",
     )
+    min_facts_default: int = Field(1, ge=0, description="for kinds not in min_facts")
+    recap_kinds: list[Kind] = Field(
+        default_factory=lambda: ["weekly_summary"],
+        description="kinds that may repeat sentences of the day's other drafts",
+    )
+    repeat_min_chars: int = Field(15, ge=1, description="shorter sentences are boilerplate")
     banned_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED))
     trade_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_TRADE_PATTERNS))
 

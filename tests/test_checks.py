@@ -1,4 +1,4 @@
-"""Originality, citations and compliance: each rule passing and failing, Chinese and English."""
+"""Originality, citations, substance and compliance: each rule passing and failing."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def test_empty_draft_and_no_sources() -> None:
 
 def test_source_that_is_the_whole_draft() -> None:
     result = check_originality(SOURCE, [SOURCE])
-    assert result.ratio == 0.0 and len(result.borrowed) == len(sentences(SOURCE))
+    assert result.ratio == 0.0
+    assert "".join(b.text for b in result.borrowed).startswith("人民银行决定于11月25日")
+    assert all(SOURCE[b.start : b.end] == b.text and b.source == 1 for b in result.borrowed)
 
 
 def test_full_width_and_half_width_match() -> None:
@@ -224,7 +226,8 @@ def test_check_cli_json_contract(tmp_path: Path) -> None:
     out = cli("check", str(draft), "--source", str(one), "--source", str(two), "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert set(report) == {"passed", "originality", "citations", "compliance"}
+    assert set(report) == {"passed", "originality", "citations", "compliance", "substance"}
+    assert set(report["substance"]) == {"facts", "filler_ratio", "passed", "problems"}
     assert set(report["originality"]) == {"ratio", "threshold", "passed", "borrowed"}
     assert set(report["citations"]) == {"recall", "precision", "passed", "needing", "problems"}
     assert set(report["compliance"]) == {"passed", "violations"}
@@ -254,3 +257,170 @@ def test_check_cli_unreadable_input(tmp_path: Path) -> None:
     ]:
         out = cli("check", *args, "--json")
         assert out.returncode == 2 and message in out.stderr and out.stdout == ""
+
+
+EARNINGS = (
+    "贵州茅台公告称，2025年前三季度公司实现营业收入1,284.60亿元，同比增长16.9%；"
+    "实现归属于上市公司股东的净利润608.3亿元，同比增长15.1%。其中第三季度单季营业收入398.2亿元。"
+    "公司表示，将继续推进渠道改革。"
+)
+PARAPHRASE = (
+    "茅台前三季度交出了一份稳健的成绩单：营收1284.6亿元，比去年同期多了16.9%，"
+    "归母净利润达到608.3亿元，增幅15.1%[1]。单看三季度，营收为398.2亿元[1]。"
+    "央行同日宣布降准0.25个百分点，平均存准率降到6.2%左右，可释放约5000亿元长期流动性[2]。"
+    "在我们看来，白酒龙头的业绩韧性与宽松的流动性环境叠加，有利于市场情绪修复。投资有风险，入市需谨慎。"
+)
+FILLER = (
+    "关于降准，目前银行、地产等方面的进展值得跟踪[2]。"
+    "贵州茅台方面，营业收入、净利润等情况值得关注[1]。"
+    "再看存款准备金率：金融机构同样值得留意[2]。投资有风险，入市需谨慎。"
+)
+
+
+def test_fact_dense_paraphrase_with_markers_passes() -> None:
+    report = run_checks(PARAPHRASE, [EARNINGS, SOURCE], Settings(), kind="research_digest")
+    assert report.originality.ratio == 1.0 and report.originality.borrowed == []
+    assert report.citations.problems == [] and report.citations.recall == 1.0
+    assert report.substance.facts >= 7 and report.substance.filler_ratio == 0.0
+    assert report.passed and report.reasons() == []
+
+
+def test_keyword_filler_fails_substance_with_a_problem_per_sentence() -> None:
+    report = run_checks(FILLER, [EARNINGS, SOURCE], Settings(), kind="research_digest")
+    assert report.originality.passed and report.citations.passed  # nothing copied, nothing false
+    substance = report.substance
+    assert not substance.passed and not report.passed
+    assert substance.facts == 0 and substance.filler_ratio == 1.0
+    fillers = [p.sentence for p in substance.problems if p.kind == "filler"]
+    assert fillers == [s.text for s in sentences(FILLER)[:3]]
+    assert any(p.kind == "few_facts" for p in substance.problems)
+    reasons = "\n".join(report.reasons())
+    assert "空话：关于降准，目前银行、地产等方面的进展值得跟踪[2]。" in reasons
+    assert "陈述来源事实 0 个，要求 ≥ 4" in reasons
+
+
+def test_one_filler_sentence_among_facts_is_reported_but_tolerated() -> None:
+    draft = PARAPHRASE + "关于降准，目前银行、地产等方面的进展值得跟踪[2]。"
+    report = run_checks(draft, [EARNINGS, SOURCE], Settings(), kind="research_digest")
+    assert [p.kind for p in report.substance.problems] == ["filler"]
+    assert report.substance.filler_ratio == pytest.approx(1 / 4)
+    assert report.substance.passed
+
+
+@pytest.mark.parametrize(
+    ("draft", "kind"),
+    [("", "empty"), ("   [1]。\n", "empty"), ("投资有风险，入市需谨慎。", "empty")],
+    ids=["blank", "markers-only", "disclaimer-only"],
+)
+def test_a_draft_without_body_never_passes(draft: str, kind: str) -> None:
+    report = run_checks(draft, [SOURCE], Settings(), channel="outbox", kind="promo")
+    assert not report.passed and not report.substance.passed
+    assert kind in [p.kind for p in report.substance.problems]
+
+
+def test_a_draft_without_sources_never_passes() -> None:
+    report = run_checks(ORIGINAL, [], Settings(), kind="promo")  # promo needs no facts
+    assert report.originality.passed and report.compliance.passed
+    assert [p.kind for p in report.substance.problems] == ["no_sources"]
+    assert not report.passed
+    assert any("没有来源" in line for line in report.reasons())
+
+
+def test_figure_from_another_context_is_unsupported() -> None:
+    # 15.1% is the growth of net profit in the source, not of revenue.
+    result = check_citations("茅台前三季度营收同比增长15.1%[1]。", [EARNINGS])
+    (problem,) = result.problems
+    assert problem.kind == "unsupported" and "15.1%" in problem.detail
+    assert "归属于上市公司股东的净利润" in problem.detail
+    right = check_citations("茅台前三季度归母净利润同比增长15.1%[1]。", [EARNINGS])
+    assert right.passed and right.problems == []
+
+
+def test_name_missing_from_the_cited_source_is_unsupported() -> None:
+    result = check_citations("招商银行前三季度营收1284.6亿元[1]。", [EARNINGS])
+    assert [p.kind for p in result.problems] == ["unsupported"]
+    assert "招商银行" in result.problems[0].detail
+
+
+def test_cited_sentence_sharing_nothing_specific_is_unsupported() -> None:
+    result = check_citations("我们认为这件事情值得大家思考[1]。据悉如此。", [EARNINGS])
+    kinds = [p.kind for p in result.problems]
+    assert kinds == ["missing"]  # 据悉 attributes: needs a marker
+    lonely = check_citations("据悉，这件事情让人很感慨[1]。", [EARNINGS])
+    assert [p.kind for p in lonely.problems] == ["unsupported"]
+    assert "没有共同的具体内容" in lonely.problems[0].detail
+
+
+def test_stating_source_facts_verbatim_is_not_copying() -> None:
+    draft = "归属于上市公司股东的净利润608.3亿元[1]，我们认为渠道改革仍是明年最值得期待的变化。"
+    result = check_originality(draft, [EARNINGS])
+    assert result.ratio == 1.0 and result.borrowed == []
+
+
+def test_repeated_sentence_from_another_draft_of_the_day() -> None:
+    repeated = (
+        "茅台前三季度交出了一份稳健的成绩单：营收1284.6亿元，比去年同期多了16.9%，"
+        "归母净利润达到608.3亿元，增幅15.1%[1]。央行宣布降准，我们认为利好银行板块的估值修复[2]。"
+        "单看三季度，营收为398.2亿元[1]。投资有风险，入市需谨慎。"
+    )
+    # Shared with the morning draft: the first sentence (counted), 单看三季度… (too short
+    # to count) and the disclaimer (boilerplate).
+    morning = PARAPHRASE
+    report = run_checks(
+        repeated,
+        [EARNINGS, SOURCE],
+        Settings(),
+        channel="outbox",
+        kind="viewpoint",
+        day_drafts=[morning],
+    )
+    assert [(p.kind, p.sentence) for p in report.substance.problems] == [
+        ("repeated", sentences(repeated)[0].text)
+    ]
+    assert not report.substance.passed and not report.passed
+    recap = run_checks(
+        repeated, [EARNINGS, SOURCE], Settings(), kind="weekly_summary", day_drafts=[morning]
+    )
+    assert [p.kind for p in recap.substance.problems] == ["repeated"]
+    assert recap.substance.passed
+    alone = run_checks(repeated, [EARNINGS, SOURCE], Settings(), kind="viewpoint")
+    assert alone.substance.passed and alone.substance.problems == []
+
+
+def test_revision_reasons_name_unsupported_figures_and_filler() -> None:
+    draft = "茅台前三季度营收同比增长15.1%[1]。贵州茅台方面，营业收入、净利润等情况值得关注[1]。"
+    reasons = "\n".join(run_checks(draft, [EARNINGS], Settings(), kind="viewpoint").reasons())
+    assert "引用不支持：茅台前三季度营收同比增长15.1%[1]。" in reasons
+    assert "空话：贵州茅台方面，营业收入、净利润等情况值得关注[1]。" in reasons
+
+
+def test_check_cli_substance_kind_and_day_drafts(tmp_path: Path) -> None:
+    files = {}
+    for name, text in [
+        ("para", PARAPHRASE),
+        ("fill", FILLER),
+        ("earn", EARNINGS),
+        ("rrr", SOURCE),
+        ("other", "早盘提示：" + PARAPHRASE),
+    ]:
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text(text, encoding="utf-8")
+    sources = ["--source", str(files["earn"]), "--source", str(files["rrr"])]
+    out = cli("check", str(files["para"]), *sources, "--kind", "research_digest", "--json")
+    good = json.loads(out.stdout)
+    assert good["passed"] is True and good["substance"]["passed"] is True
+    assert good["substance"]["facts"] >= 7 and good["substance"]["problems"] == []
+    out = cli("check", str(files["fill"]), *sources, "--kind", "research_digest", "--json")
+    bad = json.loads(out.stdout)
+    assert bad["passed"] is False and bad["substance"]["filler_ratio"] == 1.0
+    assert {p["kind"] for p in bad["substance"]["problems"]} == {"filler", "few_facts"}
+    out = cli("check", str(files["para"]), *sources, "--day-drafts", str(files["other"]), "--json")
+    repeated = json.loads(out.stdout)["substance"]["problems"]
+    # 单看三季度，营收为398.2亿元 is too short to count; the first sentence differs by its prefix.
+    assert {p["kind"] for p in repeated} == {"repeated"} and len(repeated) == 2
+    human = cli("check", str(files["fill"]), *sources, "--kind", "research_digest")
+    assert "FAIL" in human.stdout and "空话" in human.stdout
+    wrong = cli("check", str(files["para"]), "--kind", "novel", "--json")
+    assert wrong.returncode == 2 and "no content kind named 'novel'" in wrong.stderr
+    missing = cli("check", str(files["para"]), "--day-drafts", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr

@@ -1,4 +1,4 @@
-"""``newsdesk check``: originality, citation and compliance checks on text files."""
+"""``newsdesk check``: originality, citation, substance and compliance checks on text files."""
 
 from __future__ import annotations
 
@@ -44,24 +44,40 @@ def check_cmd(
     slot: Annotated[
         str | None, typer.Option(help="apply this slot's rules (e.g. trade instructions)")
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="content kind for the facts a draft must state (default: the slot's)"),
+    ] = None,
+    day_drafts: Annotated[
+        list[Path] | None,
+        typer.Option("--day-drafts", help="other drafts of the same day (repeated sentences)"),
+    ] = None,
 ) -> None:
-    """Run originality, citation and compliance checks on files; exit 0 whether or not it passes."""
+    """Run originality, citation, substance and compliance checks on files; exit 0 whether or not it passes."""
     from rich.markup import escape
 
     from newsdesk.checks.report import run_checks
+    from newsdesk.config import KINDS
+    from newsdesk.errors import InputError
 
     settings = state.settings
     text = read_text(draft)
     sources = [read_text(p) for p in source or []]
-    report = run_checks(text, sources, settings, channel=channel, slot=slot)
+    others = [read_text(p) for p in day_drafts or []]
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"no content kind named {kind!r} (kinds: {', '.join(KINDS)})")
+    report = run_checks(
+        text, sources, settings, channel=channel, slot=slot, kind=kind, day_drafts=others
+    )
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
         return
     verdict = "[green]PASS[/]" if report.passed else "[red]FAIL[/]"
-    o, c = report.originality, report.citations
+    o, c, s = report.originality, report.citations, report.substance
     console.print(
         f"{verdict}  originality {o.ratio:.0%} (≥ {o.threshold:.0%}), "
         f"citations recall {c.recall:.0%} precision {c.precision:.0%}, "
+        f"facts {s.facts} (≥ {s.min_facts}), filler {s.filler_ratio:.0%}, "
         f"compliance {'ok' if report.compliance.passed else 'violations'}"
     )
     for line in report.reasons():

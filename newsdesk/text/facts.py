@@ -129,11 +129,15 @@ def metric_names(metric: str) -> frozenset[str]:
 
 
 def mentions_metric(text: str, metric: str) -> bool:
-    """Whether ``text`` names ``metric`` in any of its usual spellings."""
+    """Whether ``text`` names ``metric``: a known metric in any of its usual spellings; a
+    free phrase (长期资金) by any of its words of two characters or more (长期流动性)."""
     if not metric:
         return True
     folded = _key(text)
-    return any(name and name in folded for name in metric_names(metric))
+    if canonical_metric(metric) in _vocabulary().aliases:
+        return any(name and name in folded for name in metric_names(metric))
+    words = [w for w in _tokens(metric) if len(w) >= 2] or [metric]
+    return any(_key(word) in folded for word in words)
 
 
 def is_finance_term(term: str) -> bool:
@@ -360,6 +364,36 @@ def _tagger(
     return jieba.posseg.POSTokenizer(tokenizer), frozenset(names)
 
 
+@dataclass(frozen=True)
+class Token:
+    word: str
+    flag: str  # jieba's part of speech: n, v, nr, ns, nt, nz, m, t, eng, x ...
+    start: int
+    end: int
+
+
+def tagged_tokens(text: str, dictionaries: Iterable[Path] = ()) -> list[Token]:
+    """jieba POS tokens of ``text`` with their offsets (whitespace dropped)."""
+    tagger, _ = _tagger(tuple(dictionaries))
+    tokens: list[Token] = []
+    position = 0
+    for pair in tagger.cut(text):
+        end = position + len(pair.word)
+        if pair.word.strip():
+            tokens.append(Token(pair.word, pair.flag, position, end))
+        position = end
+    return tokens
+
+
+def is_entity(token: Token, dictionaries: Iterable[Path] = ()) -> bool:
+    """A name: jieba tags it as one, a desk dictionary does, or it is shaped like an organisation."""
+    word = unicodedata.normalize("NFKC", token.word).strip()
+    if len(word) < 2 or is_finance_term(word):
+        return False
+    _, known = _tagger(tuple(dictionaries))
+    return token.flag in _ENTITY_TAGS or word in known or bool(_ORGANISATION.match(word))
+
+
 def named_entities(text: str, dictionaries: Iterable[Path] = ()) -> set[str]:
     """Companies, people, places and institutions named in ``text`` (and security codes).
 
@@ -367,12 +401,97 @@ def named_entities(text: str, dictionaries: Iterable[Path] = ()) -> set[str]:
     dictionary, words tagged as names in ``dictionaries`` (a desk's own), and
     organisation-shaped words (…证券, …集团, …科技). Finance terms are not names.
     """
-    tagger, known = _tagger(tuple(dictionaries))
     found = {match.group(1).upper() for match in TICKER.finditer(text)}
-    for pair in tagger.cut(unicodedata.normalize("NFKC", text)):
-        word, flag = pair.word.strip(), pair.flag
-        if len(word) < 2 or is_finance_term(word):
-            continue
-        if flag in _ENTITY_TAGS or word in known or _ORGANISATION.match(word):
-            found.add(word)
+    for token in tagged_tokens(text, dictionaries):
+        if is_entity(token, dictionaries):
+            found.add(unicodedata.normalize("NFKC", token.word).strip())
     return found
+
+
+@cache
+def _dictionary_words() -> frozenset[str]:
+    lines = FINANCE_DICT.read_text(encoding="utf-8").splitlines()
+    return frozenset(_key(line.split()[0]) for line in lines if line.strip() and line[0] != "#")
+
+
+def is_fact_token(token: Token, dictionaries: Iterable[Path] = ()) -> bool:
+    """What a sentence may share with its source without copying it: a name, a finance
+    term or sector word, a number, date or period."""
+    return _is_fact_word(token.word, token.flag, tuple(dictionaries))
+
+
+@lru_cache(maxsize=65536)
+def _is_fact_word(word: str, flag: str, dictionaries: tuple[Path, ...]) -> bool:
+    if flag in ("m", "mq", "t") or any(c.isdigit() for c in word):
+        return True
+    key = _key(word)
+    token = Token(word, flag, 0, len(word))
+    return key in _dictionary_words() or is_finance_term(key) or is_entity(token, dictionaries)
+
+
+def fact_spans(
+    text: str, tokens: list[Token] | None = None, dictionaries: Iterable[Path] = ()
+) -> list[tuple[int, int]]:
+    """Offsets of the figures (with units), names, finance terms, dates and codes of ``text``."""
+    tokens = tagged_tokens(text, dictionaries) if tokens is None else tokens
+    spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
+    spans += [(f.start, f.end) for f in figure_facts(text)]
+    spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
+    return sorted(spans)
+
+
+# --- looking a figure up in a long text ---------------------------------------
+
+_DIGIT_NEAR = re.compile(r"[\d.,]")
+
+
+def _occurrences(plain: str, value: str) -> list[int]:
+    """Where ``value`` is written in ``plain`` as a whole number (1284.6 also as 1,284.60)."""
+    spellings = {value}
+    whole, dot, fraction = value.partition(".")
+    if len(whole) > 3 and whole.isdigit():
+        spellings.add(f"{int(whole):,}" + dot + fraction)
+    found: list[int] = []
+    for spelling in spellings:
+        start = plain.find(spelling)
+        while start != -1:
+            end = start + len(spelling)
+            rest = plain[end : end + 8]
+            if dot:  # 6.2 also as 6.20
+                rest = rest.lstrip("0")
+            before_ok = start == 0 or not _DIGIT_NEAR.match(plain[start - 1])
+            after_ok = not rest or not (
+                rest[0].isdigit() or rest[0] in ".," and rest[1:2].isdigit()
+            )
+            if before_ok and after_ok:
+                found.append(start)
+            start = plain.find(spelling, end)
+    return sorted(found)
+
+
+@lru_cache(maxsize=8192)
+def _sentence_facts(sentence: str) -> tuple[FigureFact, ...]:
+    return tuple(figure_facts(sentence))
+
+
+def facts_with_value(text: str, value: str) -> list[FigureFact]:
+    """The figure facts of ``text`` whose value is ``value``, with offsets in ``text``.
+
+    Same answer as filtering :func:`figure_facts`, but only the sentences that
+    write the number are analysed: the checks look up a draft's few figures in
+    sources of thousands of characters.
+    """
+    plain = text.translate(_WIDE)
+    out: list[FigureFact] = []
+    for position in _occurrences(plain, value):
+        low = _last_match_end(_SENTENCE, plain, max(0, position - 400), position) or max(
+            0, position - 400
+        )
+        stop = _SENTENCE.search(plain, position, position + 400)
+        high = stop.end() if stop else min(len(plain), position + 400)
+        for fact in _sentence_facts(text[low:high]):
+            if fact.start == position - low and fact.value == value:
+                out.append(
+                    FigureFact(fact.value, fact.unit, fact.metric, fact.start + low, fact.end + low)
+                )
+    return out

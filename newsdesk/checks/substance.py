@@ -1,0 +1,166 @@
+"""Substance: does the draft state facts, or string keywords together?
+
+- **Facts stated**: distinct source figures the draft restates with their
+  metric (营业收入 128.64亿元), cited to a source that states them
+  (``citations.Support.stated``). A draft of a kind that needs them (早报,
+  研报精选 ...: ``checks.min_facts``) fails with fewer.
+- **Filler**: a cited sentence that states no figure of its source and has no
+  predicate of its own — only keywords and generic glue (值得关注, 进展,
+  方面: ``text/data/generic_words.txt``), or nothing its source says. The
+  draft fails when more than ``checks.max_filler`` of its cited sentences are
+  filler.
+- **No sources, no body**: a draft without sources, or with nothing written
+  but markers and the disclaimer, never passes.
+- **Repeated**: a sentence that occurs word for word (after normalisation) in
+  another draft of the same day; it fails the draft unless its kind is a
+  recap (``checks.recap_kinds``). Short sentences and the disclaimer are
+  boilerplate, not repetition.
+
+Problem details are Chinese, then English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsdesk.checks.citations import Support
+from newsdesk.checks.units import MARKER, sentences
+from newsdesk.text.normalise import fold
+
+
+@dataclass(frozen=True)
+class SubstanceProblem:
+    sentence: str
+    kind: str  # filler | repeated | no_sources | empty | few_facts
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"sentence": self.sentence, "kind": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class SubstanceParams:
+    min_facts: int = 1
+    max_filler: float = 0.4
+    allow_repeats: bool = False
+    repeat_min_chars: int = 15
+    disclaimer: str | None = None
+
+
+@dataclass(frozen=True)
+class SubstanceResult:
+    facts: int
+    filler_ratio: float
+    passed: bool
+    problems: list[SubstanceProblem]
+    min_facts: int = 0
+    max_filler: float = 0.4
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "facts": self.facts,
+            "filler_ratio": round(self.filler_ratio, 4),
+            "passed": self.passed,
+            "problems": [p.as_json() for p in self.problems],
+        }
+
+
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def sentence_key(text: str) -> str:
+    """A sentence as compared across drafts: markers, punctuation and spaces gone, folded."""
+    return _NOT_WORD.sub("", fold(MARKER.sub("", text)))
+
+
+def repeated_sentences(
+    draft: str, others: Sequence[str], min_chars: int, disclaimer: str | None = None
+) -> list[str]:
+    """Sentences of ``draft`` that another draft of the day also has, word for word."""
+    boilerplate = sentence_key(disclaimer) if disclaimer else None
+    seen = {sentence_key(s.text) for other in others for s in sentences(other)}
+    out = []
+    for sentence in sentences(draft):
+        key = sentence_key(sentence.text)
+        if len(key) >= min_chars and key != boilerplate and key in seen:
+            out.append(sentence.text)
+    return out
+
+
+def is_filler(support: Support) -> bool:
+    """A cited sentence without figures that says nothing of its own or nothing its source says.
+
+    A sentence whose figures its sources do not state is the citation check's
+    ``unsupported``, not filler.
+    """
+    if support.facts.figures:
+        return False
+    return not support.supported or not support.facts.statement
+
+
+def body_units(draft: str, disclaimer: str | None) -> str:
+    text = MARKER.sub("", draft)
+    if disclaimer:
+        text = text.replace(disclaimer, "")
+    return _NOT_WORD.sub("", text)
+
+
+def check_substance(
+    draft: str,
+    n_sources: int,
+    support: Sequence[Support],
+    params: SubstanceParams = SubstanceParams(),
+    day_drafts: Sequence[str] = (),
+) -> SubstanceResult:
+    problems: list[SubstanceProblem] = []
+    if not body_units(draft, params.disclaimer):
+        problems.append(SubstanceProblem("", "empty", "稿件没有正文 / the draft has no body"))
+    if n_sources == 0:
+        problems.append(
+            SubstanceProblem(
+                "",
+                "no_sources",
+                "稿件没有任何来源，无法核对事实 / the draft has no sources to check its facts against",
+            )
+        )
+    stated = {fact for s in support for fact in s.stated}
+    fillers = [s for s in support if is_filler(s)]
+    for s in fillers:
+        problems.append(
+            SubstanceProblem(
+                s.facts.sentence.text,
+                "filler",
+                "没有陈述所引来源中的任何事实（只有关键词或套话） / "
+                "states no fact of its cited source (keywords or stock phrases only)",
+            )
+        )
+    ratio = len(fillers) / len(support) if support else 0.0
+    if len(stated) < params.min_facts and n_sources:
+        problems.append(
+            SubstanceProblem(
+                "",
+                "few_facts",
+                f"只陈述了 {len(stated)} 个来源事实，要求至少 {params.min_facts} 个"
+                f"（数据及其所指，如“营业收入128.64亿元”） / states {len(stated)} source facts, "
+                f"needs {params.min_facts} (figures with what they measure)",
+            )
+        )
+    repeats = repeated_sentences(draft, day_drafts, params.repeat_min_chars, params.disclaimer)
+    for text in repeats:
+        problems.append(
+            SubstanceProblem(
+                text,
+                "repeated",
+                "与今天另一篇稿件中的句子完全相同 / the same sentence is in another draft of today",
+            )
+        )
+    passed = (
+        not any(p.kind in ("empty", "no_sources", "few_facts") for p in problems)
+        and ratio <= params.max_filler
+        and (params.allow_repeats or not repeats)
+    )
+    return SubstanceResult(
+        len(stated), ratio, passed, problems, params.min_facts, params.max_filler
+    )
