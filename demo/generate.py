@@ -5,13 +5,16 @@ fictional. The week is 2026-11-16 .. 2026-11-20 (five Shanghai trading days)
 plus the overnight hours of Monday 2026-11-23. Three topics burst on the last
 days: 低空经济 (policy + a certification), 人形机器人 (a product launch), and
 降准 (a reserve-requirement cut announced Friday evening). Everyday market
-stories run all week so the burst detector has an evergreen baseline.
+stories run all week so the burst detector has an evergreen baseline. A market
+snapshot (index closes, turnover, sector moves, northbound flows) is served for
+each trading day of the week and for the demo day itself (market/snapshots.json).
 
     python demo/generate.py
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -600,6 +603,58 @@ def research_index() -> str:
 """
 
 
+# (day, 上证指数 change %, turnover 亿元, northbound 亿元, planted sector moves)
+MARKET_DAYS: list[tuple[datetime, float, int, float, dict[str, float]]] = [
+    (DAYS[0], 0.21, 10360, 18.6, {}),
+    (DAYS[1], -0.35, 9870, -23.4, {}),
+    (DAYS[2], 0.48, 10520, 31.2, {}),
+    (DAYS[3], 0.92, 11840, 45.7, {"低空经济": 5.86}),
+    (DAYS[4], -0.18, 11210, -12.9, {"人形机器人": 4.62, "低空经济": 2.35}),
+    (
+        OVERNIGHT,
+        1.26,
+        13260,
+        68.4,
+        {"银行": 2.91, "房地产": 2.44, "低空经济": 3.72, "人形机器人": 3.08},
+    ),
+]
+INDICES = [("上证指数", 3388.42, 1.0), ("深证成指", 10815.36, 1.3), ("创业板指", 2176.58, 1.6)]
+
+
+def market_snapshots(seed: int = 20261123) -> list[dict[str, object]]:
+    """One snapshot per demo trading day, consistent with the planted stories."""
+    rng = random.Random(seed)
+    closes = {name: start for name, start, _ in INDICES}
+    snapshots: list[dict[str, object]] = []
+    for day, shanghai, turnover, northbound, planted in MARKET_DAYS:
+        indices = []
+        for name, _, beta in INDICES:
+            noise = rng.uniform(-0.15, 0.15) if name != "上证指数" else 0.0
+            change = round(shanghai * beta + noise, 2)
+            closes[name] = round(closes[name] * (1 + change / 100), 2)
+            indices.append({"name": name, "close": closes[name], "change_pct": change})
+        moves = {sector: round(rng.uniform(-1.8, 1.8), 2) for sector in SECTORS}
+        moves.update(planted)
+        up = rng.randint(2600, 3400) if shanghai > 0 else rng.randint(1600, 2300)
+        snapshots.append(
+            {
+                "date": day.date().isoformat(),
+                "as_of": day.replace(hour=15).isoformat(),
+                "indices": indices,
+                "turnover": f"{turnover}亿元",
+                "northbound_net": f"{northbound}亿元",
+                "sectors": [{"name": k, "change_pct": v} for k, v in moves.items()],
+                "breadth": {
+                    "up": up,
+                    "down": 5100 - up,
+                    "limit_up": rng.randint(40, 110),
+                    "limit_down": rng.randint(2, 15),
+                },
+            }
+        )
+    return snapshots
+
+
 def main() -> None:
     entries = build_entries()
     feeds = HERE / "feeds"
@@ -618,7 +673,16 @@ def main() -> None:
             research_page(slug, title, date, topic, body), encoding="utf-8"
         )
     (research / "index.html").write_text(research_index(), encoding="utf-8")
-    print(f"{len(entries)} feed items in {len(OUTLETS)} feeds, {len(RESEARCH)} research pages")
+    market = HERE / "market"
+    market.mkdir(exist_ok=True)
+    document = {"note": "演示用虚构行情数据", "snapshots": market_snapshots()}
+    (market / "snapshots.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(
+        f"{len(entries)} feed items in {len(OUTLETS)} feeds, {len(RESEARCH)} research pages, "
+        f"{len(MARKET_DAYS)} market snapshots"
+    )
 
 
 if __name__ == "__main__":

@@ -41,11 +41,14 @@ def _check_name(value: str) -> str:
 
 
 class SourceConfig(_Strict):
-    """One place news comes from: an RSS/Atom/RDF feed or a research page."""
+    """One place news comes from: an RSS/Atom/RDF feed, a research page or market snapshots.
+
+    ``market``: a JSON document of daily market snapshots (newsdesk/feeds/market.py).
+    """
 
     name: str
     url: str
-    type: Literal["feed", "page"] = "feed"
+    type: Literal["feed", "page", "market"] = "feed"
     title: str | None = None
     enabled: bool = True
     follow_links: bool = Field(

@@ -13,6 +13,7 @@ The tree::
     │   ├── HTTPStatusError    a non-2xx/304 answer
     │   │   └── RateLimited    429/503 with a Retry-After to honour
     │   └── FeedParseError     the body is not a feed (malformed XML, an HTML page ...)
+    │       └── SnapshotError  a market source's body is not a valid snapshot (bad JSON, figures)
     ├── LLMError               a draft could not be written
     │   ├── ProviderUnavailable    timeout, connection error, 5xx, unreadable answer (retried)
     │   │   └── LLMRateLimited     429, with the Retry-After to honour (retried)
@@ -89,6 +90,10 @@ class RateLimited(HTTPStatusError):
 
 class FeedParseError(FeedError):
     """The body could not be read as RSS, Atom or RDF."""
+
+
+class SnapshotError(FeedParseError):
+    """A market source's body is not a valid market snapshot (JSON, required figures)."""
 
 
 class InputError(NewsdeskError):

@@ -152,6 +152,24 @@ def test_brief_kinds_choose_the_right_sources(demo_db: Database) -> None:
     assert sum(len(s.title) + len(s.text) for s in morning.sources) <= settings.drafting.brief_chars
 
 
+def test_close_and_intraday_briefs_lead_with_the_market_snapshot(demo_db: Database) -> None:
+    settings = desk_settings()
+    close = build_brief(demo_db, settings, settings.slot("close_summary"), DAY)
+    market = close.sources[0]
+    assert (market.number, market.kind, market.outlet) == (1, "market", "演示行情快照")
+    assert market.title == "2026年11月23日A股收盘数据" and "上证指数收盘" in market.text
+    assert market.data and market.data["date"] == DAY.isoformat()
+    assert [s.kind for s in close.sources[1:]] == ["feed"] * (len(close.sources) - 1)
+    assert [s.number for s in close.sources] == list(range(1, len(close.sources) + 1))
+    # At 10:00 the day has not closed: the latest snapshot is the previous trading day's close.
+    intraday = build_brief(demo_db, settings, settings.slot("intraday_am"), DAY)
+    assert intraday.sources[0].kind == "market" and "11月20日A股收盘" in intraday.sources[0].text
+    assert Brief.from_json(intraday.as_json()).sources[0].data == intraday.sources[0].data
+    for kind in ("morning_report", "viewpoint", "research_digest"):
+        brief = build_brief(demo_db, settings, settings.slot(kind), DAY)
+        assert "market" not in {s.kind for s in brief.sources}, kind
+
+
 def test_segments_get_one_draft_each(demo_db: Database) -> None:
     settings = desk_settings()
     slot = settings.slot("viewpoint")

@@ -22,6 +22,7 @@ def demo_desk_env(tmp_path: Path, demo_server, monkeypatch: pytest.MonkeyPatch) 
     conf = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text(encoding="utf-8"))
     conf["demo"]["port"] = int(demo_server.base_url.rsplit(":", 1)[1])
     conf["demo"]["directory"] = str(ROOT / "demo")
+    conf["topics"]["user_dictionaries"] = [str(ROOT / "demo" / "dictionary.txt")]
     path = tmp_path / "desk.yaml"
     path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'flow.db'}"
@@ -38,7 +39,7 @@ def test_ingest_flow_stores_demo_items(prefect_harness: None, demo_desk_env: str
     from flows.ingest import ingest_flow
 
     summary = ingest_flow(return_state=False)
-    assert len(summary) == 9 and all(s["status"] == "done" for s in summary), summary
+    assert len(summary) == 10 and all(s["status"] == "done" for s in summary), summary
     db = Database(demo_desk_env)
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(Item))

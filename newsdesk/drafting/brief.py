@@ -3,14 +3,15 @@
 A brief is stored with the draft as JSON, so a reviewer sees exactly what the
 writer saw. Source selection depends on the slot's kind (DESIGN.md timetable):
 the morning report reads overnight items, a viewpoint reads the top topic,
-the research digest reads research pages, and so on; items of the same story
-appear once; the whole brief fits ``drafting.brief_chars``.
+the research digest reads research pages, the close summary and the intraday
+slots lead with the market snapshot (source [1], kind ``market``), and so on;
+items of the same story appear once; the whole brief fits ``drafting.brief_chars``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SlotConfig
 from newsdesk.store.db import Database
-from newsdesk.store.models import Item, Source
-from newsdesk.timetable import slot_time
+from newsdesk.store.market import market_item
+from newsdesk.store.models import NOT_NEWS, Item, Source
+from newsdesk.timetable import SHANGHAI, TradingCalendar, slot_time
 from newsdesk.topics.service import StoredTopic, compute_topics, stored_topics
 
 SAME_STORY = 70  # rapidfuzz title similarity above which two items tell one story
@@ -36,6 +38,7 @@ class BriefSource:
     link: str | None
     published: str | None
     kind: str = "feed"
+    data: dict[str, Any] | None = None  # structured figures (a market snapshot's)
 
 
 @dataclass
@@ -76,7 +79,7 @@ def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, 
 
 def _items(session: Session, start: datetime, end: datetime, pages: bool) -> list[tuple[Item, str]]:
     when = func.coalesce(Item.published_at, Item.fetched_at)
-    kind = Item.kind == "page" if pages else Item.kind != "page"
+    kind = Item.kind == "page" if pages else Item.kind.not_in(NOT_NEWS)
     rows = session.execute(
         select(Item, Source.title)
         .join(Source, Item.source_id == Source.id)
@@ -101,10 +104,31 @@ def _ranked(
     return sorted(items, key=lambda pair: (rank.get(pair[0].id, len(focus)),))
 
 
-def _fit(candidates: list[tuple[Item, str]], settings: Settings) -> list[BriefSource]:
+def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSource | None:
+    """The market snapshot a close summary (the day's) or an intraday slot (the latest) uses."""
+    if kind == "close_summary":
+        start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+    elif kind == "intraday":  # today's figures so far, else the last close
+        start = TradingCalendar().previous_close(end)
+    else:
+        return None
+    item_id = market_item(session, start, end)
+    if item_id is None:
+        return None
+    item = session.get_one(Item, item_id)
+    outlet = item.source.title
+    published = item.published_at.isoformat() if item.published_at else None
+    return BriefSource(
+        1, item.id, item.title, item.body, outlet, None, published, "market", item.data
+    )
+
+
+def _fit(
+    candidates: list[tuple[Item, str]], settings: Settings, lead: BriefSource | None = None
+) -> list[BriefSource]:
     conf = settings.drafting
-    chosen: list[BriefSource] = []
-    used = 0
+    chosen: list[BriefSource] = [lead] if lead else []
+    used = sum(len(s.title) + len(s.text) for s in chosen)
     for item, outlet in candidates:
         if len(chosen) >= conf.max_sources:
             break
@@ -149,7 +173,7 @@ def build_brief(
                     session, end - timedelta(days=settings.drafting.research_days), end, pages=True
                 )
                 candidates = candidates[: settings.drafting.max_sources - 2] + pages[:2]
-        sources = _fit(candidates, settings)
+        sources = _fit(candidates, settings, _market(session, slot.kind, day, end))
     return Brief(
         slot=slot.name,
         kind=slot.kind,

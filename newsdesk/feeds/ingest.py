@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
@@ -22,11 +23,13 @@ from newsdesk.config import Settings, SourceConfig, TextLimits
 from newsdesk.errors import FeedError, NewsdeskError
 from newsdesk.feeds.fetch import FetchResponse, fetch, new_session
 from newsdesk.feeds.guard import Resolver
+from newsdesk.feeds.market import parse_snapshots, snapshot_data, snapshot_entry
 from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.feeds.parse import Entry, parse_feed
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
 from newsdesk.store.items import store_entries
+from newsdesk.store.market import store_snapshots
 from newsdesk.store.sources import (
     get_source,
     prune_attempts,
@@ -36,6 +39,7 @@ from newsdesk.store.sources import (
 )
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+ACCEPT = {"page": PAGE_ACCEPT, "market": "application/json, */*;q=0.5"}
 
 # Terminal states: later steps pass these through unchanged.
 SKIPPED, UNCHANGED, FAILED, DONE = "skipped", "unchanged", "failed", "done"
@@ -48,6 +52,7 @@ class SourceRun:
     responses: tuple[FetchResponse, ...] = ()
     entries: tuple[Entry, ...] = ()
     bodies: dict[str, str] = field(default_factory=dict)
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)  # guid -> structured figures
     new: int = 0
     duplicates: int = 0
     error: str | None = None
@@ -116,7 +121,7 @@ def fetch_step(
             return replace(run, status=SKIPPED, error=f"backing off until {when}")
         etag, modified = state.etag, state.last_modified
     http = http or new_session(settings.fetch)
-    accept = PAGE_ACCEPT if conf.type == "page" else None
+    accept = ACCEPT.get(conf.type)
     kwargs = {"resolver": resolver, "sleep": sleep} | ({"accept": accept} if accept else {})
     try:
         first = fetch(
@@ -146,6 +151,8 @@ def parse_step(
     try:
         if conf.type == "page":
             return _parse_pages(conf, run, tz, settings.fetch.text_limits)
+        if conf.type == "market":
+            return _parse_snapshots(run, tz)
         response = run.responses[0]
         parsed = parse_feed(
             response.body,
@@ -175,6 +182,13 @@ def _parse_pages(conf: SourceConfig, run: SourceRun, tz: ZoneInfo, limits: TextL
     return replace(run, status="parsed", entries=tuple(entries), bodies=bodies, parser="page")
 
 
+def _parse_snapshots(run: SourceRun, tz: ZoneInfo) -> SourceRun:
+    snapshots = parse_snapshots(run.responses[0].body)
+    entries = tuple(snapshot_entry(s, tz) for s in snapshots)
+    data = {e.guid: snapshot_data(s) for e, s in zip(entries, snapshots, strict=True)}
+    return replace(run, status="parsed", entries=entries, data=data, parser="market")
+
+
 def store_step(
     db: Database, settings: Settings, run: SourceRun, *, now: datetime | None = None
 ) -> SourceRun:
@@ -187,15 +201,25 @@ def store_step(
     try:
         with db.session() as session:
             source = get_source(session, run.name)
-            result = store_entries(
-                session, source, run.entries, now, kind=conf.type, bodies=run.bodies
-            )
+            if conf.type == "market":
+                pairs = [(e, run.data[e.guid]) for e in run.entries]
+                result = store_snapshots(session, source, pairs, now)
+            else:
+                result = store_entries(
+                    session, source, run.entries, now, kind=conf.type, bodies=run.bodies
+                )
             record_success(source.state, now, first.status, first.etag, first.last_modified)
             source.state.items_seen += len(run.entries)
     except Exception as exc:  # see _fail; rolled back, recorded in a new session
         return _fail(db, settings, run, exc, now)
     return replace(
-        run, status=DONE, new=result.new, duplicates=result.duplicates, responses=(), entries=()
+        run,
+        status=DONE,
+        new=result.new,
+        duplicates=result.duplicates,
+        responses=(),
+        entries=(),
+        data={},
     )
 
 

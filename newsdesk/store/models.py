@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -83,6 +84,11 @@ class FetchAttempt(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+# Item kinds that are not news: research pages and market snapshots. Topics and the
+# news picks of a brief skip them; briefs take them on purpose (研报精选, market data).
+NOT_NEWS = ("page", "market")
+
+
 class Item(Base):
     """One fetched entry, normalised and deduplicated across all sources.
 
@@ -108,6 +114,8 @@ class Item(Base):
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Structured figures beside the text, for items that have them (a market snapshot).
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     source: Mapped[Source] = relationship(lazy="joined")
     sightings: Mapped[list[ItemSource]] = relationship(

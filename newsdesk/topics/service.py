@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings
 from newsdesk.store.db import Database, lock_for_write
-from newsdesk.store.models import Item, ItemSource, Source, TopicItemRow, TopicRow
+from newsdesk.store.models import NOT_NEWS, Item, ItemSource, Source, TopicItemRow, TopicRow
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.detect import Topic, detect, windows
@@ -62,7 +62,7 @@ def load_items(session: Session, start: datetime, end: datetime) -> list[TopicIt
             Item.link,
         )
         .join(Source, Item.source_id == Source.id)
-        .where(when >= start, when <= end, Item.kind != "page")
+        .where(when >= start, when <= end, Item.kind.not_in(NOT_NEWS))
     ).all()
     carriers: dict[int, list[str]] = defaultdict(list)
     ids = [r[0] for r in rows]
