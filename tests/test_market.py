@@ -113,6 +113,12 @@ def test_a_history_document_holds_one_snapshot_per_day() -> None:
         ),
         (encoded(snapshot(indices=[{"name": "上证指数", "close": -5, "change_pct": 1}])), "close"),
         (encoded(snapshot(indices=[{"name": "", "close": 1, "change_pct": 1}])), "name"),
+        (encoded(snapshot(indices=[{"name": "上证\x00", "close": 1, "change_pct": 1}])), "name"),
+        (encoded(snapshot(sectors=[{"name": "<b>银行</b>", "change_pct": 1}])), "sectors.0.name"),
+        (
+            b'{"date": "2026-11-20", "indices": [{"name": "\\ud800", "close": 1, "change_pct": 1}]}',
+            "name",
+        ),
         (encoded(snapshot(sectors=[{"name": "银行", "change_pct": "大涨"}])), "sectors.0"),
     ],
 )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from datetime import date, datetime, time, tzinfo
 from typing import Annotated, Any
 
@@ -66,7 +67,17 @@ def _finite(value: float) -> float:
 Figure = Annotated[float, BeforeValidator(_no_bool), AfterValidator(_finite)]
 Amount = Annotated[Figure, BeforeValidator(_amount)]
 Percent = Annotated[Figure, Field(gt=-100, lt=1000)]
-Name = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+def _plain_name(value: str) -> str:
+    """An index or sector name: printable text only (no controls, surrogates or markup)."""
+    value = value.strip()
+    if any(unicodedata.category(c) in ("Cc", "Cs") or c in "<>" for c in value):
+        raise ValueError("名称含控制字符或标记 / a name holds control characters or markup")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_plain_name), Field(min_length=1, max_length=40)]
 
 
 class _Model(BaseModel):
