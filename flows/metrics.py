@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.metrics.compute import Metrics
+from newsdesk.metrics.display import summary
 from newsdesk.metrics.store import snapshot_day
 from newsdesk.metrics.tables import table
 from newsdesk.timetable import working_day
@@ -32,15 +33,10 @@ def daily_metrics(day: date | None = None) -> dict[str, object]:
         table=table(metrics, "slots"),
         description=f"日报 {day}: fill rate per slot",
     )
-    minutes = data["approve_minutes"]
+    failures = ", ".join(f"{rule} {n}" for rule, n in data["failures_by_rule"].items())
     create_markdown_artifact(
         key="daily-metrics-summary",
-        markdown=(
-            f"## 日报 {day}\n\n- fill rate: {data['fill_rate']} ({data['filled_on_time']}/{data['due']})\n"
-            f"- drafts: {data['drafts']}, approval rate: {data['approval_rate']}\n"
-            f"- time to approve: median {minutes['median']} min, p90 {minutes['p90']} min\n"
-            f"- check failures: {data['failures_by_rule'] or 'none'}\n"
-        ),
+        markdown=f"## 日报 {day}\n\n- {summary(data)}\n- 检查未通过 check failures: {failures or '无'}\n",
     )
-    print(f"daily metrics {day}: fill rate {data['fill_rate']}, {data['drafts']} drafts")
+    print(f"daily metrics {day}: {summary(data)}")
     return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -376,3 +377,22 @@ def test_entries_apart_by_fragment_or_without_words_stay_apart(db: Database) -> 
     with db.session() as session:
         again = store_entries(session, get_source(session, "j"), anchors + photos, NOW)
     assert (again.new, again.duplicates) == (0, 6)
+
+
+def test_demo_articles_are_served(demo_server, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The 原文 link of every demo item opens a page with its title (it answered 404)."""
+    import requests
+
+    from newsdesk.feeds.parse import parse_feed
+
+    links = []
+    for feed in sorted((demo_dir / "feeds").glob("*.xml")):
+        links += [(e.title, urlsplit(e.link).path) for e in parse_feed(feed.read_bytes()).entries]
+    assert len(links) > 50
+    with requests.Session() as http:
+        for title, path in links[:: max(1, len(links) // 40)]:
+            page = http.get(f"{demo_server.base_url}{path}?utm_source=rss", timeout=10)
+            assert page.status_code == 200 and title in page.text, path
+        assert (
+            http.get(f"{demo_server.base_url}/articles/none/x.html", timeout=10).status_code == 404
+        )

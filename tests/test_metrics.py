@@ -12,6 +12,7 @@ import pytest
 
 from newsdesk.config import load_settings
 from newsdesk.metrics.compute import compute_metrics, parse_period, percentile
+from newsdesk.metrics.display import minutes, percent
 from newsdesk.metrics.store import snapshot_day
 from newsdesk.metrics.tables import TABLES, table, to_csv
 from newsdesk.store.db import Database
@@ -375,6 +376,21 @@ def test_cli_json_and_csv(week: Database) -> None:
     )
     assert run("--month", "2026-13").returncode == 2
     assert run("--day", "2026-11-23", "--week", "2026-W48").returncode == 2
+
+
+def test_figures_read_as_the_desk_reads_them(week: Database) -> None:
+    assert (percent(1 / 9), minutes(9.5818), percent(None), minutes(None)) == (
+        "11.1 %",
+        "9.6 分钟",
+        "无",
+        "无",
+    )
+    env = {"NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"), "NEWSDESK_DATABASE_URL": week.url}
+    out = cli("metrics", "--week", "2026-W48", env=env | {"COLUMNS": "250"})
+    assert out.returncode == 0, out.stderr
+    assert "通过率 approval 60.0 %" in out.stdout and "中位 median 30.0 分钟" in out.stdout
+    assert "None" not in out.stdout and "0.6" not in out.stdout.replace("60.0", "")
+    assert "无" in out.stdout  # a slot with no drafts has no approval rate
 
 
 def test_daily_snapshot_is_stored(week: Database) -> None:

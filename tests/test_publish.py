@@ -263,8 +263,10 @@ def test_scripts(tmp_path: Path) -> None:
     settings = load_settings(ROOT / "config" / "desk.yaml")
     text = render_script(settings, "group_rules", {"group": "投研交流群", "contact": "小王"})
     assert "【投研交流群群规】" in text and "小王" in text
-    with pytest.raises(ItemError, match="needs a variable"):
+    with pytest.raises(ItemError, match="needs a variable: contact, group "):
         render_script(settings, "group_rules", {})
+    with pytest.raises(ItemError, match="needs a variable: contact "):
+        render_script(settings, "group_rules", {"group": "投研交流群"})
     with pytest.raises(ItemError, match="no script"):
         render_script(settings, "nope", {})
 

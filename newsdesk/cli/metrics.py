@@ -24,9 +24,11 @@ def metrics_cmd(
     ] = "slots",
 ) -> None:
     """日报 / 周报 / 月报: fill rate, approvals, time to approve, check failures, sources, LLM usage."""
+    from rich.markup import escape
     from rich.table import Table
 
     from newsdesk.metrics.compute import compute_metrics, parse_period
+    from newsdesk.metrics.display import cell, summary
     from newsdesk.metrics.tables import table, to_csv
 
     settings = state.settings
@@ -46,13 +48,8 @@ def metrics_cmd(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--table") from None
         return
-    data = metrics.as_json()
-    minutes = data["approve_minutes"]
     console.print(
-        f"[bold]{period.label}[/] ({period.start} – {period.end}): fill rate {_pct(data['fill_rate'])} "
-        f"({data['filled_on_time']}/{data['due']}), {data['drafts']} drafts, approval {_pct(data['approval_rate'])}, "
-        f"time to approve median {minutes['median']} / p90 {minutes['p90']} min, "
-        f"revisions per draft {data['revisions_per_draft']}"
+        f"[bold]{period.label}[/] ({period.start} – {period.end}): {escape(summary(metrics.as_json()))}"
     )
     for name in ("slots", "sources", "providers", "failures"):
         rows = table(metrics, name)
@@ -62,9 +59,5 @@ def metrics_cmd(
         for column in rows[0]:
             grid.add_column(column)
         for row in rows:
-            grid.add_row(*("—" if v is None else str(v) for v in row.values()))
+            grid.add_row(*(escape(cell(k, v)) for k, v in row.items()))
         console.print(grid)
-
-
-def _pct(value: object) -> str:
-    return "—" if value is None else f"{float(value):.0%}"  # type: ignore[arg-type]

@@ -6,7 +6,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    UndefinedError,
+    meta,
+)
 
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError, ItemError
@@ -45,15 +52,32 @@ def script_names(settings: Settings) -> list[str]:
 
 
 def render_script(settings: Settings, name: str, variables: dict[str, str]) -> str:
-    """One 话术库 script with its variables; a missing variable is named, not rendered empty."""
+    """One 话术库 script with its variables; missing variables are all named, not rendered empty."""
     if name not in script_names(settings):
         raise ItemError(f"no script {name!r} (have: {', '.join(script_names(settings))})")
-    template = _environment(settings.content_template_dirs).get_template(f"scripts/{name}.j2")
+    env = _environment(settings.content_template_dirs)
+    template = env.get_template(f"scripts/{name}.j2")
     try:
         return template.render(persona=settings.persona, **variables)
     except UndefinedError as exc:
-        raise ItemError(f"script {name!r} needs a variable: {exc.message}") from exc
+        missing = sorted(_variables(env, f"scripts/{name}.j2") - {"persona", *variables})
+        listed = ", ".join(missing) or exc.message or "?"
+        raise ItemError(
+            f"话术 {name!r} 缺少变量 / script {name!r} needs a variable: {listed} "
+            f"(--var {missing[0] if missing else 'NAME'}=...)"
+        ) from exc
     except TemplateNotFound as exc:  # a desk's own script including a file it lacks
         raise ConfigError(
             f"缺少内容模板 / no content template {exc.name} in {_where(settings)}"
         ) from None
+
+
+def _variables(env: Environment, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """Every variable a template and the templates it includes or extends read."""
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source)
+    names = set(meta.find_undeclared_variables(tree))
+    for child in meta.find_referenced_templates(tree):
+        if child and child not in seen:
+            names |= _variables(env, child, seen | {name})
+    return names

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from newsdesk.config import Settings
 from newsdesk.errors import ItemError
+from newsdesk.metrics import display
 from newsdesk.metrics.charts import bar_chart
 from newsdesk.metrics.compute import BUCKETS, Period, compute_metrics, parse_period
 from newsdesk.metrics.tables import TABLES, table, to_csv
@@ -84,6 +85,7 @@ def metrics_page(
         tables=tables,
         query=request.url.query,
         shortcuts=shortcuts,
+        fmt=display,
     )
 
 
