@@ -766,3 +766,17 @@ def test_settling_from_the_draft_page_the_api_and_the_cli(
     ]
     report = publish_due(sqlite_db, settings, at(13, 1))
     assert sorted(report.published) == [by_api, by_cli] and report.busy == []
+
+
+def test_a_channel_without_its_url_fails_alone(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unset webhook variable used to abort the whole run; now only that channel's posts wait."""
+    settings = wecom_desk(tmp_path, monkeypatch, "http://127.0.0.1:9/unused")
+    monkeypatch.delenv("NEWSDESK_WECOM_URL")
+    draft = plant(sqlite_db, state="approved")
+    report = publish_due(sqlite_db, settings, at(8))
+    assert report.sent == [(draft, "outbox")]
+    assert [(d, c) for d, c, _ in report.failed] == [(draft, "wecom")]
+    assert "NEWSDESK_WECOM_URL" in report.failed[0][2]
+    assert get_draft(sqlite_db, draft).state == "approved"

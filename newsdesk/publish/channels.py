@@ -204,5 +204,14 @@ BUILDERS: dict[str, Callable[[ChannelConfig, Settings], Channel]] = {
 }
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    return {conf.name: BUILDERS[conf.type](conf, settings) for conf in settings.channels}
+def build_channels(settings: Settings) -> tuple[dict[str, Channel], dict[str, str]]:
+    """Every configured channel, and why each one that cannot be built is broken (its URL
+    variable unset): posts to it fail and are retried next run, the other channels still go."""
+    built: dict[str, Channel] = {}
+    broken: dict[str, str] = {}
+    for conf in settings.channels:
+        try:
+            built[conf.name] = BUILDERS[conf.type](conf, settings)
+        except ConfigError as exc:
+            broken[conf.name] = str(exc)
+    return built, broken

@@ -409,17 +409,24 @@ def _publish_draft(
     settings: Settings,
     draft: Draft,
     channels: dict[str, Channel],
+    broken: dict[str, str],
     report: PublishReport,
     sleep: Callable[[float], None],
 ) -> None:
     body = _current_text(draft).body
     names = channels_for(settings, draft)
-    unknown = [n for n in names if n not in channels]
+    unknown = [n for n in names if n not in channels and n not in broken]
     if unknown:
         raise PublishError(f"draft {draft.id}: no channel {', '.join(unknown)} configured")
-    outcomes = [
-        _post_one(db, settings, draft, body, name, channels[name], report, sleep) for name in names
-    ]
+    outcomes: list[str] = []
+    for name in names:
+        if name in broken:
+            report.failed.append((draft.id, name, broken[name]))
+            outcomes.append(PostState.FAILED)
+        else:
+            outcomes.append(
+                _post_one(db, settings, draft, body, name, channels[name], report, sleep)
+            )
     if all(o == PostState.SENT for o in outcomes):
         transition(db, settings, draft.id, "publish", SYSTEM, expected_version=draft.lock_version)
         report.published.append(draft.id)
@@ -434,7 +441,7 @@ def publish_due(
     sleep: Callable[[float], None] = time.sleep,
 ) -> PublishReport:
     report = PublishReport(expired=expire_overdue(db, settings, now))
-    channels = channels if channels is not None else build_channels(settings)
+    channels, broken = (channels, {}) if channels is not None else build_channels(settings)
     with db.session() as session:
         approved = session.scalars(
             select(Draft).where(Draft.state == "approved").order_by(Draft.id)
@@ -448,7 +455,7 @@ def publish_due(
                 due.append(draft)
     for draft in due:
         try:
-            _publish_draft(db, settings, draft, channels, report, sleep)
+            _publish_draft(db, settings, draft, channels, broken, report, sleep)
         except NewsdeskError as exc:
             # No text, a channel missing, or another run published it first: this
             # draft is reported and the others still go.
