@@ -622,7 +622,16 @@ def correct(db: Database, settings: Settings, draft_id: int, body: str) -> None:
         note="数字更正",
         text=body,
     )
-    approve(db, settings, draft_id)
+    # The planted text states no sourced facts, so the re-check flags it: an admin's override.
+    transition(
+        db,
+        settings,
+        draft_id,
+        "approve",
+        Actor("boss", "admin"),
+        expected_version=get_draft(db, draft_id).lock_version,
+        note="更正放行",
+    )
 
 
 def test_a_corrected_version_goes_out_as_a_correction(
