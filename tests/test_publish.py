@@ -271,9 +271,10 @@ def test_scripts(tmp_path: Path) -> None:
         render_script(settings, "nope", {})
 
 
-def test_apprise_channel_posts_json(
-    sqlite_db: Database, tmp_path: Path, monkeypatch, httpserver
-) -> None:  # type: ignore[no-untyped-def]
+def apprise_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
+) -> tuple[Settings, list[dict[str, object]]]:
+    """A desk whose morning report goes to an Apprise json:// URL on ``httpserver``; its inbox."""
     received: list[dict[str, object]] = []
 
     def hook(request: Request) -> Response:
@@ -287,6 +288,13 @@ def test_apprise_channel_posts_json(
         ChannelConfig(name="team", type="apprise", url_env="NEWSDESK_APPRISE_URL")
     )
     settings.slot("morning_report").channels = ["team"]
+    return settings, received
+
+
+def test_apprise_channel_posts_json(
+    sqlite_db: Database, tmp_path: Path, monkeypatch, httpserver
+) -> None:  # type: ignore[no-untyped-def]
+    settings, received = apprise_desk(tmp_path, monkeypatch, httpserver)
     draft = plant(sqlite_db)
     approve(sqlite_db, settings, draft)
     report = publish_due(sqlite_db, settings, at(8))

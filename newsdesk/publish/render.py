@@ -1,10 +1,26 @@
 """Content templates (``newsdesk/content_templates/``, or the desk's own ``publish.templates_dir``
-whose files replace the packaged ones): one per channel type and kind, plus the 话术库 scripts."""
+whose files replace the packaged ones): one per channel type and kind, plus the 话术库 scripts.
+
+What clients read is cleaned here, whatever wrote the draft: the machine labels
+(【机器草稿…】, 本稿由机器…须经编辑审核后发布 — old stored drafts carry them) never
+go out, and the citation markers either point into a source list or go away.
+A template gets ``body`` (markers kept as ``[n]``, only numbers the brief
+has), ``plain_body`` (no markers) and ``cited`` (the cited sources: number,
+outlet, title and an http(s) link or None) and decides per channel type:
+the outbox lists sources with links, the WeCom robot as markdown links, and
+Apprise (any target, markup unknown) drops the markers and names the outlets
+and titles only.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import (
     Environment,
@@ -15,25 +31,111 @@ from jinja2 import (
     meta,
 )
 
+from newsdesk.checks.units import MARKER, parse_marker
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError, ItemError
+
+# Labels the offline composer wrote into drafts for the review queue; never published.
+MACHINE_LABELS = (
+    re.compile(r"【[^】\n]*机器草稿[^】\n]*】"),
+    re.compile(r"[^。！？!?\n]*本稿由机器[^。！？!?\n]*[。！？!?]?"),
+)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[，。；：！？,.;:!?）)])")
+
+
+@dataclass(frozen=True)
+class Cited:
+    number: int
+    outlet: str
+    title: str
+    link: str | None
+
+
+def strip_machine_labels(text: str) -> str:
+    kept = []
+    for line in text.splitlines():
+        cleaned = line
+        for label in MACHINE_LABELS:
+            cleaned = label.sub("", cleaned)
+        if cleaned.strip() or not line.strip():  # a line that held only a label goes with it
+            kept.append(cleaned.rstrip())
+    return _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
+
+
+def _web_link(link: object) -> str | None:
+    """Only http(s) links reach a post: a feed's javascript: or file: link never does."""
+    if not isinstance(link, str) or urlsplit(link).scheme not in ("http", "https"):
+        return None
+    return link
+
+
+def cite(text: str, sources: Iterable[Mapping[str, Any]]) -> tuple[str, str, list[Cited]]:
+    """(body with markers as [n], body without markers, the sources the markers cite).
+
+    A marker number the brief does not have is dropped; a marker left with none goes.
+    """
+    known = {int(s["number"]): s for s in sources if "number" in s}
+    used: set[int] = set()
+
+    def numbered(match: re.Match[str]) -> str:
+        numbers = [n for n in parse_marker(match.group(1)) if n in known]
+        used.update(numbers)
+        return f"[{','.join(map(str, numbers))}]" if numbers else ""
+
+    body = _SPACE_BEFORE_PUNCT.sub("", MARKER.sub(numbered, text))
+    plain = _SPACE_BEFORE_PUNCT.sub("", MARKER.sub("", text))
+    cited = [
+        Cited(
+            n,
+            str(known[n].get("outlet") or ""),
+            str(known[n].get("title") or ""),
+            _web_link(known[n].get("link")),
+        )
+        for n in sorted(used)
+    ]
+    return body, plain, cited
+
+
+def markdown_text(value: str) -> str:
+    """Feed text in markdown: brackets that would open or end a link become full-width."""
+    return value.replace("[", "［").replace("]", "］")
+
+
+def markdown_url(value: str) -> str:
+    """A link target in markdown: characters that would end it are percent-encoded."""
+    return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 @cache
 def _environment(directories: tuple[Path, ...]) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader([str(d) for d in directories]),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters["markdown_text"] = markdown_text
+    env.filters["markdown_url"] = markdown_url
+    return env
 
 
 def _where(settings: Settings) -> str:
     return ", ".join(str(d) for d in settings.content_template_dirs)
 
 
-def render_post(settings: Settings, channel_type: str, kind: str, **context: object) -> str:
+def render_post(
+    settings: Settings,
+    channel_type: str,
+    kind: str,
+    *,
+    body: str,
+    sources: Iterable[Mapping[str, Any]] = (),
+    **context: object,
+) -> str:
+    """A draft as a channel posts it: labels stripped, markers resolved against ``sources``."""
+    body, plain_body, cited = cite(strip_machine_labels(body), sources)
+    context |= {"body": body, "plain_body": plain_body, "cited": cited}
     env = _environment(settings.content_template_dirs)
     try:
         template = env.select_template([f"{channel_type}/{kind}.j2", f"{channel_type}/default.j2"])

@@ -178,6 +178,7 @@ def _render(
         draft.kind,
         title=draft.title,
         body=body,
+        sources=(draft.brief or {}).get("sources", []),  # the brief's numbered sources: [n] -> list
         day=draft.day.isoformat(),
         slot_title=slot.title if slot else draft.title,
     )
