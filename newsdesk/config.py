@@ -213,14 +213,14 @@ DEFAULT_MIN_FACTS = {
 class ChecksConfig(_Strict):
     """Check parameters (see newsdesk/checks/*.py docstrings for how they were calibrated)."""
 
-    k_han: int = Field(3, ge=2, le=12, description="shortest common stretch, Han characters")
-    k_word: int = Field(2, ge=1, le=8, description="shortest common stretch, Latin words")
+    k_han: int = Field(4, ge=2, le=12, description="shortest common stretch, Han characters")
+    k_word: int = Field(1, ge=1, le=8, description="shortest common stretch, Latin words")
     gap_han: int = Field(2, ge=0, le=10, description="characters between stretches that join")
     gap_word: int = Field(2, ge=0, le=10, description="words between stretches that join")
     min_han: int = Field(
-        8, ge=1, le=40, description="characters besides facts a copied run needs to count"
+        6, ge=1, le=40, description="characters besides facts a copied run needs to count"
     )
-    min_word: int = Field(3, ge=1, le=20, description="words besides facts a copied run needs")
+    min_word: int = Field(4, ge=1, le=20, description="words besides facts a copied run needs")
     min_facts: dict[Kind, int] = Field(
         default_factory=lambda: dict(DEFAULT_MIN_FACTS),
         description="source facts a draft of this kind must state",

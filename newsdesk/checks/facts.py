@@ -95,6 +95,7 @@ class DraftFacts:
         self.figures = figure_facts(draft)
         self.spans = fact_spans(draft, self.tokens)
         self._starts = [t.start for t in self.tokens]
+        self._figure_starts = [f.start for f in self.figures]
 
     def _within(self, sentence: Sentence) -> list[Token]:
         low = bisect_left(self._starts, sentence.start)
@@ -106,9 +107,14 @@ class DraftFacts:
         out = []
         for sentence in self.sentences:
             tokens = [t for t in self._within(sentence) if not MARKER.fullmatch(t.word)]
-            figures = [f for f in self.figures if sentence.start <= f.start < sentence.end]
-            in_markers = [(m.start, m.end) for m in sentence.markers]
-            tokens = [t for t in tokens if not any(a <= t.start < b for a, b in in_markers)]
+            figures = self.figures[
+                bisect_left(self._figure_starts, sentence.start) : bisect_left(
+                    self._figure_starts, sentence.end
+                )
+            ]
+            if sentence.markers:
+                inside = [(m.start, m.end) for m in sentence.markers]
+                tokens = [t for t in tokens if not any(a <= t.start < b for a, b in inside)]
             entities = [t.word for t in tokens if is_entity(t)]
             entities += [m.group(1) for m in TICKER.finditer(sentence.text)]
             specific = [

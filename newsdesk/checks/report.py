@@ -15,7 +15,6 @@ from newsdesk.checks.compliance import ComplianceParams, ComplianceResult, check
 from newsdesk.checks.facts import DraftFacts, SourceFacts
 from newsdesk.checks.originality import OriginalityParams, OriginalityResult, check_originality
 from newsdesk.checks.substance import SubstanceParams, SubstanceResult, check_substance
-from newsdesk.checks.units import UnitCoder
 from newsdesk.config import Settings
 
 _CITATION_KINDS = {
@@ -145,7 +144,7 @@ def run_checks(
         settings, channel, slot, kind
     )
     analysed = DraftFacts(draft)
-    originality = check_originality(draft, sources, originality_params, UnitCoder(), analysed.spans)
+    originality = check_originality(draft, sources, originality_params, analysed.spans)
     borrowed = [(b.start, b.end) for b in originality.borrowed]
     indexed = [SourceFacts(text) for text in sources]
     citations = check_citations(draft, sources, borrowed, citation_params, analysed, indexed)

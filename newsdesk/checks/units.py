@@ -3,14 +3,15 @@
 A *unit* is one Han character or one Latin word / number, after NFKC and
 lower-casing, with punctuation and whitespace dropped. Each unit remembers its
 offsets in the original text, so every finding points back at what the editor
-wrote. Latin words are mapped to single private-use characters, so a unit
-sequence is a plain ``str`` and k-grams are fast substring slices.
+wrote. Latin words are mapped to single private-use characters (``latin_code``),
+so a unit sequence is a plain ``str`` and k-grams are fast substring slices.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,54 +120,55 @@ class Units:
 
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[0-9a-z]+(?:[.'][0-9a-z]+)*")
 _LATIN = re.compile(r"([0-9a-z]+(?:[.'][0-9a-z]+)*)")
-_NOT_UNIT = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\U000f0000-\U000ffffd]+")
+_NOT_UNIT = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
+_PLANE = 0xFFFE  # private-use characters in each of planes 15 and 16
 
 
-class UnitCoder:
-    """Maps Latin words to private-use characters consistently across a draft and its sources."""
+@lru_cache(maxsize=262144)
+def latin_code(token: str) -> str:
+    """The unit character of a Latin word or number: a private-use character chosen by CRC-32.
 
-    def __init__(self) -> None:
-        self._codes: dict[str, str] = {}
-        self._strings: dict[str, str] = {}
+    Stable across calls and processes, so a source's units can be cached and
+    reused by every draft that cites it. Two words share a code once in 131,068
+    pairs; a copied run needs several words in a row, so a shared code does
+    not make one.
+    """
+    if len(token) == 1 and is_han(token):
+        return token
+    slot = zlib.crc32(token.encode("utf-8")) % (2 * _PLANE)
+    return chr((0xF0000 if slot < _PLANE else 0x100000 - _PLANE) + slot)
 
-    def code(self, token: str) -> str:
+
+@lru_cache(maxsize=512)
+def source_units(text: str) -> str:
+    """Units of a source, without offsets: the fast path, cached (a brief's sources are
+    checked against every draft, revision and edit of the day)."""
+    folded = nfkc(text).lower()
+    # split() with a capturing group alternates text / word: map the words in one pass.
+    parts = _LATIN.split(folded)
+    parts[1::2] = [latin_code(word) for word in parts[1::2]]
+    return _NOT_UNIT.sub("", "".join(parts))
+
+
+def draft_units(text: str, exclude: list[tuple[int, int]] | None = None) -> Units:
+    """Units of a draft with their offsets; excluded spans contribute nothing."""
+    folded = list(_fold_1to1(text))
+    for start, end in exclude or []:
+        folded[start:end] = [" "] * (end - start)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    han = words = 0
+    for match in _UNIT.finditer("".join(folded)):
+        token = match.group(0)
+        chars.append(latin_code(token))
+        starts.append(match.start())
+        ends.append(match.end())
         if len(token) == 1 and is_han(token):
-            return token
-        if token not in self._codes:
-            self._codes[token] = chr(0xF0000 + len(self._codes))
-        return self._codes[token]
-
-    def unit_string(self, text: str) -> str:
-        """Units of a source, without offsets: the fast path, memoised (sources are long and reused)."""
-        cached = self._strings.get(text)
-        if cached is None:
-            folded = nfkc(text).lower()
-            # split() with a capturing group alternates text / word: map the words in one pass.
-            parts = _LATIN.split(folded)
-            parts[1::2] = [self._codes.get(word) or self.code(word) for word in parts[1::2]]
-            cached = _NOT_UNIT.sub("", "".join(parts))
-            self._strings[text] = cached
-        return cached
-
-    def units(self, text: str, exclude: list[tuple[int, int]] | None = None) -> Units:
-        """Units of a draft with their offsets; excluded spans contribute nothing."""
-        folded = list(_fold_1to1(text))
-        for start, end in exclude or []:
-            folded[start:end] = [" "] * (end - start)
-        chars: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        han = words = 0
-        for match in _UNIT.finditer("".join(folded)):
-            token = match.group(0)
-            chars.append(self.code(token))
-            starts.append(match.start())
-            ends.append(match.end())
-            if len(token) == 1 and is_han(token):
-                han += 1
-            else:
-                words += 1
-        return Units("".join(chars), starts, ends, han, words)
+            han += 1
+        else:
+            words += 1
+    return Units("".join(chars), starts, ends, han, words)
 
 
 @lru_cache(maxsize=65536)

@@ -160,6 +160,31 @@ _UNIT_WORDS = (
     " 平方米 平方公里 公里 公斤 克 桶 盎司 次 款 条 亩 部"
 )
 _UNITS = sorted(_UNIT_WORDS.split(), key=len, reverse=True)  # longest first: 亿元 before 元
+_COUNTED = frozenset(
+    [
+        "家",
+        "架",
+        "台",
+        "辆",
+        "艘",
+        "只",
+        "个",
+        "项",
+        "款",
+        "条",
+        "套",
+        "件",
+        "部",
+        "人",
+        "户",
+        "次",
+        "座",
+        "枚",
+        "笔",
+        "份",
+        "张",
+    ]
+)
 _FIGURE = re.compile(
     f"(?P<number>{_NUMBER})\\s?(?P<unit>{_MULTIPLIER}?(?:"
     + "|".join(re.escape(u) for u in _UNITS)
@@ -222,6 +247,9 @@ def _figure_spans(masked: str) -> list[_Span]:
     return spans
 
 
+_COMPARISON = frozenset({"较", "比", "相比", "相较", "较之", "对比"})
+
+
 def _is_connector(token: str) -> bool:
     return _key(token) in _vocabulary().connector_set
 
@@ -231,8 +259,16 @@ def _tokens(phrase: str) -> list[str]:
 
 
 def _content_before(phrase: str) -> list[str]:
-    """The phrase's tokens without the connectors (为, 约, 同比增长, 净买入 ...) at its end."""
+    """The tokens that can name the metric of a figure written after ``phrase``.
+
+    Connectors at the end (为, 约, 同比增长, 净买入 ...) go. In a comparison
+    (成交额较上一交易日放量1432亿元) the words after 较/比 name the base of the
+    comparison, not the metric: only what stands before 较 remains.
+    """
     tokens = _tokens(phrase)
+    marks = [i for i, token in enumerate(tokens) if token in _COMPARISON]
+    if marks:
+        tokens = tokens[: marks[-1]]
     while tokens and _is_connector(tokens[-1]):
         tokens.pop()
     return tokens
@@ -302,11 +338,13 @@ def figure_facts(text: str) -> list[FigureFact]:
             previous_metric = ""  # a new sentence: no metric carries over
         low = max(previous_end, span.start - _REACH)
         before = plain[_last_match_end(_CLAUSE, plain, low, span.start) or low : span.start]
-        metric = _metric_before(before)
+        after = plain[span.end : span.end + _REACH]
+        stop = _CLAUSE.search(after)
+        after = after[: stop.start()] if stop else after
+        # What a count counts follows it: 100架意向订单, 4100只个股.
+        metric = (_metric_after(after) if span.unit in _COUNTED else "") or _metric_before(before)
         if not metric:
-            after = plain[span.end : span.end + _REACH]
-            stop = _CLAUSE.search(after)
-            metric = _metric_after(after[: stop.start()] if stop else after)
+            metric = _metric_after(after)
         if not metric and not _content_before(before):
             # Only connectors before it (，同比增长12.3%): it measures what the figure before did.
             metric = previous_metric
@@ -457,8 +495,8 @@ def _occurrences(plain: str, value: str) -> list[int]:
         while start != -1:
             end = start + len(spelling)
             rest = plain[end : end + 8]
-            if dot:  # 6.2 also as 6.20
-                rest = rest.lstrip("0")
+            if rest[:1] == "." or dot:  # 6.2 also as 6.20, 50 also as 50.0
+                rest = rest.removeprefix(".").lstrip("0") if rest[:1] == "." else rest.lstrip("0")
             before_ok = start == 0 or not _DIGIT_NEAR.match(plain[start - 1])
             after_ok = not rest or not (
                 rest[0].isdigit() or rest[0] in ".," and rest[1:2].isdigit()
@@ -467,6 +505,12 @@ def _occurrences(plain: str, value: str) -> list[int]:
                 found.append(start)
             start = plain.find(spelling, end)
     return sorted(found)
+
+
+@lru_cache(maxsize=512)
+def _plain(text: str) -> str:
+    """Full-width digits and signs as ASCII (same length); cached: sources are looked up often."""
+    return text.translate(_WIDE)
 
 
 @lru_cache(maxsize=8192)
@@ -481,7 +525,7 @@ def facts_with_value(text: str, value: str) -> list[FigureFact]:
     write the number are analysed: the checks look up a draft's few figures in
     sources of thousands of characters.
     """
-    plain = text.translate(_WIDE)
+    plain = _plain(text)
     out: list[FigureFact] = []
     for position in _occurrences(plain, value):
         low = _last_match_end(_SENTENCE, plain, max(0, position - 400), position) or max(
