@@ -75,6 +75,7 @@ class Segmenter:
         self._tagger.makesure_userdict_loaded()  # the user dictionaries' tags join jieba's table
         self._tags: dict[str, str] = self._tagger.word_tag_tab
         self._guessed: dict[str, str] = {}
+        self._content: dict[str, bool] = {}
 
     def tokens(self, text: str) -> list[str]:
         """All tokens, tickers as single upper-case tokens, whitespace dropped."""
@@ -92,7 +93,17 @@ class Segmenter:
 
     def content_terms(self, text: str) -> list[str]:
         """Terms that can name a topic: ``terms`` less verbs, time words and function words."""
-        return [t for t in self.tokens(text) if self.is_term(t) and self.is_content(t)]
+        keep = self._content
+        out = []
+        for token in self.tokens(text):
+            kept = keep.get(token)
+            if kept is None:
+                # A token's verdict depends only on this segmenter's dictionaries and stopwords,
+                # and the same few thousand tokens recur in every headline: decide each once.
+                kept = keep[token] = self.is_term(token) and self.is_content(token)
+            if kept:
+                out.append(token)
+        return out
 
     def tag(self, token: str) -> str:
         """jieba's part-of-speech tag for one token (``eng`` for Latin words, ``x`` for symbols)."""

@@ -114,8 +114,9 @@ def detect(
     counts = Counter(t for _, terms in current for t in terms)
     outlets: dict[str, set[str]] = {}
     for story, terms in current:
+        carriers = story.sources  # computed over the story's items: once, not once per term
         for term in terms:
-            outlets.setdefault(term, set()).update(story.sources)
+            outlets.setdefault(term, set()).update(carriers)
 
     def scored(term: Term, count: int, sources: int, base: Sequence[Counter[Term]]) -> Scored:
         expected = expected_count(term, base, sizes, weights, len(current))
