@@ -53,6 +53,10 @@ class TradingCalendar:
             current -= timedelta(days=1)
         return current
 
+    def day_start(self, day: date) -> datetime:
+        """Midnight of a day on the exchange's clock (a market day's snapshots start here)."""
+        return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
     def close_at(self, day: date) -> datetime:
         return datetime.combine(day, MARKET_CLOSE, tzinfo=SHANGHAI)
 

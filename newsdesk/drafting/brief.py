@@ -11,7 +11,7 @@ items of the same story appear once; the whole brief fits ``drafting.brief_chars
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -22,7 +22,7 @@ from newsdesk.config import Settings, SlotConfig
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
-from newsdesk.timetable import SHANGHAI, TradingCalendar, slot_time
+from newsdesk.timetable import TradingCalendar, slot_time
 from newsdesk.topics.service import StoredTopic, compute_topics, stored_topics
 
 SAME_STORY = 70  # rapidfuzz title similarity above which two items tell one story
@@ -107,7 +107,7 @@ def _ranked(
 def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSource | None:
     """The market snapshot a close summary (the day's) or an intraday slot (the latest) uses."""
     if kind == "close_summary":
-        start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+        start = TradingCalendar().day_start(day)
     elif kind == "intraday":  # today's figures so far, else the last close
         start = TradingCalendar().previous_close(end)
     else:
