@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import jieba
@@ -58,6 +58,20 @@ def _dictionary_words(path: Path) -> set[str]:
     return {line.split()[0] for line in lines if line.strip() and not line.startswith("#")}
 
 
+@cache
+def _jieba_tags() -> dict[str, str]:
+    """jieba's word -> part-of-speech table (its dict.txt), read once per process (~0.5 s)."""
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer()).word_tag_tab
+
+
+class _Tagger(jieba.posseg.POSTokenizer):
+    """jieba's POS tagger over a given tokenizer and tag table, without re-reading dict.txt."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer, tags: dict[str, str]) -> None:
+        self.tokenizer = tokenizer
+        self.word_tag_tab = tags
+
+
 class Segmenter:
     """Cut text into tokens; ``terms`` keeps only what can name a topic."""
 
@@ -71,11 +85,13 @@ class Segmenter:
             self._jieba.load_userdict(str(path))
             self.known |= _dictionary_words(Path(path))
         self.stopwords = load_stopwords() | frozenset(extra_stopwords)
-        self._tagger = jieba.posseg.POSTokenizer(self._jieba)
-        self._tagger.makesure_userdict_loaded()  # the user dictionaries' tags join jieba's table
-        self._tags: dict[str, str] = self._tagger.word_tag_tab
         self._guessed: dict[str, str] = {}
         self._content: dict[str, bool] = {}
+
+    @cached_property
+    def _tagger(self) -> _Tagger:
+        """Built on first use: only topic detection asks for parts of speech."""
+        return _Tagger(self._jieba, _jieba_tags() | self._jieba.user_word_tag_tab)
 
     def tokens(self, text: str) -> list[str]:
         """All tokens, tickers as single upper-case tokens, whitespace dropped."""
@@ -107,7 +123,7 @@ class Segmenter:
 
     def tag(self, token: str) -> str:
         """jieba's part-of-speech tag for one token (``eng`` for Latin words, ``x`` for symbols)."""
-        tag = self._tags.get(token)
+        tag = self._tagger.word_tag_tab.get(token)
         if tag is not None:
             return tag
         if not _HAN.search(token):
