@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.publish.service import PublishReport, publish_due
+from newsdesk.review.notices import NoticeReport, notify_editors
 from tasks.desk import desk
 
 
@@ -18,8 +19,16 @@ def publish_now() -> PublishReport:
     return publish_due(d.db, d.settings, datetime.now(UTC))
 
 
+@task(cache_policy=NO_CACHE)
+def notify_now() -> NoticeReport:
+    d = desk()
+    return notify_editors(d.db, d.settings, datetime.now(UTC))
+
+
 @flow(name="publish", log_prints=True)
 def publish_flow() -> dict[str, int]:
+    # Editors first: a draft whose deadline just passed is escalated before it can expire.
+    notices = notify_now()
     report = publish_now()
     if report.failed or report.uncertain or report.expired or report.skipped:
         lines = [f"- failed: draft {d} → {c}: {e}" for d, c, e in report.failed]
@@ -40,6 +49,9 @@ def publish_flow() -> dict[str, int]:
         "skipped": len(report.skipped),
         "expired": len(report.expired),
         "published": len(report.published),
+        "reminded": len(notices.reminded),
+        "escalated": len(notices.escalated),
+        "notice_failed": len(notices.failed),
     }
     print(f"publish: {summary}")
     return summary

@@ -298,6 +298,14 @@ class ReviewConfig(_Strict):
         default_factory=lambda: ["compliance", "admin"],
         description="roles that may approve a flagged draft (with a reason)",
     )
+    # Editors are told: a reminder this long before a draft's review deadline, an escalation after.
+    editor_channel: str | None = Field(
+        None, description="a channel in channels: (wecom / apprise / outbox) for editor notices"
+    )
+    remind_minutes: int = Field(30, ge=1, description="remind this long before the deadline")
+    links_base_url: str | None = Field(
+        None, description="review UI address in notices (default http://web.host:web.port)"
+    )
 
 
 class WebConfig(_Strict):
@@ -471,6 +479,8 @@ class Settings(BaseSettings):
                     f"slot {slot.name!r} uses segment(s) {', '.join(unknown)} not in drafting.segments"
                 )
         known = {c.name for c in self.channels}
+        if self.review.editor_channel and self.review.editor_channel not in known:
+            raise ValueError(f"review.editor_channel: no channel {self.review.editor_channel!r}")
         for slot in [*self.slots, self.breaking_slot]:
             missing = [c for c in slot.channels if c not in known]
             if missing:

@@ -53,14 +53,22 @@ def slots_cmd(day: Annotated[str | None, typer.Option("--date")] = None) -> None
 def publish_cmd(
     now: Annotated[str | None, typer.Option(help="ISO-8601 time to act as (default: now)")] = None,
 ) -> None:
-    """Expire unapproved drafts past their slot and send approved ones that are due (exactly once)."""
+    """Remind editors, expire unapproved drafts past their slot, send approved ones that are due."""
     from rich.markup import escape
 
     from newsdesk.publish.service import publish_due
+    from newsdesk.review.notices import notify_editors
 
     settings = state.settings
     moment = parse_moment(now, settings) if now else datetime.now(UTC)
-    report = publish_due(open_db(settings), settings, moment)
+    db = open_db(settings)
+    notices = notify_editors(db, settings, moment)
+    for label, ids in (("reminded", notices.reminded), ("escalated", notices.escalated)):
+        if ids:
+            console.print(f"[yellow]{label}[/] editors about drafts {', '.join(map(str, ids))}")
+    for draft_id, error in notices.failed:
+        console.print(f"[red]editor notice failed[/] (draft {draft_id}): {escape(error)}")
+    report = publish_due(db, settings, moment)
     for draft_id, channel in report.sent:
         console.print(f"[green]sent[/] draft {draft_id} → {channel}")
     for draft_id, channel, error in report.failed:

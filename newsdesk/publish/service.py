@@ -54,7 +54,7 @@ from newsdesk.review.states import EDITORS
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion, Post
 from newsdesk.store.types import utcnow
-from newsdesk.timetable import slot_time, working_day
+from newsdesk.timetable import replayed_demo_day, slot_time, working_day
 
 SYSTEM = Actor("system", "system")
 OPEN_STATES = ("pending_review", "awaiting_compliance", "needs_revision")
@@ -98,21 +98,8 @@ def _expires_at(settings: Settings, draft: Draft) -> datetime | None:
     return draft.deadline if draft.kind == "breaking" else _posts_at(settings, draft)
 
 
-def _replayed_demo_day(settings: Settings, now: datetime) -> date | None:
-    """The demo desk's day once the clock is past it: a replay, not a day that is running.
-
-    Its slots are all long gone, so expiring its drafts would hand a newcomer an
-    empty queue a minute after ``newsdesk up``; they stay reviewable instead, and
-    an approved one goes out at the next publish run.
-    """
-    day = settings.demo.day if settings.demo.enabled else None
-    if day is None or now.astimezone(ZoneInfo(settings.timezone)).date() <= day:
-        return None
-    return day
-
-
 def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]:
-    replay = _replayed_demo_day(settings, now)
+    replay = replayed_demo_day(settings, now)
     with db.session() as session:
         candidates = session.scalars(
             select(Draft).where(
