@@ -320,6 +320,11 @@ class WebConfig(_Strict):
         5, ge=1, description="failed logins per user and address before a pause"
     )
     login_window_minutes: float = Field(15.0, gt=0)
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024,
+        ge=1024,
+        description="largest request body; refused with 413 while it streams in, before any login",
+    )
 
 
 class BreakingConfig(_Strict):

@@ -18,6 +18,7 @@ from newsdesk.errors import AuthError, NotFound, PermissionDenied
 from newsdesk.store.db import Database
 from newsdesk.store.models import User
 from newsdesk.store.types import utcnow
+from newsdesk.text.clean import sanitise
 
 ROLES = ("editor", "compliance", "admin")
 MIN_PASSWORD = 8
@@ -145,10 +146,12 @@ class LoginThrottle:
 def authenticate(
     db: Database, username: str, password: str, throttle: LoginThrottle, address: str
 ) -> Actor:
-    key = (username.lower(), address)
+    # As the store will see it (NUL and controls dropped), so variants share one throttle key.
+    username = sanitise(username).lower()
+    key = (username, address)
     throttle.check(key)
     with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username.lower()))
+        user = session.scalar(select(User).where(User.username == username))
         try:
             if user is None or not user.active:
                 raise VerificationError("unknown or disabled")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsdesk.errors import StoreError
+from newsdesk.text.clean import sanitise
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -63,6 +64,38 @@ def lock_key(name: str) -> int:
     )
 
 
+def _safe_value(value: Any) -> Any:
+    return sanitise(value) if isinstance(value, str) else value
+
+
+def _safe_row(row: Any) -> Any:
+    if isinstance(row, dict):
+        return {key: _safe_value(value) for key, value in row.items()}
+    if isinstance(row, (list, tuple)):
+        return type(row)(_safe_value(value) for value in row)
+    return row
+
+
+def _safe_parameters(
+    _conn: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """No NUL or lone surrogate reaches the database, from any path into the store.
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), and
+    both drivers raise on a lone surrogate, so a login name, a note, an edit or
+    a query-string filter carrying one answered 500. Feed text is cleaned long
+    before (``text/clean.py``); this is the last gate for everything else.
+    """
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(_safe_row(row) for row in parameters)
+    return statement, _safe_row(parameters)
+
+
 _memory_locks: dict[str, threading.Lock] = {}
 _memory_guard = threading.Lock()
 
@@ -74,8 +107,10 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _safe_parameters, retval=True)
+    return engine
 
 
 def alembic_config(url: str) -> Config:

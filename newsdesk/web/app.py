@@ -30,7 +30,7 @@ from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired
 from newsdesk.web.render import local_time
 from newsdesk.web.routes import api, metrics, pages, posts
-from newsdesk.web.security import SecurityHeaders
+from newsdesk.web.security import BodyLimit, SecurityHeaders
 
 HERE = Path(__file__).parent
 STATUS = {
@@ -65,6 +65,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     app.state.throttle = LoginThrottle(
         settings.web.login_attempts, settings.web.login_window_minutes * 60
     )
+    # Innermost first: the body limit runs inside the security headers, so a 413 carries them.
+    app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,

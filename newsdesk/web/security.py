@@ -1,13 +1,15 @@
-"""Headers, CSRF and the signed-cookie session: the web app's safety rails."""
+"""Headers, CSRF, request size and the signed-cookie session: the web app's safety rails."""
 
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsdesk.errors import PermissionDenied
 
@@ -44,3 +46,55 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise PermissionDenied(
             "表单已失效或缺少 CSRF 令牌 (missing or invalid CSRF token); reload the page"
         )
+
+
+class BodyLimit:
+    """Refuse a request body over ``max_bytes`` with 413 as it streams in.
+
+    FastAPI reads a body whole before the handler runs, and before the login
+    form or an API token is checked, so without this a stranger's 300 MiB POST
+    cost 900 MiB of memory before its 401. A declared Content-Length over the
+    limit is refused before a byte is read; a chunked body is read up to the
+    limit and refused at the first chunk past it. A body within the limit is
+    handed on unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        messages: deque[Message] = deque()
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break  # the client went away: let the app see it
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.popleft() if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        text = f"请求体过大 request body over {self.max_bytes} bytes (web.max_body_bytes)"
+        response: Response
+        if scope["path"].startswith("/api/"):
+            response = JSONResponse({"error": text, "kind": "PayloadTooLarge"}, status_code=413)
+        else:
+            response = PlainTextResponse(text, status_code=413)
+        response.headers["Connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)

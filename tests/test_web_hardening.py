@@ -1,0 +1,186 @@
+"""The web app against hostile requests: oversized bodies, NUL in every field, stolen sessions.
+
+Body limits are tested on a real uvicorn server through raw sockets, because the
+attack is in how the body streams in; the rest in-process, on both databases.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.config import Settings
+from newsdesk.review.accounts import issue_token
+from newsdesk.store.db import Database
+from newsdesk.store.models import Draft, Item
+from newsdesk.web.app import create_app
+from tests.review_data import BODY, plant
+from tests.test_web import csrf_of, login
+from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users
+
+LIMIT = 64 * 1024
+
+
+def limited_settings() -> Settings:
+    settings = review_settings()
+    settings.web.max_body_bytes = LIMIT
+    return settings
+
+
+@pytest.fixture
+def server(sqlite_db: Database) -> Iterator[WebServer]:
+    seed_users(sqlite_db)
+    with WebServer(limited_settings(), sqlite_db) as running:
+        yield running
+
+
+def _connect(server: WebServer) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    return sock
+
+
+def _response(sock: socket.socket) -> tuple[int, bytes]:
+    """Status and body of the answer; a server still waiting for the body times out here.
+
+    A server that answers before reading the whole body closes with a reset once it has
+    sent its answer (unread data is pending), so a reset after the answer ends it too.
+    """
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        if not data:
+            raise
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_declared_oversized_body_is_refused_before_it_is_read(server: WebServer) -> None:
+    """Content-Length of 300 MiB and one kilobyte sent: 413 at once, the rest never asked for."""
+    with _connect(server) as sock:
+        sock.sendall(
+            b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {300 * 1024 * 1024}\r\n\r\n".encode()
+            + b"username=editor&password="
+            + b"x" * 1024
+        )
+        status, body = _response(sock)
+    assert status == 413 and "web.max_body_bytes" in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/login", "application/x-www-form-urlencoded"), ("/api/breaking", "application/json")],
+)
+def test_chunked_body_is_cut_off_at_the_limit(
+    server: WebServer, path: str, content_type: str
+) -> None:
+    """No length given: the server reads up to the limit and refuses, before any login check."""
+    chunk = b"a" * 16 * 1024
+    sent = 0
+    with _connect(server) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        # Stop sending as soon as the server answers, as a well-behaved client would.
+        while sent < 8 * LIMIT and not select.select([sock], [], [], 0.05)[0]:
+            sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            sent += len(chunk)
+        status, body = _response(sock)
+    assert status == 413, body
+    if path.startswith("/api/"):
+        assert json.loads(body)["kind"] == "PayloadTooLarge"
+
+
+def test_bodies_within_the_limit_pass(server: WebServer, sqlite_db: Database) -> None:
+    token = issue_token(sqlite_db, "editor")
+    with _connect(server) as sock:
+        payload = json.dumps({"request": "央行宣布降准0.25个百分点", "note": "n" * (LIMIT // 2)})
+        body = payload.encode()
+        sock.sendall(
+            b"POST /api/breaking HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n".encode()
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        status, answer = _response(sock)
+    # The note is over the API's own 2,000-character field limit: the body got through to it.
+    assert status == 422 and b"note" in answer
+
+
+@pytest.fixture
+def desk(db: Database) -> Database:
+    seed_users(db)
+    return db
+
+
+@pytest.fixture
+def client(desk: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(review_settings(), desk), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def test_nul_in_login_edit_note_and_query_is_no_server_error(
+    client: TestClient, desk: Database
+) -> None:
+    """PostgreSQL refuses NUL in text: each of these answered 500 there."""
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"username": "edi\x00tor", "password": "wrong-pass", "csrf": token}
+    )
+    assert response.status_code == 401
+    login(client, "editor")
+    draft_id = plant(desk)
+    page = client.get(f"/drafts/{draft_id}").text
+    response = client.post(
+        f"/drafts/{draft_id}/edit",
+        data={
+            "csrf": csrf_of(page),
+            "expected_version": "1",
+            "text": BODY + "\x00补充",
+            "note": "改\x00",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert client.get("/queue?slot=morning%00report").status_code == 200
+    api = {"Authorization": f"Bearer {issue_token(desk, 'editor')}"}
+    response = client.post("/api/breaking", json={"request": "央行突发\x00降息"}, headers=api)
+    assert response.status_code == 200, response.text
+    with desk.session() as session:
+        draft = session.get(Draft, draft_id)
+        assert draft.versions[-1].body == BODY + "补充"
+        titles = list(session.scalars(Item.__table__.select().with_only_columns(Item.title)))
+        assert "央行突发降息" in titles
+
+
+def test_lone_surrogate_in_json_is_a_validation_error(client: TestClient, desk: Database) -> None:
+    api = {
+        "Authorization": f"Bearer {issue_token(desk, 'editor')}",
+        "Content-Type": "application/json",
+    }
+    response = client.post("/api/breaking", content='{"request": "央行\\ud800降息"}', headers=api)
+    assert response.status_code == 422 and response.json()["kind"] == "ValidationError"
+
+
+def test_login_with_nul_variants_shares_one_throttle(desk: Database) -> None:
+    """NUL is dropped before the store sees a name, so it must not make a fresh throttle key."""
+    settings = review_settings()
+    settings.web.login_attempts = 2
+    with TestClient(create_app(settings, desk), base_url="http://127.0.0.1") as client:
+        for name in ("editor", "edi\x00tor", "e\x00ditor"):
+            token = csrf_of(client.get("/login").text)
+            client.post("/login", data={"username": name, "password": "wrong", "csrf": token})
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"username": "editor", "password": PASSWORDS["editor"], "csrf": token}
+        )
+    assert response.status_code == 401 and "too many" in response.text
