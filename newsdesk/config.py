@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from newsdesk.errors import ConfigError
+from newsdesk.text.limits import TextLimits
 
 DEFAULT_CONFIG = Path("config/desk.yaml")
 # Prompts and content templates ship inside the package, so an installed desk drafts from any folder.
@@ -69,18 +70,6 @@ class SourceConfig(_Strict):
     @property
     def display_name(self) -> str:
         return self.title or self.name
-
-
-class TextLimits(_Strict):
-    """The most text kept per field of a fetched or typed-in item, in characters.
-
-    Input is cut before it is cleaned (with room for markup), so what one field
-    costs to clean and store is bounded whatever a source sends.
-    """
-
-    title: int = Field(1_000, ge=10)
-    summary: int = Field(20_000, ge=100)
-    body: int = Field(1_000_000, ge=1_000, description="a research page's or manual item's text")
 
 
 class FetchSettings(_Strict):
@@ -197,7 +186,7 @@ DEFAULT_TRADE_PATTERNS = [
 ]
 
 
-DEFAULT_MIN_FACTS = {
+DEFAULT_MIN_FACTS: dict[Kind, int] = {
     "morning_report": 4,
     "research_digest": 4,
     "close_summary": 3,
@@ -227,7 +216,7 @@ class ChecksConfig(_Strict):
     )
     min_facts_default: int = Field(1, ge=0, description="for kinds not in min_facts")
     recap_kinds: list[Kind] = Field(
-        default_factory=lambda: ["weekly_summary"],
+        default_factory=lambda: list[Kind](["weekly_summary"]),
         description="kinds that may repeat sentences of the day's other drafts",
     )
     repeat_min_chars: int = Field(15, ge=1, description="shorter sentences are boilerplate")

@@ -116,7 +116,10 @@ def check_params(
             tuple(conf.banned_phrases), tuple(conf.trade_patterns), disclaimer, allow_trade
         ),
         SubstanceParams(
-            conf.min_facts.get(kind, conf.min_facts_default) if kind else conf.min_facts_default,
+            # kind is a slot kind's name; min_facts' keys are those names, validated by the config
+            conf.min_facts.get(kind, conf.min_facts_default)  # type: ignore[call-overload]
+            if kind
+            else conf.min_facts_default,
             limits.max_filler,
             kind in conf.recap_kinds,
             conf.repeat_min_chars,

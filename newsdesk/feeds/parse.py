@@ -19,11 +19,11 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 
-from newsdesk.config import TextLimits
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds import encoding
 from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
 from newsdesk.text.clean import clean_text, sanitise
+from newsdesk.text.limits import TextLimits
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])[^\"']*([\"'])", re.I)

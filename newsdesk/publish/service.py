@@ -165,7 +165,8 @@ def _render(
         draft.kind,
         title=draft.title,
         body=body,
-        sources=(draft.brief or {}).get("sources", []),  # the brief's numbered sources: [n] -> list
+        # the brief's numbered sources: [n] -> list (stored JSON: a list of mappings)
+        sources=(draft.brief or {}).get("sources", []),  # type: ignore[arg-type]
         day=draft.day.isoformat(),
         slot_title=slot.title if slot else draft.title,
     )
