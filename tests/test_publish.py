@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -797,3 +798,44 @@ def test_a_channel_without_its_url_fails_alone(
     assert [(d, c) for d, c, _ in report.failed] == [(draft, "wecom")]
     assert "NEWSDESK_WECOM_URL" in report.failed[0][2]
     assert get_draft(sqlite_db, draft).state == "approved"
+
+
+def test_a_publish_process_killed_mid_send_never_sends_twice(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_wecom: FakeWeCom
+) -> None:
+    """kill -9 of `newsdesk publish` while the robot holds its answer: while the claim is fresh a
+    second run keeps off; once it is stale the post is uncertain, never sent again."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    data = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text(encoding="utf-8"))
+    data["channels"].append({"name": "wecom", "type": "wecom", "url_env": "NEWSDESK_WECOM_URL"})
+    for slot in data["slots"]:
+        if slot["name"] == "morning_report":
+            slot["channels"] = ["wecom"]
+    data["var_dir"] = str(tmp_path / "var")
+    config = tmp_path / "desk.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("NEWSDESK_WECOM_URL", fake_wecom.url)
+    settings = load_settings(config)
+    fake_wecom.slow = lambda c: True
+    draft = plant(sqlite_db)
+    approve(sqlite_db, settings, draft)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "publish", "--now", "2026-11-23T08:00:00+08:00"],
+        cwd=ROOT,
+        env=os.environ | {"NEWSDESK_CONFIG": str(config), "NEWSDESK_DATABASE_URL": sqlite_db.url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert fake_wecom.entered.wait(60)
+    settings.publish.lease_seconds = 600
+    assert publish_due(sqlite_db, settings, at(8, 1)).busy == [(draft, "wecom")]
+    process.kill()
+    process.wait(10)
+    settings.publish.lease_seconds = 0.001
+    rerun = publish_due(sqlite_db, settings, at(8, 2))
+    assert rerun.uncertain == [(draft, "wecom")] and len(fake_wecom.calls) == 1
+    assert "中断" in (post_of(sqlite_db, draft).last_error or "")
