@@ -207,11 +207,12 @@ def kill_tree(process: subprocess.Popen[bytes], sig: int) -> list[int]:
     return pids
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds (a worker's SIGTERM waits for its runs)."""
     if process.poll() is None:
         kill_tree(process, signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             kill_tree(process, signal.SIGKILL)
             process.wait(timeout=10)
@@ -530,4 +531,4 @@ def test_two_workers_survive_losing_one_mid_draft(
             raise
         finally:
             for process in reversed(processes):
-                stop(process)
+                stop(process, grace=10 if process is processes[0] else 2)
