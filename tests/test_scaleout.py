@@ -340,12 +340,12 @@ def test_two_workers_survive_losing_one_mid_draft(
         }
         client = base | desk | {"PREFECT_API_URL": api, "PREFECT_HOME": str(tmp_path / "home")}
 
-        def run(command: str, env: dict[str, str] = client, cwd: Path = ROOT) -> str:
+        def run(command: str) -> str:
             argv = shlex.split(command)
             done = subprocess.run(
                 [str(BIN / argv[0]), *argv[1:]],
-                env=env,
-                cwd=cwd,
+                env=client,
+                cwd=ROOT,
                 capture_output=True,
                 text=True,
                 timeout=240,
