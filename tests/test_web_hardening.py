@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk.config import Settings
-from newsdesk.review.accounts import issue_token
+from newsdesk.review.accounts import issue_token, set_active, set_password
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item
 from newsdesk.web.app import create_app
@@ -184,3 +184,45 @@ def test_login_with_nul_variants_shares_one_throttle(desk: Database) -> None:
             "/login", data={"username": "editor", "password": PASSWORDS["editor"], "csrf": token}
         )
     assert response.status_code == 401 and "too many" in response.text
+
+
+def _stolen_cookie(client: TestClient, username: str) -> str:
+    login(client, username)
+    assert client.get("/queue", follow_redirects=False).status_code == 200
+    return client.cookies["newsdesk_session"]
+
+
+def _replayed(client: TestClient, cookie: str) -> int:
+    client.cookies.clear()
+    client.cookies.set("newsdesk_session", cookie)
+    return client.get("/queue", follow_redirects=False).status_code
+
+
+def test_a_copied_cookie_dies_with_logout(client: TestClient) -> None:
+    cookie = _stolen_cookie(client, "editor")
+    page = client.get("/queue").text
+    assert (
+        client.post("/logout", data={"csrf": csrf_of(page)}, follow_redirects=False).status_code
+        == 303
+    )
+    assert _replayed(client, cookie) == 303  # to the login page
+    client.cookies.clear()
+    assert _stolen_cookie(client, "editor")  # signing in again works
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        pytest.param(lambda db: set_password(db, "editor", "new-editor-pass"), id="password"),
+        pytest.param(lambda db: set_active(db, "editor", False), id="disable"),
+    ],
+)
+def test_a_copied_cookie_dies_with_a_password_change_or_disable(
+    client: TestClient, desk: Database, end
+) -> None:  # type: ignore[no-untyped-def]
+    cookie = _stolen_cookie(client, "editor")
+    other = _stolen_cookie(client, "editor2")
+    end(desk)
+    set_active(desk, "editor", True)  # enabling again does not bring old sessions back
+    assert _replayed(client, cookie) == 303
+    assert _replayed(client, other) == 200  # other users stay signed in

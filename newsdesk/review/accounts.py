@@ -76,9 +76,12 @@ def _user(session, username: str) -> User:  # type: ignore[no-untyped-def]
 
 
 def set_password(db: Database, username: str, password: str) -> None:
+    """A new password; every session signed in with the old one ends."""
     _check_password(password)
     with db.session() as session:
-        _user(session, username).password_hash = _hasher.hash(password)
+        user = _user(session, username)
+        user.password_hash = _hasher.hash(password)
+        user.session_generation += 1
 
 
 def set_active(db: Database, username: str, active: bool) -> None:
@@ -87,6 +90,7 @@ def set_active(db: Database, username: str, active: bool) -> None:
         user.active = active
         if not active:
             user.token_hash = None
+            user.session_generation += 1
 
 
 def issue_token(db: Database, username: str) -> str:
@@ -102,6 +106,32 @@ def actor_for_token(db: Database, token: str) -> Actor:
         user = session.scalar(select(User).where(User.token_hash == _token_hash(token)))
         if user is None or not user.active:
             raise AuthError("invalid or revoked API token")
+        return Actor(user.username, user.role, user.display_name)
+
+
+def end_sessions(db: Database, username: str) -> None:
+    """Sign ``username`` out everywhere: cookies issued before now stop working.
+
+    The session cookie is signed, not stored, so a copy of it would outlive a
+    logout that only cleared the browser's; a generation number in the cookie
+    that must match the user's is what a logout can take back.
+    """
+    with db.session() as session:
+        _user(session, username).session_generation += 1
+
+
+def session_generation(db: Database, username: str) -> int:
+    """The number a new session cookie of ``username`` carries."""
+    with db.session() as session:
+        return _user(session, username).session_generation
+
+
+def session_actor(db: Database, username: str, generation: object) -> Actor:
+    """Who a session cookie signs in, if it is still current: AuthError once it has ended."""
+    with db.session() as session:
+        user = _user(session, username)
+        if not user.active or generation != user.session_generation:
+            raise AuthError("会话已结束，请重新登录 session ended; sign in again")
         return Actor(user.username, user.role, user.display_name)
 
 

@@ -274,6 +274,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Stored in the session cookie at login; bumped on logout, password change and disable,
+    # which ends every cookie signed before (a signed cookie cannot be recalled otherwise).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Post(Base):

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from newsdesk.config import Settings
 from newsdesk.errors import AuthError, NewsdeskError
-from newsdesk.review.accounts import Actor, actor_for, actor_for_token
+from newsdesk.review.accounts import Actor, actor_for_token, session_actor
 from newsdesk.store.db import Database
 
 
@@ -29,7 +29,7 @@ def page_actor(request: Request) -> Actor:
     if not username:
         raise LoginRequired(request.url.path)
     try:
-        return actor_for(request.app.state.db, username)
+        return session_actor(request.app.state.db, username, request.session.get("generation"))
     except NewsdeskError:
         request.session.clear()
         raise LoginRequired(request.url.path) from None

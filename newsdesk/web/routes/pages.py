@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
@@ -10,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsdesk.drafting.breaking import interpret_breaking
 from newsdesk.drafting.service import make_provider, redraft
-from newsdesk.errors import AuthError, NotFound, ReviewError, StaleVersion
-from newsdesk.review.accounts import authenticate
+from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
+from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
 from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
@@ -61,12 +62,19 @@ def login(
         return render(request, "login.html", status=401, next=next, error=str(exc))
     request.session.clear()
     request.session["user"] = actor.username
+    request.session["generation"] = session_generation(db, actor.username)
     return RedirectResponse(_local_path(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, db: DbDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Sign out everywhere: a copy of this session's cookie stops working too."""
     check_csrf(request, csrf)
+    username = request.session.get("user")
+    if username:
+        with suppress(NewsdeskError):  # an ended session has nothing left to end
+            session_actor(db, username, request.session.get("generation"))
+            end_sessions(db, username)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
