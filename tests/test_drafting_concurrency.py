@@ -1,4 +1,5 @@
-"""Drafts under concurrency and crashes: one drafter per slot, no textless draft in the queue.
+"""Concurrent writers and crashes: one drafter per slot, no textless draft in the queue,
+sources and topics written by several runs at once without clashes.
 
 Runs on SQLite and PostgreSQL (the ``db`` fixture): the lock that keeps two
 workers from drafting the same slot is a file lock on one and an advisory
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from newsdesk.config import Settings, load_settings
+from newsdesk.demo_server import DemoServer
 from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.errors import InvalidTransition, ProviderUnavailable
@@ -148,3 +151,52 @@ def test_the_draft_lock_is_free_again_after_its_holder_fails(db: Database) -> No
     other.join(timeout=10)
     assert acquired.is_set()
     assert write(db, desk, SlowProvider()) > 0
+
+
+def run_at_once(count: int, work: Callable[[], object]) -> list[BaseException]:
+    """``work`` in ``count`` threads released together; the exceptions they raised."""
+    barrier, errors = threading.Barrier(count), []
+
+    def one() -> None:
+        barrier.wait()
+        try:
+            work()
+        except BaseException as exc:  # collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_runs_registering_sources_on_a_fresh_store_do_not_clash(db: Database) -> None:
+    from newsdesk.feeds.ingest import register_sources
+    from newsdesk.store.models import Source
+
+    desk = settings()
+    assert run_at_once(5, lambda: register_sources(db, desk)) == []
+    with db.session() as session:
+        names = sorted(session.scalars(select(Source.name)))
+    assert names == sorted(desk.source_names)
+
+
+def test_runs_ranking_one_day_at_once_leave_one_ranking(
+    db: Database, demo_server: DemoServer
+) -> None:
+    from datetime import datetime
+
+    from newsdesk.feeds.ingest import ingest
+    from newsdesk.timetable import SHANGHAI
+    from newsdesk.topics.service import compute_topics, stored_topics
+
+    desk = settings()
+    for source in desk.sources:
+        source.url = source.url.replace("http://127.0.0.1:8765", demo_server.base_url)
+    ingest(db, desk)
+    now = datetime(2026, 11, 23, 7, 30, tzinfo=SHANGHAI)
+    assert run_at_once(3, lambda: compute_topics(db, desk, day=DAY, now=now)) == []
+    ranks = [t.rank for t in stored_topics(db, DAY)]
+    assert ranks and ranks == list(range(1, len(ranks) + 1))
