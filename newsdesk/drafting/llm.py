@@ -37,11 +37,18 @@ Limiter = Callable[[], AbstractContextManager[object]]
 
 @dataclass(frozen=True)
 class DraftRequest:
+    """What a provider is asked: the rendered messages and, for providers that read data
+    rather than prompts, the brief, the editor's note, the version being rewritten and the
+    day's other drafts (so no sentence is repeated across slots)."""
+
     messages: list[dict[str, str]]
     brief: Brief
     disclaimer: str
     attempt: int = 0
     reasons: list[str] = field(default_factory=list)
+    note: str | None = None
+    previous: str | None = None
+    day_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: int = 0
     finish_reason: str = "stop"
+    remark: str | None = None  # why the text is unchanged, when a rewrite could change nothing
 
 
 class Provider(Protocol):

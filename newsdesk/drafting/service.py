@@ -28,7 +28,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from newsdesk.checks.report import CheckReport, run_checks
@@ -156,6 +156,46 @@ def _progress(db: Database, draft_id: int) -> tuple[int, str]:
         return draft.version, draft.state
 
 
+def _latest_version(db: Database, draft_id: int) -> DraftVersion | None:
+    with db.session() as session:
+        version = session.scalar(
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft_id)
+            .order_by(DraftVersion.number.desc())
+            .limit(1)
+        )
+        if version is not None:
+            session.expunge(version)
+        return version
+
+
+def _latest_body(db: Database, draft_id: int) -> str | None:
+    version = _latest_version(db, draft_id)
+    return version.body if version else None
+
+
+def other_drafts_of_day(db: Database, day: date, draft_id: int) -> list[str]:
+    """The newest text of every other draft of ``day``: no sentence should repeat across them."""
+    with db.session() as session:
+        newest = (
+            select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+            .join(Draft, Draft.id == DraftVersion.draft_id)
+            .where(Draft.day == day, Draft.id != draft_id)
+            .group_by(DraftVersion.draft_id)
+            .subquery()
+        )
+        rows = session.scalars(
+            select(DraftVersion.body)
+            .join(
+                newest,
+                (DraftVersion.draft_id == newest.c.draft_id)
+                & (DraftVersion.number == newest.c.number),
+            )
+            .order_by(DraftVersion.draft_id)
+        )
+        return list(rows)
+
+
 def write_draft(
     db: Database,
     settings: Settings,
@@ -210,30 +250,46 @@ def _write_draft(
     channel = slot.channels[0]
     disclaimer = settings.channel(channel).disclaimer
     texts = brief.source_texts()
+    day_texts = tuple(other_drafts_of_day(db, day, draft_id))
+    previous = _latest_body(db, draft_id) if note else None
 
     def check(text: str) -> CheckReport:
         return run_checks(text, texts, settings, channel=channel, slot=slot.name)
 
+    def ask(attempt: int, last: str | None, reasons: list[str]) -> Completion:
+        # A rewrite (an editor's note on an existing version) or a failed attempt is a
+        # revision: the provider sees the previous text, the problems and the note.
+        if last is None:
+            messages = draft_messages(settings, brief, disclaimer)
+        else:
+            messages = revision_messages(settings, brief, disclaimer, last, reasons, note)
+        request = DraftRequest(messages, brief, disclaimer, attempt, reasons, note, last, day_texts)
+        return provider.complete(request)
+
+    def version_note(completion: Completion) -> str | None:
+        if completion.remark:
+            return f"{note}（{completion.remark}）" if note else completion.remark
+        return note
+
     added = 0
     try:
-        request = DraftRequest(draft_messages(settings, brief, disclaimer), brief, disclaimer)
-        completion = provider.complete(request)
+        reasons = check(previous).reasons() if previous else []
+        completion = ask(0, previous, reasons)
         report = check(completion.text)
-        _store_version(
-            db, settings, draft_id, completion, report, "revision" if note else "draft", note
-        )
+        origin = "revision" if note else "draft"
+        _store_version(db, settings, draft_id, completion, report, origin, version_note(completion))
         added += 1
         for attempt in range(1, settings.thresholds.max_revisions + 1):
             if report.passed:
                 break
-            reasons = report.reasons()
-            messages = revision_messages(
-                settings, brief, disclaimer, completion.text, reasons, note
-            )
-            request = DraftRequest(messages, brief, disclaimer, attempt, reasons)
-            completion = provider.complete(request)
+            revised = ask(attempt, completion.text, report.reasons())
+            if revised.text.strip() == completion.text.strip():
+                break  # the provider cannot do better: storing the same text again helps nobody
+            completion = revised
             report = check(completion.text)
-            _store_version(db, settings, draft_id, completion, report, "revision", note)
+            _store_version(
+                db, settings, draft_id, completion, report, "revision", version_note(completion)
+            )
             added += 1
     except LLMError as exc:
         reason = f"起草失败（{provider.name}）：{exc}"
@@ -313,14 +369,8 @@ def request_rewrite(
 
 def latest_report(db: Database, draft_id: int) -> dict[str, object] | None:
     """The check report of a draft's newest version (None before the first version)."""
-    with db.session() as session:
-        version = session.scalar(
-            select(DraftVersion)
-            .where(DraftVersion.draft_id == draft_id)
-            .order_by(DraftVersion.number.desc())
-            .limit(1)
-        )
-        return dict(version.report) if version else None
+    version = _latest_version(db, draft_id)
+    return dict(version.report) if version else None
 
 
 def make_provider(
