@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from werkzeug import Response
 
+from newsdesk.checks.report import run_checks
 from newsdesk.checks.units import markers
 from newsdesk.config import LLMConfig, Settings, load_settings
 from newsdesk.drafting.breaking import interpret_breaking
@@ -119,7 +122,7 @@ def test_offline_drafts_for_every_demo_slot_cite_only_existing_sources(demo_db: 
         cited = {n for m in markers(body) for n in m.sources}
         assert brief.sources, slot.name
         assert cited and cited <= set(range(1, len(brief.sources) + 1)), slot.name
-        assert body.startswith("【机器草稿")
+        assert "机器草稿" not in body and "本稿由机器" not in body  # the queue marks it instead
         assert outcome.passed and not draft.flagged, (slot.name, draft.flag_reason)
         assert draft.state == "pending_review" and draft.version == 1
 
@@ -487,3 +490,252 @@ def test_breaking_through_the_api_and_cli(demo_db: Database, tmp_path: Path) -> 
         cwd=ROOT,
     )
     assert out.returncode == 0 and "breaking news draft" in out.stdout, out.stderr
+
+
+# --- fact frames and the composer on invented news (not the demo's) ----------------------
+
+
+def source(number: int, title: str, text: str, outlet: str = "财经日报", kind: str = "feed"):
+    return BriefSource(number, number, title, text, outlet, None, None, kind)
+
+
+NEWS = [
+    source(
+        1,
+        "10月CPI同比上涨0.4%",
+        "国家统计局数据显示，10月CPI同比上涨0.4%，PPI同比下降1.8%，降幅较上月收窄0.3个百分点。",
+        "宏观速递",
+    ),
+    source(
+        2,
+        "远帆电气：前三季度营收同比增长18.2%",
+        "远帆电气公告称，前三季度实现营业收入96.4亿元，同比增长18.2%；归母净利润7.3亿元，同比增长25.6%。",
+        "证券要闻",
+    ),
+    source(
+        3,
+        "央行下调存款准备金率0.5个百分点",
+        "中国人民银行宣布，下调金融机构存款准备金率0.5个百分点，预计释放长期资金约1万亿元。",
+        "金融时报网",
+    ),
+    source(
+        4,
+        "青石建工中标86亿元城际铁路项目",
+        "青石建工公告称，公司中标城际铁路站前工程，合同金额约86亿元，占上年营业收入的12%。",
+        "基建观察",
+    ),
+    source(
+        5,
+        "创业板指收涨1.3%",
+        "创业板指收盘报2285.6点，上涨1.3%，两市成交额1.05万亿元，北向资金净流入62.4亿元。",
+        "盘面快讯",
+    ),
+]
+RESEARCH = [
+    source(
+        6,
+        "远帆电气点评：订单饱满，维持买入评级",
+        "远帆电气点评：订单饱满，维持买入评级\n我们预计公司2027年归母净利润为12.8亿元。"
+        "海外储能订单是主要增量，毛利率有望稳中有升。\n风险在于原材料价格大幅波动。",
+        "北辰证券研究所",
+        "page",
+    ),
+]
+
+
+def invented_brief(kind: str = "morning_report", slot: str | None = None, **extra: object) -> Brief:
+    topics = [{"label": "储能", "terms": ["储能", "远帆电气"], "score": 3.2, "stories": 3}]
+    brief = Brief(
+        slot or kind, kind, "早报", "2026-12-01", "入门", "时效性内容", "", "", topics, []
+    )
+    brief.sources = [*NEWS, *RESEARCH] if kind != "research_digest" else list(RESEARCH)
+    for key, value in extra.items():
+        setattr(brief, key, value)
+    # numbered [1]..[n] in brief order, as build_brief numbers them
+    brief.sources = [replace(s, number=n) for n, s in enumerate(brief.sources, start=1)]
+    return brief
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (1, {("macro", "CPI", "0.4%", "同比上涨"), ("macro", "PPI", "1.8%", "同比下降")}),
+        (2, {("earnings", "营业收入", "96.4亿元", ""), ("earnings", "归母净利润", "7.3亿元", "")}),
+        (
+            3,
+            {
+                ("policy", "存款准备金率", "0.5个百分点", "下调"),
+                ("view", "长期资金", "1万亿元", ""),
+            },
+        ),
+        (4, {("order", "合同金额", "86亿元", "")}),
+        (
+            5,
+            {
+                ("market", "两市成交额", "1.05万亿元", ""),
+                ("market", "北向资金", "62.4亿元", "净流入"),
+            },
+        ),
+        (6, {("view", "归母净利润", "12.8亿元", "")}),  # a forecast is a view
+    ],
+)
+def test_fact_frames_of_several_news_types(number: int, expected: set[tuple[str, ...]]) -> None:
+    from newsdesk.drafting.frames import source_facts
+
+    facts = source_facts([*NEWS, *RESEARCH][number - 1])
+    found = {(f.kind, f.metric, f.figure, f.change) for f in facts if f.figure}
+    assert expected <= found, found
+    assert all(f.source == number for f in facts)
+
+
+def test_fact_frames_name_subject_period_event_and_views() -> None:
+    from newsdesk.drafting.frames import source_facts, stories
+
+    earnings = {f.figure: f for f in source_facts(NEWS[1])}
+    assert earnings["96.4亿元"].subject == "远帆电气" and earnings["96.4亿元"].period == "前三季度"
+    (forecast,) = [f for f in source_facts(RESEARCH[0]) if f.figure]
+    assert forecast.subject == "北辰证券研究所"  # 我们预计: the institute speaks
+    assert source_facts(NEWS[2])[1].action == "释放" and source_facts(NEWS[2])[1].about
+    order = source(9, "白塔科技取得认证", "白塔科技公告称，其新一代储能系统取得欧盟CE认证。")
+    (event,) = source_facts(order)
+    assert (event.kind, event.subject, event.event, event.obj) == (
+        "event",
+        "白塔科技",
+        "取得",
+        "欧盟CE认证",
+    )
+    views = [f for f in source_facts(RESEARCH[0]) if f.claim]
+    assert [f.event for f in views] == ["观点", "风险"]
+    assert views[1].claim == "风险在于原材料价格大幅波动"
+    twin = source(7, "远帆电气前三季度营收增长18.2%", NEWS[1].text, "另一家媒体")
+    brief = invented_brief(sources=[NEWS[1], twin, NEWS[2]])
+    assert [[s.outlet for s in story.sources] for story in stories(brief)] == [
+        ["证券要闻", "另一家媒体"],
+        ["金融时报网"],
+    ]
+
+
+MARKET = source(
+    8,
+    "12月1日收盘快照",
+    "上证指数收盘3388.12点，上涨0.62%；深证成指收盘10876.4点，上涨1.05%；"
+    "两市成交额1.12万亿元；北向资金净流入45.3亿元；电力设备板块上涨3.2%。",
+    "行情快照",
+    "market",
+)
+
+
+def compose(brief: Brief, note: str | None = None, day_texts: tuple[str, ...] = ()) -> str:
+    settings = desk_settings()
+    return OfflineComposer(settings).compose(brief, "投资有风险", note=note, day_texts=day_texts)
+
+
+def cited_sentences(text: str) -> list[tuple[str, set[int]]]:
+    from newsdesk.checks.units import sentences
+
+    return [(s.text, s.cited) for s in sentences(text) if s.cited]
+
+
+def test_morning_report_states_facts_from_different_stories_with_hot_topics_and_research() -> None:
+    text = compose(invented_brief())
+    assert "机器草稿" not in text and "本稿由机器" not in text
+    assert "一、隔夜要闻" in text and "二、今日热点" in text and "三、研报精选" in text
+    news, research = text.split("三、研报精选")
+    cited = cited_sentences(news.split("二、今日热点")[0])
+    assert 3 <= len({n for _, ns in cited for n in ns}) <= 6  # facts from different stories
+    assert "96.4亿元" in news and "营业收入" in news  # a figure with what it measures
+    assert "12.8亿元" in research and "[6]" in research
+    assert "· 储能：三组报道" in text and "证券要闻" in text  # the topic with its evidence
+    for sentence in re.split(r"(?<=。)", text):
+        if re.search(r"\d", re.sub(r"\[\d+\]", "", sentence)):
+            assert re.search(r"\[\d+\]", sentence), sentence  # every figure is cited
+    report = run_checks(text, invented_brief().source_texts(), desk_settings())
+    assert report.passed, report.reasons()
+
+
+def test_one_story_per_paragraph_and_same_story_cited_once() -> None:
+    twin = source(7, "远帆电气前三季度营收增长18.2%", NEWS[1].text, "另一家媒体")
+    text = compose(invented_brief(sources=[NEWS[1], twin, NEWS[2], NEWS[3]]))
+    news = text.split("二、今日热点")[0]
+    paragraphs = [line for line in news.splitlines() if re.search(r"\[\d+\]", line)]
+    assert len(paragraphs) == 3 and "[2]" not in text  # the twin (source 2) adds no sentence
+    assert all(len({n for m in markers(p) for n in m.sources}) == 1 for p in paragraphs)
+
+
+def test_slots_with_the_same_sources_do_not_repeat_a_sentence() -> None:
+    am = compose(invented_brief("intraday", "intraday_am"))
+    pm = compose(invented_brief("intraday", "intraday_pm"), day_texts=(am,))
+    shared = set(am.splitlines()[:-1]) & set(pm.splitlines()[:-1])
+    from newsdesk.checks.units import sentences
+
+    said = {s.text for s in sentences(am)}
+    assert not shared and all(s.text not in said for s in sentences(pm)[:-1])
+    assert am == compose(invented_brief("intraday", "intraday_am"))  # deterministic
+
+
+def test_close_summary_states_the_market_snapshot() -> None:
+    brief = invented_brief("close_summary", sources=[MARKET, *NEWS[:3]])
+    text = compose(brief)
+    data = text.split("一、盘面数据")[1].split("二、今日主线")[0]
+    assert "3388.12点" in data and "1.12万亿元" in data and "[1]" in data
+    assert "上证指数" in data and "成交额" in data
+    without = compose(invented_brief("close_summary", sources=NEWS[:3]))
+    assert "行情快照暂未入库" in without
+
+
+def test_viewpoint_interaction_and_empty_research_digest() -> None:
+    view = compose(invented_brief("viewpoint", tier="高阶"))
+    figures = re.findall(r"\d+(?:\.\d+)?(?:亿元|%|个百分点)", view)
+    assert 3 <= len(figures) <= 5 and "储能" in view.splitlines()[0], view
+    assert "[1]" not in view and "[3]" not in view  # one topic: not the CPI or the policy story
+    assert "从配置的角度" in view or "我的判断是" in view
+    chat = compose(invented_brief("interaction"))
+    assert len(cited_sentences(chat)) == 1 and "互动话题：" in chat and "A." in chat
+    empty = compose(invented_brief("research_digest", sources=[]))
+    assert "今日暂无新的研究资料" in empty and not cited_sentences(empty)
+
+
+def test_segment_gets_its_note_and_a_glossary_tip() -> None:
+    text = compose(invented_brief(segment="新手", segment_style="用通俗的语言解释概念"))
+    assert "写给新手读者：用通俗的语言解释概念。" in text and "小贴士：" in text
+
+
+def test_rewrite_notes_change_the_draft() -> None:
+    brief = invented_brief()
+    base = compose(brief)
+    focus = compose(brief, "请重点写青石建工的订单")
+    first = focus.split("一、隔夜要闻\n")[1].splitlines()[0]
+    assert "青石建工" in first and "青石建工" not in base.split("一、隔夜要闻\n")[1].splitlines()[0]
+    short = compose(brief, "更短")
+    assert len(cited_sentences(short)) < len(cited_sentences(base)) and "今日热点" not in short
+    longer = compose(brief, "写得更长一些")
+    assert len(cited_sentences(longer)) > len(cited_sentences(base))
+    angle = compose(brief, "换个角度")
+    assert angle != base and angle.splitlines()[2] != base.splitlines()[2]
+
+
+def test_a_rewrite_that_can_change_nothing_says_so() -> None:
+    settings = desk_settings()
+    brief = invented_brief("research_digest", sources=[])
+    composer = OfflineComposer(settings)
+    text = composer.compose(brief, "投资有风险")
+    request = DraftRequest([], brief, "投资有风险", note="多写光伏", previous=text)
+    completion = composer.complete(request)
+    assert completion.text == text and "光伏" in (completion.remark or "")
+
+
+def test_rewrite_note_and_previous_text_reach_the_openai_revision_prompt(
+    demo_db: Database, fake: FakeOpenAI
+) -> None:
+    fake.serve(lambda body: reply(GOOD))
+    settings = desk_settings()
+    slot = settings.slot("viewpoint")
+    first = write_draft(demo_db, settings, slot, DAY, openai_provider(fake))
+    again = write_draft(
+        demo_db, settings, slot, DAY, openai_provider(fake), new_version=True, note="请多谈银行股"
+    )
+    assert again.draft_id == first.draft_id
+    prompt = fake.user_messages()[-1]
+    assert "编辑意见：请多谈银行股" in prompt and "<<<上一版>>>" in prompt and GOOD in prompt
+    stored = versions(demo_db, first.draft_id)
+    assert [v.note for v in stored] == [None, "请多谈银行股"]

@@ -26,6 +26,7 @@ from newsdesk.timetable import TradingCalendar, slot_time
 from newsdesk.topics.service import StoredTopic, compute_topics, stored_topics
 
 SAME_STORY = 70  # rapidfuzz title similarity above which two items tell one story
+SAME_TEXT = 85  # body similarity above which two items are one wire text
 
 
 @dataclass
@@ -123,18 +124,30 @@ def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSourc
     )
 
 
+def _same_story(title: str, text: str, chosen: BriefSource) -> bool:
+    """Near-identical headlines, or one wire text under different headlines."""
+    if fuzz.ratio(title, chosen.title) >= SAME_STORY:
+        return True
+    return len(text) >= 20 and fuzz.ratio(text, chosen.text) >= SAME_TEXT
+
+
 def _fit(
-    candidates: list[tuple[Item, str]], settings: Settings, lead: BriefSource | None = None
+    candidates: list[tuple[Item, str]],
+    settings: Settings,
+    chosen: list[BriefSource] | None = None,
+    limit: int | None = None,
 ) -> list[BriefSource]:
+    """Add one source per story to ``chosen`` until ``limit`` sources or the size budget."""
     conf = settings.drafting
-    chosen: list[BriefSource] = [lead] if lead else []
+    chosen = list(chosen or [])
+    limit = limit or conf.max_sources
     used = sum(len(s.title) + len(s.text) for s in chosen)
     for item, outlet in candidates:
-        if len(chosen) >= conf.max_sources:
+        if len(chosen) >= limit:
             break
-        if any(fuzz.ratio(item.title, s.title) >= SAME_STORY for s in chosen):
-            continue
         text = (item.body or item.summary or "")[: conf.source_chars]
+        if any(_same_story(item.title, text, s) for s in chosen):
+            continue
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:
             continue
@@ -167,13 +180,16 @@ def build_brief(
             candidates = _items(session, start, end, pages=True)
         else:
             candidates = _ranked(_items(session, start, end, pages=False), topics, slot.kind)
-            if slot.kind == "morning_report":
-                # Leave room for two research picks (研报精选) after the news.
-                pages = _items(
-                    session, end - timedelta(days=settings.drafting.research_days), end, pages=True
-                )
-                candidates = candidates[: settings.drafting.max_sources - 2] + pages[:2]
-        sources = _fit(candidates, settings, _market(session, slot.kind, day, end))
+        if slot.kind == "morning_report":
+            # Leave room for two research picks (研报精选) after the news.
+            pages = _items(
+                session, end - timedelta(days=settings.drafting.research_days), end, pages=True
+            )
+            news = _fit(candidates, settings, limit=settings.drafting.max_sources - 2)
+            sources = _fit(pages, settings, news, limit=len(news) + 2)
+        else:
+            lead = _market(session, slot.kind, day, end)
+            sources = _fit(candidates, settings, [lead] if lead else [])
     return Brief(
         slot=slot.name,
         kind=slot.kind,
@@ -184,7 +200,14 @@ def build_brief(
         segment=segment,
         segment_style=settings.drafting.segments.get(segment, ""),
         topics=[
-            {"label": t.label, "terms": t.terms, "score": round(t.score, 2)} for t in topics[:5]
+            {
+                "label": t.label,
+                "terms": t.terms,
+                "score": round(t.score, 2),
+                "stories": t.stories,
+                "outlets": t.sources,
+            }
+            for t in topics[:5]
         ],
         sources=sources,
     )

@@ -20,7 +20,13 @@ import jieba.posseg
 from rapidfuzz import fuzz
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.text.facts import FigureFact, figure_facts, metric_names, named_entities
+from newsdesk.text.facts import (
+    FigureFact,
+    figure_facts,
+    is_finance_term,
+    metric_names,
+    named_entities,
+)
 from newsdesk.text.segment import segmenter
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
@@ -37,6 +43,8 @@ _PERIOD = re.compile(
     r"(?:\d{4}年)?(?:前[一二三四]季度|[一二三四]季度|第[一二三四]季度|上半年|下半年|全年|年内|今年以来|"
     r"\d{1,2}月(?:份)?(?:末)?|\d{1,2}-\d{1,2}月)|\d{4}年(?:度)?|今年|明年|去年|本周|上周|当日|今日|昨日|隔夜"
 )
+_CHANGE_BEFORE = re.compile(r"(下调|上调|调降|调升|提高|降低)[^，,。；\d]{0,8}$")
+_SHARE = re.compile(r"占([^，,。；\d]{2,12}?)的?(?:比重|比例)?(?:约|为|达)?$")
 _ACTION = re.compile(r"(释放|投放|新增|实现|募集|回购|中标|签订|签署|获得|发行|计提|派发|投资)$")
 _ABOUT = re.compile(r"约|超过|逾|近|超")
 _EVENT = re.compile(
@@ -46,6 +54,8 @@ _EVENT = re.compile(
 _VIEW = re.compile(
     r"预计|预测|测算|认为|判断|有望|评级|建议关注|关注|风险在于|警惕|需警惕|不及预期"
 )
+_FORECAST = re.compile(r"预计|预测|测算|有望|目标")
+_PRONOUN = re.compile(r"^(我们|公司|本公司|其|该公司|他们)$")
 _RISK = re.compile(r"风险(?!偏好)|警惕|不及预期|不确定")
 _RATING = re.compile(r"(买入|增持|推荐|强烈推荐|中性|持有|减持|跑赢行业|优于大市)评级")
 _DISCLAIMER = re.compile(r"免责声明|不构成任何?投资建议|仅供参考")
@@ -166,7 +176,8 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
     """The sentence's speaker, else the named entity nearest before ``before``, else the title's."""
     speaker = _SPEAKER.match(sentence)
     if speaker and not speaker.group(1).isdigit():
-        return speaker.group(1).lstrip("其")
+        found = speaker.group(1).lstrip("其")
+        return title_subject if _PRONOUN.match(found) or not found else found
     names = [
         (sentence.rfind(name, 0, before), name)
         for name in named_entities(sentence)
@@ -174,7 +185,11 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
     ]
     if names:
         return max(names, key=lambda pair: (pair[0], len(pair[1])))[1]
-    known = [t for t in segmenter().terms(sentence[:before]) if segmenter().is_known(t)]
+    known = [
+        t
+        for t in segmenter().terms(sentence[:before])
+        if segmenter().is_known(t) and not is_finance_term(t)
+    ]
     return known[0] if known else title_subject
 
 
@@ -190,9 +205,13 @@ def title_subject(title: str) -> str:
 def _object(tail: str) -> str:
     """The noun phrase right after an event verb (取得|型号合格证), with a rating that follows it."""
     words: list[str] = []
-    for word, flag in _pos().cut(tail):
+    tokens = [(p.word, p.flag) for p in _pos().cut(tail)]
+    for index, (word, flag) in enumerate(tokens):
+        last = index + 1 == len(tokens) or tokens[index + 1][0] in "，,。；;、"
         if flag.startswith(_NOUNISH) or flag in ("m", "q", "mq") or word in _APPROX:
             words.append(word)
+        elif words and last and flag.startswith("v") and len(word) == 2:
+            words.append(word)  # 认证, 批复: a verb closing the phrase names the thing
         elif words or word in "，,。；;":
             break
     while words and (
@@ -204,6 +223,11 @@ def _object(tail: str) -> str:
     if rated:
         phrase += rated.group(0)
     return phrase if 2 <= len(phrase) <= 20 else ""
+
+
+def _is_verb(word: str) -> bool:
+    tagged = list(_pos().cut(word))
+    return len(tagged) == 1 and tagged[0].flag.startswith("v")
 
 
 def _surface(sentence: str, metric: str, before: int) -> str:
@@ -227,18 +251,28 @@ def _figure_fact(
         return None
     before = sentence[: fig.start]
     metric = _surface(sentence, fig.metric, fig.start)
+    if _is_verb(metric):  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
+        thing = _object(sentence[fig.end :])
+        if not thing:
+            return None
+        metric = f"{metric}{fig.value}{fig.unit}{thing}"
     action = _ACTION.search(sentence[: max(0, before.rfind(metric))]) if metric in before else None
+    share = _SHARE.search(before)
+    if share:  # 占上年营业收入的12%: a ratio to the metric, not the metric itself
+        metric, action = share.group(1), share
     change = _CHANGE.search(before)
+    if not change and metric in before:  # 下调金融机构存款准备金率0.5个百分点
+        change = _CHANGE_BEFORE.search(before[: before.rfind(metric)])
     periods = _PERIOD.findall(sentence[: fig.start])
-    kind = _kind_of(f"{fig.metric}{sentence}", "figure")
-    if _VIEW.search(before) and kind == "figure":
-        kind = "view"
+    kind = _kind_of(fig.metric, "") or _kind_of(sentence, "figure")
+    if _FORECAST.search(before):
+        kind = "view"  # a forecast is the source's view, worded as one
     return Fact(
         source=number,
         kind=kind,
         subject=subject if subject != fig.metric else "",
         metric=metric,
-        action=action.group(1) if action else "",
+        action="占" if share else action.group(1) if action else "",
         about=bool(_ABOUT.search(before[-3:])),
         figure=f"{fig.value}{fig.unit}",
         change="".join(g for g in change.groups() if g) if change else "",
@@ -252,7 +286,8 @@ def _claim(sentence: str) -> tuple[str, str]:
     """A view or finding as (speaker, clause): the clause is what gets quoted."""
     speaker = _SPEAKER.match(sentence)
     if speaker:
-        return speaker.group(1), sentence[speaker.end() :].lstrip("，,：: ")
+        name = speaker.group(1)
+        return ("" if _PRONOUN.match(name) else name), sentence[speaker.end() :].lstrip("，,：: ")
     return "", sentence
 
 
@@ -260,6 +295,8 @@ def _sentence_facts(
     source: BriefSource, sentence: str, position: int, subject_of_title: str
 ) -> list[Fact]:
     """The facts of one sentence: its figures; else an event of a named subject; else a view."""
+    if source.kind == "page":  # research speaks for its institute: 我们预计 -> 北辰证券研究所
+        subject_of_title = source.outlet.split("·")[0]
     figures = figure_facts(sentence)
     if figures:
         found = (
@@ -280,7 +317,7 @@ def _sentence_facts(
         names = named_entities(sentence[: event.start()])
         subject = speaker.group(1) if speaker else _subject(sentence, event.start(), "")
         obj = _object(sentence[event.end() :])
-        if obj and subject and (speaker or subject in names):
+        if obj and subject and (speaker or (subject in names and len(subject) >= 3)):
             return [
                 Fact(
                     source.number,

@@ -28,7 +28,7 @@ from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.checks.units import MARKER, sentences
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.frames import Fact, Story, stories, title_subject
+from newsdesk.drafting.frames import Fact, Story, rating, stories, title_subject
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.text.segment import segmenter
 
@@ -74,6 +74,17 @@ _STEERING = frozenset(
         "强调",
     ]
 )
+# The desk's own verb for a source's event verb (取得 -> 拿到): the same fact in its words.
+_EVENT_VERBS = {
+    "获得": "拿到",
+    "取得": "拿到",
+    "发布": "推出",
+    "中标": "拿下",
+    "签署": "签下",
+    "签订": "签下",
+    "披露": "公布",
+    "交付": "完成交付",
+}
 _VERBISH = re.compile(r"[涨跌增降入出至达报为约]$")
 # Short explanations for readers new to the market (新手 segment, 入门 tier).
 GLOSSARY = {
@@ -153,7 +164,11 @@ def _metric(fact: Fact) -> str:
 
 
 def _core(fact: Fact) -> str:
-    """净利润同比增长29% / 合同金额为120亿元 / 收盘报3412.35点."""
+    """净利润同比增长29% / 合同金额为120亿元 / 收盘报3412.35点 / 开展1500亿元逆回购."""
+    if fact.figure in fact.metric:
+        return fact.metric
+    if fact.action == "占":
+        return f"相当于{_metric(fact)}的{fact.figure}"
     metric = f"{fact.action}{_metric(fact)}"
     about = "约" if fact.about else ""
     if fact.change:
@@ -202,6 +217,7 @@ _FIGURE_PATTERNS = {
         "{s}给出的预期是{p}{c}{n}。",
         "{s}的判断是{p}{c}{n}。",
         "在{s}看来，{p}{c}{n}。",
+        "测算显示，{p}{c}{n}。",
     ),
     "figure": (
         "{s}{p}{c}{n}。",
@@ -217,20 +233,33 @@ _EVENT_PATTERNS = (
     "值得留意的是，{s}{e}{o}{n}。",
     "{s}最新的动作是{e}{o}{n}。",
 )
+# Views and findings keep the source's clause (names and terms are the facts), framed and
+# attributed by the desk; quotation marks would hide the clause from the substance check.
 _VIEW_PATTERNS = (
-    "{s}的观点是：“{q}”{n}。",
-    "{s}认为：“{q}”{n}。",
-    "{s}在报告中写道：“{q}”{n}。",
+    "{s}认为，{q}{n}。",
+    "{s}的判断是：{q}{n}。",
+    "在{s}看来，{q}{n}。",
 )
 _REPORT_PATTERNS = (
-    "据{s}报道，“{q}”{n}。",
-    "{s}的报道提到：“{q}”{n}。",
-    "{s}消息，“{q}”{n}。",
+    "据{s}报道，{q}{n}。",
+    "{s}消息称，{q}{n}。",
+    "{s}的报道提到，{q}{n}。",
+)
+# The same report again, right after its first sentence: no subject named twice.
+_AGAIN_VIEW_PATTERNS = (
+    "报告还提到，{q}{n}。",
+    "报告同时认为，{q}{n}。",
+    "此外，报告指出{q}{n}。",
+)
+_AGAIN_RISK_PATTERNS = (
+    "报告提示的风险是：{q}{n}。",
+    "报告也提醒，{q}{n}。",
+    "风险方面，报告指出{q}{n}。",
 )
 _RISK_PATTERNS = (
-    "{s}提示的风险是：“{q}”{n}。",
-    "风险方面，{s}提醒：“{q}”{n}。",
-    "{s}同时提醒：“{q}”{n}。",
+    "{s}提示的风险是：{q}{n}。",
+    "风险方面，{s}提醒，{q}{n}。",
+    "{s}同时提醒，{q}{n}。",
 )
 _GREETINGS = {
     "morning_report": (
@@ -406,37 +435,59 @@ class _Writer:
         self.said = said
         self.rejected = rejected
         self.stated: list[Fact] = []
+        self.patterns: set[str] = set()  # wordings used in this draft: each once if possible
+        self.subject = ""  # the subject of the sentence before, not named twice in a row
 
     def choose(self, options: Sequence[str], key: object, **values: str) -> str | None:
         """The first wording (from a per-draft start) that no draft of the day already says."""
+        for name in ("s", "p"):
+            if values.get(name) == "":
+                # An empty subject or period only reads well right before another slot.
+                glued = re.compile(r"\{" + name + r"\}[^{]")
+                options = [o for o in options if not glued.search(o)]
+        if not options:
+            return None
         start = self.plan.pick(len(options), key)
-        for offset in range(len(options)):
-            text = options[(start + offset) % len(options)].format(**values)
-            text = re.sub(r"，，|：，", "，", text)
+        order = [options[(start + offset) % len(options)] for offset in range(len(options))]
+        order.sort(key=lambda pattern: pattern in self.patterns)  # stable: fresh ones first
+        for pattern in order:
+            text = re.sub(r"，，|：，|^，", "，", pattern.format(**values)).lstrip("，")
             bare = _strip_marks(text)
             if bare not in self.said and bare not in self.rejected:
                 self.said.add(bare)
+                self.patterns.add(pattern)
                 return text
         return None
 
-    def fact(self, fact: Fact) -> str | None:
-        values = {"s": fact.subject, "p": fact.period, "n": _cite(fact)}
+    def fact(
+        self, fact: Fact, paragraph_start: bool = False, companion: Fact | None = None
+    ) -> str | None:
+        """One cited sentence; a ``companion`` (the same metric's change) joins the figure."""
+        again = fact.subject == self.subject and not paragraph_start
+        values = {"s": "" if again else fact.subject, "p": fact.period, "n": _cite(fact)}
         if fact.figure:
             patterns = _FIGURE_PATTERNS.get(fact.kind, _FIGURE_PATTERNS["figure"])
-            text = self.choose(patterns, fact.key, c=_core(fact), **values)
+            core = _core(fact)
+            if companion is not None:
+                joined = _core(companion) if companion.action == "占" else ""
+                core += f"，{joined or companion.change + companion.figure}"
+            text = self.choose(patterns, fact.key, c=core, **values)
         elif fact.claim:
-            patterns = (
-                _REPORT_PATTERNS
-                if fact.kind == "report"
-                else _RISK_PATTERNS
-                if fact.event == "风险"
-                else _VIEW_PATTERNS
-            )
-            text = self.choose(patterns, fact.key, q=fact.claim, **values)
+            risk = fact.event == "风险"
+            if fact.kind == "report":
+                patterns = _REPORT_PATTERNS
+            elif again:
+                patterns = _AGAIN_RISK_PATTERNS if risk else _AGAIN_VIEW_PATTERNS
+            else:
+                patterns = _RISK_PATTERNS if risk else _VIEW_PATTERNS
+            claim = re.sub(r"^(?:风险在于|但)", "", fact.claim)
+            text = self.choose(patterns, fact.key, q=claim, **values)
         else:
-            text = self.choose(_EVENT_PATTERNS, fact.key, e=fact.event, o=fact.obj, **values)
+            verb = _EVENT_VERBS.get(fact.event, fact.event)
+            text = self.choose(_EVENT_PATTERNS, fact.key, e=verb, o=fact.obj, **values)
         if text:
-            self.stated.append(fact)
+            self.stated += [fact] if companion is None else [fact, companion]
+            self.subject = fact.subject
         return text
 
     def line(self, options: Sequence[str], key: object, **values: str) -> str | None:
@@ -444,19 +495,45 @@ class _Writer:
 
 
 def _ranked(facts: Iterable[Fact], plan: Plan, day_said: str) -> list[Fact]:
-    """Focus facts first, then facts the day's other drafts have not stated, figures before events."""
+    """Focus facts first, then figures, then facts the day's other drafts have not stated."""
 
     def rank(fact: Fact) -> tuple[int, int, int, int]:
         text = f"{fact.subject}{fact.metric}{fact.obj}{fact.claim}{' '.join(fact.terms)}"
         focused = any(term in text for term in plan.focus)
         mark = fact.figure or fact.obj or fact.claim[:12]
-        return (not focused, bool(mark) and mark in day_said, not fact.figure, fact.position)
+        # Figures first (a draft must state them), then what the day has not said yet.
+        return (not focused, not fact.figure, bool(mark) and mark in day_said, fact.position)
 
     return sorted(facts, key=rank)
 
 
+def _companion(fact: Fact, facts: Sequence[Fact], writer: _Writer) -> Fact | None:
+    """The change of the same metric right after a level (收盘报3388.12点，上涨0.62%), or the
+    ratio that puts it in proportion (合同金额约86亿元，相当于上年营业收入的12%)."""
+    if not fact.figure or fact.change or fact.action == "占":
+        return None
+    for other in facts:
+        if (
+            other.source == fact.source
+            and (other.metric == fact.metric and other.change or other.action == "占")
+            and other.figure != fact.figure
+            and other.position == fact.position
+            and other not in writer.stated
+        ):
+            return other
+    return None
+
+
+def _findings(facts: list[Fact]) -> list[Fact]:
+    """A research item's picks: its key figures, its main finding, then its risk."""
+    figures = [f for f in facts if f.figure]
+    views = sorted((f for f in facts if f.claim and f.event != "风险"), key=lambda f: f.position)
+    risks = [f for f in facts if f.claim and f.event == "风险"]
+    return figures[:2] + views[:1] + risks[:1] + views[1:]
+
+
 def _story_rank(items: list[Story], plan: Plan, day_said: str) -> list[Story]:
-    def rank(pair: tuple[int, Story]) -> tuple[int, int, int]:
+    def rank(pair: tuple[int, Story]) -> tuple[int, int, int, int]:
         position, story = pair
         text = " ".join(f"{s.title}{s.text}" for s in story.sources)
         focused = any(term in text for term in plan.focus)
@@ -465,7 +542,8 @@ def _story_rank(items: list[Story], plan: Plan, day_said: str) -> list[Story]:
             or not day_said
         )
         order = (len(items) - position) if plan.angle else position
-        return (not focused, not fresh, order)
+        figures = any(f.figure for f in story.facts)
+        return (not focused, not figures, not fresh, order)
 
     return [story for _, story in sorted(enumerate(items), key=rank)]
 
@@ -572,19 +650,32 @@ class OfflineComposer:
         )
 
     def paragraphs(
-        self, writer: _Writer, items: Sequence[Story], per_story: int, limit: int
+        self,
+        writer: _Writer,
+        items: Sequence[Story],
+        per_story: int,
+        limit: int,
+        max_facts: int = 99,
     ) -> list[str]:
-        """One paragraph per story: its best facts, each sentence cited."""
+        """One paragraph per story (at most ``limit``): its best facts, each sentence cited."""
         out: list[str] = []
         day_said = "\n".join(writer.said)
         for story in items:
-            if len(out) >= limit:
+            if len(out) >= limit or max_facts <= 0:
                 break
-            chosen = [
-                text
-                for fact in _ranked(story.facts, writer.plan, day_said)[:per_story]
-                if (text := writer.fact(fact))
-            ]
+            facts = _ranked(story.facts, writer.plan, day_said)
+            if story.lead.kind == "page":
+                facts = _findings(facts)
+            chosen: list[str] = []
+            for fact in facts:
+                if len(chosen) >= min(per_story, max_facts):
+                    break
+                if fact in writer.stated:
+                    continue
+                text = writer.fact(fact, not chosen, _companion(fact, story.facts, writer))
+                if text:
+                    chosen.append(text)
+            max_facts -= len(chosen)
             if chosen:
                 out.append("".join(chosen))
         return out
@@ -677,12 +768,14 @@ def _topic_label(brief: Brief) -> str:
 def _compose_viewpoint(composer: OfflineComposer, writer: _Writer, day_said: str) -> list[str]:
     brief, plan = writer.brief, writer.plan
     topic = plan.focus[0] if plan.focus else _topic_label(brief)
-    items = _story_rank(_all_news(brief), plan, day_said)
+    candidates = [s for s in stories(brief) if s.lead.kind != "market"]
+    items = _story_rank(_on_topic(candidates, brief, plan), plan, day_said)
     per_story, limit = composer.counts(2, 4, plan)
-    body = composer.paragraphs(writer, items, per_story, limit)
+    most = 3 if plan.length == "short" else 5
+    body = composer.paragraphs(writer, items, per_story, limit, most)
     # 3-5 facts: take more per story when the topic has few stories.
     if len(writer.stated) < 3:
-        body += composer.paragraphs(writer, items, 3, limit)
+        body += composer.paragraphs(writer, items, 3, limit, most - len(writer.stated))
     reasoning = composer.reasoning(writer, writer.stated)
     risk = writer.line(
         (
@@ -695,6 +788,17 @@ def _compose_viewpoint(composer: OfflineComposer, writer: _Writer, day_said: str
     if plan.angle:
         return [opening, reasoning, *body, risk or ""]
     return [opening, *body, reasoning, risk or ""]
+
+
+def _on_topic(items: list[Story], brief: Brief, plan: Plan) -> list[Story]:
+    """The stories of one topic (the note's focus, else the top topic); all when none match."""
+    terms = (
+        plan.focus or [str(t) for t in (brief.topics[0].get("terms") or [])[:2]]
+        if (plan.focus or brief.topics)
+        else []
+    )
+    chosen = [s for s in items if any(t in f"{s.lead.title}{s.lead.text}" for t in terms)]
+    return chosen or items
 
 
 def _market(brief: Brief) -> list[Story]:
@@ -738,10 +842,13 @@ def _compose_interaction(composer: OfflineComposer, writer: _Writer, day_said: s
     news = _story_rank(_all_news(brief), plan, day_said)
     for story in news:
         facts = _ranked(story.facts, plan, day_said)
-        if facts and (text := writer.fact(facts[0])):
-            lines.append(text)
-            lines.append(f"互动话题：{_QUESTIONS.get(facts[0].kind, _QUESTIONS['figure'])}？")
+        if facts and (text := writer.fact(facts[0], True)):
+            question = _QUESTIONS.get(facts[0].kind, _QUESTIONS["figure"])
+            lines += [text, f"互动话题：{question}。"]
             break
+    else:
+        topic = _topic_label(brief) or "今天的市场"
+        lines.append(f"互动话题：围绕{topic}，{_QUESTIONS['event']}。")
     lines.append(composer.closing(writer))
     return lines
 
@@ -762,13 +869,14 @@ def _compose_research(composer: OfflineComposer, writer: _Writer, day_said: str)
     research = stories(brief, ("page",))
     if not research:
         return [_NO_RESEARCH]
-    per_story, limit = composer.counts(3, 5, plan)
+    per_story, limit = composer.counts(2, 5, plan)
     lines = [composer.greeting(writer)]
     for story in _story_rank(research, plan, day_said)[:limit]:
         head = title_subject(story.lead.title) or story.lead.title[:12]
+        graded = rating(story.lead)
         paragraph = composer.paragraphs(writer, [story], per_story, 1)
         if paragraph:
-            lines.append(f"【{head}】{paragraph[0]}")
+            lines.append(f"【{head}{'·' + graded if graded else ''}】{paragraph[0]}")
     lines.append(composer.reasoning(writer, writer.stated))
     lines.append(composer.closing(writer))
     return lines
