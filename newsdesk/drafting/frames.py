@@ -34,6 +34,7 @@ _NOTE = re.compile(r"[（(][^（）()]{0,30}[）)]")  # bracketed asides: （演
 _SPEAKER = re.compile(
     r"^(?:据)?([^，,。：:“”\s]{2,16}?)(?:公告称|公告显示|发布公告称|表示|宣布|披露|发布|称|数据显示|预计|认为|指出)"
 )
+_ANNOUNCES = re.compile(r"公告|宣布|披露|发布$")
 _CHANGE = re.compile(
     r"(同比|环比|较上年同期|较上月|较年初|较上周|较前一交易日)?"
     r"(增长|增加|提升|上升|上涨|上调|提高|扩大|下降|减少|下滑|下跌|回落|下调|降低|收窄|净流入|净流出)"
@@ -44,6 +45,13 @@ _PERIOD = re.compile(
     r"\d{1,2}月(?:份)?(?:末)?|\d{1,2}-\d{1,2}月)|\d{4}年(?:度)?|今年|明年|去年|本周|上周|当日|今日|昨日|隔夜"
 )
 _CHANGE_BEFORE = re.compile(r"(下调|上调|调降|调升|提高|降低)[^，,。；\d]{0,8}$")
+_TENOR = re.compile(r"\d+年期(?:以上|以内)?$")
+# 较年初增长12.6%: a change against a base; the figure measures the metric stated before it.
+_AGAINST = re.compile(
+    r"(较(?:年初|上月|上月末|上周|上年同期|去年同期|上年末|上一交易日|前一交易日|上季度)"
+    r"(?:增长|增加|上升|上涨|提升|下降|减少|下滑|下跌|回落|收窄|扩大|放量|缩量|下调|上调))(?:约)?$"
+)
+_JUNK_METRIC = re.compile(r"以来|已有|共有|累计有|其中|合计$")
 _SHARE = re.compile(r"占([^，,。；\d]{2,12}?)的?(?:比重|比例)?(?:约|为|达)?$")
 _ACTION = re.compile(r"(释放|投放|新增|实现|募集|回购|中标|签订|签署|获得|发行|计提|派发|投资)$")
 _ABOUT = re.compile(r"约|超过|逾|近|超")
@@ -181,14 +189,14 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
     names = [
         (sentence.rfind(name, 0, before), name)
         for name in named_entities(sentence)
-        if sentence.rfind(name, 0, before) >= 0
+        if len(name) >= 3 and sentence.rfind(name, 0, before) >= 0
     ]
     if names:
         return max(names, key=lambda pair: (pair[0], len(pair[1])))[1]
     known = [
         t
         for t in segmenter().terms(sentence[:before])
-        if segmenter().is_known(t) and not is_finance_term(t)
+        if len(t) >= 3 and segmenter().is_known(t) and not is_finance_term(t)
     ]
     return known[0] if known else title_subject
 
@@ -208,7 +216,8 @@ def _object(tail: str) -> str:
     tokens = [(p.word, p.flag) for p in _pos().cut(tail)]
     for index, (word, flag) in enumerate(tokens):
         last = index + 1 == len(tokens) or tokens[index + 1][0] in "，,。；;、"
-        if flag.startswith(_NOUNISH) or flag in ("m", "q", "mq") or word in _APPROX:
+        hanzi = flag == "x" and re.fullmatch(r"[\u4e00-\u9fff]{2,}", word)
+        if flag.startswith(_NOUNISH) or flag in ("m", "q", "mq") or word in _APPROX or hanzi:
             words.append(word)
         elif words and last and flag.startswith("v") and len(word) == 2:
             words.append(word)  # 认证, 批复: a verb closing the phrase names the thing
@@ -226,8 +235,11 @@ def _object(tail: str) -> str:
 
 
 def _is_verb(word: str) -> bool:
+    """开展 is a verb the extractor took for a metric; 出口 and 增速 are metrics."""
+    if is_finance_term(word) or len(word) < 2:
+        return False
     tagged = list(_pos().cut(word))
-    return len(tagged) == 1 and tagged[0].flag.startswith("v")
+    return len(tagged) == 1 and tagged[0].flag in ("v", "vd")
 
 
 def _surface(sentence: str, metric: str, before: int) -> str:
@@ -241,15 +253,43 @@ def _surface(sentence: str, metric: str, before: int) -> str:
     if not found:
         return metric
     start, name = max(found, key=lambda pair: (pair[0] + len(pair[1]), len(pair[1])))
-    return sentence[start : start + len(name)]
+    return _qualifier(sentence[:start]) + sentence[start : start + len(name)]
+
+
+def _qualifier(before: str) -> str:
+    """What narrows a metric right before it: 1年期 LPR, 对东盟 出口, 全年出口 增速."""
+    tenor = _TENOR.search(before)
+    if tenor:
+        return tenor.group(0)
+    towards = re.search(r"对[\u4e00-\u9fff]{1,6}$", before)
+    if towards:
+        return towards.group(0)
+    tokens = list(_pos().cut(before[-8:]))
+    if tokens and tokens[-1].flag in ("n", "vn", "nz", "j") and len(tokens[-1].word) >= 2:
+        return tokens[-1].word
+    return ""
 
 
 def _figure_fact(
-    number: int, sentence: str, fig: FigureFact, subject: str, position: int
+    number: int, sentence: str, fig: FigureFact, subject: str, position: int, previous: str = ""
 ) -> Fact | None:
-    if not fig.metric or fig.metric in named_entities(sentence):
-        return None
+    if "分别" in sentence:
+        return None  # 分别为 lists pair figures with periods the frame cannot keep apart
     before = sentence[: fig.start]
+    against = _AGAINST.search(before)
+    if against and previous:
+        return Fact(
+            source=number,
+            kind=_kind_of(previous, "") or _kind_of(sentence, "figure"),
+            subject=subject,
+            metric=previous,
+            figure=f"{fig.value}{fig.unit}",
+            change=against.group(1),
+            position=position,
+            terms=frozenset(segmenter().terms(sentence)),
+        )
+    if not fig.metric or fig.metric in named_entities(sentence) or _JUNK_METRIC.search(fig.metric):
+        return None
     metric = _surface(sentence, fig.metric, fig.start)
     if _is_verb(metric):  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
         thing = _object(sentence[fig.end :])
@@ -299,21 +339,26 @@ def _sentence_facts(
         subject_of_title = source.outlet.split("·")[0]
     figures = figure_facts(sentence)
     if figures:
-        found = (
-            _figure_fact(
-                source.number,
-                sentence,
-                fig,
-                _subject(sentence, fig.start, subject_of_title),
-                position,
-            )
-            for fig in figures
-        )
-        return [fact for fact in found if fact]
+        found: list[Fact] = []
+        for fig in figures:
+            subject = _subject(sentence, fig.start, subject_of_title)
+            if (
+                source.kind == "page"
+                and subject not in sentence
+                and not _FORECAST.search(sentence[: fig.start])
+            ):
+                subject = ""  # research states market facts too; only its forecasts are its own
+            previous = found[-1].metric if found else ""
+            fact = _figure_fact(source.number, sentence, fig, subject, position, previous)
+            if fact:
+                found.append(fact)
+        return found
     terms = frozenset(segmenter().terms(sentence))
     event = _EVENT.search(sentence)
+    speaker = _SPEAKER.match(sentence)
+    if speaker and not _ANNOUNCES.search(speaker.group(0)):
+        event = None  # X表示/认为…: what follows is a view, not the speaker's own act
     if event and source.kind != "page":
-        speaker = _SPEAKER.match(sentence)
         names = named_entities(sentence[: event.start()])
         subject = speaker.group(1) if speaker else _subject(sentence, event.start(), "")
         obj = _object(sentence[event.end() :])

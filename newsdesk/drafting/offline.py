@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsdesk.checks.report import CheckReport, run_checks
-from newsdesk.checks.units import MARKER, sentences
+from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.frames import Fact, Story, rating, stories, title_subject
@@ -548,6 +548,37 @@ def _story_rank(items: list[Story], plan: Plan, day_said: str) -> list[Story]:
     return [story for _, story in sorted(enumerate(items), key=rank)]
 
 
+def _join_kept(text: str, kept: Sequence[Sentence]) -> str:
+    """``text`` with only the ``kept`` sentences, line breaks where they were."""
+    lines: list[str] = []
+    current: list[str] = []
+    last_line = -1
+    for sentence in kept:
+        line = text.count("\n", 0, sentence.start)
+        if line != last_line and current:
+            lines.append("".join(current))
+            current = []
+        current.append(sentence.text.strip("\n"))
+        last_line = line
+    if current:
+        lines.append("".join(current))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _faulted(text: str, report: CheckReport, disclaimer: str) -> set[str]:
+    """Sentences (markers removed) the checks fault: uncited, unsupported, filler, repeated
+    and — only while the draft as a whole is not original enough — borrowed ones. The
+    disclaimer is required text, never faulted."""
+    bad = {_strip_marks(p.sentence) for p in report.citations.problems}
+    bad |= {_strip_marks(p.sentence) for p in report.substance.problems if p.sentence}
+    if not report.originality.passed:
+        spans = [(b.start, b.end) for b in report.originality.borrowed]
+        for sentence in sentences(text):
+            if any(start < sentence.end and sentence.start < end for start, end in spans):
+                bad.add(_strip_marks(sentence.text))
+    return {b for b in bad if b and b not in disclaimer}
+
+
 class OfflineComposer:
     """Provider ``offline``: deterministic, fast, honest."""
 
@@ -593,26 +624,16 @@ class OfflineComposer:
         text = ""
         for _ in range(4):
             text = self._write(brief, plan, disclaimer, day_texts, rejected)
-            faulted = self._faulted(text, self._check(text, texts, day_texts)) - rejected
+            report = run_checks(
+                text, texts, self.settings, kind=brief.kind, day_drafts=list(day_texts)
+            )
+            faulted = _faulted(text, report, disclaimer) - rejected
             if not faulted:
                 return text
             rejected |= faulted
-        return "\n".join(
-            line for line in text.splitlines() if _strip_marks(line) not in rejected or not line
-        )
-
-    def _check(self, text: str, texts: list[str], day_texts: Sequence[str]) -> CheckReport:
-        return run_checks(text, texts, self.settings)
-
-    @staticmethod
-    def _faulted(text: str, report: CheckReport) -> set[str]:
-        """Sentences (markers removed) a check faults: borrowed, unsupported, uncited."""
-        bad = {_strip_marks(p.sentence) for p in report.citations.problems}
-        spans = [(b.start, b.end) for b in report.originality.borrowed]
-        for sentence in sentences(text):
-            if any(start < sentence.end and sentence.start < end for start, end in spans):
-                bad.add(_strip_marks(sentence.text))
-        return {b for b in bad if b}
+        # Still faulted after every wording: drop those sentences rather than keep them.
+        kept = [s for s in sentences(text) if _strip_marks(s.text) not in rejected]
+        return _join_kept(text, kept)
 
     def _write(
         self,
@@ -703,10 +724,6 @@ class OfflineComposer:
         if plan.length == "long":
             return per_story + 1, limit + 2
         return per_story, limit
-
-
-def _news(brief: Brief) -> list[Story]:
-    return stories(brief, ("feed", "manual", "breaking"))
 
 
 def _all_news(brief: Brief) -> list[Story]:
@@ -886,7 +903,7 @@ def _compose_weekly(composer: OfflineComposer, writer: _Writer, day_said: str) -
     brief, plan = writer.brief, writer.plan
     news = _story_rank(_all_news(brief), plan, day_said)
     lines = [composer.greeting(writer), "本周主线"]
-    lines += composer.paragraphs(writer, news, 1, 3)
+    lines += composer.paragraphs(writer, news, 2, 3)
     lines.append("观察框架")
     lines.append(composer.reasoning(writer, writer.stated))
     lines.append(composer.closing(writer))
