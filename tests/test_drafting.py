@@ -739,3 +739,15 @@ def test_rewrite_note_and_previous_text_reach_the_openai_revision_prompt(
     assert "编辑意见：请多谈银行股" in prompt and "<<<上一版>>>" in prompt and GOOD in prompt
     stored = versions(demo_db, first.draft_id)
     assert [v.note for v in stored] == [None, "请多谈银行股"]
+
+
+def test_a_disclaimer_of_two_sentences_is_not_repetition() -> None:
+    from newsdesk.checks.substance import repeated_sentences
+
+    disclaimer = desk_settings().channel("outbox").disclaimer
+    first = f"澄江电子前三季度营业收入58.7亿元[1]。\n{disclaimer}"
+    second = f"北岭银行不良贷款率为1.12%[1]。\n{disclaimer}"
+    assert repeated_sentences(second, [first], 15, disclaimer) == []
+    assert repeated_sentences(first, [first], 15, disclaimer) == [
+        "澄江电子前三季度营业收入58.7亿元[1]。"
+    ]

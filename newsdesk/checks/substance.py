@@ -79,12 +79,13 @@ def repeated_sentences(
     draft: str, others: Sequence[str], min_chars: int, disclaimer: str | None = None
 ) -> list[str]:
     """Sentences of ``draft`` that another draft of the day also has, word for word."""
-    boilerplate = sentence_key(disclaimer) if disclaimer else None
+    # A disclaimer of several sentences is boilerplate sentence by sentence.
+    boilerplate = {sentence_key(s.text) for s in sentences(disclaimer)} if disclaimer else set()
     seen = {sentence_key(s.text) for other in others for s in sentences(other)}
     out = []
     for sentence in sentences(draft):
         key = sentence_key(sentence.text)
-        if len(key) >= min_chars and key != boilerplate and key in seen:
+        if len(key) >= min_chars and key not in boilerplate and key in seen:
             out.append(sentence.text)
     return out
 
