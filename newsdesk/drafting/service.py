@@ -254,7 +254,9 @@ def _write_draft(
     previous = _latest_body(db, draft_id) if note else None
 
     def check(text: str) -> CheckReport:
-        return run_checks(text, texts, settings, channel=channel, slot=slot.name)
+        return run_checks(
+            text, texts, settings, channel=channel, slot=slot.name, day_drafts=day_texts
+        )
 
     def ask(attempt: int, last: str | None, reasons: list[str]) -> Completion:
         # A rewrite (an editor's note on an existing version) or a failed attempt is a
