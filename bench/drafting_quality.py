@@ -22,9 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from newsdesk.checks.substance import repeated_sentences
-
 from newsdesk.checks.report import run_checks
+from newsdesk.checks.substance import repeated_sentences
 from newsdesk.config import Settings, SlotConfig, load_settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.offline import OfflineComposer

@@ -335,10 +335,15 @@ def test_revision_loop_sends_report_back_and_stores_each_attempt(
     settings = desk_settings()
     brief = build_brief(demo_db, settings, settings.slot("viewpoint"), DAY)
     copied = "".join(f"{s.title}。{s.text}" for s in brief.sources)
+    (orders,) = [s.number for s in brief.sources if "120架" in s.text]
+    good = (
+        f"我的看法：翔云航空科技的eVTOL机型已拿到120架意向订单，合同金额约36亿元[{orders}]，"
+        "接下来要看交付节奏能否跟上。投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。"
+    )
 
     def answer(body: dict[str, object]) -> Response:
         user = body["messages"][1]["content"]  # type: ignore[index]
-        return reply(GOOD if "问题清单" in user else copied)
+        return reply(good if "问题清单" in user else copied)
 
     fake.serve(answer)
     outcome = write_draft(
@@ -355,7 +360,7 @@ def test_revision_loop_sends_report_back_and_stores_each_attempt(
 def test_still_failing_after_max_revisions_is_flagged_not_dropped(
     demo_db: Database, fake: FakeOpenAI
 ) -> None:
-    fake.serve(lambda body: reply("保证收益，稳赚不赔！"))
+    fake.serve(lambda body: reply(f"保证收益，稳赚不赔！第{len(fake.requests)}稿"))
     settings = desk_settings()
     outcome = write_draft(demo_db, settings, settings.slot("viewpoint"), DAY, openai_provider(fake))
     stored = versions(demo_db, outcome.draft_id)
@@ -564,7 +569,7 @@ def invented_brief(kind: str = "morning_report", slot: str | None = None, **extr
         (
             3,
             {
-                ("policy", "存款准备金率", "0.5个百分点", "下调"),
+                ("policy", "金融机构存款准备金率", "0.5个百分点", "下调"),
                 ("view", "长期资金", "1万亿元", ""),
             },
         ),
@@ -594,7 +599,7 @@ def test_fact_frames_name_subject_period_event_and_views() -> None:
     earnings = {f.figure: f for f in source_facts(NEWS[1])}
     assert earnings["96.4亿元"].subject == "远帆电气" and earnings["96.4亿元"].period == "前三季度"
     (forecast,) = [f for f in source_facts(RESEARCH[0]) if f.figure]
-    assert forecast.subject == "北辰证券研究所"  # 我们预计: the institute speaks
+    assert forecast.subject == "报告"  # 我们预计: the report speaks
     assert source_facts(NEWS[2])[1].action == "释放" and source_facts(NEWS[2])[1].about
     order = source(9, "白塔科技取得认证", "白塔科技公告称，其新一代储能系统取得欧盟CE认证。")
     (event,) = source_facts(order)
@@ -751,3 +756,13 @@ def test_a_disclaimer_of_two_sentences_is_not_repetition() -> None:
     assert repeated_sentences(first, [first], 15, disclaimer) == [
         "澄江电子前三季度营业收入58.7亿元[1]。"
     ]
+
+
+def test_a_provider_that_repeats_itself_is_not_stored_twice(
+    demo_db: Database, fake: FakeOpenAI
+) -> None:
+    fake.serve(lambda body: reply("保证收益，稳赚不赔！"))
+    settings = desk_settings()
+    outcome = write_draft(demo_db, settings, settings.slot("viewpoint"), DAY, openai_provider(fake))
+    assert len(versions(demo_db, outcome.draft_id)) == 1 and len(fake.requests) == 2
+    assert outcome.flagged and get_draft(demo_db, outcome.draft_id).flagged

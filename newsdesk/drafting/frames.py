@@ -62,11 +62,19 @@ _EVENT = re.compile(
 _VIEW = re.compile(
     r"预计|预测|测算|认为|判断|有望|评级|建议关注|关注|风险在于|警惕|需警惕|不及预期"
 )
+# 降准点评：… names a column, not a subject
+_COLUMN = re.compile(
+    r"(点评|解读|深度|跟踪|梳理|前瞻|观察|速递|快讯|专题|周报|月报|综述|动向|早知道)$"
+)
 _FORECAST = re.compile(r"预计|预测|测算|有望|目标")
 _PRONOUN = re.compile(r"^(我们|公司|本公司|其|该公司|他们)$")
 _RISK = re.compile(r"风险(?!偏好)|警惕|不及预期|不确定")
 _RATING = re.compile(r"(买入|增持|推荐|强烈推荐|中性|持有|减持|跑赢行业|优于大市)评级")
 _DISCLAIMER = re.compile(r"免责声明|不构成任何?投资建议|仅供参考")
+_COUNTS = frozenset(
+    ["架", "台", "辆", "艘", "家", "个", "项", "只", "套", "款", "部", "座", "份", "件", "笔", "条"]
+)
+REPORT = "报告"
 _APPROX = ("超过", "逾", "近", "约", "超")
 _NOUNISH = ("n", "nz", "nt", "nr", "ns", "vn", "eng", "j", "nrt", "nrfg", "an")
 
@@ -144,6 +152,7 @@ class Fact:
     change: str = ""
     action: str = ""  # the verb before the metric: 释放 in 释放长期资金约5000亿元
     about: bool = False  # the source gives the figure as approximate (约, 超过)
+    owner: str = ""  # what a share belongs to: 关节模组与减速器 in …合计约占整机成本的45%
     period: str = ""
     event: str = ""
     obj: str = ""
@@ -204,7 +213,7 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
 def title_subject(title: str) -> str:
     """``海川银行：前三季度…`` names its subject before the colon; else the first named entity."""
     head, sep, _ = title.partition("：")
-    if sep and 2 <= len(head) <= 16 and not re.search(r"\d", head):
+    if sep and 2 <= len(head) <= 16 and not re.search(r"\d", head) and not _COLUMN.search(head):
         return head
     names = sorted(named_entities(title), key=lambda name: title.find(name))
     return names[0] if names else ""
@@ -296,10 +305,20 @@ def _figure_fact(
         if not thing:
             return None
         metric = f"{metric}{fig.value}{fig.unit}{thing}"
+    elif fig.unit in _COUNTS and metric in before:
+        # eVTOL机型已获得120架意向订单: a count names its thing after it; keep the phrase whole
+        gap = before[before.rfind(metric) + len(metric) :]
+        thing = _object(sentence[fig.end :])
+        if thing and len(gap) <= 6:
+            metric = f"{metric}{gap}{fig.value}{fig.unit}{thing}"
     action = _ACTION.search(sentence[: max(0, before.rfind(metric))]) if metric in before else None
     share = _SHARE.search(before)
+    owner = ""
     if share:  # 占上年营业收入的12%: a ratio to the metric, not the metric itself
         metric, action = share.group(1), share
+        clause = re.split(r"[，,；;：:]", before[: share.start()])[-1]
+        owner = re.sub(r"(合计|共计|总计|约|共|大约)+$", "", clause)
+        owner = owner if 2 <= len(owner) <= 12 else ""
     change = _CHANGE.search(before)
     if not change and metric in before:  # 下调金融机构存款准备金率0.5个百分点
         change = _CHANGE_BEFORE.search(before[: before.rfind(metric)])
@@ -313,6 +332,7 @@ def _figure_fact(
         subject=subject if subject != fig.metric else "",
         metric=metric,
         action="占" if share else action.group(1) if action else "",
+        owner=owner,
         about=bool(_ABOUT.search(before[-3:])),
         figure=f"{fig.value}{fig.unit}",
         change="".join(g for g in change.groups() if g) if change else "",
@@ -335,19 +355,21 @@ def _sentence_facts(
     source: BriefSource, sentence: str, position: int, subject_of_title: str
 ) -> list[Fact]:
     """The facts of one sentence: its figures; else an event of a named subject; else a view."""
-    if source.kind == "page":  # research speaks for its institute: 我们预计 -> 北辰证券研究所
-        subject_of_title = source.outlet.split("·")[0]
+    if source.kind == "page":
+        # 我们预计: the report speaks. Not the institute's name: the cited text does not
+        # contain it, so a sentence naming it would not be supported by its source.
+        subject_of_title = REPORT
     figures = figure_facts(sentence)
     if figures:
         found: list[Fact] = []
         for fig in figures:
             subject = _subject(sentence, fig.start, subject_of_title)
-            if (
-                source.kind == "page"
-                and subject not in sentence
-                and not _FORECAST.search(sentence[: fig.start])
-            ):
-                subject = ""  # research states market facts too; only its forecasts are its own
+            if source.kind == "page":
+                # Research states market facts too; its forecasts are the report's own.
+                if _FORECAST.search(sentence[: fig.start]):
+                    subject = REPORT
+                elif subject not in sentence:
+                    subject = ""
             previous = found[-1].metric if found else ""
             fact = _figure_fact(source.number, sentence, fig, subject, position, previous)
             if fact:
@@ -385,7 +407,7 @@ def _sentence_facts(
         Fact(
             source.number,
             kind,
-            speaker or source.outlet.split("·")[0],
+            speaker or (REPORT if source.kind == "page" else ""),
             claim=clause,
             event="风险" if _RISK.search(sentence) else "观点",
             position=position,

@@ -28,7 +28,7 @@ from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.frames import Fact, Story, rating, stories, title_subject
+from newsdesk.drafting.frames import Fact, Story, rating, stories
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.text.segment import segmenter
 
@@ -72,6 +72,11 @@ _STEERING = frozenset(
         "增加",
         "补充",
         "强调",
+        "侧重",
+        "着重",
+        "多谈",
+        "谈谈",
+        "写得",
     ]
 )
 # The desk's own verb for a source's event verb (取得 -> 拿到): the same fact in its words.
@@ -168,7 +173,7 @@ def _core(fact: Fact) -> str:
     if fact.figure in fact.metric:
         return fact.metric
     if fact.action == "占":
-        return f"相当于{_metric(fact)}的{fact.figure}"
+        return f"{fact.owner}相当于{_metric(fact)}的{fact.figure}"
     metric = f"{fact.action}{_metric(fact)}"
     about = "约" if fact.about else ""
     if fact.change:
@@ -226,6 +231,17 @@ _FIGURE_PATTERNS = {
         "{p}{s}的{c}{n}。",
     ),
 }
+# Any figure, when the wordings of its kind are taken today (one fact recurs across slots).
+_GENERAL_PATTERNS = (
+    "数据显示，{s}{p}{c}{n}。",
+    "再看{s}，{p}{c}{n}。",
+    "补充一个数据：{s}{p}{c}{n}。",
+    "值得记下的数字是，{s}{p}{c}{n}。",
+    "回顾一下，{s}{p}{c}{n}。",
+    "{s}方面的最新数字：{p}{c}{n}。",
+    "有一组数据可以参考：{s}{p}{c}{n}。",
+    "落到数字上，{s}{p}{c}{n}。",
+)
 _EVENT_PATTERNS = (
     "{s}{e}{o}{n}。",
     "消息面上，{s}{e}了{o}{n}。",
@@ -241,9 +257,9 @@ _VIEW_PATTERNS = (
     "在{s}看来，{q}{n}。",
 )
 _REPORT_PATTERNS = (
-    "据{s}报道，{q}{n}。",
-    "{s}消息称，{q}{n}。",
-    "{s}的报道提到，{q}{n}。",
+    "据报道，{q}{n}。",
+    "有报道提到，{q}{n}。",
+    "消息称，{q}{n}。",
 )
 # The same report again, right after its first sentence: no subject named twice.
 _AGAIN_VIEW_PATTERNS = (
@@ -429,12 +445,21 @@ def _segment_line(brief: Brief, facts: Sequence[Fact]) -> list[str]:
 class _Writer:
     """One draft being written: the plan, what is already said, what the self-check rejected."""
 
-    def __init__(self, brief: Brief, plan: Plan, said: set[str], rejected: set[str]) -> None:
+    def __init__(
+        self,
+        brief: Brief,
+        plan: Plan,
+        said: set[str],
+        rejected: set[str],
+        dropped: frozenset[tuple[int, tuple[str, str]]] = frozenset(),
+    ) -> None:
         self.brief = brief
         self.plan = plan
         self.said = said
         self.rejected = rejected
+        self.dropped = dropped  # facts whose every wording the checks faulted
         self.stated: list[Fact] = []
+        self.wrote: dict[str, tuple[int, tuple[str, str]]] = {}  # sentence -> its fact
         self.patterns: set[str] = set()  # wordings used in this draft: each once if possible
         self.subject = ""  # the subject of the sentence before, not named twice in a row
 
@@ -463,18 +488,24 @@ class _Writer:
         self, fact: Fact, paragraph_start: bool = False, companion: Fact | None = None
     ) -> str | None:
         """One cited sentence; a ``companion`` (the same metric's change) joins the figure."""
+        if (fact.source, fact.key) in self.dropped or fact.key in {f.key for f in self.stated}:
+            return None
         again = fact.subject == self.subject and not paragraph_start
         values = {"s": "" if again else fact.subject, "p": fact.period, "n": _cite(fact)}
         if fact.figure:
             patterns = _FIGURE_PATTERNS.get(fact.kind, _FIGURE_PATTERNS["figure"])
             core = _core(fact)
+            if fact.action == "占" and companion is None and not fact.owner:
+                return None  # 相当于…的12% says nothing without what it is a share of
             if companion is not None:
                 joined = _core(companion) if companion.action == "占" else ""
                 core += f"，{joined or companion.change + companion.figure}"
-            text = self.choose(patterns, fact.key, c=core, **values)
+            text = self.choose(patterns, fact.key, c=core, **values) or self.choose(
+                _GENERAL_PATTERNS, fact.key, c=core, **values
+            )
         elif fact.claim:
             risk = fact.event == "风险"
-            if fact.kind == "report":
+            if fact.kind == "report" or not values["s"] and not again:
                 patterns = _REPORT_PATTERNS
             elif again:
                 patterns = _AGAIN_RISK_PATTERNS if risk else _AGAIN_VIEW_PATTERNS
@@ -488,6 +519,7 @@ class _Writer:
         if text:
             self.stated += [fact] if companion is None else [fact, companion]
             self.subject = fact.subject
+            self.wrote[_strip_marks(text)] = (fact.source, fact.key)
         return text
 
     def line(self, options: Sequence[str], key: object, **values: str) -> str | None:
@@ -495,14 +527,15 @@ class _Writer:
 
 
 def _ranked(facts: Iterable[Fact], plan: Plan, day_said: str) -> list[Fact]:
-    """Focus facts first, then figures, then facts the day's other drafts have not stated."""
+    """Figures first, focus facts first among them, then facts the day has not stated."""
 
     def rank(fact: Fact) -> tuple[int, int, int, int]:
         text = f"{fact.subject}{fact.metric}{fact.obj}{fact.claim}{' '.join(fact.terms)}"
         focused = any(term in text for term in plan.focus)
         mark = fact.figure or fact.obj or fact.claim[:12]
-        # Figures first (a draft must state them), then what the day has not said yet.
-        return (not focused, not fact.figure, bool(mark) and mark in day_said, fact.position)
+        # Figures first (a draft must state them), the note's focus among them, then what the
+        # day has not said yet.
+        return (not fact.figure, not focused, bool(mark) and mark in day_said, fact.position)
 
     return sorted(facts, key=rank)
 
@@ -621,9 +654,12 @@ class OfflineComposer:
         plan = Plan.of(brief, attempt, note)
         texts = brief.source_texts()
         rejected: set[str] = set()
+        strikes: dict[tuple[int, tuple[str, str]], int] = {}
         text = ""
-        for _ in range(4):
-            text = self._write(brief, plan, disclaimer, day_texts, rejected)
+        for _ in range(5):
+            dropped = frozenset(fact for fact, n in strikes.items() if n >= 2)
+            writer = _Writer(brief, plan, _said(day_texts), rejected, dropped)
+            text = self._write(writer, disclaimer, day_texts)
             report = run_checks(
                 text, texts, self.settings, kind=brief.kind, day_drafts=list(day_texts)
             )
@@ -631,19 +667,17 @@ class OfflineComposer:
             if not faulted:
                 return text
             rejected |= faulted
+            # A fact faulted in two wordings is dropped: another wording will not save it.
+            for sentence in faulted:
+                if sentence in writer.wrote:
+                    fact = writer.wrote[sentence]
+                    strikes[fact] = strikes.get(fact, 0) + 1
         # Still faulted after every wording: drop those sentences rather than keep them.
         kept = [s for s in sentences(text) if _strip_marks(s.text) not in rejected]
         return _join_kept(text, kept)
 
-    def _write(
-        self,
-        brief: Brief,
-        plan: Plan,
-        disclaimer: str,
-        day_texts: Sequence[str],
-        rejected: set[str],
-    ) -> str:
-        writer = _Writer(brief, plan, _said(day_texts), rejected)
+    def _write(self, writer: _Writer, disclaimer: str, day_texts: Sequence[str]) -> str:
+        brief = writer.brief
         day_said = "\n".join(day_texts)
         compose = _KINDS.get(brief.kind, _compose_intraday)
         body = compose(self, writer, day_said)
@@ -889,7 +923,8 @@ def _compose_research(composer: OfflineComposer, writer: _Writer, day_said: str)
     per_story, limit = composer.counts(2, 5, plan)
     lines = [composer.greeting(writer)]
     for story in _story_rank(research, plan, day_said)[:limit]:
-        head = title_subject(story.lead.title) or story.lead.title[:12]
+        head, sep, _ = story.lead.title.partition("：")
+        head = head if sep and len(head) <= 16 else story.lead.title[:14]
         graded = rating(story.lead)
         paragraph = composer.paragraphs(writer, [story], per_story, 1)
         if paragraph:
@@ -903,7 +938,7 @@ def _compose_weekly(composer: OfflineComposer, writer: _Writer, day_said: str) -
     brief, plan = writer.brief, writer.plan
     news = _story_rank(_all_news(brief), plan, day_said)
     lines = [composer.greeting(writer), "本周主线"]
-    lines += composer.paragraphs(writer, news, 2, 3)
+    lines += composer.paragraphs(writer, news, 2, 5)
     lines.append("观察框架")
     lines.append(composer.reasoning(writer, writer.stated))
     lines.append(composer.closing(writer))
