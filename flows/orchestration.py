@@ -5,9 +5,11 @@
   the pool's job environment, so no worker has to remember it);
 - the global concurrency limit ``llm.concurrency_limit`` of ``llm.concurrency`` slots;
 - an automation that marks a desk run ``Crashed`` when its heartbeats stop for
-  ``orchestration.crash_after_seconds`` (its worker machine is gone). The state
-  change releases the run's deployment concurrency slot; ``llm`` slots the run
-  held come back when their lease runs out (``tasks/llm_limit.py``).
+  ``orchestration.crash_after_seconds`` (its worker machine is gone), and one
+  for a run still ``Pending`` after ``orchestration.pending_crash_seconds`` (a
+  worker that died between taking a run and starting it: no heartbeat ever).
+  The state change releases the run's deployment concurrency slot; ``llm``
+  slots the run held come back when their lease runs out (``tasks/llm_limit.py``).
 
 The automation matches runs tagged ``newsdesk`` (every deployment in
 prefect.yaml carries the tag), so runs of other teams' flows on the same server,
@@ -25,6 +27,7 @@ from newsdesk.config import Settings
 DESK_TAG = "newsdesk"
 HEARTBEAT_ENV = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
 CRASH_AUTOMATION = "newsdesk: crash runs whose heartbeats stopped"
+PENDING_AUTOMATION = "newsdesk: crash runs that never started"
 TERMINAL_EVENTS = ("Completed", "Failed", "Cancelled", "Crashed")
 
 
@@ -37,7 +40,8 @@ def setup(settings: Settings) -> list[tuple[str, str]]:
             "concurrency limit",
             ensure_limit(settings.llm.concurrency_limit, settings.llm.concurrency),
         ),
-        ("automation", ensure_crash_automation(conf.crash_after_seconds)),
+        ("automation", ensure_automation(crash_automation(conf.crash_after_seconds))),
+        ("automation", ensure_automation(pending_automation(conf.pending_crash_seconds))),
     ]
 
 
@@ -106,23 +110,21 @@ def ensure_limit(name: str, size: int) -> str:
         )
 
 
-def crash_automation(crash_after_seconds: int) -> Any:
-    """Prefect's zombie-run recipe, limited to the desk's runs (``docs/v3/advanced/detect-zombie-flows``)."""
+def _crash_when_silent(
+    name: str, after: str, expect: set[str], seconds: int, why: str, description: str
+) -> Any:
+    """An automation that marks a desk run Crashed when ``after`` is not followed by ``expect``."""
     from prefect.client.schemas.objects import StateType
     from prefect.events.actions import ChangeFlowRunState
     from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
     from prefect.events.schemas.events import ResourceSpecification
 
     return AutomationCore(
-        name=CRASH_AUTOMATION,
-        description=(
-            f"A newsdesk flow run with no heartbeat for {crash_after_seconds} s lost its worker: "
-            "mark it Crashed so its concurrency slot is released and the next run can repair it."
-        ),
+        name=name,
+        description=description,
         trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
-            expect={"prefect.flow-run.heartbeat"}
-            | {f"prefect.flow-run.{state}" for state in TERMINAL_EVENTS},
+            after={after},
+            expect=expect | {f"prefect.flow-run.{state}" for state in TERMINAL_EVENTS},
             match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
             match_related=ResourceSpecification(
                 {"prefect.resource.role": "tag", "prefect.resource.id": f"prefect.tag.{DESK_TAG}"}
@@ -130,31 +132,52 @@ def crash_automation(crash_after_seconds: int) -> Any:
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=timedelta(seconds=crash_after_seconds),
+            within=timedelta(seconds=seconds),
         ),
-        actions=[
-            ChangeFlowRunState(
-                state=StateType.CRASHED,
-                message=(
-                    f"没有心跳超过 {crash_after_seconds} 秒，工作机已失联 / no heartbeat for "
-                    f"{crash_after_seconds} s: the worker running this flow run is gone"
-                ),
-            )
-        ],
+        actions=[ChangeFlowRunState(state=StateType.CRASHED, message=why)],
     )
 
 
-def ensure_crash_automation(crash_after_seconds: int) -> str:
+def crash_automation(crash_after_seconds: int) -> Any:
+    """Prefect's zombie-run recipe, limited to the desk's runs (``docs/v3/advanced/detect-zombie-flows``)."""
+    return _crash_when_silent(
+        CRASH_AUTOMATION,
+        "prefect.flow-run.heartbeat",
+        {"prefect.flow-run.heartbeat"},
+        crash_after_seconds,
+        f"没有心跳超过 {crash_after_seconds} 秒，工作机已失联 / no heartbeat for "
+        f"{crash_after_seconds} s: the worker running this flow run is gone",
+        f"A newsdesk flow run with no heartbeat for {crash_after_seconds} s lost its worker: "
+        "mark it Crashed so its concurrency slot is released and the next run can repair it.",
+    )
+
+
+def pending_automation(pending_seconds: int) -> Any:
+    """A run a worker took but never started (the worker died in between) sends no heartbeat."""
+    return _crash_when_silent(
+        PENDING_AUTOMATION,
+        "prefect.flow-run.Pending",
+        {"prefect.flow-run.Running", "prefect.flow-run.Scheduled"},
+        pending_seconds,
+        f"已提交 {pending_seconds} 秒仍未启动，工作机已失联 / pending for {pending_seconds} s: "
+        "the worker that took this flow run never started it",
+        f"A newsdesk flow run still Pending after {pending_seconds} s was taken by a worker that "
+        "is gone: mark it Crashed so its concurrency slot is released.",
+    )
+
+
+def ensure_automation(wanted: Any) -> str:
+    """Create ``wanted`` or bring the automation of that name in line with it."""
     from prefect.client.orchestration import get_client
 
-    wanted = crash_automation(crash_after_seconds)
+    summary = f"{wanted.trigger.within.total_seconds():.0f} s"
     with get_client(sync_client=True) as client:
-        existing = client.read_automations_by_name(CRASH_AUTOMATION)
+        existing = client.read_automations_by_name(wanted.name)
         for extra in existing[1:]:  # two setups racing: keep one
             client.delete_automation(extra.id)
         if not existing:
             client.create_automation(wanted)
-            return f"{CRASH_AUTOMATION!r}: created (Crashed after {crash_after_seconds} s)"
+            return f"{wanted.name!r}: created (Crashed after {summary})"
         current = existing[0]
         same = (
             current.enabled
@@ -164,6 +187,6 @@ def ensure_crash_automation(crash_after_seconds: int) -> str:
             == [a.model_dump() for a in wanted.actions]
         )
         if same:
-            return f"{CRASH_AUTOMATION!r}: unchanged"
+            return f"{wanted.name!r}: unchanged"
         client.update_automation(current.id, wanted)
-        return f"{CRASH_AUTOMATION!r}: updated (Crashed after {crash_after_seconds} s)"
+        return f"{wanted.name!r}: updated (Crashed after {summary})"

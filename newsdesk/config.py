@@ -380,6 +380,9 @@ class OrchestrationConfig(_Strict):
     crash_after_seconds: int = Field(
         90, ge=45, description="a run with no heartbeat for this long is marked Crashed"
     )
+    pending_crash_seconds: int = Field(
+        300, ge=60, description="a run taken by a worker but not started for this long is Crashed"
+    )
     slot_lease_seconds: int = Field(
         60,
         ge=60,

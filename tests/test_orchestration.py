@@ -75,23 +75,22 @@ def test_every_deployment_carries_the_tag_the_crash_automation_watches() -> None
 def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.orchestration import CRASH_AUTOMATION, HEARTBEAT_ENV, setup
+    from flows.orchestration import CRASH_AUTOMATION, HEARTBEAT_ENV, PENDING_AUTOMATION, setup
 
     settings = load_settings(ROOT / "config" / "desk.yaml")
     settings.llm.concurrency_limit = "llm-setup-test"
     settings.orchestration.work_pool = "newsdesk-setup-test"
-    first = dict(setup(settings))
-    assert "created" in first["work pool"] and "created" in first["automation"]
-    assert "created (8 slots)" in first["concurrency limit"]
-    again = dict(setup(settings))
-    assert all("unchanged" in result for result in again.values()), again
+    first = setup(settings)
+    assert [what for what, _ in first] == ["work pool", "concurrency limit"] + ["automation"] * 2
+    assert all("created" in result for _, result in first), first
+    assert "created (8 slots)" in first[1][1]
+    again = setup(settings)
+    assert all("unchanged" in result for _, result in again), again
     settings.orchestration.crash_after_seconds = 120
     settings.llm.concurrency = 3
-    changed = dict(setup(settings))
-    assert (
-        "updated" in changed["automation"]
-        and "set to 3 slots (was 8" in changed["concurrency limit"]
-    )
+    changed = [result for _, result in setup(settings)]
+    assert "set to 3 slots (was 8" in changed[1]
+    assert "updated (Crashed after 120 s)" in changed[2] and "unchanged" in changed[3]
     with get_client(sync_client=True) as client:
         pool = client.read_work_pool("newsdesk-setup-test")
         env = pool.base_job_template["variables"]["properties"]["env"]["default"]
@@ -99,6 +98,9 @@ def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
         (automation,) = client.read_automations_by_name(CRASH_AUTOMATION)
         assert automation.trigger.within.total_seconds() == 120
         assert automation.actions[0].state.value == "CRASHED"
+        (pending,) = client.read_automations_by_name(PENDING_AUTOMATION)
+        assert pending.trigger.within.total_seconds() == 300
+        assert pending.trigger.after == {"prefect.flow-run.Pending"}
         assert client.read_global_concurrency_limit_by_name("llm-setup-test").limit == 3
 
 
