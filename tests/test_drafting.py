@@ -466,6 +466,7 @@ def test_breaking_through_the_api_and_cli(demo_db: Database, tmp_path: Path) -> 
 
     from newsdesk.review.accounts import add_user, issue_token
     from newsdesk.web.app import create_app
+    from tests.web_support import wait_for_job
 
     settings = desk_settings()
     add_user(demo_db, "lead", "lead-password", "editor")
@@ -476,12 +477,14 @@ def test_breaking_through_the_api_and_cli(demo_db: Database, tmp_path: Path) -> 
             json={"request": "翔云航空科技eVTOL获批商业运营", "note": "影响几何"},
             headers=headers,
         )
-        assert response.status_code == 200 and response.json()["created"]
+        assert response.status_code == 202
+        job = wait_for_job(client, headers, response.json()["job_id"])
+        assert job["state"] == "done", job
         assert (
             client.post("/api/breaking", json={"request": ""}, headers=headers).status_code == 422
         )
         first = client.get("/api/queue", headers=headers).json()[0]
-        assert first["kind"] == "breaking" and first["id"] == response.json()["id"]
+        assert first["kind"] == "breaking" and first["id"] == job["draft_id"]
     env = os.environ | {
         "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
         "NEWSDESK_DATABASE_URL": demo_db.url,

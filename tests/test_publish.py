@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -742,6 +743,7 @@ def test_settling_from_the_draft_page_the_api_and_the_cli(
         forged = client.post(f"/posts/{posts[by_api]}/resend", data={"csrf": "nope"})
         assert forged.status_code in (400, 403)
 
+        @cache  # one named token per user: a second "default" token is refused
         def bearer(username: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {issue_token(sqlite_db, username)}"}
 

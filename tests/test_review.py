@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,8 +13,8 @@ from sqlalchemy import select
 
 from newsdesk.config import Settings, load_settings
 from newsdesk.drafting.offline import OfflineComposer
-from newsdesk.drafting.service import redraft, request_rewrite
-from newsdesk.errors import AuthError, InvalidTransition, PermissionDenied, StaleVersion
+from newsdesk.drafting.service import redraft
+from newsdesk.errors import AuthError, InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import (
     Actor,
     LoginThrottle,
@@ -21,12 +22,14 @@ from newsdesk.review.accounts import (
     add_user,
     authenticate,
     issue_token,
+    list_tokens,
+    revoke_token,
     set_active,
     set_password,
 )
 from newsdesk.review.service import allowed_actions, get_draft, queue, transition
 from newsdesk.review.states import TRANSITIONS, Action, ReviewState
-from newsdesk.store.db import Database
+from newsdesk.store.db import Database, downgrade, migrate
 from newsdesk.store.models import AuditEntry, DraftVersion
 from newsdesk.timetable import slot_time, working_day
 from newsdesk.web.views import queue_groups
@@ -241,15 +244,17 @@ def test_edit_makes_a_rechecked_version(db: Database) -> None:
 def test_request_rewrite_redrafts_with_the_note(db: Database) -> None:
     draft_id = plant(db)
     settings: Settings = SETTINGS
-    request_rewrite(
+    note = "请补充对银行股的影响"
+    transition(
         db,
         settings,
         draft_id,
+        "request_revision",
         Actor("ed", "editor"),
-        OfflineComposer(settings),
         expected_version=lock(db, draft_id),
-        note="请补充对银行股的影响",
+        note=note,
     )
+    redraft(db, settings, draft_id, OfflineComposer(settings), note)
     draft = get_draft(db, draft_id)
     # the rewrite and any revisions the checks asked for: each version one redraft transition
     assert draft.state == "pending_review" and draft.version >= 2
@@ -477,3 +482,39 @@ def test_the_working_day_lists_earlier_undecided_drafts(db: Database) -> None:
     rows = queue(db, day=today, carry_open=True)
     groups = queue_groups(SETTINGS, rows, today)
     assert [r.id for r in groups[0].rows] == [waiting, sent_back] and "往日未决" in groups[0].title
+
+
+def test_named_api_tokens(db: Database) -> None:
+    add_user(db, "bot", "long enough pw", "editor")
+    nightly, dashboard = issue_token(db, "bot", "nightly"), issue_token(db, "bot", "dashboard")
+    assert actor_for_token(db, nightly).username == actor_for_token(db, dashboard).username == "bot"
+    with pytest.raises(PermissionDenied, match="revoke-token bot nightly"):
+        issue_token(db, "bot", "nightly")
+    listed = list_tokens(db, "bot")
+    assert [(t.name, t.revoked_at) for t in listed] == [("dashboard", None), ("nightly", None)]
+    assert all(t.last_used_at is not None for t in listed)
+    revoke_token(db, "bot", "nightly")
+    with pytest.raises(AuthError, match="revoked"):
+        actor_for_token(db, nightly)
+    assert actor_for_token(db, dashboard).username == "bot"  # the other script keeps working
+    with pytest.raises(NotFound):
+        revoke_token(db, "bot", "nightly")
+    again = issue_token(db, "bot", "nightly")  # a revoked name can be issued again
+    assert actor_for_token(db, again).username == "bot"
+
+
+def test_tokens_survive_the_named_token_migration(sqlite_db: Database) -> None:
+    from sqlalchemy import text
+
+    downgrade(sqlite_db, "0012")
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, display_name, role, password_hash, token_hash, active,"
+                " created_at) VALUES ('old', 'Old', 'editor', 'x', :hash, 1, '2026-11-01 00:00:00')"
+            ),
+            {"hash": hashlib.sha256(b"nd_old-token").hexdigest()},
+        )
+    migrate(sqlite_db)
+    assert actor_for_token(sqlite_db, "nd_old-token").username == "old"
+    assert [t.name for t in list_tokens(sqlite_db, "old")] == ["default"]

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from pytest_httpserver import HTTPServer
 
+from newsdesk.config import LLMConfig
 from newsdesk.review.accounts import issue_token
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft
 from newsdesk.web.app import create_app
+from tests.fake_openai import FakeOpenAI, reply
 from tests.review_data import BODY, plant
-from tests.web_support import PASSWORDS, review_settings, seed_users
+from tests.web_support import PASSWORDS, review_settings, seed_users, wait_for_job
 
 
 @pytest.fixture
@@ -203,13 +207,58 @@ def test_api_request_revision_redrafts(client: TestClient, desk: Database) -> No
         json={"expected_version": 1, "note": "多写风险"},
         headers=headers,
     )
-    assert response.status_code == 200
+    assert response.status_code == 202 and response.json()["state"] == "needs_revision"
+    job = wait_for_job(client, headers, response.json()["job_id"])
+    assert job["state"] == "done" and job["draft_id"] == draft_id and job["kind"] == "redraft"
     detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
     assert (
         detail["state"] == "pending_review"
-        and detail["version"] == 2
+        and detail["version"] >= 2
         and detail["versions"][-1]["note"] == "多写风险"
     )
+    assert client.get("/api/jobs/nope", headers=headers).status_code == 404
+
+
+def test_provider_work_runs_outside_the_request(
+    desk: Database, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider that does not answer holds a job, never a web request."""
+    answer = threading.Event()
+    fake = FakeOpenAI(httpserver)
+    fake.serve(lambda body: (answer.wait(30), reply("改写后的稿件。" + BODY))[1])
+    monkeypatch.setenv("NEWSDESK_LLM_API_KEY", "test-key")
+    settings = review_settings()
+    settings.llm = LLMConfig(provider="openai", base_url=fake.base_url, model="m", timeout=40)
+    draft_id = plant(desk)
+    with TestClient(create_app(settings, desk)) as client:
+        headers = api(client, desk)
+        sent_back = client.post(
+            f"/api/drafts/{draft_id}/request-revision",
+            json={"expected_version": 1, "note": "换个角度"},
+            headers=headers,
+        )
+        assert sent_back.status_code == 202 and sent_back.json()["job_state"] in (
+            "queued",
+            "running",
+        )
+        breaking = client.post(
+            "/api/breaking", json={"request": "突发：央行宣布降准"}, headers=headers
+        )
+        assert breaking.status_code == 202
+        status = client.get(sent_back.json()["status_url"], headers=headers).json()
+        assert status["state"] in ("queued", "running")  # the provider has not answered
+        login(client, "editor")
+        page = client.get(f"/drafts/{draft_id}").text
+        assert 'id="job"' in page and 'http-equiv="refresh"' in page
+        job_page = client.get(f"/jobs/{breaking.json()['job_id']}", follow_redirects=False)
+        assert job_page.status_code == 200 and "job-state" in job_page.text
+        answer.set()
+        assert wait_for_job(client, headers, sent_back.json()["job_id"])["state"] == "done"
+        done = wait_for_job(client, headers, breaking.json()["job_id"])
+        assert done["state"] == "done" and done["draft_id"]
+        opened = client.get(f"/jobs/{done['id']}", follow_redirects=False)
+        assert opened.headers["location"] == f"/drafts/{done['draft_id']}?done=breaking"
+        assert "改写后的稿件" in client.get(f"/api/drafts/{draft_id}", headers=headers).text
 
 
 def test_api_corrects_a_published_draft(client: TestClient, desk: Database) -> None:
@@ -272,10 +321,13 @@ def test_breaking_form_and_posts_on_the_draft_page(
         data={"headline": "突发：交易所调整交易时间", "csrf": csrf_of(page)},
         follow_redirects=False,
     )
-    assert response.status_code == 303
-    draft_page = client.get(response.headers["location"]).text
+    assert response.status_code == 303 and response.headers["location"].startswith("/jobs/")
+    job_id = response.headers["location"].removeprefix("/jobs/")
+    wait_for_job(client, api(client, desk), job_id)  # drafted outside the request
+    opened = client.get(response.headers["location"], follow_redirects=False)
+    draft_page = client.get(opened.headers["location"]).text
     assert "突发事件解读：突发：交易所调整交易时间" in draft_page
-    draft_id = int(response.headers["location"].split("/")[2].split("?")[0])
+    draft_id = int(opened.headers["location"].split("/")[2].split("?")[0])
     lock = int(re.search(r'name="expected_version" value="(\d+)"', draft_page).group(1))  # type: ignore[union-attr]
     approved = client.post(
         f"/drafts/{draft_id}/approve",

@@ -66,3 +66,14 @@ class WebServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def wait_for_job(client, headers: dict[str, str], job_id: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Poll GET /api/jobs/{id} until the job has ended (it runs outside the request)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not end: {job}")

@@ -22,7 +22,13 @@ def web_cmd(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Serve the review UI and JSON API (http://127.0.0.1:8000 by default)."""
+    """Serve the review UI and JSON API (http://127.0.0.1:8000 by default).
+
+    Breaking news and rewrites run as Prefect deployment runs (desk-job) when
+    PREFECT_API_URL is set, else in worker threads of this process.
+    """
+    import os
+
     import uvicorn
 
     from newsdesk.web.app import create_app
@@ -30,8 +36,13 @@ def web_cmd(
     settings = state.settings
     db = open_db(settings)
     ensure_demo_users(db, settings)
+    runner = None
+    if os.environ.get("PREFECT_API_URL"):
+        from flows.jobs import PrefectRunner
+
+        runner = PrefectRunner()
     uvicorn.run(
-        create_app(settings, db),
+        create_app(settings, db, runner),
         host=host or settings.web.host,
         port=port or settings.web.port,
         log_level="warning",
@@ -140,6 +151,7 @@ def up_cmd(
     from zoneinfo import ZoneInfo
 
     # flows/ is where Prefect lives; the CLI only dispatches to it.
+    from flows.jobs import PrefectRunner
     from flows.up import serve_desk
     from newsdesk.review.service import queue
     from newsdesk.timetable import slots_for_day
@@ -176,7 +188,11 @@ def up_cmd(
 
     try:
         serve_desk(
-            settings, db, create_app(settings, db), prefect_port=prefect_port, announce=announce
+            settings,
+            db,
+            create_app(settings, db, PrefectRunner()),
+            prefect_port=prefect_port,
+            announce=announce,
         )
     finally:
         if server:

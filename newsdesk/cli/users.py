@@ -35,7 +35,7 @@ def users_list() -> None:
     from newsdesk.review.accounts import list_users
 
     table = Table(title="users")
-    for column in ("username", "name", "role", "active", "API token", "last login"):
+    for column in ("username", "name", "role", "active", "last login"):
         table.add_column(column)
     settings = state.settings
     for user in list_users(open_db(settings)):
@@ -44,7 +44,6 @@ def users_list() -> None:
             user.display_name,
             user.role,
             "yes" if user.active else "[red]disabled[/]",
-            "set" if user.token_hash else "—",
             local_time(user.last_login_at, settings),
         )
     console.print(table)
@@ -52,7 +51,7 @@ def users_list() -> None:
 
 @users_app.command("disable")
 def users_disable(username: str) -> None:
-    """Disable an account and revoke its API token."""
+    """Disable an account and revoke its API tokens."""
     from newsdesk.review.accounts import set_active
 
     set_active(open_db(state.settings), username, False)
@@ -80,8 +79,42 @@ def users_passwd(
 
 
 @users_app.command("token")
-def users_token(username: str) -> None:
-    """Issue a new API token for scripts (shown once; the old one stops working)."""
+def users_token(
+    username: str,
+    name: Annotated[str, typer.Option("--name", help="what the token is for")] = "default",
+) -> None:
+    """Issue a named API token for a script (shown once); the user's other tokens keep working."""
     from newsdesk.review.accounts import issue_token
 
-    sys.stdout.write(issue_token(open_db(state.settings), username) + "\n")
+    sys.stdout.write(issue_token(open_db(state.settings), username, name) + "\n")
+
+
+@users_app.command("tokens")
+def users_tokens(username: Annotated[str | None, typer.Argument()] = None) -> None:
+    """The API tokens (names, not secrets): created, last used, revoked."""
+    from rich.table import Table
+
+    from newsdesk.review.accounts import list_tokens
+
+    settings = state.settings
+    table = Table(title="API tokens")
+    for column in ("user", "name", "created", "last used", "revoked"):
+        table.add_column(column)
+    for t in list_tokens(open_db(settings), username):
+        table.add_row(
+            t.username,
+            t.name,
+            local_time(t.created_at, settings),
+            local_time(t.last_used_at, settings),
+            local_time(t.revoked_at, settings) if t.revoked_at else "—",
+        )
+    console.print(table)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(username: str, name: str) -> None:
+    """Revoke one named API token; the user's others keep working."""
+    from newsdesk.review.accounts import revoke_token
+
+    revoke_token(open_db(state.settings), username, name)
+    console.print(f"token {name!r} of {username} revoked")

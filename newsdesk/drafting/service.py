@@ -45,16 +45,13 @@ from newsdesk.drafting.llm import (
 from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.drafting.prompts import draft_messages, revision_messages
 from newsdesk.errors import LLMError
-from newsdesk.review.accounts import Actor
 from newsdesk.review.service import (
     NewVersion,
-    TransitionResult,
     add_version,
     can_redraft,
     get_draft,
-    transition,
 )
-from newsdesk.review.states import LABELS, Action, ReviewState
+from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.timetable import slot_time
@@ -343,30 +340,6 @@ def redraft(
         note=note,
         brief=Brief.from_json(draft.brief),
     )
-
-
-def request_rewrite(
-    db: Database,
-    settings: Settings,
-    draft_id: int,
-    actor: Actor,
-    provider: Provider,
-    *,
-    expected_version: int,
-    note: str,
-) -> TransitionResult:
-    """Send a draft back with a note, then redraft it with the note in the revision prompt."""
-    result = transition(
-        db,
-        settings,
-        draft_id,
-        Action.REQUEST_REVISION,
-        actor,
-        expected_version=expected_version,
-        note=note,
-    )
-    redraft(db, settings, draft_id, provider, note)
-    return result
 
 
 def latest_report(db: Database, draft_id: int) -> dict[str, object] | None:

@@ -9,20 +9,23 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from newsdesk.errors import AuthError, NotFound, PermissionDenied
 from newsdesk.store.db import Database
-from newsdesk.store.models import User
+from newsdesk.store.models import ApiToken, User
 from newsdesk.store.types import utcnow
 from newsdesk.text.clean import sanitise
 
 ROLES = ("editor", "compliance", "admin")
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+_TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _hasher = PasswordHasher()
 
 
@@ -85,27 +88,93 @@ def set_password(db: Database, username: str, password: str) -> None:
 
 
 def set_active(db: Database, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling revokes its API tokens."""
     with db.session() as session:
         user = _user(session, username)
         user.active = active
         if not active:
-            user.token_hash = None
+            for token in _live_tokens(session, user):
+                token.revoked_at = utcnow()
             user.session_generation += 1
 
 
-def issue_token(db: Database, username: str) -> str:
-    """A new API token for scripts; only its hash is stored, so it is shown once."""
+@dataclass(frozen=True)
+class TokenInfo:
+    username: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _live_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+
+
+def issue_token(db: Database, username: str, name: str = "default") -> str:
+    """A new named API token (one per script); only its hash is stored, so it is shown once.
+
+    Other tokens of the user keep working; a name in use must be revoked first.
+    """
+    if not _TOKEN_NAME.match(name):
+        raise PermissionDenied(f"token name {name!r}: letters, digits, _ . - (at most 64)")
     token = "nd_" + secrets.token_urlsafe(32)
     with db.session() as session:
-        _user(session, username).token_hash = _token_hash(token)
+        user = _user(session, username)
+        existing = session.scalar(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.name == name)
+        )
+        if existing is not None and existing.revoked_at is None:
+            raise PermissionDenied(
+                f"令牌名已存在 / {username} already has a token named {name!r}: "
+                f"revoke it first (newsdesk users revoke-token {username} {name}) or pick another --name"
+            )
+        if existing is not None:  # a revoked token's name may be used again
+            session.delete(existing)
+            session.flush()
+        session.add(ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token)))
     return token
+
+
+def list_tokens(db: Database, username: str | None = None) -> list[TokenInfo]:
+    with db.session() as session:
+        query = select(ApiToken, User.username).join(User, ApiToken.user_id == User.id)
+        if username:
+            query = query.where(User.username == _user(session, username).username)
+        rows = session.execute(query.order_by(User.username, ApiToken.name)).all()
+        return [
+            TokenInfo(name, t.name, t.created_at, t.last_used_at, t.revoked_at) for t, name in rows
+        ]
+
+
+def revoke_token(db: Database, username: str, name: str) -> None:
+    with db.session() as session:
+        user = _user(session, username)
+        token = session.scalar(
+            select(ApiToken).where(
+                ApiToken.user_id == user.id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
+            )
+        )
+        if token is None:
+            raise NotFound(f"{username} has no live token named {name!r}")
+        token.revoked_at = utcnow()
 
 
 def actor_for_token(db: Database, token: str) -> Actor:
     with db.session() as session:
-        user = session.scalar(select(User).where(User.token_hash == _token_hash(token)))
-        if user is None or not user.active:
+        found = session.execute(
+            select(ApiToken, User)
+            .join(User, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == _token_hash(token))
+        ).first()
+        if found is None or found[0].revoked_at is not None or not found[1].active:
             raise AuthError("invalid or revoked API token")
+        record, user = found
+        record.last_used_at = utcnow()
         return Actor(user.username, user.role, user.display_name)
 
 

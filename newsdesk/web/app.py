@@ -25,6 +25,7 @@ from newsdesk.errors import (
     PermissionDenied,
     StaleVersion,
 )
+from newsdesk.jobs import LocalRunner, Runner
 from newsdesk.review.accounts import LoginThrottle
 from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired
@@ -49,7 +50,8 @@ def _status(exc: Exception) -> int:
     return 400
 
 
-def create_app(settings: Settings, db: Database) -> FastAPI:
+def create_app(settings: Settings, db: Database, runner: Runner | None = None) -> FastAPI:
+    """The review app; provider and fetch work goes to ``runner`` (default: worker threads)."""
     settings.require_real_secret()
     app = FastAPI(
         title="newsdesk review API",
@@ -60,6 +62,7 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.runner = runner or LocalRunner(db, settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.service import make_provider, request_rewrite
+from newsdesk.jobs import JobView, create_job, get_job
 from newsdesk.review.service import queue, transition
 from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
 from newsdesk.web.views import draft_json, row_json
@@ -101,21 +100,38 @@ def api_correct(
     return _act(db, settings, draft_id, "correct", actor, body, body.text)
 
 
-@router.post("/drafts/{draft_id}/request-revision")
+@router.post("/drafts/{draft_id}/request-revision", status_code=202)
 def api_request_revision(
-    draft_id: int, body: ActionBody, actor: ApiActor, db: DbDep, settings: SettingsDep
+    request: Request,
+    draft_id: int,
+    body: ActionBody,
+    actor: ApiActor,
+    db: DbDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
-    """Send back with a note and redraft (the note goes into the revision prompt)."""
-    result = request_rewrite(
+    """Send back with a note; the rewrite (the note goes into the revision prompt) runs as a job."""
+    result = transition(
         db,
         settings,
         draft_id,
+        "request_revision",
         actor,
-        make_provider(settings),
         expected_version=body.expected_version,
-        note=body.note or "",
+        note=body.note,
     )
-    return {"id": result.draft_id, "state": "pending_review", "requested": result.to_state}
+    params = {"note": body.note or ""}
+    job = create_job(db, request.app.state.runner, "redraft", params, actor.username, draft_id)
+    return {"id": result.draft_id, "state": result.to_state, **_job_json(job)}
+
+
+def _job_json(job: JobView) -> dict[str, Any]:
+    return {"job_id": job.id, "job_state": job.state, "status_url": f"/api/jobs/{job.id}"}
+
+
+@router.get("/jobs/{job_id}")
+def api_job(job_id: str, actor: ApiActor, db: DbDep) -> dict[str, Any]:
+    """A background job: queued, running, done (with its draft) or failed (with the error)."""
+    return get_job(db, job_id).as_json()
 
 
 class BreakingBody(BaseModel):
@@ -127,17 +143,10 @@ class BreakingBody(BaseModel):
     )
 
 
-@router.post("/breaking")
+@router.post("/breaking", status_code=202)
 def api_breaking(
-    body: BreakingBody, actor: ApiActor, db: DbDep, settings: SettingsDep
+    request: Request, body: BreakingBody, actor: ApiActor, db: DbDep
 ) -> dict[str, Any]:
-    """突发事件解读: draft an interpretation now; it goes first in the queue."""
-    outcome = interpret_breaking(
-        db, settings, body.request, make_provider(settings), note=body.note
-    )
-    return {
-        "id": outcome.draft_id,
-        "created": outcome.created,
-        "flagged": outcome.flagged,
-        "reason": outcome.reason,
-    }
+    """突发事件解读: drafted as a job (GET its status_url); the draft goes first in the queue."""
+    params = {"request": body.request, "note": body.note}
+    return _job_json(create_job(db, request.app.state.runner, "breaking", params, actor.username))

@@ -6,12 +6,11 @@ from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.service import make_provider, redraft
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
+from newsdesk.jobs import create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
 from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
@@ -126,14 +125,26 @@ def breaking_form(
     request: Request,
     actor: PageActor,
     db: DbDep,
-    settings: SettingsDep,
     headline: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    outcome = interpret_breaking(db, settings, headline, make_provider(settings), note=note or None)
-    return RedirectResponse(f"/drafts/{outcome.draft_id}?done=breaking", status_code=303)
+    params = {"request": headline, "note": note or None}
+    job = create_job(db, request.app.state.runner, "breaking", params, actor.username)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, job_id: str, actor: PageActor, db: DbDep) -> Response:
+    """A job's state; the page reloads itself until the job ends, then opens its draft."""
+    try:
+        job = get_job(db, job_id)
+    except NotFound as exc:
+        return render(request, "error.html", status=404, actor=actor, error=str(exc))
+    if job.state == "done" and job.draft_id:
+        return RedirectResponse(f"/drafts/{job.draft_id}?done={job.kind}", status_code=303)
+    return render(request, "job.html", actor=actor, job=job)
 
 
 @router.get("/drafts/{draft_id}")
@@ -167,6 +178,7 @@ def _draft_page(request, draft_id, actor, db, settings, status=200, error=None, 
         versions=list(reversed(versions)),
         previous_id=siblings[position - 1] if position > 0 else None,
         next_id=siblings[position + 1] if 0 <= position < len(siblings) - 1 else None,
+        jobs=draft_jobs(db, draft.id),
         **view,
     )
 
@@ -179,7 +191,6 @@ def draft_action(
     actor: PageActor,
     db: DbDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     expected_version: Annotated[int, Form()],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
@@ -201,7 +212,9 @@ def draft_action(
                 expected_version=expected_version,
                 note=note,
             )
-            background.add_task(_redraft, request, draft_id, note)
+            create_job(
+                db, request.app.state.runner, "redraft", {"note": note}, actor.username, draft_id
+            )
         else:
             transition(
                 db,
@@ -220,9 +233,3 @@ def draft_action(
             request, draft_id, actor, db, settings, 403 if "role" in str(exc) else 400, str(exc)
         )
     return RedirectResponse(f"/drafts/{draft_id}?done={action}", status_code=303)
-
-
-def _redraft(request: Request, draft_id: int, note: str) -> None:
-    """The rewrite itself, after the response: the editor need not wait for the provider."""
-    settings = request.app.state.settings
-    redraft(request.app.state.db, settings, draft_id, make_provider(settings), note)

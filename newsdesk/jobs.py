@@ -1,0 +1,215 @@
+"""Provider and fetch work asked for from the web, run outside the request.
+
+A breaking-news interpretation fetches a page and calls the provider; a
+rewrite calls the provider, up to ``max_revisions`` + 1 times. Either can take
+minutes with a slow provider, so the web form and the API only record a
+:class:`~newsdesk.store.models.Job` and hand it to a runner: a Prefect
+deployment run (``desk-job``, see ``flows/jobs.py``) when a Prefect API is
+configured, else :class:`LocalRunner`, a worker thread in the web process. The
+page and ``GET /api/jobs/{id}`` show the job's state
+(queued → running → done | failed); :func:`run_job` is the one function every
+runner calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+
+from newsdesk.config import Settings
+from newsdesk.drafting.breaking import interpret_breaking
+from newsdesk.drafting.llm import Provider
+from newsdesk.drafting.service import make_provider, redraft
+from newsdesk.errors import NewsdeskError, NotFound
+from newsdesk.store.db import Database
+from newsdesk.store.models import Job
+from newsdesk.store.types import utcnow
+
+log = logging.getLogger(__name__)
+KINDS = ("breaking", "redraft")
+LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    kind: str
+    state: str
+    label: str
+    draft_id: int | None
+    error: str | None
+    requested_by: str
+    runner: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "draft_id": self.draft_id,
+            "error": self.error,
+            "requested_by": self.requested_by,
+            "runner": self.runner,
+            "created_at": self.created_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
+
+
+def _view(job: Job) -> JobView:
+    return JobView(
+        job.id,
+        job.kind,
+        job.status,
+        LABELS.get(job.status, job.status),
+        job.draft_id,
+        job.error,
+        job.requested_by,
+        job.runner,
+        job.created_at,
+        job.finished_at,
+    )
+
+
+class Runner(Protocol):
+    """Starts a recorded job somewhere else than the request that asked for it."""
+
+    name: str
+
+    def submit(self, job_id: str) -> str | None:
+        """Start the job; return an external id (a flow run id) if there is one."""
+
+
+class LocalRunner:
+    """Worker threads in this process: the default when no Prefect API is configured."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        workers: int = 2,
+        provider: Callable[[Settings], Provider] = make_provider,
+    ) -> None:
+        self.db, self.settings, self.provider = db, settings, provider
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-job")
+
+    def submit(self, job_id: str) -> str | None:
+        self._pool.submit(run_job, self.db, self.settings, job_id, self.provider)
+        return None
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def create_job(
+    db: Database,
+    runner: Runner,
+    kind: str,
+    params: dict[str, object],
+    requested_by: str,
+    draft_id: int | None = None,
+) -> JobView:
+    """Record a job and start it; a runner that cannot start it leaves the job failed, not lost."""
+    if kind not in KINDS:
+        raise NotFound(f"no job kind {kind!r}")
+    job_id = str(uuid.uuid4())
+    with db.session() as session:
+        session.add(
+            Job(
+                id=job_id,
+                kind=kind,
+                params=params,
+                status="queued",
+                requested_by=requested_by,
+                draft_id=draft_id,
+                runner=runner.name,
+            )
+        )
+    try:
+        external = runner.submit(job_id)
+    except Exception as exc:  # any failure to start: the job says so instead of hanging queued
+        _finish(db, job_id, "failed", error=f"无法启动 could not start: {exc}")
+    else:
+        if external:
+            with db.session() as session:
+                session.get_one(Job, job_id).external_id = external
+    return get_job(db, job_id)
+
+
+def get_job(db: Database, job_id: str) -> JobView:
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id}")
+        return _view(job)
+
+
+def draft_jobs(db: Database, draft_id: int, limit: int = 5) -> list[JobView]:
+    """The draft's newest jobs (a rewrite in progress is shown on its page)."""
+    with db.session() as session:
+        jobs = session.scalars(
+            select(Job).where(Job.draft_id == draft_id).order_by(Job.created_at.desc()).limit(limit)
+        )
+        return [_view(j) for j in jobs]
+
+
+def _finish(
+    db: Database, job_id: str, status: str, *, error: str | None = None, draft_id: int | None = None
+) -> None:
+    with db.session() as session:
+        job = session.get_one(Job, job_id)
+        job.status, job.error, job.finished_at = status, error, utcnow()
+        if draft_id is not None:
+            job.draft_id = draft_id
+
+
+def run_job(
+    db: Database,
+    settings: Settings,
+    job_id: str,
+    provider: Callable[[Settings], Provider] = make_provider,
+) -> JobView:
+    """Do the job's work (any runner calls this); a job already started is not run twice."""
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id}")
+        if job.status != "queued":
+            return _view(job)
+        job.status, job.started_at = "running", utcnow()
+        kind, params, draft_id = job.kind, dict(job.params), job.draft_id
+    try:
+        if kind == "breaking":
+            outcome = interpret_breaking(
+                db,
+                settings,
+                str(params["request"]),
+                provider(settings),
+                note=_text(params.get("note")),
+            )
+            draft_id = outcome.draft_id
+        else:
+            assert draft_id is not None
+            redraft(db, settings, draft_id, provider(settings), _text(params.get("note")))
+    except NewsdeskError as exc:
+        _finish(db, job_id, "failed", error=str(exc), draft_id=draft_id)
+    except Exception as exc:  # a bug must not leave the job "running" for ever
+        log.exception("job %s failed", job_id)
+        _finish(db, job_id, "failed", error=f"{type(exc).__name__}: {exc}", draft_id=draft_id)
+    else:
+        _finish(db, job_id, "done", draft_id=draft_id)
+    return get_job(db, job_id)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
