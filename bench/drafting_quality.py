@@ -1,11 +1,13 @@
 """Drafting quality on news nobody tuned on: the offline composer over one invented day.
 
-    python bench/drafting_quality.py [--data bench/data/drafting_day.json] [--json]
+    python bench/drafting_quality.py [--data FILE ...] [--json]
 
-``bench/data/drafting_day.json`` is a trading day of invented articles
-(macro data, earnings, orders, policy, market moves, broker research and the
-day's market snapshot) with companies and figures that are neither the
-demo's nor the test suite's. Every slot of the bundled timetable is drafted
+Each data file is a trading day of invented articles (macro data, earnings,
+orders, policy, market moves, broker research and the day's market snapshot)
+with companies and figures that are neither the demo's nor the test suite's.
+``drafting_day.json`` was looked at while the fact frames were written (a
+development day); ``drafting_day_heldout.json`` was written afterwards and
+run once, with nothing changed after seeing its output. Every slot of the bundled timetable is drafted
 in order, each draft seeing the day's earlier drafts (as the drafting service
 does), and checked with the desk's own checks. Per draft it prints: source
 facts stated with their metric (the substance check's count), the share of
@@ -29,7 +31,8 @@ from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.offline import OfflineComposer
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data" / "drafting_day.json"
+DATA = Path(__file__).parent / "data"
+DAYS = (DATA / "drafting_day.json", DATA / "drafting_day_heldout.json")
 TARGETS = {"facts": 4, "filler": 0.4, "copied": 0.4}
 NEEDS_FACTS = ("morning_report", "research_digest")
 
@@ -75,7 +78,7 @@ def brief_for(day: dict[str, Any], slot: SlotConfig, settings: Settings) -> Brie
     )
 
 
-def measure(data: Path = DATA) -> list[dict[str, Any]]:
+def measure(data: Path) -> list[dict[str, Any]]:
     settings = load_settings(ROOT / "config" / "desk.yaml")
     day = json.loads(data.read_text(encoding="utf-8"))
     composer = OfflineComposer(settings)
@@ -115,13 +118,19 @@ def measure(data: Path = DATA) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, action="append", help="a day file (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the rows and texts as JSON")
     args = parser.parse_args()
-    rows = measure(args.data)
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
+    for data in args.data or DAYS:
+        rows = measure(data)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            continue
+        print(f"== {data.name}")
+        report(rows)
+
+
+def report(rows: list[dict[str, Any]]) -> None:
     print(f"{'slot':<16}{'src':>4}{'facts':>6}{'filler':>8}{'repeats':>8}{'copied':>8}  passed")
     for r in rows:
         print(
@@ -138,7 +147,7 @@ def main() -> None:
     print(f"max filler share: {max(r['filler'] for r in rows):.2f} (target <= {TARGETS['filler']})")
     print(f"repeated sentences across slots: {sum(r['repeats'] for r in rows)} (target 0)")
     print(f"max copied share: {max(r['copied'] for r in rows):.2f} (target <= {TARGETS['copied']})")
-    print(f"drafts passing their checks: {sum(r['passed'] for r in rows)}/{len(rows)}")
+    print(f"drafts passing their checks: {sum(r['passed'] for r in rows)}/{len(rows)}\n")
 
 
 if __name__ == "__main__":

@@ -769,3 +769,38 @@ def test_a_provider_that_repeats_itself_is_not_stored_twice(
     outcome = write_draft(demo_db, settings, settings.slot("viewpoint"), DAY, openai_provider(fake))
     assert len(versions(demo_db, outcome.draft_id)) == 1 and len(fake.requests) == 2
     assert outcome.flagged and get_draft(demo_db, outcome.draft_id).flagged
+
+
+def test_the_queue_marks_machine_drafts_the_text_does_not(
+    demo_db: Database, fake: FakeOpenAI
+) -> None:
+    from newsdesk.web.views import row_json
+
+    settings = desk_settings()
+    (offline,) = draft_slot(demo_db, settings, "morning_report", DAY, OfflineComposer(settings))
+    fake.serve(lambda body: reply(GOOD))
+    written = write_draft(demo_db, settings, settings.slot("promo"), DAY, openai_provider(fake))
+    rows = {row.id: row for row in queue(demo_db, day=DAY)}
+    assert (
+        rows[offline.draft_id].machine_composed
+        and row_json(rows[offline.draft_id])["machine_composed"]
+    )
+    assert (
+        rows[written.draft_id].provider == "openai" and not rows[written.draft_id].machine_composed
+    )
+    body = versions(demo_db, offline.draft_id)[-1].body
+    assert "机器草稿" not in body and "本稿由机器" not in body
+
+
+def test_an_editors_note_redrafts_with_a_change_or_says_why_not(demo_db: Database) -> None:
+    settings = desk_settings()
+    composer = OfflineComposer(settings)
+    (first,) = draft_slot(demo_db, settings, "morning_report", DAY, composer)
+    slot = settings.slot("morning_report")
+    write_draft(demo_db, settings, slot, DAY, composer, new_version=True, note="更短")
+    write_draft(demo_db, settings, slot, DAY, composer, new_version=True, note="更短")
+    stored = versions(demo_db, first.draft_id)
+    assert len(stored[1].body) < len(stored[0].body) and stored[1].note == "更短"
+    assert stored[2].body == stored[1].body  # nothing left to shorten: the note says so
+    assert stored[2].note is not None and stored[2].note.startswith("更短（")
+    assert "正文未改动" in stored[2].note

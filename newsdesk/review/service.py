@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import Actor
 from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewState
@@ -309,6 +310,12 @@ class QueueRow:
     deadline: datetime | None
     passed: bool | None
     originality: float | None
+    provider: str | None = None  # who wrote the newest version
+
+    @property
+    def machine_composed(self) -> bool:
+        """Written by the offline composer: the queue says so, the published text does not."""
+        return self.provider == OfflineComposer.name
 
 
 def queue(
@@ -365,6 +372,7 @@ def queue(
                 d.deadline,
                 latest[d.id].passed if d.id in latest else None,
                 float(latest[d.id].report["originality"]["ratio"]) if d.id in latest else None,  # type: ignore[index]
+                latest[d.id].provider if d.id in latest else None,
             )
             for d in drafts
         ]

@@ -154,4 +154,6 @@ def row_json(row: QueueRow) -> dict[str, Any]:
         "deadline": row.deadline.isoformat() if row.deadline else None,
         "passed": row.passed,
         "originality": row.originality,
+        "provider": row.provider,
+        "machine_composed": row.machine_composed,
     }
