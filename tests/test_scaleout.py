@@ -447,7 +447,8 @@ def test_two_workers_survive_losing_one_mid_draft(
                 figures["crashed_after_kill_s"] = sorted(
                     round(t - killed_at, 1) for t in crashed_at.values()
                 )
-                assert max(crashed_at.values()) - killed_at <= CRASH_AFTER + 10
+                # The window after the last heartbeat, Prefect's 5 s evaluation and the action.
+                assert max(crashed_at.values()) - killed_at <= CRASH_AFTER + 20
                 message = runs[next(iter(lost))]["state"]["message"]
                 assert f"no heartbeat for {CRASH_AFTER} s" in message, message
 
