@@ -8,8 +8,16 @@ from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 
-SOURCE_TEXT = "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。"
-BODY = "降准之后，我们认为这是稳增长信号的又一次确认。投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。"
+SOURCE_TEXT = (
+    "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。"
+    "下调后金融机构加权平均存款准备金率约为6.2%，每年可降低银行资金成本约50亿元。"
+)
+# States the source's four facts in its own words (the substance check wants facts).
+BODY = (
+    "央行降准0.25个百分点，释放的长期资金约5000亿元，平均存款准备金率降至6.2%左右，"
+    "银行每年的资金成本可减少约50亿元[1]。"
+    "降准之后，我们认为这是稳增长信号的又一次确认。投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。"
+)
 
 
 def brief(slot: str = "morning_report", kind: str = "morning_report") -> Brief:

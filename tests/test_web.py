@@ -340,3 +340,24 @@ def test_breaking_form_and_posts_on_the_draft_page(
     assert publish_due(desk, settings, datetime.now(SHANGHAI)).published == [draft_id]
     shown = client.get(f"/drafts/{draft_id}").text
     assert "发布 Posts" in shown and "post-sent" in shown and "已发布" in shown
+
+
+def test_reports_stored_before_and_after_the_substance_check_both_show(
+    client: TestClient, desk: Database
+) -> None:
+    draft_id = plant(desk)  # a report stored before substance existed: no "substance" key
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    assert "此版本检查时尚无此项" in page and "原创度 Originality: 100%" in page
+    filler = "关于降准，目前银行、地产等方面的进展值得跟踪[1]。" + BODY
+    edited = client.post(
+        f"/api/drafts/{draft_id}/edit",
+        json={"expected_version": 1, "text": filler},
+        headers=api(client, desk),
+    )
+    assert edited.status_code == 200
+    page = client.get(f"/drafts/{draft_id}").text
+    assert "实质内容 Substance:" in page and "空话句 filler 100%" in page
+    assert "filler: 关于降准，目前银行、地产等方面的进展值得跟踪[1]。" in page
+    detail = client.get(f"/api/drafts/{draft_id}", headers=api(client, desk)).json()
+    assert detail["report"]["substance"]["filler_ratio"] == 1.0

@@ -185,7 +185,7 @@ def check_citations(
             others = [indexed[n - 1] for n in valid if n != number]
             necessary = together and why_unsupported(facts, others) is not None
             good_citations += alone or necessary
-        if valid:
+        if valid and re.search(r"\w", facts.bare):  # a bare marker is no sentence
             support.append(Support(facts, tuple(valid), _stated(facts, chosen), together))
         is_borrowed = any(
             start <= sentence.start < end or sentence.start <= start < sentence.end

@@ -38,7 +38,9 @@ from newsdesk.text.facts import fact_spans
 from newsdesk.text.script import simplify_codes
 
 _PRIME = np.uint64(1_000_003)
-MAX_HITS = 32  # places in the sources a k-gram may occur and still count
+# Places in the sources a Han k-gram may occur and still count. Not for words: with
+# k = 1 word, "the" occurs more often than that in one source and is part of every copy.
+MAX_HITS_HAN = 32
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def positional_hashes(chars: str, k: int) -> np.ndarray:
     return hashes
 
 
-def common_segments(draft_grams: np.ndarray, sources: Sequence[str], k: int) -> np.ndarray:
+def common_segments(
+    draft_grams: np.ndarray, sources: Sequence[str], k: int, max_hits: int | None = None
+) -> np.ndarray:
     """Common substrings of at least k units between the draft and each source (unit strings).
 
     Rows: (draft start, draft end, source start, source end, source index), in
@@ -144,9 +148,10 @@ def common_segments(draft_grams: np.ndarray, sources: Sequence[str], k: int) -> 
     wanted = draft_grams >> bits
     left = np.searchsorted(keys, wanted, "left")
     lengths = np.searchsorted(keys, wanted, "right") - left
-    # A stretch found in dozens of places says nothing about copying from one source;
-    # dropping it leaves a one-gram hole that the joining closes again.
-    lengths[lengths > MAX_HITS] = 0
+    if max_hits is not None:
+        # A stretch found in dozens of places says nothing about copying from one source;
+        # dropping it leaves a one-gram hole that the joining closes again.
+        lengths[lengths > max_hits] = 0
     total = int(lengths.sum())
     if not total:
         return empty
@@ -283,7 +288,9 @@ def check_originality(
     gap = params.gap_han if han else params.gap_word
     least = params.min_han if han else params.min_word
     draft_grams = positional_hashes(units.chars, k)
-    segments = common_segments(draft_grams, [source_units(s) for s in sources], k)
+    segments = common_segments(
+        draft_grams, [source_units(s) for s in sources], k, MAX_HITS_HAN if han else None
+    )
     if not segments.size:
         return OriginalityResult(1.0, params.threshold, True, [], total)
     plain = _plain_units(draft, units, fact_spans(draft) if facts is None else facts)
