@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.resources import files
 
 from newsdesk.checks.units import MARKER, Sentence, sentences
@@ -41,6 +41,8 @@ def _generic_words() -> frozenset[str]:
 
 
 GENERIC = _generic_words()
+# A brief's sources are checked against every draft, revision and edit of the day.
+_folded_source = lru_cache(maxsize=512)(fold)
 STOPWORDS = load_stopwords()
 
 
@@ -64,7 +66,7 @@ class SourceFacts:
 
     @cached_property
     def folded(self) -> str:
-        return fold(self.text)
+        return _folded_source(self.text)
 
     def facts(self, value: str) -> list[FigureFact]:
         if value not in self._by_value:
