@@ -357,7 +357,8 @@ def test_reports_stored_before_and_after_the_substance_check_both_show(
     )
     assert edited.status_code == 200
     page = client.get(f"/drafts/{draft_id}").text
-    assert "实质内容 Substance:" in page and "空话句 filler 100%" in page
+    # BODY states four facts in one cited sentence; the filler is the other cited sentence.
+    assert "实质内容 Substance:" in page and "空话句 filler 50%" in page
     assert "filler: 关于降准，目前银行、地产等方面的进展值得跟踪[1]。" in page
     detail = client.get(f"/api/drafts/{draft_id}", headers=api(client, desk)).json()
-    assert detail["report"]["substance"]["filler_ratio"] == 1.0
+    assert detail["report"]["substance"]["filler_ratio"] == 0.5
