@@ -11,9 +11,9 @@
   The state change releases the run's deployment concurrency slot; ``llm``
   slots the run held come back when their lease runs out (``tasks/llm_limit.py``).
 
-The automation matches runs tagged ``newsdesk`` (every deployment in
+The automations match runs tagged ``newsdesk`` (every deployment in
 prefect.yaml carries the tag), so runs of other teams' flows on the same server,
-whose heartbeats may be minutes apart, are never crashed by it.
+whose heartbeats may be minutes apart, are never crashed by them.
 """
 
 from __future__ import annotations

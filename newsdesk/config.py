@@ -373,7 +373,9 @@ class DemoConfig(_Strict):
 class OrchestrationConfig(_Strict):
     """The Prefect server side of the desk, applied by ``newsdesk prefect setup``."""
 
-    work_pool: str = Field("newsdesk", description="process work pool the deployments use")
+    work_pool: str = Field(
+        "newsdesk", description="process work pool the deployments use (prefect.yaml names it too)"
+    )
     heartbeat_seconds: int = Field(
         30, ge=30, description="flow-run heartbeat interval (Prefect's minimum is 30 s)"
     )

@@ -66,6 +66,9 @@ def test_a_worker_without_its_checkout_gets_a_clear_error(
 def test_every_deployment_carries_the_tag_the_crash_automation_watches() -> None:
     from flows.orchestration import DESK_TAG
 
+    pools = {d["work_pool"]["name"] for d in prefect_yaml()["deployments"]}  # type: ignore[index]
+    assert pools == {load_settings(ROOT / "config" / "desk.yaml").orchestration.work_pool}
+
     untagged = [
         d["name"] for d in prefect_yaml()["deployments"] if DESK_TAG not in d.get("tags", [])
     ]  # type: ignore[union-attr]
