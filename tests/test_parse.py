@@ -135,9 +135,10 @@ def test_clean_text() -> None:
 
 
 def test_clean_text_markup_edge_cases() -> None:
-    assert clean_text("a<br/>b<br >c</ P >d") == "a\nb\nc\nd"
+    assert clean_text("a<br/>b<BR >c</P >d") == "a\nb\nc\nd"
     assert clean_text("<STYLE>p{}</style >正文<script src=x>") == "正文"  # unclosed script: a tag
     assert clean_text("A股<3% 且 >2%") == "A股<3% 且 >2%"
+    assert clean_text("前<!-- <b>注释</b> -->后<!-- 未闭合") == "前 后<!-- 未闭合"
     assert clean_text("<a href='x'>链接</a>\u2003\u2003\n\u2003 下一行") == "链接\n下一行"
     assert clean_text("<p>" + "长" * 50 + "</p>", limit=10) == "长" * 10
 

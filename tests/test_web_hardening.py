@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import select
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -226,3 +227,26 @@ def test_a_copied_cookie_dies_with_a_password_change_or_disable(
     set_active(desk, "editor", True)  # enabling again does not bring old sessions back
     assert _replayed(client, cookie) == 303
     assert _replayed(client, other) == 200  # other users stay signed in
+
+
+def test_a_flood_of_markup_in_the_breaking_form_is_refused_at_once(
+    client: TestClient,
+) -> None:
+    """600,000 '<' (1.8 MB as a form, within the body limit) froze the server for minutes:
+    quadratic cleaning, under the GIL, so for every user.
+
+    A hang guard, not a benchmark: the request runs in a thread that must finish in 30 s.
+    """
+    login(client, "editor")
+    token = csrf_of(client.get("/queue").text)
+    answers: list[int] = []
+
+    def post() -> None:
+        data = {"csrf": token, "headline": "<" * 600_000}
+        answers.append(client.post("/breaking", data=data, follow_redirects=False).status_code)
+
+    worker = threading.Thread(target=post, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the breaking form is still cleaning its headline"
+    assert answers == [400]  # over the 500-character title limit

@@ -25,12 +25,17 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # A tag opens as in HTML ('<' then a letter, '/', '!' or '?'; "A股<3%" is text) and runs to
 # the next '>' with no '<' in between: a stray '<' never makes the scan run past the next
-# one, so the scans from all start positions are disjoint and the whole pass is linear.
-_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_DROP = ("script", "style")
-_CLOSE = {name: re.compile(rf"</{name}[^<>]*>", re.IGNORECASE) for name in _DROP}
-_BREAKS = frozenset({"br", "/p", "/div", "/li", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6"})
+# one, so the scans from all start positions are disjoint and each pass is linear. The
+# quantifiers are possessive: a tag that does not close fails without backtracking.
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*+>")
+_BREAK = re.compile(r"<(?:br|/(?:p|div|li|h[1-6]))(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE)
+# Blocks dropped with their content: script, style, and comments (which may hold tags).
+_DROP = re.compile(r"<(?:(script|style)(?![A-Za-z0-9])[^<>]*+>|!--)", re.IGNORECASE)
+_CLOSE = {
+    "script": re.compile(r"</script(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE),
+    "style": re.compile(r"</style(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE),
+    "!--": re.compile(r"-->"),
+}
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
@@ -44,38 +49,27 @@ def sanitise(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
-def _tag_name(tag: str) -> str:
-    """``'/p'`` for ``</ P >``, ``'br'`` for ``<br/>``: the tag's name, '/' for a closing tag."""
-    inner = tag[1:-1].lstrip()
-    closing = inner.startswith("/")
-    if closing:
-        inner = inner[1:].lstrip()
-    match = _TAG_NAME.match(inner)
-    name = match.group(0).lower() if match else ""
-    return f"/{name}" if closing else name
+def _drop_blocks(text: str) -> str:
+    """Script, style and comment blocks removed; an unclosed one is only a tag."""
+    parts: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()  # no closing tag after some point: never search again
+    for match in _DROP.finditer(text):
+        name = (match.group(1) or "!--").lower()
+        if match.start() < pos or name in unclosed:  # inside a dropped block, or hopeless
+            continue
+        close = _CLOSE[name].search(text, match.end())
+        if close is None:
+            unclosed.add(name)
+            continue
+        parts += [text[pos : match.start()], " "]
+        pos = close.end()
+    return "".join(parts) + text[pos:] if parts else text
 
 
 def markup_to_text(text: str) -> str:
-    """Tags removed (block ends become line breaks), script and style content dropped."""
-    parts: list[str] = []
-    pos = 0
-    unclosed: set[str] = set()  # names with no closing tag after some point: never search again
-    for match in _TAG.finditer(text):
-        start, end = match.span()
-        if start < pos:  # inside a dropped script/style block
-            continue
-        parts.append(text[pos:start])
-        name = _tag_name(match.group(0))
-        pos = end
-        if name in _DROP and name not in unclosed:
-            close = _CLOSE[name].search(text, end)
-            if close is None:
-                unclosed.add(name)
-            else:
-                pos = close.end()
-        parts.append("\n" if name in _BREAKS else " ")
-    parts.append(text[pos:])
-    return "".join(parts)
+    """Tags removed (block ends become line breaks); script, style and comments dropped."""
+    return _TAG.sub(" ", _BREAK.sub("\n", _drop_blocks(text)))
 
 
 def clean_text(value: str | None, limit: int | None = None) -> str:
