@@ -37,7 +37,8 @@ _SPEAKER = re.compile(
 _ANNOUNCES = re.compile(r"公告|宣布|披露|发布$")
 _CHANGE = re.compile(
     r"(同比|环比|较上年同期|较上月|较年初|较上周|较前一交易日)?"
-    r"(增长|增加|提升|上升|上涨|上调|提高|扩大|下降|减少|下滑|下跌|回落|下调|降低|收窄|净流入|净流出)"
+    r"(增长|增加|提升|上升|上涨|上调|提高|扩大|下降|减少|下滑|下跌|回落|下调|降低|收窄|净流入|净流出"
+    r"|放缓至|回升至|加快至|降至|升至)"
     r"(?:了)?(?:约)?$"
 )
 _PERIOD = re.compile(
@@ -226,7 +227,7 @@ def _object(tail: str) -> str:
     for index, (word, flag) in enumerate(tokens):
         last = index + 1 == len(tokens) or tokens[index + 1][0] in "，,。；;、"
         hanzi = flag == "x" and re.fullmatch(r"[\u4e00-\u9fff]{2,}", word)
-        if flag.startswith(_NOUNISH) or flag in ("m", "q", "mq") or word in _APPROX or hanzi:
+        if flag.startswith(_NOUNISH) or flag in ("m", "q", "mq", "b") or word in _APPROX or hanzi:
             words.append(word)
         elif words and last and flag.startswith("v") and len(word) == 2:
             words.append(word)  # 认证, 批复: a verb closing the phrase names the thing
@@ -243,12 +244,16 @@ def _object(tail: str) -> str:
     return phrase if 2 <= len(phrase) <= 20 else ""
 
 
-def _is_verb(word: str) -> bool:
-    """开展 is a verb the extractor took for a metric; 出口 and 增速 are metrics."""
+def _verb_end(word: str) -> str:
+    """The verb a would-be metric ends with: 开展 in 央行开展 (the extractor took the words
+    before a figure); "" for real metrics such as 出口 or 增速."""
     if is_finance_term(word) or len(word) < 2:
-        return False
+        return ""
     tagged = list(_pos().cut(word))
-    return len(tagged) == 1 and tagged[0].flag in ("v", "vd")
+    last = tagged[-1] if tagged else None
+    if last and last.flag in ("v", "vd") and len(last.word) >= 2 and not is_finance_term(last.word):
+        return last.word
+    return ""
 
 
 def _surface(sentence: str, metric: str, before: int) -> str:
@@ -299,12 +304,14 @@ def _figure_fact(
         )
     if not fig.metric or fig.metric in named_entities(sentence) or _JUNK_METRIC.search(fig.metric):
         return None
-    metric = _surface(sentence, fig.metric, fig.start)
-    if _is_verb(metric):  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
-        thing = _object(sentence[fig.end :])
-        if not thing:
-            return None
-        metric = f"{metric}{fig.value}{fig.unit}{thing}"
+    # 11月政府债券净融资: a date's unit is no part of the metric
+    metric = re.sub(
+        r"^[年月日](?=[\u4e00-\u9fffA-Za-z]{2})", "", _surface(sentence, fig.metric, fig.start)
+    )
+    verb = _verb_end(metric)
+    thing = _object(sentence[fig.end :]) if verb else ""
+    if thing:  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
+        metric = f"{verb}{fig.value}{fig.unit}{thing}"
     elif fig.unit in _COUNTS and metric in before:
         # eVTOL机型已获得120架意向订单: a count names its thing after it; keep the phrase whole
         gap = before[before.rfind(metric) + len(metric) :]
@@ -320,6 +327,13 @@ def _figure_fact(
         owner = re.sub(r"(合计|共计|总计|约|共|大约)+$", "", clause)
         owner = owner if 2 <= len(owner) <= 12 else ""
     change = _CHANGE.search(before)
+    if (
+        change
+        and change.group(2)[:2]
+        and metric.endswith(change.group(2)[:2])
+        and metric != change.group(2)[:2]
+    ):
+        metric = metric[:-2]  # 增速放缓至8%: the metric is 增速, 放缓至 its change
     if not change and metric in before:  # 下调金融机构存款准备金率0.5个百分点
         change = _CHANGE_BEFORE.search(before[: before.rfind(metric)])
     periods = _PERIOD.findall(sentence[: fig.start])

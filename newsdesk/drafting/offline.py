@@ -766,7 +766,8 @@ def _all_news(brief: Brief) -> list[Story]:
 
 def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: list[Story]) -> str:
     label = str(topic.get("label") or (topic.get("terms") or [""])[0])
-    terms = [str(t) for t in topic.get("terms") or [] if t] or [label]
+    # The topic's two leading terms: later ones (产业链, 地方) also match other stories.
+    terms = [str(t) for t in (topic.get("terms") or [])[:2] if t] or [label]
     related = [s for s in items if any(t in f"{s.lead.title}{s.lead.text}" for t in terms)]
     outlets = list(dict.fromkeys(o for s in related for o in s.outlets))
     stories_n = int(topic.get("stories") or len(related) or 0)
