@@ -4,14 +4,14 @@ A Prefect server on PostgreSQL (a database of its own, dropped afterwards), the 
 store in a scratch PostgreSQL schema, ``newsdesk prefect setup``, ``prefect deploy
 --all`` and two process workers, each in its own checkout (the second a copy in a
 temp folder whose desk has another persona, so the fake LLM can tell them apart).
-Five slot runs start at once — two of them of one slot — while an
+Seven slot runs start at once — two of them of one slot — while an
 OpenAI-compatible fake on 127.0.0.1 answers each request after a few seconds. As
 soon as worker B has a request in flight, B and its runs get SIGKILL. Then: B's
 runs must turn Crashed within the automation's window, the ``llm`` slots must come
 back within the lease, a re-run must finish the half-written draft, the queue must
 never show a draft without text, and nothing may be drafted twice.
 
-Everything listens on 127.0.0.1 and takes a free port. It takes about three minutes,
+Everything listens on 127.0.0.1 and takes a free port. It takes about 3½ minutes,
 most of it the bounds it checks (a 60 s crash window, Prefect's 60 s minimum lease).
 """
 
@@ -60,14 +60,25 @@ REAPER = 15  # Prefect's lease reaper loop
 REPLY_SECONDS = 3.0  # how long the fake LLM takes per request
 HOLD_SECONDS = 30.0  # worker B's requests for a slot run only once: it dies before the answer
 PERSONA_B = "研究助理小B"
-# Two runs of one slot and three single runs: five runs, four drafts. Whichever worker
-# polls first takes four (--limit 4), the other the fifth: both get a single run.
-RUNS = ["morning-report", "intraday-am", "morning-report", "viewpoint", "interaction"]
+# Two runs of one slot and five single runs: seven runs, six drafts, all created before
+# the workers start. Whichever worker polls first takes four (--limit 4), the other the
+# remaining three: any four hold at least two single runs, any three at least one.
+RUNS = [
+    "morning-report",
+    "intraday-am",
+    "morning-report",
+    "viewpoint",
+    "interaction",
+    "intraday-pm",
+    "close-summary",
+]
 SLOT_OF = {
     "morning-report": "morning_report",
     "viewpoint": "viewpoint",
     "intraday-am": "intraday_am",
     "interaction": "interaction",
+    "intraday-pm": "intraday_pm",
+    "close-summary": "close_summary",
 }
 SINGLE = {SLOT_OF[d] for d in RUNS if RUNS.count(d) == 1}
 
@@ -382,38 +393,37 @@ def test_two_workers_survive_losing_one_mid_draft(
                 deployments
             )
             pulls = prefect.http.get(f"/deployments/{deployments['morning-report']}").json()
-            assert str(ROOT) not in json.dumps(
-                pulls["pull_steps"]
-            )  # no deploying checkout baked in
+            # No path of the deploying checkout baked in.
+            assert str(ROOT) not in json.dumps(pulls["pull_steps"])
             figures["setup_s"] = round(time.monotonic() - started, 1)
-            workers_at = time.monotonic()
-
-            worker_cmd = commands[-1]
-            workers = {}
-            for name, home in (("A", ROOT), ("B", checkout_b)):
-                env = client | {
-                    "PREFECT_HOME": str(tmp_path / f"home-{name}"),
-                    "NEWSDESK_HOME": str(home),
-                    "PYTHONPATH": str(
-                        home
-                    ),  # that checkout's code, as `pip install -e .` there gives
-                    "PREFECT_WORKER_QUERY_SECONDS": "2",
-                }
-                argv = shlex.split(worker_cmd)
-                workers[name] = start(
-                    [str(BIN / argv[0]), *argv[1:]], env, tmp_path / f"worker-{name}.log", cwd=home
-                )
-                processes.append(workers[name])
 
             with QueueWatch(db) as watch:
                 run_ids = [prefect.run(deployments[d]) for d in RUNS]
                 slot_of_run = dict(zip(run_ids, RUNS, strict=True))
+                workers_at = time.monotonic()
+                workers = {}
+                for name, home in (("A", ROOT), ("B", checkout_b)):
+                    env = client | {
+                        "PREFECT_HOME": str(tmp_path / f"home-{name}"),
+                        "NEWSDESK_HOME": str(home),
+                        # that checkout's code, as `pip install -e .` there gives
+                        "PYTHONPATH": str(home),
+                        "PREFECT_WORKER_QUERY_SECONDS": "2",
+                    }
+                    argv = shlex.split(commands[-1])
+                    workers[name] = start(
+                        [str(BIN / argv[0]), *argv[1:]],
+                        env,
+                        tmp_path / f"worker-{name}.log",
+                        cwd=home,
+                    )
+                    processes.append(workers[name])
 
                 def b_mid_draft() -> set[str]:
                     states = [r["state_type"] for r in prefect.flow_runs(run_ids).values()]
                     return set() if "PENDING" in states else llm.in_flight("B") & SINGLE
 
-                half_written = wait_for(b_mid_draft, 90, "worker B to be mid-draft", every=0.2)
+                half_written = wait_for(b_mid_draft, 150, "worker B to be mid-draft", every=0.2)
                 killed_at = time.time()
                 died_asking = llm.in_flight("B")  # requests that die with worker B
                 figures["workers_to_kill_s"] = round(time.monotonic() - workers_at, 1)
@@ -480,7 +490,7 @@ def test_two_workers_survive_losing_one_mid_draft(
                         r["state_type"] == "COMPLETED"
                         for r in prefect.flow_runs(rerun_ids).values()
                     ),
-                    90,
+                    150,
                     "the re-runs",
                     every=1,
                 )
