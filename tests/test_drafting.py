@@ -804,3 +804,16 @@ def test_an_editors_note_redrafts_with_a_change_or_says_why_not(demo_db: Databas
     assert stored[2].body == stored[1].body  # nothing left to shorten: the note says so
     assert stored[2].note is not None and stored[2].note.startswith("更短（")
     assert "正文未改动" in stored[2].note
+
+
+def test_a_research_digest_without_research_is_flagged_not_padded(demo_db: Database) -> None:
+    settings = desk_settings()
+    slot = settings.slot("research_digest")
+    empty = build_brief(demo_db, settings, slot, DAY)
+    empty.sources = []  # a day without research pages
+    outcome = write_draft(demo_db, settings, slot, DAY, OfflineComposer(settings), brief=empty)
+    (version,) = versions(demo_db, outcome.draft_id)  # the same text again would help nobody
+    assert "今日暂无新的研究资料" in version.body and not outcome.passed
+    assert get_draft(demo_db, outcome.draft_id).flagged
+    kinds = {p["kind"] for p in version.report["substance"]["problems"]}
+    assert "no_sources" in kinds
