@@ -410,7 +410,7 @@ def _sentence_facts(
                     terms=terms,
                 )
             ]
-    speaker, clause = _claim(sentence)
+    said_by, clause = _claim(sentence)
     if not 6 <= len(clause) <= 48 or position == 0:
         return []
     # In research every sentence is a finding; in news only views, and the lead as reported.
@@ -421,7 +421,7 @@ def _sentence_facts(
         Fact(
             source.number,
             kind,
-            speaker or (REPORT if source.kind == "page" else ""),
+            said_by or (REPORT if source.kind == "page" else ""),
             claim=clause,
             event="风险" if _RISK.search(sentence) else "观点",
             position=position,
