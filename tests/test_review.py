@@ -33,7 +33,7 @@ from newsdesk.store.db import Database, downgrade, migrate
 from newsdesk.store.models import AuditEntry, DraftVersion
 from newsdesk.timetable import slot_time, working_day
 from newsdesk.web.views import queue_groups
-from tests.review_data import plant
+from tests.review_data import BODY, plant
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(ROOT / "config" / "desk.yaml")
@@ -518,3 +518,27 @@ def test_tokens_survive_the_named_token_migration(sqlite_db: Database) -> None:
     migrate(sqlite_db)
     assert actor_for_token(sqlite_db, "nd_old-token").username == "old"
     assert [t.name for t in list_tokens(sqlite_db, "old")] == ["default"]
+
+
+def test_an_edit_that_repeats_another_draft_of_the_day_is_flagged(db: Database) -> None:
+    morning = plant(db)
+    noon = plant(db, slot="viewpoint", kind="viewpoint")
+    repeated = (
+        "降准之后，我们认为这是稳增长信号的又一次确认。" + BODY
+    )  # BODY is the morning draft's text
+    transition(
+        db,
+        SETTINGS,
+        noon,
+        "edit",
+        Actor("ed", "editor"),
+        expected_version=lock(db, noon),
+        text=repeated,
+    )
+    latest = get_draft(db, noon).versions[-1]
+    problems = latest.report["substance"]["problems"]
+    # The fact sentence and the view (twice) repeat the morning draft; the disclaimer does not count.
+    assert [p["kind"] for p in problems] == ["repeated"] * 3
+    assert problems[0]["sentence"] == "降准之后，我们认为这是稳增长信号的又一次确认。"
+    assert not latest.passed and get_draft(db, noon).flagged
+    assert get_draft(db, morning).versions[-1].body == BODY

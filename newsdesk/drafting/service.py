@@ -28,7 +28,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from newsdesk.checks.report import CheckReport, run_checks
@@ -49,6 +49,7 @@ from newsdesk.review.service import (
     NewVersion,
     add_version,
     can_redraft,
+    day_texts,
     get_draft,
 )
 from newsdesk.review.states import LABELS, ReviewState
@@ -174,23 +175,7 @@ def _latest_body(db: Database, draft_id: int) -> str | None:
 def other_drafts_of_day(db: Database, day: date, draft_id: int) -> list[str]:
     """The newest text of every other draft of ``day``: no sentence should repeat across them."""
     with db.session() as session:
-        newest = (
-            select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
-            .join(Draft, Draft.id == DraftVersion.draft_id)
-            .where(Draft.day == day, Draft.id != draft_id)
-            .group_by(DraftVersion.draft_id)
-            .subquery()
-        )
-        rows = session.scalars(
-            select(DraftVersion.body)
-            .join(
-                newest,
-                (DraftVersion.draft_id == newest.c.draft_id)
-                & (DraftVersion.number == newest.c.number),
-            )
-            .order_by(DraftVersion.draft_id)
-        )
-        return list(rows)
+        return day_texts(session, day, draft_id)
 
 
 def write_draft(

@@ -178,7 +178,9 @@ def _apply(
     if act == Action.APPROVE:
         new_state, audit_action = _approval(settings, draft, state, actor, note, data)
     if act in NEW_TEXT:
-        version = version or _editor_version(settings, draft, act, text, actor)
+        version = version or _editor_version(
+            settings, draft, act, text, actor, day_texts(session, draft.day, draft.id)
+        )
         _store(session, draft, version, note)
         data |= {"version": draft.version, "provider": version.provider}
     draft.state = new_state.value
@@ -256,10 +258,36 @@ def _approval(
     return ReviewState.APPROVED, action
 
 
+def day_texts(session: Session, day: date, draft_id: int) -> list[str]:
+    """The newest text of every other draft of ``day``: no sentence should repeat across them."""
+    newest = (
+        select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(Draft.day == day, Draft.id != draft_id)
+        .group_by(DraftVersion.draft_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(DraftVersion.body)
+        .join(
+            newest,
+            (DraftVersion.draft_id == newest.c.draft_id) & (DraftVersion.number == newest.c.number),
+        )
+        .order_by(DraftVersion.draft_id)
+    )
+    return list(rows)
+
+
 def _editor_version(
-    settings: Settings, draft: Draft, act: Action, text: str | None, actor: Actor
+    settings: Settings,
+    draft: Draft,
+    act: Action,
+    text: str | None,
+    actor: Actor,
+    others: Sequence[str] = (),
 ) -> NewVersion:
-    """An editor's text for the draft, checked like a writer's."""
+    """An editor's text for the draft, checked like a writer's (``others``: the day's other
+    drafts, for the repetition rule)."""
     body = (text or "").strip()
     if not body:
         raise PermissionDenied(f"{act.value} needs the new text")
@@ -267,7 +295,13 @@ def _editor_version(
     slot = settings.find_slot(draft.slot)
     channel = slot.channels[0] if slot else settings.channels[0].name
     report = run_checks(
-        body, brief.source_texts(), settings, channel=channel, slot=slot.name if slot else None
+        body,
+        brief.source_texts(),
+        settings,
+        channel=channel,
+        slot=slot.name if slot else None,
+        kind=draft.kind,
+        day_drafts=others,
     )
     return NewVersion(body, report, _EDITOR_ORIGIN[act], f"editor:{actor.username}")
 
