@@ -354,15 +354,16 @@ def test_reports_stored_before_and_after_the_substance_check_both_show(
     page = client.get(f"/drafts/{draft_id}").text
     assert "此版本检查时尚无此项" in page and "原创度 Originality: 100%" in page
     filler = "关于降准，目前银行、地产等方面的进展值得跟踪[1]。" + BODY
+    headers = api(client, desk)
     edited = client.post(
         f"/api/drafts/{draft_id}/edit",
         json={"expected_version": 1, "text": filler},
-        headers=api(client, desk),
+        headers=headers,
     )
     assert edited.status_code == 200
     page = client.get(f"/drafts/{draft_id}").text
     # BODY states four facts in one cited sentence; the filler is the other cited sentence.
     assert "实质内容 Substance:" in page and "空话句 filler 50%" in page
     assert "filler: 关于降准，目前银行、地产等方面的进展值得跟踪[1]。" in page
-    detail = client.get(f"/api/drafts/{draft_id}", headers=api(client, desk)).json()
+    detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
     assert detail["report"]["substance"]["filler_ratio"] == 0.5
