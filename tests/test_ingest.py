@@ -258,6 +258,32 @@ def test_research_pages_extracted(db: Database, demo_server, tmp_path: Path) -> 
     assert "研究首页" not in page.body
 
 
+def test_a_page_with_too_many_tags_fails_fast(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """1 MB of "<p>x" kept trafilatura busy for 42 s; over fetch.text_limits.page_tags it is
+    refused before extraction, counted against the source, and a normal page still goes."""
+    flood = b"<html><body>" + b"<p>x" * 250_000 + b"</body></html>"
+    article = (
+        "<html><head><title>研报：低空经济</title></head><body><article><h1>研报：低空经济</h1>"
+        + "<p>低空经济产业链迎来政策催化，eVTOL 适航审定提速，相关公司订单饱满。</p>" * 5
+        + "</article></body></html>"
+    ).encode()
+    httpserver.expect_request("/flood").respond_with_data(flood, content_type="text/html")
+    httpserver.expect_request("/article").respond_with_data(article, content_type="text/html")
+    settings = make_settings(
+        tmp_path,
+        [
+            {"name": "flood", "type": "page", "url": httpserver.url_for("/flood")},
+            {"name": "article", "type": "page", "url": httpserver.url_for("/article")},
+        ],
+    )
+    runs = {r.name: r for r in ingest(db, settings)}
+    assert runs["flood"].status == "failed" and "page_tags" in runs["flood"].error
+    assert state_of(db, "flood").error_count == 1
+    assert runs["article"].status == "done" and runs["article"].new == 1
+
+
 def test_demo_desk_ingests(db: Database, demo_server, tmp_path: Path, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from newsdesk.config import load_settings
 

@@ -21,3 +21,8 @@ class TextLimits(BaseModel):
     title: int = Field(1_000, ge=10)
     summary: int = Field(20_000, ge=100)
     body: int = Field(1_000_000, ge=1_000, description="a research page's or manual item's text")
+    page_tags: int = Field(
+        20_000,
+        ge=100,
+        description="markup tags a research page may have; extraction costs ~0.15 ms a tag",
+    )
