@@ -31,6 +31,13 @@ PENDING_AUTOMATION = "newsdesk: crash runs that never started"
 TERMINAL_EVENTS = ("Completed", "Failed", "Cancelled", "Crashed")
 
 
+def api_url() -> str | None:
+    """The Prefect server this process talks to (``PREFECT_API_URL``), if one is set."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
 def setup(settings: Settings) -> list[tuple[str, str]]:
     """Create or update the work pool, the ``llm`` limit and the crash automation; say what changed."""
     conf = settings.orchestration

@@ -24,7 +24,6 @@ import yaml
 from flows.orchestration import ensure_limit
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
-from newsdesk.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,9 +132,7 @@ class _Background:
         self.thread.join(timeout=10)
 
 
-def serve_desk(
-    settings: Settings, db: Database, app: Any, *, prefect_port: int, announce: Any
-) -> None:
+def serve_desk(settings: Settings, app: Any, *, prefect_port: int, announce: Any) -> None:
     """Run until Ctrl-C: Prefect server (unless PREFECT_API_URL is set), review UI, every deployment."""
     with (
         _server_or_existing(settings, prefect_port) as api,

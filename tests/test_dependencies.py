@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import socket
 import sys
 import tomllib
@@ -14,23 +13,17 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from urllib3.connection import HTTPConnection
 
+from tests.imports import PACKAGES, files, imports
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 DECLARED = {canonicalize_name(Requirement(r).name): Requirement(r) for r in PROJECT["dependencies"]}
-OWN = {"newsdesk", "tasks", "flows"}
 
 
 def imported_modules() -> set[str]:
-    """Top-level names imported anywhere in the shipped packages, at module level or inside functions."""
-    names: set[str] = set()
-    for package in OWN:
-        for path in (ROOT / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    names.update(alias.name.split(".")[0] for alias in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names.add(node.module.split(".")[0])
-    return names - OWN - set(sys.stdlib_module_names) - {"__future__"}
+    """Top-level names imported anywhere in the shipped packages."""
+    names = {name.split(".")[0] for path in files(*PACKAGES) for name in imports(path)}
+    return names - set(PACKAGES) - set(sys.stdlib_module_names) - {"__future__"}
 
 
 def test_every_imported_distribution_is_declared() -> None:

@@ -32,6 +32,7 @@ from newsdesk.review.service import queue
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.timetable import SHANGHAI
+from newsdesk.topics.service import compute_topics
 from tests.fake_openai import FakeOpenAI, reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(db)
     with DemoServer(ROOT / "demo", "127.0.0.1", 0) as server:
         ingest(db, desk_settings(server.base_url))
+    # Drafting reads the day's stored topics; ranking them is a step of its own, as in the flow.
+    compute_topics(db, desk_settings(), day=DAY)
     db.dispose()
     return path
 

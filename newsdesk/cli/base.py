@@ -57,12 +57,9 @@ def _main(
 
 
 def open_db(settings: Settings, upgrade: bool = True) -> Database:
-    from newsdesk.store.db import Database, migrate
+    from newsdesk.desk import open_store
 
-    db = Database(settings.resolved_database_url)
-    if upgrade:
-        migrate(db)
-    return db
+    return open_store(settings, upgrade=upgrade)
 
 
 def local_time(value: datetime | None, settings: Settings) -> str:

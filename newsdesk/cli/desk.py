@@ -189,7 +189,6 @@ def up_cmd(
     try:
         serve_desk(
             settings,
-            db,
             create_app(settings, db, PrefectRunner()),
             prefect_port=prefect_port,
             announce=announce,

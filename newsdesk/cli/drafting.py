@@ -29,11 +29,13 @@ def draft_cmd(
     from rich.table import Table
 
     from newsdesk.drafting.service import draft_slot, make_provider
+    from newsdesk.topics.service import compute_topics
 
     settings = state.settings
     db = open_db(settings)
     when = parse_day(day) or today(settings)
     writer = make_provider(settings, name=provider)
+    compute_topics(db, settings, day=when)  # the day's topics first, as the slot flow does
     outcomes = draft_slot(db, settings, slot, when, writer, new_version=new_version)
     table = Table(title=f"drafts · {slot} · {when}")
     for column in ("draft", "segment", "result", "versions added", "note"):

@@ -16,13 +16,13 @@ app.add_typer(prefect_app, name="prefect")
 def prefect_setup() -> None:
     """Create or update the work pool, the llm limit and the crash automation (safe to re-run)."""
     import httpx
-    from prefect.settings import PREFECT_API_URL
     from rich.table import Table
 
-    from flows.orchestration import setup
+    # flows/ is where Prefect lives; the CLI only dispatches to it.
+    from flows.orchestration import api_url, setup
     from newsdesk.errors import ConfigError
 
-    api = PREFECT_API_URL.value()
+    api = api_url()
     if not api:
         raise ConfigError(
             "PREFECT_API_URL 未设置 / PREFECT_API_URL is not set: "

@@ -24,8 +24,8 @@ def review_list(
     """The queue: the working day's drafts and earlier days' undecided ones (or --date D's)."""
     from rich.table import Table
 
+    from newsdesk.review.serialise import row_json
     from newsdesk.review.service import queue
-    from newsdesk.web.views import row_json
 
     settings = state.settings
     working = today(settings)
@@ -61,7 +61,7 @@ def review_show(draft_id: int) -> None:
     from rich.markup import escape
 
     from newsdesk.review.accounts import Actor
-    from newsdesk.web.views import draft_json
+    from newsdesk.review.serialise import draft_json
 
     settings = state.settings
     data = draft_json(open_db(settings), settings, draft_id, Actor("cli", "admin"))

@@ -23,7 +23,7 @@ from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
 from newsdesk.timetable import TradingCalendar, slot_time
-from newsdesk.topics.service import StoredTopic, compute_topics, stored_topics
+from newsdesk.topics.service import StoredTopic, stored_topics
 
 SAME_STORY = 70  # rapidfuzz title similarity above which two items tell one story
 SAME_TEXT = 85  # body similarity above which two items are one wire text
@@ -170,11 +170,16 @@ def build_brief(
     segment: str = "",
     now: datetime | None = None,
 ) -> Brief:
-    """Choose topics and numbered sources for ``slot`` on ``day``."""
+    """Choose topics and numbered sources for ``slot`` on ``day``.
+
+    Topics are the day's stored ranking: whoever drafts computes it first, as a
+    step of its own (the slot flow's ``detect_topics``, ``newsdesk draft``); a
+    brief never writes it.
+    """
     start, end = _window(slot, day, settings)
     if now is not None:
         end = min(end, now)
-    topics = stored_topics(db, day) or compute_topics(db, settings, day=day, now=end)
+    topics = stored_topics(db, day)
     with db.session() as session:
         if slot.kind == "research_digest":
             candidates = _items(session, start, end, pages=True)

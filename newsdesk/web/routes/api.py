@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from newsdesk.jobs import JobView, create_job, get_job
+from newsdesk.review.serialise import draft_json, row_json
 from newsdesk.review.service import queue, transition
 from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
-from newsdesk.web.views import draft_json, row_json
 
 router = APIRouter(prefix="/api", tags=["review"])
 

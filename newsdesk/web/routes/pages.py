@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
 from newsdesk.jobs import create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
+from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
-from newsdesk.web.views import countdown, draft_view, queue_groups, state_counts
+from newsdesk.web.views import countdown, queue_groups, state_counts
 
 router = APIRouter(include_in_schema=False)
 FORM_ACTIONS = {"approve", "reject", "request_revision", "edit", "correct"}

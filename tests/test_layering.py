@@ -1,0 +1,27 @@
+"""The layers of DESIGN.md, read from the imports: the core never imports Prefect, tasks and
+flows reach the store only through the core, the CLI takes nothing from the web app's views."""
+
+from __future__ import annotations
+
+from tests.imports import ROOT, files, imports
+
+
+def offenders(folders: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in files(*folders)
+        for name in imports(path)
+        if name.startswith(forbidden)
+    )
+
+
+def test_the_core_never_imports_prefect() -> None:
+    assert offenders(("newsdesk",), ("prefect",)) == []
+
+
+def test_tasks_and_flows_open_the_store_through_the_core() -> None:
+    assert offenders(("tasks", "flows"), ("newsdesk.store",)) == []
+
+
+def test_the_cli_borrows_nothing_from_the_web_views() -> None:
+    assert offenders(("newsdesk/cli",), ("newsdesk.web.views", "newsdesk.web.routes")) == []
