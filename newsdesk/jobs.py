@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,7 +115,7 @@ def create_job(
     db: Database,
     runner: Runner,
     kind: str,
-    params: dict[str, object],
+    params: Mapping[str, object],
     requested_by: str,
     draft_id: int | None = None,
 ) -> JobView:
@@ -128,7 +128,7 @@ def create_job(
             Job(
                 id=job_id,
                 kind=kind,
-                params=params,
+                params=dict(params),
                 status="queued",
                 requested_by=requested_by,
                 draft_id=draft_id,
