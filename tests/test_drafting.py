@@ -777,7 +777,7 @@ def test_a_provider_that_repeats_itself_is_not_stored_twice(
 def test_the_queue_marks_machine_drafts_the_text_does_not(
     demo_db: Database, fake: FakeOpenAI
 ) -> None:
-    from newsdesk.web.views import row_json
+    from newsdesk.review.serialise import row_json
 
     settings = desk_settings()
     (offline,) = draft_slot(demo_db, settings, "morning_report", DAY, OfflineComposer(settings))
