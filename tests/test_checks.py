@@ -424,3 +424,9 @@ def test_check_cli_substance_kind_and_day_drafts(tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "no content kind named 'novel'" in wrong.stderr
     missing = cli("check", str(files["para"]), "--day-drafts", str(tmp_path / "nope.txt"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_one_marker_after_clauses_joined_by_a_semicolon_covers_both() -> None:
+    draft = "茅台前三季度营收1284.6亿元，增长16.9%；归母净利润608.3亿元，增长15.1%[1]。"
+    result = check_citations(draft, [EARNINGS])
+    assert result.passed and result.problems == [] and result.needing == 1

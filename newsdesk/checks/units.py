@@ -21,7 +21,8 @@ from newsdesk.text.script import is_han
 # [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"\n]*\"")
-_SENTENCE_END = re.compile(r"[。！？!?；;]+[”」』\"]?|\.(?=\s|$)|\n+")
+# A sentence ends at 。！？ (not at ；: "A；B[1]。" is one claim with one marker for both halves).
+_SENTENCE_END = re.compile(r"[。！？!?]+[”」』\"]?|\.(?=\s|$)|\n+")
 MAX_RANGE = 50
 
 
