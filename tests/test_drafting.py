@@ -820,3 +820,24 @@ def test_a_research_digest_without_research_is_flagged_not_padded(demo_db: Datab
     assert get_draft(demo_db, outcome.draft_id).flagged
     kinds = {p["kind"] for p in version.report["substance"]["problems"]}
     assert "no_sources" in kinds
+
+
+def test_stories_are_stored_once_and_a_brief_takes_one_source_per_story(
+    demo_db: Database,
+) -> None:
+    """Topic detection stores each item's story; briefs read it instead of guessing again."""
+    from collections import Counter
+
+    from newsdesk.store.models import NOT_NEWS, Item
+
+    with demo_db.session() as session:
+        story_of = dict(
+            session.execute(select(Item.id, Item.story_id).where(Item.kind.not_in(NOT_NEWS))).all()
+        )
+    assert story_of and None not in story_of.values()
+    assert max(Counter(story_of.values()).values()) >= 2  # wire copies share a story
+    settings = desk_settings()
+    for slot in ("morning_report", "viewpoint", "close_summary"):
+        brief = build_brief(demo_db, settings, settings.slot(slot), DAY)
+        told = [story_of[s.item_id] for s in brief.sources if s.item_id in story_of]
+        assert told and len(told) == len(set(told)), slot

@@ -124,6 +124,16 @@ def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSourc
     )
 
 
+def _told(item: Item, text: str, chosen: BriefSource, chosen_story: int | None) -> bool:
+    """Whether ``chosen`` already tells ``item``'s story: one stored story (topic detection's
+    clustering), or, for what clustering does not see or join — research pages, items newer
+    than the last ranking, one wire text under headlines too different for its shingles —
+    near-identical headlines or texts."""
+    if item.story_id is not None and item.story_id == chosen_story:
+        return True
+    return _same_story(item.title, text, chosen)
+
+
 def _same_story(title: str, text: str, chosen: BriefSource) -> bool:
     """Near-identical headlines, or one wire text under different headlines."""
     if fuzz.ratio(title, chosen.title) >= SAME_STORY:
@@ -142,11 +152,12 @@ def _fit(
     chosen = list(chosen or [])
     limit = limit or conf.max_sources
     used = sum(len(s.title) + len(s.text) for s in chosen)
+    story_of = {item.id: item.story_id for item, _ in candidates}
     for item, outlet in candidates:
         if len(chosen) >= limit:
             break
         text = (item.body or item.summary or "")[: conf.source_chars]
-        if any(_same_story(item.title, text, s) for s in chosen):
+        if any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen):
             continue
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:

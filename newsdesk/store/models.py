@@ -99,7 +99,10 @@ class Item(Base):
     """
 
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_published_at", "published_at"),)
+    __table_args__ = (
+        Index("ix_items_published_at", "published_at"),
+        Index("ix_items_story_id", "story_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
@@ -116,6 +119,9 @@ class Item(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Structured figures beside the text, for items that have them (a market snapshot).
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The story this item tells, as its lead item's id: written by topic detection's
+    # clustering (topics.service), read by briefs so one story gives one source.
+    story_id: Mapped[int | None] = mapped_column(Integer)
 
     source: Mapped[Source] = relationship(lazy="joined")
     sightings: Mapped[list[ItemSource]] = relationship(

@@ -86,13 +86,18 @@ def detect(
     segmenter: Segmenter,
     calendar: TradingCalendar | None = None,
     top: int | None = None,
+    stories: Sequence[Story] | None = None,
 ) -> list[Topic]:
-    """Rank today's hot topics among ``items`` as of ``now``."""
+    """Rank today's hot topics among ``items`` as of ``now``.
+
+    ``stories``: the items already clustered (``cluster``), when the caller stores them too.
+    """
     calendar = calendar or TradingCalendar()
     spans = windows(now, settings.trailing_windows, calendar)
     oldest = spans[-1].start - timedelta(hours=settings.story_window_hours)
-    usable = [i for i in items if oldest <= i.published <= now]
-    stories = cluster(usable, settings.story_similarity, settings.story_window_hours)
+    if stories is None:
+        usable = [i for i in items if oldest <= i.published <= now]
+        stories = cluster(usable, settings.story_similarity, settings.story_window_hours)
     by_window: list[list[tuple[Story, frozenset[str]]]] = [[] for _ in spans]
     seen: dict[str, frozenset[str]] = {}  # wire copies repeat the same text many times
     for story in stories:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings
@@ -15,7 +16,7 @@ from newsdesk.store.models import NOT_NEWS, Item, ItemSource, Source, TopicItemR
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.detect import Topic, detect, windows
-from newsdesk.topics.stories import TopicItem
+from newsdesk.topics.stories import Story, TopicItem, cluster
 
 TOPICS_LOCK = 0x6E640002
 
@@ -108,7 +109,10 @@ def compute_topics(
     local_day = moment.astimezone(SHANGHAI).date()
     with db.session() as session:
         items = load_items(session, start, moment)
-    topics = detect(items, moment, settings.topics, topic_segmenter(settings), calendar)
+    conf = settings.topics
+    stories = cluster(items, conf.story_similarity, conf.story_window_hours)
+    topics = detect(items, moment, conf, topic_segmenter(settings), calendar, stories=stories)
+    store_stories(db, stories)
     with db.session() as session:
         # Concurrent runs (ingest and slot flows on several workers) replace the day one at a time.
         lock_for_write(session, TOPICS_LOCK)
@@ -132,6 +136,28 @@ def compute_topics(
             ]
             session.add(row)
     return stored_topics(db, local_day)
+
+
+def store_stories(db: Database, stories: Sequence[Story]) -> None:
+    """Remember each item's story (its lead item's id) where it changed: the one "same story"
+    the desk knows, read by briefs."""
+    lead_of = {int(item.id): int(story.lead.id) for story in stories for item in story.items}
+    if not lead_of:
+        return
+    with db.session() as session:
+        changed = []
+        ids = list(lead_of)
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(Item.id, Item.story_id).where(Item.id.in_(ids[start : start + 500]))
+            )
+            changed += [
+                {"id": item_id, "story_id": lead_of[item_id]}
+                for item_id, story_id in rows
+                if story_id != lead_of[item_id]
+            ]
+        if changed:
+            session.execute(update(Item), changed)
 
 
 def stored_topics(db: Database, day: date) -> list[StoredTopic]:
