@@ -84,6 +84,10 @@ def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # Its own session: a terminal's Ctrl-C reaches only `newsdesk up`, which stops
+        # serving first and then this server. Killed together, the serve loop outlived
+        # the server for a moment and printed an asyncio traceback per reconnect.
+        start_new_session=True,
     )
     api = f"http://127.0.0.1:{port}/api"
     try:

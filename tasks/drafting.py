@@ -30,10 +30,11 @@ def _llm_slot():  # type: ignore[no-untyped-def]
     return llm_slot(settings.llm.concurrency_limit, settings.orchestration.slot_lease_seconds)
 
 
+# Mapped, so in a worker thread: no Prefect timeout (it cannot interrupt a provider call);
+# each call is bounded by llm.timeout and llm.retries in newsdesk/drafting/llm.py.
 @task(
     retries=1,
     retry_delay_seconds=10,
-    timeout_seconds=900,
     cache_policy=NO_CACHE,
     task_run_name="draft-{slot}-{segment}",
 )

@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.config import Settings
-from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import Actor
@@ -33,6 +32,9 @@ from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewSt
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion
 from newsdesk.store.types import utcnow
+
+if TYPE_CHECKING:
+    from newsdesk.checks.report import CheckReport
 
 NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT}
 SYSTEM_ACTOR = Actor("system", "system")
@@ -288,6 +290,11 @@ def _editor_version(
 ) -> NewVersion:
     """An editor's text for the draft, checked like a writer's (``others``: the day's other
     drafts, for the repetition rule)."""
+    # Imported here: the checks load the text tools, which the publish and notice runs
+    # (every minute) never need.
+    from newsdesk.checks.report import run_checks
+    from newsdesk.drafting.brief import Brief
+
     body = (text or "").strip()
     if not body:
         raise PermissionDenied(f"{act.value} needs the new text")
