@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from newsdesk.config import Settings
-from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from newsdesk.review.accounts import Actor
 from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewState
@@ -356,6 +355,10 @@ class QueueRow:
     @property
     def machine_composed(self) -> bool:
         """Written by the offline composer: the queue says so, the published text does not."""
+        # Imported here: the composer loads the text tools, which the per-minute publish
+        # and notice runs (they import this module) never need.
+        from newsdesk.drafting.offline import OfflineComposer
+
         return self.provider == OfflineComposer.name
 
 
