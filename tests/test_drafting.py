@@ -841,3 +841,94 @@ def test_stories_are_stored_once_and_a_brief_takes_one_source_per_story(
         brief = build_brief(demo_db, settings, settings.slot(slot), DAY)
         told = [story_of[s.item_id] for s in brief.sources if s.item_id in story_of]
         assert told and len(told) == len(set(told)), slot
+
+
+# An editor's pass over the composer: what a desk editor could not post as is.
+
+ROUNDUP = source(
+    9,
+    "周二早知道：储能订单与降准双线催化",
+    "储能订单落地叠加降准预期，机构预计周二市场风险偏好有望修复。",
+    "晨间快讯",
+)
+TWO_TOPICS = [
+    {"label": "储能", "terms": ["储能", "远帆电气"], "score": 3.2, "stories": 3},
+    {"label": "降准", "terms": ["降准", "存款准备金率"], "score": 2.1, "stories": 2},
+]
+
+
+def test_viewpoint_keeps_to_its_topic_not_a_roundup_of_several_topics() -> None:
+    brief = invented_brief(
+        "viewpoint", sources=[ROUNDUP, NEWS[1], *RESEARCH, NEWS[2]], topics=TWO_TOPICS
+    )
+    view = compose(brief)
+    # [1] is a market-wide morning note that names both topics; [4] is the other topic
+    assert "[1]" not in view and "[4]" not in view and "风险偏好" not in view, view
+    assert len(re.findall(r"\[\d\]", view)) >= 3, view
+
+
+def test_intraday_calls_the_previous_days_snapshot_the_previous_close() -> None:
+    earlier = replace(MARKET, published="2026-11-30T07:00:00+00:00")
+    brief = invented_brief("intraday", "intraday_am", sources=[earlier, *NEWS[:3]])
+    text = compose(brief)
+    data = next(line for line in text.splitlines() if "3388.12点" in line)
+    assert data.startswith("上一交易日"), text
+    today = replace(MARKET, published="2026-12-01T07:00:00+00:00")
+    close = compose(invented_brief("close_summary", sources=[today, *NEWS[:3]]))
+    assert "上一交易日" not in close
+
+
+def test_market_figures_of_one_paragraph_do_not_each_get_a_connective() -> None:
+    close = compose(invented_brief("close_summary", sources=[MARKET, *NEWS[:3]]))
+    data = close.split("一、盘面数据")[1].split("二、今日主线")[0]
+    openers = re.findall(r"(?:^|。)\s*(盘面上|从收盘数据看|看行情数据|[^。，]{2,8}方面)，", data)
+    assert len(openers) <= 1, data
+    assert "电力设备板块上涨3.2%" in data, data
+
+
+def test_a_sector_move_is_not_given_the_previous_clauses_subject() -> None:
+    from newsdesk.drafting.frames import source_facts
+
+    snap = source(1, "收盘快照", "创新药板块上涨3.1%，煤炭板块下跌1.8%。", "行情快照", "market")
+    coal = next(f for f in source_facts(snap) if f.figure == "1.8%")
+    assert coal.subject == "" and coal.metric == "煤炭板块", coal
+
+
+def test_an_order_count_keeps_who_got_what() -> None:
+    order = source(
+        3,
+        "白塔航空：新机型获80架意向订单",
+        "白塔航空表示，其新机型已获得80架意向订单，合同金额约20亿元。",
+        "产业日报",
+    )
+    brief = invented_brief(sources=[NEWS[0], NEWS[1], order])
+    text = compose(brief)
+    assert "获得80架意向订单" in text or "拿到80架意向订单" in text, text
+    assert "意向订单为80架" not in text
+
+
+def test_hot_topic_bullets_give_evidence_not_a_pointer_upwards() -> None:
+    text = compose(invented_brief(sources=[NEWS[1], NEWS[3], *RESEARCH]))
+    topics = text.split("二、今日热点")[1].split("三、研报精选")[0]
+    assert "见上文" not in topics, topics
+    assert "远帆电气" in topics, topics
+
+
+def test_at_most_one_reported_source_sentence_per_draft() -> None:
+    reports = [
+        source(n, title, text, "快讯")
+        for n, (title, text) in enumerate(
+            [
+                ("多地公布充电站规划", "多个城市公布充电站建设规划，地方专项资金向储能配套倾斜。"),
+                ("储能政策迎利好", "政策明确储能并网与调度的推进路径，地方试点城市有望扩容。"),
+                (
+                    "多部门印发储能指导意见",
+                    "指导意见提出推进新型储能市场化改革，支持独立储能电站试点。",
+                ),
+            ],
+            start=1,
+        )
+    ]
+    text = compose(invented_brief("weekly_summary", sources=[*reports, NEWS[1], NEWS[3]]))
+    reported = re.findall(r"(?:据报道|有报道提到|消息称)，", text)
+    assert len(reported) <= 1, text

@@ -312,6 +312,11 @@ def _figure_fact(
     thing = _object(sentence[fig.end :]) if verb else ""
     if thing:  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
         metric = f"{verb}{fig.value}{fig.unit}{thing}"
+    elif fig.unit in _COUNTS and metric not in before and sentence[fig.end :].startswith(metric):
+        # 已获得120架意向订单: the count leads its thing; the verb before says who got it
+        verb = _ACTION.search(before) or _EVENT.search(before[-4:])
+        if verb and before.endswith(verb.group(1)):
+            metric = f"{verb.group(1)}{fig.value}{fig.unit}{metric}"
     elif fig.unit in _COUNTS and metric in before:
         # eVTOL机型已获得120架意向订单: a count names its thing after it; keep the phrase whole
         gap = before[before.rfind(metric) + len(metric) :]
@@ -340,6 +345,8 @@ def _figure_fact(
     kind = _kind_of(fig.metric, "") or _kind_of(sentence, "figure")
     if _FORECAST.search(before):
         kind = "view"  # a forecast is the source's view, worded as one
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,8}板块", metric):
+        subject = ""  # 煤炭板块下跌1.8%: a sector move names its own subject
     return Fact(
         source=number,
         kind=kind,

@@ -22,15 +22,16 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.config import Settings
-from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.frames import Fact, Story, rating, stories
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.text.segment import segmenter
+from newsdesk.timetable import SHANGHAI
 
 _WEEKDAYS = "一二三四五六日"
 _DIGITS = "零一二三四五六七八九"
@@ -213,8 +214,8 @@ _FIGURE_PATTERNS = {
     ),
     "order": (
         "订单方面，{s}{c}{n}。",
-        "{s}拿到的新订单中，{c}{n}。",
-        "从{s}公布的订单信息看，{c}{n}。",
+        "说到订单，{s}{c}{n}。",
+        "订单端，{s}{c}{n}。",
         "{s}这边，{c}{n}。",
     ),
     "view": (
@@ -227,10 +228,28 @@ _FIGURE_PATTERNS = {
     "figure": (
         "{s}{p}{c}{n}。",
         "数据方面，{s}{p}{c}{n}。",
-        "从{s}给出的数字看，{p}{c}{n}。",
+        "具体来看，{s}{p}{c}{n}。",
         "{p}{s}的{c}{n}。",
     ),
 }
+# The next index of a market paragraph: no connective before every index; in this order.
+_MARKET_FOLLOW_PATTERNS = (
+    "{s}{c}{n}。",
+    "同时，{s}{c}{n}。",
+    "此外，{s}{c}{n}。",
+)
+# The same subject's next figure: a plain link word, not a second topic opener (订单方面).
+_AGAIN_FIGURE_PATTERNS = (
+    "同时，{p}{c}{n}。",
+    "此外，{p}{c}{n}。",
+    "另外，{p}{c}{n}。",
+    "其{p}{c}{n}。",
+)
+# A snapshot of an earlier trading day in an intraday draft: its 收盘 is not today's.
+_EARLIER_MARKET_PATTERNS = (
+    "{d}，{s}{c}{n}。",
+    "{d}的行情：{s}{c}{n}。",
+)
 # Any figure, when the wordings of its kind are taken today (one fact recurs across slots).
 _GENERAL_PATTERNS = (
     "数据显示，{s}{p}{c}{n}。",
@@ -462,9 +481,14 @@ class _Writer:
         self.wrote: dict[str, tuple[int, tuple[str, str]]] = {}  # sentence -> its fact
         self.patterns: set[str] = set()  # wordings used in this draft: each once if possible
         self.subject = ""  # the subject of the sentence before, not named twice in a row
+        self.reported = False  # a 据报道 sentence is written (one per draft)
+        self.earlier = _earlier_snapshots(brief) if brief.kind == "intraday" else {}
 
-    def choose(self, options: Sequence[str], key: object, **values: str) -> str | None:
-        """The first wording (from a per-draft start) that no draft of the day already says."""
+    def choose(
+        self, options: Sequence[str], key: object, fixed: bool = False, **values: str
+    ) -> str | None:
+        """The first wording (from a per-draft start, or in order when ``fixed``) that no
+        draft of the day already says."""
         for name in ("s", "p"):
             if values.get(name) == "":
                 # An empty subject or period only reads well right before another slot.
@@ -472,9 +496,10 @@ class _Writer:
                 options = [o for o in options if not glued.search(o)]
         if not options:
             return None
-        start = self.plan.pick(len(options), key)
+        start = 0 if fixed else self.plan.pick(len(options), key)
         order = [options[(start + offset) % len(options)] for offset in range(len(options))]
-        order.sort(key=lambda pattern: pattern in self.patterns)  # stable: fresh ones first
+        if not fixed:
+            order.sort(key=lambda pattern: pattern in self.patterns)  # stable: fresh ones first
         for pattern in order:
             text = re.sub(r"，，|：，|^，", "，", pattern.format(**values)).lstrip("，")
             bare = _strip_marks(text)
@@ -500,12 +525,21 @@ class _Writer:
             if companion is not None:
                 joined = _core(companion) if companion.action == "占" else ""
                 core += f"，{joined or companion.change + companion.figure}"
-            text = self.choose(patterns, fact.key, c=core, **values) or self.choose(
+            fixed = False
+            if fact.kind == "market" and fact.source in self.earlier and paragraph_start:
+                patterns, values["d"] = _EARLIER_MARKET_PATTERNS, self.earlier[fact.source]
+            elif not paragraph_start and fact.kind == "market":
+                patterns, fixed = _MARKET_FOLLOW_PATTERNS, True
+            elif again:
+                patterns = _AGAIN_FIGURE_PATTERNS
+            text = self.choose(patterns, fact.key, fixed, c=core, **values) or self.choose(
                 _GENERAL_PATTERNS, fact.key, c=core, **values
             )
         elif fact.claim:
             risk = fact.event == "风险"
             if fact.kind == "report" or not values["s"] and not again:
+                if self.reported:
+                    return None  # a reported clause is the source's wording: once a draft
                 patterns = _REPORT_PATTERNS
             elif again:
                 patterns = _AGAIN_RISK_PATTERNS if risk else _AGAIN_VIEW_PATTERNS
@@ -513,6 +547,7 @@ class _Writer:
                 patterns = _RISK_PATTERNS if risk else _VIEW_PATTERNS
             claim = re.sub(r"^(?:风险在于|但)", "", fact.claim)
             text = self.choose(patterns, fact.key, q=claim, **values)
+            self.reported |= bool(text) and patterns is _REPORT_PATTERNS
         else:
             verb = _EVENT_VERBS.get(fact.event, fact.event)
             text = self.choose(_EVENT_PATTERNS, fact.key, e=verb, o=fact.obj, **values)
@@ -524,6 +559,27 @@ class _Writer:
 
     def line(self, options: Sequence[str], key: object, **values: str) -> str | None:
         return self.choose(options, key, **values)
+
+
+def _earlier_snapshots(brief: Brief) -> dict[int, str]:
+    """Market snapshots published before the brief's day (Shanghai time), by source number,
+    with how a reader hears them: 上一交易日（11月20日）."""
+    out: dict[int, str] = {}
+    for source in brief.sources:
+        day = _shanghai_day(source)
+        if source.kind != "market" or day is None or day.isoformat() >= brief.day:
+            continue
+        named = f"{day.month}月{day.day}日"
+        out[source.number] = f"上一交易日（{named}）" if named in source.text else "上一交易日"
+    return out
+
+
+def _shanghai_day(source: BriefSource) -> date | None:
+    if not source.published:
+        return None
+    when = datetime.fromisoformat(source.published)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)  # the store keeps UTC
+    return when.astimezone(SHANGHAI).date()
 
 
 def _ranked(facts: Iterable[Fact], plan: Plan, day_said: str) -> list[Fact]:
@@ -788,7 +844,28 @@ def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: 
             text = writer.fact(fact)
             if text:
                 return f"{head}。{text}"
-    return f"{head}，相关进展见上文。"
+    above = _stated_of(writer, related)
+    if above:
+        return f"{head}；上文{above}都属于这条主线。"
+    return f"{head}。"
+
+
+def _stated_of(writer: _Writer, related: Sequence[Story]) -> str:
+    """What the draft already stated from these stories, named without figures (a bullet
+    whose facts were all said above points at them instead of repeating them)."""
+    sources = {s.number for story in related for s in story.sources}
+    named: dict[str, list[str]] = {}
+    for fact in writer.stated:
+        # 获得120架意向订单 names its thing after the figure
+        thing = _metric(fact).split(fact.figure)[-1] if fact.figure else fact.obj
+        if fact.source in sources and thing and fact.action != "占":
+            things = named.setdefault(fact.subject, [])
+            if thing not in things and len(things) < 2:
+                things.append(thing)
+    parts = [
+        f"{who}的{'与'.join(things)}" if who else "与".join(things) for who, things in named.items()
+    ]
+    return "，".join(parts[:2])
 
 
 def _compose_morning(composer: OfflineComposer, writer: _Writer, day_said: str) -> list[str]:
@@ -850,6 +927,12 @@ def _on_topic(items: list[Story], brief: Brief, plan: Plan) -> list[Story]:
         else []
     )
     chosen = [s for s in items if any(t in f"{s.lead.title}{s.lead.text}" for t in terms)]
+    if not plan.focus:
+        # A roundup whose headline also names another of the day's topics (降准落地，关注
+        # 低空经济…) is market-wide, not this topic's: an opinion keeps to one topic.
+        others = [str(t) for topic in brief.topics[1:] for t in (topic.get("terms") or [])[:2]]
+        own = [s for s in chosen if not any(t in s.lead.title for t in others)]
+        chosen = own or chosen
     return chosen or items
 
 
