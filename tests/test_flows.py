@@ -246,3 +246,37 @@ def test_fanned_out_tasks_have_no_timeouts_prefect_cannot_enforce() -> None:
         n for n, _ in fanned
     }
     assert [(n, t) for n, t in fanned if t is not None] == []
+
+
+class _Recorded:
+    """A runner that only records: the job is then run by the desk-job flow, as a worker would."""
+
+    name = "prefect"
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, job_id: str) -> str | None:
+        self.submitted.append(job_id)
+        return "flow-run-id"
+
+
+def test_desk_job_flow_runs_a_recorded_job(prefect_harness: None, demo_desk_env: str) -> None:
+    from flows.jobs import desk_job
+    from newsdesk.jobs import create_job, get_job
+    from newsdesk.store.db import migrate
+
+    db = Database(demo_desk_env)
+    migrate(db)
+    runner = _Recorded()
+    job = create_job(db, runner, "breaking", {"request": "突发：央行宣布降准0.25个百分点"}, "lead")
+    assert runner.submitted == [job.id] and job.state == "queued"
+    result = desk_job(job.id)
+    assert result["state"] == "done" and result["draft_id"]
+    again = desk_job(job.id)  # a second run of the same job does nothing
+    assert again["finished_at"] == result["finished_at"]
+    with db.session() as session:
+        from newsdesk.store.models import Draft
+
+        assert session.get(Draft, result["draft_id"]).kind == "breaking"
+    assert get_job(db, job.id).runner == "prefect"
