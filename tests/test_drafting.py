@@ -932,3 +932,34 @@ def test_at_most_one_reported_source_sentence_per_draft() -> None:
     text = compose(invented_brief("weekly_summary", sources=[*reports, NEWS[1], NEWS[3]]))
     reported = re.findall(r"(?:据报道|有报道提到|消息称)，", text)
     assert len(reported) <= 1, text
+
+
+def test_a_sector_close_and_a_turnover_change_keep_their_own_metrics() -> None:
+    from newsdesk.drafting.frames import source_facts
+
+    move = source(
+        1,
+        "半导体板块午后拉升",
+        "半导体板块午后持续走强，板块指数收涨2.7%，成交额较上一交易日放量36亿元。",
+        "盘面快讯",
+    )
+    found = {f.figure: (f.metric, f.change) for f in source_facts(move)}
+    assert found["2.7%"] == ("板块指数", "收涨"), found
+    assert found["36亿元"] == ("成交额", "较上一交易日放量"), found
+
+
+def test_a_draft_not_original_enough_rewords_its_most_copied_sentence_only() -> None:
+    from newsdesk.drafting.offline import _faulted
+
+    settings = desk_settings()
+    src = "多位分析人士表示，海外授权交易密集落地明显提振了市场对创新药出海前景的信心。"
+    figures = MARKET.text
+    text = (
+        "上证指数收盘报3388.12点，上涨0.62%[1]。深证成指收盘报10876.4点，上涨1.05%[1]。\n"
+        "有报道提到，海外授权交易密集落地明显提振了市场对创新药出海前景的信心[2]。\n投资有风险"
+    )
+    report = run_checks(text, [figures, src], settings)
+    assert not report.originality.passed
+    assert _faulted(text, report, "投资有风险") == {
+        "有报道提到，海外授权交易密集落地明显提振了市场对创新药出海前景的信心。"
+    }

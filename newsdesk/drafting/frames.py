@@ -38,7 +38,7 @@ _ANNOUNCES = re.compile(r"公告|宣布|披露|发布$")
 _CHANGE = re.compile(
     r"(同比|环比|较上年同期|较上月|较年初|较上周|较前一交易日)?"
     r"(增长|增加|提升|上升|上涨|上调|提高|扩大|下降|减少|下滑|下跌|回落|下调|降低|收窄|净流入|净流出"
-    r"|放缓至|回升至|加快至|降至|升至)"
+    r"|收涨|收跌|放缓至|回升至|加快至|降至|升至)"
     r"(?:了)?(?:约)?$"
 )
 _PERIOD = re.compile(
@@ -291,6 +291,9 @@ def _figure_fact(
         return None  # 分别为 lists pair figures with periods the frame cannot keep apart
     before = sentence[: fig.start]
     against = _AGAINST.search(before)
+    clause = re.split(r"[，,；;]", before)[-1]
+    if against and fig.metric and fig.metric in clause[: against.start() - len(before)]:
+        previous = fig.metric  # 成交额较上一交易日放量48亿元: the clause names its own metric
     if against and previous:
         return Fact(
             source=number,

@@ -660,11 +660,23 @@ def _faulted(text: str, report: CheckReport, disclaimer: str) -> set[str]:
     disclaimer is required text, never faulted."""
     bad = {_strip_marks(p.sentence) for p in report.citations.problems}
     bad |= {_strip_marks(p.sentence) for p in report.substance.problems if p.sentence}
-    if not report.originality.passed:
+    if not report.originality.passed and not bad:
+        # Reword the sentence with the most copied characters first (it moves the ratio
+        # most): faulting every sentence that touches a borrowed span would drop the index
+        # figures along with a rewrapped clause.
         spans = [(b.start, b.end) for b in report.originality.borrowed]
+        share: dict[str, int] = {}
         for sentence in sentences(text):
-            if any(start < sentence.end and sentence.start < end for start, end in spans):
-                bad.add(_strip_marks(sentence.text))
+            bare = _strip_marks(sentence.text)
+            if not bare or bare in disclaimer:
+                continue
+            copied = sum(
+                max(0, min(end, sentence.end) - max(start, sentence.start)) for start, end in spans
+            )
+            if copied:
+                share[bare] = copied
+        if share:
+            bad.add(max(share, key=lambda bare: share[bare]))
     return {b for b in bad if b and b not in disclaimer}
 
 
