@@ -963,3 +963,33 @@ def test_a_draft_not_original_enough_rewords_its_most_copied_sentence_only() -> 
     assert _faulted(text, report, "投资有风险") == {
         "有报道提到，海外授权交易密集落地明显提振了市场对创新药出海前景的信心。"
     }
+
+
+def test_frames_keep_a_change_against_last_year_a_share_and_drop_bare_counts() -> None:
+    from newsdesk.drafting.frames import source_facts
+
+    credit = source(
+        1,
+        "10月社融",
+        "央行数据显示，10月社会融资规模增量为1.42万亿元，比上年同期多1860亿元。"
+        "10月人民币贷款增加5200亿元，其中住户贷款增加980亿元。",
+    )
+    found = {f.figure: f for f in source_facts(credit)}
+    assert found["1860亿元"].change == "比上年同期多", found["1860亿元"]
+    assert found["980亿元"].subject != "人民币", found["980亿元"]
+    port = source(
+        2, "港口", "南湾港公告称，10月外贸航线占比提升至68%。今年以来已有5家船公司新开航线。"
+    )
+    facts = source_facts(port)
+    assert ("外贸航线占比", "68%", "提升至") in {(f.metric, f.figure, f.change) for f in facts}
+    assert not any(f.figure == "5家" for f in facts)  # 已有5家船公司: a count, no fact
+
+
+def test_an_acquired_amount_reads_without_a_copula() -> None:
+    deal = source(
+        1,
+        "青禾药业授权合作",
+        "青禾药业公告称，公司将一款抗体药物的海外权益授权给一家美国药企，获得首付款1.8亿美元。",
+    )
+    text = compose(invented_brief("interaction", sources=[deal]))
+    assert "获得首付款1.8亿美元" in text and "获得首付款为" not in text, text

@@ -38,7 +38,7 @@ _ANNOUNCES = re.compile(r"公告|宣布|披露|发布$")
 _CHANGE = re.compile(
     r"(同比|环比|较上年同期|较上月|较年初|较上周|较前一交易日)?"
     r"(增长|增加|提升|上升|上涨|上调|提高|扩大|下降|减少|下滑|下跌|回落|下调|降低|收窄|净流入|净流出"
-    r"|收涨|收跌|放缓至|回升至|加快至|降至|升至)"
+    r"|收涨|收跌|放缓至|回升至|加快至|提升至|下降至|降至|升至)"
     r"(?:了)?(?:约)?$"
 )
 _PERIOD = re.compile(
@@ -50,10 +50,11 @@ _TENOR = re.compile(r"\d+年期(?:以上|以内)?$")
 # 较年初增长12.6%: a change against a base; the figure measures the metric stated before it.
 _AGAINST = re.compile(
     r"(较(?:年初|上月|上月末|上周|上年同期|去年同期|上年末|上一交易日|前一交易日|上季度)"
-    r"(?:增长|增加|上升|上涨|提升|下降|减少|下滑|下跌|回落|收窄|扩大|放量|缩量|下调|上调))(?:约)?$"
+    r"(?:增长|增加|上升|上涨|提升|下降|减少|下滑|下跌|回落|收窄|扩大|放量|缩量|下调|上调)"
+    r"|(?:比|较)(?:上年同期|去年同期|上月|上年)(?:多增|少增|多|少))(?:约)?$"
 )
 _JUNK_METRIC = re.compile(r"以来|已有|共有|累计有|其中|合计$")
-_SHARE = re.compile(r"占([^，,。；\d]{2,12}?)的?(?:比重|比例)?(?:约|为|达)?$")
+_SHARE = re.compile(r"占(?!比)([^，,。；\d]{2,12}?)的?(?:比重|比例)?(?:约|为|达)?$")
 _ACTION = re.compile(r"(释放|投放|新增|实现|募集|回购|中标|签订|签署|获得|发行|计提|派发|投资)$")
 _ABOUT = re.compile(r"约|超过|逾|近|超")
 _EVENT = re.compile(
@@ -76,6 +77,8 @@ _COUNTS = frozenset(
     ["架", "台", "辆", "艘", "家", "个", "项", "只", "套", "款", "部", "座", "份", "件", "笔", "条"]
 )
 REPORT = "报告"
+# 人民币贷款增加6800亿元: a currency names what is counted, not who did it
+_CURRENCIES = frozenset(["人民币", "美元", "欧元", "日元", "港元", "港币"])
 _APPROX = ("超过", "逾", "近", "约", "超")
 _NOUNISH = ("n", "nz", "nt", "nr", "ns", "vn", "eng", "j", "nrt", "nrfg", "an")
 
@@ -199,7 +202,7 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
     names = [
         (sentence.rfind(name, 0, before), name)
         for name in named_entities(sentence)
-        if len(name) >= 3 and sentence.rfind(name, 0, before) >= 0
+        if len(name) >= 3 and name not in _CURRENCIES and sentence.rfind(name, 0, before) >= 0
     ]
     if names:
         return max(names, key=lambda pair: (pair[0], len(pair[1])))[1]
@@ -208,6 +211,7 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
         for t in segmenter().terms(sentence[:before])
         if len(t) >= 3 and segmenter().is_known(t) and not is_finance_term(t)
     ]
+    known = [t for t in known if t not in _CURRENCIES]
     return known[0] if known else title_subject
 
 
@@ -311,6 +315,8 @@ def _figure_fact(
     metric = re.sub(
         r"^[年月日](?=[\u4e00-\u9fffA-Za-z]{2})", "", _surface(sentence, fig.metric, fig.start)
     )
+    if metric.endswith("占") and f"{metric}比" in before:
+        metric += "比"  # 外贸航线占比提升至71%: the metric is the share itself
     verb = _verb_end(metric)
     thing = _object(sentence[fig.end :]) if verb else ""
     if thing:  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
@@ -318,8 +324,9 @@ def _figure_fact(
     elif fig.unit in _COUNTS and metric not in before and sentence[fig.end :].startswith(metric):
         # 已获得120架意向订单: the count leads its thing; the verb before says who got it
         verb = _ACTION.search(before) or _EVENT.search(before[-4:])
-        if verb and before.endswith(verb.group(1)):
-            metric = f"{verb.group(1)}{fig.value}{fig.unit}{metric}"
+        if not (verb and before.endswith(verb.group(1))):
+            return None  # 已有7家材料企业…: a count with no act says nothing by itself
+        metric = f"{verb.group(1)}{fig.value}{fig.unit}{metric}"
     elif fig.unit in _COUNTS and metric in before:
         # eVTOL机型已获得120架意向订单: a count names its thing after it; keep the phrase whole
         gap = before[before.rfind(metric) + len(metric) :]

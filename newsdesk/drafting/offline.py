@@ -180,7 +180,7 @@ def _core(fact: Fact) -> str:
     if fact.change:
         change = fact.change if fact.change not in metric else ""
         return f"{metric}{change}{about}{fact.figure}"
-    if about or _VERBISH.search(metric):
+    if about or fact.action or _VERBISH.search(metric):
         return f"{metric}{about}{fact.figure}"
     return f"{metric}{'报' if fact.figure.endswith('点') else '为'}{fact.figure}"
 
@@ -221,7 +221,7 @@ _FIGURE_PATTERNS = {
     "view": (
         "按{s}的测算，{p}{c}{n}。",
         "{s}给出的预期是{p}{c}{n}。",
-        "{s}的判断是{p}{c}{n}。",
+        "{s}预计，{p}{c}{n}。",
         "在{s}看来，{p}{c}{n}。",
         "测算显示，{p}{c}{n}。",
     ),
@@ -498,8 +498,8 @@ class _Writer:
             return None
         start = 0 if fixed else self.plan.pick(len(options), key)
         order = [options[(start + offset) % len(options)] for offset in range(len(options))]
-        if not fixed:
-            order.sort(key=lambda pattern: pattern in self.patterns)  # stable: fresh ones first
+        # stable: fresh ones first (when fixed, the first wording is never worn out)
+        order.sort(key=lambda p: p in self.patterns and not (fixed and p == options[0]))
         for pattern in order:
             text = re.sub(r"，，|：，|^，", "，", pattern.format(**values)).lstrip("，")
             bare = _strip_marks(text)
