@@ -542,3 +542,21 @@ def test_an_edit_that_repeats_another_draft_of_the_day_is_flagged(db: Database) 
     assert problems[0]["sentence"] == "降准之后，我们认为这是稳增长信号的又一次确认。"
     assert not latest.passed and get_draft(db, noon).flagged
     assert get_draft(db, morning).versions[-1].body == BODY
+
+
+def test_cli_review_list_opens_on_the_working_day(sqlite_db: Database) -> None:
+    import json
+
+    from tests.cli_support import cli
+
+    today = working_day(SETTINGS)
+    current = plant(sqlite_db, day=today)
+    waiting = plant(sqlite_db, slot="viewpoint", kind="viewpoint")  # the demo day, undecided
+    plant(sqlite_db, slot="promo", kind="promo", state="rejected")  # decided: stays on its day
+    env = {
+        "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
+        "NEWSDESK_DATABASE_URL": sqlite_db.url,
+    }
+    out = cli("review", "list", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    assert {row["id"] for row in json.loads(out.stdout)} == {current, waiting}
