@@ -60,6 +60,10 @@ class TradingCalendar:
             current -= timedelta(days=1)
         return current
 
+    def date_of(self, moment: datetime) -> date:
+        """A moment's date on the exchange's clock (a market snapshot's trading day)."""
+        return moment.astimezone(SHANGHAI).date()
+
     def day_start(self, day: date) -> datetime:
         """Midnight of a day on the exchange's clock (a market day's snapshots start here)."""
         return datetime.combine(day, time(0), tzinfo=SHANGHAI)

@@ -31,7 +31,7 @@ from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.frames import Fact, Story, rating, stories
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.text.segment import segmenter
-from newsdesk.timetable import SHANGHAI
+from newsdesk.timetable import TradingCalendar
 
 _WEEKDAYS = "一二三四五六日"
 _DIGITS = "零一二三四五六七八九"
@@ -579,7 +579,7 @@ def _shanghai_day(source: BriefSource) -> date | None:
         return None
     when = datetime.fromisoformat(source.published)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)  # the store keeps UTC
-    return when.astimezone(SHANGHAI).date()
+    return TradingCalendar().date_of(when)
 
 
 def _ranked(facts: Iterable[Fact], plan: Plan, day_said: str) -> list[Fact]:
