@@ -993,3 +993,16 @@ def test_an_acquired_amount_reads_without_a_copula() -> None:
     )
     text = compose(invented_brief("interaction", sources=[deal]))
     assert "获得首付款1.8亿美元" in text and "获得首付款为" not in text, text
+
+
+def test_a_roundup_comes_last_and_never_stands_for_a_hot_topic() -> None:
+    event = source(
+        9, "白塔科技储能系统取得认证", "白塔科技公告称，其新一代储能系统取得欧盟CE认证。"
+    )
+    brief = invented_brief(sources=[ROUNDUP, event, NEWS[1], *RESEARCH], topics=TWO_TOPICS)
+    text = compose(brief)
+    news, topics = text.split("一、隔夜要闻\n")[1].split("二、今日热点")
+    paragraphs = [line for line in news.splitlines() if re.search(r"\[\d+\]", line)]
+    assert all("[1]" not in p for p in paragraphs[:-1]), news  # the roundup, if at all, last
+    assert "风险偏好" not in topics and "见上文" not in topics, topics
+    assert len(re.findall(r"\[\d+\]", topics)) >= 1, topics  # a bullet states a fact

@@ -28,7 +28,7 @@ from newsdesk.checks.report import CheckReport, run_checks
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.frames import Fact, Story, rating, stories
+from newsdesk.drafting.frames import REPORT, Fact, Story, rating, stories
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import TradingCalendar
@@ -829,7 +829,17 @@ class OfflineComposer:
 
 
 def _all_news(brief: Brief) -> list[Story]:
-    return [s for s in stories(brief) if s.lead.kind not in ("page", "market")]
+    """The brief's news stories; a roundup whose headline names two of the day's topics
+    comes last: it restates the others in the source's own words."""
+    news = [s for s in stories(brief) if s.lead.kind not in ("page", "market")]
+    return sorted(news, key=lambda story: _topics_named(story.lead.title, brief) >= 2)
+
+
+def _topics_named(title: str, brief: Brief) -> int:
+    """How many of the day's topics a headline names (by each topic's two leading terms)."""
+    return sum(
+        any(str(t) in title for t in (topic.get("terms") or [])[:2] if t) for topic in brief.topics
+    )
 
 
 def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: list[Story]) -> str:
@@ -849,11 +859,16 @@ def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: 
             f"{_cn(min(outlets_n, 99))}家媒体跟进" + (f"（{named}等）" if named else "")
         )
     head = f"· {label}：{'，'.join(evidence) or '热度上升'}"
-    for story in related:
+    # The topic's research too: a 研报 figure is evidence, and the digest below says the rest.
+    research = [
+        s for s in stories(writer.brief, ("page",)) if any(t in s.lead.title for t in terms)
+    ]
+    own = [s for s in related if _topics_named(s.lead.title, writer.brief) < 2]  # no roundup
+    for story in [*own, *research]:
         for fact in _ranked(story.facts, writer.plan, ""):
             if fact in writer.stated:
                 continue
-            text = writer.fact(fact)
+            text = writer.fact(fact, True)  # a bullet starts afresh: no 此外/同时
             if text:
                 return f"{head}。{text}"
     above = _stated_of(writer, related)
@@ -870,6 +885,8 @@ def _stated_of(writer: _Writer, related: Sequence[Story]) -> str:
     for fact in writer.stated:
         # 获得120架意向订单 names its thing after the figure
         thing = _metric(fact).split(fact.figure)[-1] if fact.figure else fact.obj
+        if fact.claim and fact.subject and fact.subject != REPORT:
+            thing = "判断"  # 专家的判断: a view stated above, named by who holds it
         if fact.source in sources and thing and fact.action != "占":
             things = named.setdefault(fact.subject, [])
             if thing not in things and len(things) < 2:
