@@ -859,22 +859,30 @@ def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: 
             f"{_cn(min(outlets_n, 99))}家媒体跟进" + (f"（{named}等）" if named else "")
         )
     head = f"· {label}：{'，'.join(evidence) or '热度上升'}"
-    # The topic's research too: a 研报 figure is evidence, and the digest below says the rest.
-    research = [
-        s for s in stories(writer.brief, ("page",)) if any(t in s.lead.title for t in terms)
-    ]
     own = [s for s in related if _topics_named(s.lead.title, writer.brief) < 2]  # no roundup
-    for story in [*own, *research]:
-        for fact in _ranked(story.facts, writer.plan, ""):
-            if fact in writer.stated:
-                continue
-            text = writer.fact(fact, True)  # a bullet starts afresh: no 此外/同时
-            if text:
-                return f"{head}。{text}"
+    fact = _bullet_fact(writer, own)
+    if fact:
+        return f"{head}。{fact}"
     above = _stated_of(writer, related)
     if above:
         return f"{head}；上文{above}都属于这条主线。"
+    # Nothing of the news left to point at: the topic's research gives the evidence.
+    research = [
+        s for s in stories(writer.brief, ("page",)) if any(t in s.lead.title for t in terms)
+    ]
+    fact = _bullet_fact(writer, research)
+    if fact:
+        return f"{head}。{fact}"
     return f"{head}。"
+
+
+def _bullet_fact(writer: _Writer, items: Sequence[Story]) -> str | None:
+    """A fact of these stories the draft has not stated, worded as a bullet's own clause."""
+    for story in items:
+        for fact in _ranked(story.facts, writer.plan, ""):
+            if fact not in writer.stated and (text := writer.fact(fact, True)):
+                return text  # True: a bullet starts afresh, no 此外/同时
+    return None
 
 
 def _stated_of(writer: _Writer, related: Sequence[Story]) -> str:
