@@ -7,6 +7,8 @@ starts the ``desk-job/desk-job`` deployment with its id; a worker runs
 
 from __future__ import annotations
 
+import os
+
 from prefect import flow
 
 from newsdesk.jobs import run_job
@@ -32,6 +34,17 @@ class PrefectRunner:
 
     def submit(self, job_id: str) -> str | None:
         from prefect.deployments import run_deployment
+        from prefect.exceptions import ObjectNotFound
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        run = run_deployment(DEPLOYMENT, parameters={"job_id": job_id}, timeout=0)
+        # Read at each call: `newsdesk up` sets the variable once its server is up, after
+        # prefect was imported, and a web thread does not see the serving thread's settings.
+        with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+            try:
+                run = run_deployment(DEPLOYMENT, parameters={"job_id": job_id}, timeout=0)
+            except ObjectNotFound:
+                raise RuntimeError(
+                    f"部署 {DEPLOYMENT} 未上线 / deployment {DEPLOYMENT} is not served "
+                    "(yet): newsdesk up serves it, or prefect deploy --all and a worker"
+                ) from None
         return str(run.id)  # type: ignore[union-attr]  # called from sync code: a FlowRun

@@ -138,7 +138,9 @@ def create_job(
     try:
         external = runner.submit(job_id)
     except Exception as exc:  # any failure to start: the job says so instead of hanging queued
-        _finish(db, job_id, "failed", error=f"无法启动 could not start: {exc}")
+        _finish(
+            db, job_id, "failed", error=f"无法启动 could not start: {type(exc).__name__}: {exc}"
+        )
     else:
         if external:
             with db.session() as session:
