@@ -1003,6 +1003,15 @@ def test_a_roundup_comes_last_and_never_stands_for_a_hot_topic() -> None:
     text = compose(brief)
     news, topics = text.split("一、隔夜要闻\n")[1].split("二、今日热点")
     paragraphs = [line for line in news.splitlines() if re.search(r"\[\d+\]", line)]
-    assert all("[1]" not in p for p in paragraphs[:-1]), news  # the roundup, if at all, last
+    assert all("[1]" not in p for p in paragraphs), news  # two other stories: no roundup
     assert "风险偏好" not in topics and "见上文" not in topics, topics
     assert len(re.findall(r"\[\d+\]", topics)) >= 1, topics  # a bullet states a fact
+
+
+def test_a_close_summary_does_not_cite_the_mornings_roundup() -> None:
+    brief = invented_brief(
+        "close_summary", sources=[MARKET, ROUNDUP, NEWS[1], NEWS[3]], topics=TWO_TOPICS
+    )
+    text = compose(brief)
+    assert "风险偏好" not in text and "[2]" not in text, text
+    assert "远帆电气" in text and "青石建工" in text, text

@@ -829,9 +829,13 @@ class OfflineComposer:
 
 
 def _all_news(brief: Brief) -> list[Story]:
-    """The brief's news stories; a roundup whose headline names two of the day's topics
-    comes last: it restates the others in the source's own words."""
+    """The brief's news stories. A roundup whose headline names two of the day's topics
+    (周一早知道：降准落地，关注低空经济…) restates the others in its own words and goes
+    stale within hours: it is left out when two other stories remain, else it comes last."""
     news = [s for s in stories(brief) if s.lead.kind not in ("page", "market")]
+    own = [s for s in news if _topics_named(s.lead.title, brief) < 2]
+    if len(own) >= 2:
+        return own
     return sorted(news, key=lambda story: _topics_named(story.lead.title, brief) >= 2)
 
 
@@ -865,7 +869,8 @@ def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: 
         return f"{head}。{fact}"
     above = _stated_of(writer, related)
     if above:
-        return f"{head}；上文{above}都属于这条主线。"
+        both = "都" if "与" in above or "，" in above else ""
+        return f"{head}；上文{above}{both}属于这条主线。"
     # Nothing of the news left to point at: the topic's research gives the evidence.
     research = [
         s for s in stories(writer.brief, ("page",)) if any(t in s.lead.title for t in terms)
