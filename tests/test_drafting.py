@@ -1015,3 +1015,15 @@ def test_a_close_summary_does_not_cite_the_mornings_roundup() -> None:
     text = compose(brief)
     assert "风险偏好" not in text and "[2]" not in text, text
     assert "远帆电气" in text and "青石建工" in text, text
+
+
+def test_a_speaker_is_who_speaks_not_what_they_wrote() -> None:
+    from newsdesk.drafting.frames import source_facts
+
+    view = source(
+        1,
+        "降息影响几何",
+        "降息影响几何\n多家券商点评认为，降息降低企业融资成本，对地产链形成支撑。",
+    )
+    (fact,) = [f for f in source_facts(view) if f.claim]
+    assert fact.subject == "多家券商", fact

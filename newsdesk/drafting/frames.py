@@ -216,7 +216,7 @@ def _subject(sentence: str, before: int, title_subject: str) -> str:
 
 
 def title_subject(title: str) -> str:
-    """``海川银行：前三季度…`` names its subject before the colon; else the first named entity."""
+    """``某银行：前三季度…`` names its subject before the colon; else the first named entity."""
     head, sep, _ = title.partition("：")
     if sep and 2 <= len(head) <= 16 and not re.search(r"\d", head) and not _COLUMN.search(head):
         return head
@@ -322,13 +322,13 @@ def _figure_fact(
     if thing:  # 开展1500亿元逆回购: the verb leads, the thing follows the figure
         metric = f"{verb}{fig.value}{fig.unit}{thing}"
     elif fig.unit in _COUNTS and metric not in before and sentence[fig.end :].startswith(metric):
-        # 已获得120架意向订单: the count leads its thing; the verb before says who got it
+        # 已获得80架意向订单: the count leads its thing; the verb before says who got it
         verb = _ACTION.search(before) or _EVENT.search(before[-4:])
         if not (verb and before.endswith(verb.group(1))):
             return None  # 已有7家材料企业…: a count with no act says nothing by itself
         metric = f"{verb.group(1)}{fig.value}{fig.unit}{metric}"
     elif fig.unit in _COUNTS and metric in before:
-        # eVTOL机型已获得120架意向订单: a count names its thing after it; keep the phrase whole
+        # 新机型已获得80架订单: a count names its thing after it; keep the phrase whole
         gap = before[before.rfind(metric) + len(metric) :]
         thing = _object(sentence[fig.end :])
         if thing and len(gap) <= 6:
@@ -377,7 +377,8 @@ def _claim(sentence: str) -> tuple[str, str]:
     """A view or finding as (speaker, clause): the clause is what gets quoted."""
     speaker = _SPEAKER.match(sentence)
     if speaker:
-        name = speaker.group(1)
+        # 多家机构点评认为: the speaker is 多家机构, 点评 is what they wrote
+        name = re.sub(r"(?<=..)(点评|研报|分析|报告|观点)$", "", speaker.group(1))
         return ("" if _PRONOUN.match(name) else name), sentence[speaker.end() :].lstrip("，,：: ")
     return "", sentence
 

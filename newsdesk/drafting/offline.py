@@ -830,7 +830,7 @@ class OfflineComposer:
 
 def _all_news(brief: Brief) -> list[Story]:
     """The brief's news stories. A roundup whose headline names two of the day's topics
-    (周一早知道：降准落地，关注低空经济…) restates the others in its own words and goes
+    (早知道：降准落地，关注储能与机器人…) restates the others in its own words and goes
     stale within hours: it is left out when two other stories remain, else it comes last."""
     news = [s for s in stories(brief) if s.lead.kind not in ("page", "market")]
     own = [s for s in news if _topics_named(s.lead.title, brief) < 2]
@@ -896,7 +896,7 @@ def _stated_of(writer: _Writer, related: Sequence[Story]) -> str:
     sources = {s.number for story in related for s in story.sources}
     named: dict[str, list[str]] = {}
     for fact in writer.stated:
-        # 获得120架意向订单 names its thing after the figure
+        # 获得80架意向订单 names its thing after the figure
         thing = _metric(fact).split(fact.figure)[-1] if fact.figure else fact.obj
         if fact.claim and fact.subject and fact.subject != REPORT:
             thing = "判断"  # 专家的判断: a view stated above, named by who holds it
@@ -971,7 +971,7 @@ def _on_topic(items: list[Story], brief: Brief, plan: Plan) -> list[Story]:
     chosen = [s for s in items if any(t in f"{s.lead.title}{s.lead.text}" for t in terms)]
     if not plan.focus:
         # A roundup whose headline also names another of the day's topics (降准落地，关注
-        # 低空经济…) is market-wide, not this topic's: an opinion keeps to one topic.
+        # 储能…) is market-wide, not this topic's: an opinion keeps to one topic.
         others = [str(t) for topic in brief.topics[1:] for t in (topic.get("terms") or [])[:2]]
         own = [s for s in chosen if not any(t in s.lead.title for t in others)]
         chosen = own or chosen
