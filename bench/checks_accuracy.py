@@ -26,16 +26,20 @@ import argparse
 import csv
 import itertools
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpora import shared_data  # noqa: E402
 from newsdesk.checks.originality import OriginalityParams, check_originality
 from newsdesk.checks.report import run_checks
 from newsdesk.config import Settings
 from newsdesk.text.facts import fact_spans
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "clough-stevenson"
+DEFAULT_CORPUS = shared_data("clough-stevenson")
 CHINESE = Path(__file__).resolve().parent / "data" / "checks_zh.json"
 THRESHOLD = 0.60
 WORD_GRID = [

@@ -19,15 +19,19 @@ import argparse
 import html
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpora import shared_data  # noqa: E402
 from newsdesk.text.clean import clean_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds-bench"
+CORPUS = shared_data("feeds-bench")
 
 # The peer: clean_text as it was before (newsdesk/feeds/normalise.py at 2932294).
 _TAG = re.compile(r"<[^>]*>")

@@ -11,17 +11,21 @@ the parsers, not the clean-up. Target: >= 10x with >= 99 % agreement.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 import feedparser
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpora import shared_data  # noqa: E402
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds.normalise import canonical_link
 from newsdesk.feeds.parse import parse_feed
 from newsdesk.text.clean import clean_text
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds-bench"
+DEFAULT_CORPUS = shared_data("feeds-bench")
 
 
 def load(corpus: Path) -> list[tuple[str, bytes]]:

@@ -7,7 +7,6 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import fastfeedparser
@@ -15,6 +14,7 @@ import feedparser
 import pytest
 from sqlalchemy import func, select
 
+from bench.corpora import shared_data
 from newsdesk.config import Settings
 from newsdesk.feeds.parse import parse_feed
 from newsdesk.store.db import Database
@@ -23,7 +23,7 @@ from newsdesk.store.models import ItemSource, Source
 from newsdesk.store.sources import sync_sources
 from newsdesk.text.clean import clean_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds-bench"
+CORPUS = shared_data("feeds-bench")
 # README table row: | `file` | bytes | format | source URL |
 _ROW = re.compile(r"^\| `([0-9a-f]{16})` \|[^|]*\|[^|]*\| (\S+) \|", re.M)
 NOW = datetime(2026, 2, 20, tzinfo=UTC)
