@@ -1027,3 +1027,16 @@ def test_a_speaker_is_who_speaks_not_what_they_wrote() -> None:
     )
     (fact,) = [f for f in source_facts(view) if f.claim]
     assert fact.subject == "多家券商", fact
+
+
+def test_a_preview_headlined_by_one_topic_but_stringing_three_is_a_roundup() -> None:
+    three = [*TWO_TOPICS, {"label": "机器人", "terms": ["机器人", "减速器"], "stories": 2}]
+    preview = source(
+        9,
+        "降准后首个交易日前瞻：银行股或受关注",
+        "降准落地叠加储能、机器人产业催化，机构预计周二市场风险偏好有望修复。",
+        "晨间快讯",
+    )
+    brief = invented_brief(sources=[preview, NEWS[1], NEWS[3], NEWS[0]], topics=three)
+    text = compose(brief)
+    assert "风险偏好" not in text, text

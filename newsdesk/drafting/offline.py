@@ -833,10 +833,20 @@ def _all_news(brief: Brief) -> list[Story]:
     (早知道：降准落地，关注储能与机器人…) restates the others in its own words and goes
     stale within hours: it is left out when two other stories remain, else it comes last."""
     news = [s for s in stories(brief) if s.lead.kind not in ("page", "market")]
-    own = [s for s in news if _topics_named(s.lead.title, brief) < 2]
+    own = [s for s in news if not _roundup(s, brief)]
     if len(own) >= 2:
         return own
-    return sorted(news, key=lambda story: _topics_named(story.lead.title, brief) >= 2)
+    return sorted(news, key=lambda story: _roundup(story, brief))
+
+
+def _roundup(story: Story, brief: Brief) -> bool:
+    """A market-wide roundup: its headline names two of the day's topics, or its text three
+    (a preview headlined by one topic whose text strings several together)."""
+    lead = story.lead
+    return (
+        _topics_named(lead.title, brief) >= 2
+        or _topics_named(f"{lead.title}{lead.text}", brief) >= 3
+    )
 
 
 def _topics_named(title: str, brief: Brief) -> int:
@@ -863,7 +873,7 @@ def _topic_line(composer: OfflineComposer, writer: _Writer, topic: dict, items: 
             f"{_cn(min(outlets_n, 99))}家媒体跟进" + (f"（{named}等）" if named else "")
         )
     head = f"· {label}：{'，'.join(evidence) or '热度上升'}"
-    own = [s for s in related if _topics_named(s.lead.title, writer.brief) < 2]  # no roundup
+    own = [s for s in related if not _roundup(s, writer.brief)]
     fact = _bullet_fact(writer, own)
     if fact:
         return f"{head}。{fact}"
@@ -973,7 +983,11 @@ def _on_topic(items: list[Story], brief: Brief, plan: Plan) -> list[Story]:
         # A roundup whose headline also names another of the day's topics (降准落地，关注
         # 储能…) is market-wide, not this topic's: an opinion keeps to one topic.
         others = [str(t) for topic in brief.topics[1:] for t in (topic.get("terms") or [])[:2]]
-        own = [s for s in chosen if not any(t in s.lead.title for t in others)]
+        own = [
+            s
+            for s in chosen
+            if not any(t in s.lead.title for t in others) and not _roundup(s, brief)
+        ]
         chosen = own or chosen
     return chosen or items
 
