@@ -323,10 +323,10 @@ def _figure_fact(
         metric = f"{verb}{fig.value}{fig.unit}{thing}"
     elif fig.unit in _COUNTS and metric not in before and sentence[fig.end :].startswith(metric):
         # 已获得80架意向订单: the count leads its thing; the verb before says who got it
-        verb = _ACTION.search(before) or _EVENT.search(before[-4:])
-        if not (verb and before.endswith(verb.group(1))):
+        act = _ACTION.search(before) or _EVENT.search(before[-4:])
+        if not (act and before.endswith(act.group(1))):
             return None  # 已有7家材料企业…: a count with no act says nothing by itself
-        metric = f"{verb.group(1)}{fig.value}{fig.unit}{metric}"
+        metric = f"{act.group(1)}{fig.value}{fig.unit}{metric}"
     elif fig.unit in _COUNTS and metric in before:
         # 新机型已获得80架订单: a count names its thing after it; keep the phrase whole
         gap = before[before.rfind(metric) + len(metric) :]

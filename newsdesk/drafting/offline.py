@@ -485,7 +485,7 @@ class _Writer:
         self.earlier = _earlier_snapshots(brief) if brief.kind == "intraday" else {}
 
     def choose(
-        self, options: Sequence[str], key: object, fixed: bool = False, **values: str
+        self, options: Sequence[str], key: object, fixed: bool = False, /, **values: str
     ) -> str | None:
         """The first wording (from a per-draft start, or in order when ``fixed``) that no
         draft of the day already says."""
