@@ -12,7 +12,9 @@ in order, each draft seeing the day's earlier drafts (as the drafting service
 does), and checked with the desk's own checks. Per draft it prints: source
 facts stated with their metric (the substance check's count), the share of
 filler among cited sentences, sentences repeated from another draft of the
-day, the copied share (1 - originality) and whether the draft passes.
+day, the copied share (1 - originality) and whether the draft passes; for the day, how
+often a figure fact (metric + figure, :func:`newsdesk.text.facts.stated_figures`) is stated
+again by a later draft (the close's market data and a viewpoint's topic facts may be).
 Targets (issue 13): >= 4 facts for 早报 and 研报精选, filler <= 0.4, no
 repeats, copied <= 0.4, every draft passing.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from newsdesk.checks.substance import repeated_sentences
 from newsdesk.config import Settings, SlotConfig, load_settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.offline import OfflineComposer
+from newsdesk.text.facts import stated_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -109,6 +113,7 @@ def measure(data: Path) -> list[dict[str, Any]]:
                 "repeats": len(repeats),
                 "copied": round(1 - report.originality.ratio, 3),
                 "passed": report.passed,
+                "figures": sorted(stated_figures(text)),
                 "reasons": report.reasons()[:3],
                 "text": text,
             }
@@ -147,6 +152,12 @@ def report(rows: list[dict[str, Any]]) -> None:
     print(f"max filler share: {max(r['filler'] for r in rows):.2f} (target <= {TARGETS['filler']})")
     print(f"repeated sentences across slots: {sum(r['repeats'] for r in rows)} (target 0)")
     print(f"max copied share: {max(r['copied'] for r in rows):.2f} (target <= {TARGETS['copied']})")
+    stated = Counter(tuple(f) for r in rows for f in r["figures"])
+    metric, figure = max(stated, key=lambda f: stated[f]) if stated else ("-", "")
+    print(
+        f"facts restated across slots: {sum(n - 1 for n in stated.values())} "
+        f"(most: {metric} {figure} in {stated[metric, figure]} drafts)"
+    )
     print(f"drafts passing their checks: {sum(r['passed'] for r in rows)}/{len(rows)}\n")
 
 

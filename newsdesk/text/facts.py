@@ -353,6 +353,12 @@ def figure_facts(text: str) -> list[FigureFact]:
     return facts
 
 
+def stated_figures(text: str) -> set[tuple[str, str]]:
+    """The figure facts ``text`` states, as (metric, figure with unit): ("意向订单", "120架").
+    Two drafts sharing one state the same fact, however each words it."""
+    return {(fact.metric, fact.value + fact.unit) for fact in figure_facts(text) if fact.metric}
+
+
 def _last_match_end(pattern: re.Pattern[str], text: str, low: int, high: int) -> int | None:
     """End of the last match of ``pattern`` in text[low:high], or None."""
     end = None
