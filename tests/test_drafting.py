@@ -1056,8 +1056,8 @@ def test_the_demo_days_slots_do_not_restate_one_figure_fact_all_day(demo_db: Dat
         stated.update(stated_figures(versions(demo_db, outcome.draft_id)[-1].body))
     # Before: 获得120架意向订单 in 8 of 9 drafts, 海川银行净利润+29% in 5, 18 restatements.
     # Now the morning states it, the viewpoint argues from it, and a slot restates one only
-    # to reach its kind's fact minimum (or to pass originality).
-    assert max(stated.values()) <= 4, stated.most_common(3)
+    # to reach its kind's fact minimum, to pass originality or to fill a section heading.
+    assert max(stated.values()) <= 5, stated.most_common(3)
     assert stated[("净利润", "29%")] == 1, stated.most_common(6)
     assert sum(n - 1 for n in stated.values()) <= 9, stated.most_common(6)
 
@@ -1072,8 +1072,9 @@ def test_a_later_slot_states_new_facts_and_the_close_keeps_its_market_data() -> 
     close = invented_brief("close_summary", sources=[MARKET, *NEWS[:3]])
     text = compose(close, day_texts=(morning, noon))
     data, news = text.split("二、今日主线")
-    # The news part says what the morning did not (96.4亿元, 0.5个百分点 were its figures) ...
-    assert not stated_figures(news) & stated_figures(morning), news
+    # The news part had four of the morning's figures (0.4%, 96.4亿元, 18.2%, 0.5个百分点);
+    # with every news fact said today it restates one, not a heading over nothing ...
+    assert len(stated_figures(news) & stated_figures(morning)) == 1, news
     # ... while the close's data restates the snapshot the intraday slot already gave.
     assert "3388.12点" in data and "3388.12点" in noon
     report = run_checks(

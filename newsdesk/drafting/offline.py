@@ -877,6 +877,16 @@ class OfflineComposer:
                 out.append("".join(chosen))
         return out
 
+    def section(
+        self, writer: _Writer, items: Sequence[Story], per_story: int, limit: int
+    ) -> list[str]:
+        """The paragraphs under one of the kind's headings: facts the day has not stated,
+        else one stated fact rather than a heading over nothing (the slot keeps its
+        structure)."""
+        return self.paragraphs(writer, items, per_story, limit) or self.paragraphs(
+            writer, items, 1, 1, restate=True
+        )
+
     def reasoning(self, writer: _Writer, facts: Sequence[Fact]) -> str:
         kinds = list(dict.fromkeys(f.kind for f in facts)) or ["figure"]
         leads = _TIER_LEADS.get(writer.brief.tier, _TIER_LEADS["入门"])
@@ -999,7 +1009,7 @@ def _compose_morning(composer: OfflineComposer, writer: _Writer, day_said: str) 
     news = _story_rank(_all_news(brief), plan, day_said)
     per_story, limit = composer.counts(2, 6, plan)
     lines = [composer.greeting(writer), "一、隔夜要闻"]
-    lines += composer.paragraphs(writer, news, per_story, max(3, limit))
+    lines += composer.section(writer, news, per_story, max(3, limit))
     if brief.topics and plan.length != "short":
         lines.append("二、今日热点")
         lines += [_topic_line(composer, writer, t, news) for t in brief.topics[:3]]
@@ -1088,7 +1098,7 @@ def _compose_close(composer: OfflineComposer, writer: _Writer, day_said: str) ->
     lines.append("二、今日主线")
     news = _story_rank(_all_news(brief), plan, day_said)
     per_story, limit = composer.counts(1, 3, plan)
-    lines += composer.paragraphs(writer, news, per_story, limit)
+    lines += composer.section(writer, news, per_story, limit)
     lines.append("三、明日关注")
     lines.append(composer.reasoning(writer, writer.stated))
     lines.append(composer.closing(writer))
@@ -1161,7 +1171,7 @@ def _compose_weekly(composer: OfflineComposer, writer: _Writer, day_said: str) -
     brief, plan = writer.brief, writer.plan
     news = _story_rank(_all_news(brief), plan, day_said)
     lines = [composer.greeting(writer), "本周主线"]
-    lines += composer.paragraphs(writer, news, 2, 5)
+    lines += composer.section(writer, news, 2, 5)
     lines.append("观察框架")
     lines.append(composer.reasoning(writer, writer.stated))
     lines.append(composer.closing(writer))
@@ -1173,7 +1183,7 @@ def _compose_breaking(composer: OfflineComposer, writer: _Writer, day_said: str)
     lines = [composer.greeting(writer), "发生了什么"]
     items = _story_rank(stories(brief), plan, day_said)
     per_story, limit = composer.counts(2, 3, plan)
-    lines += composer.paragraphs(writer, items, per_story, limit)
+    lines += composer.section(writer, items, per_story, limit)
     if not writer.stated and brief.sources:
         lines.append(f"目前只有一条标题信息：“{brief.sources[0].title}”[1]。")
     lines.append("影响路径")
