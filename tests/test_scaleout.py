@@ -462,9 +462,13 @@ def test_two_workers_survive_losing_one_mid_draft(
                 message = runs[next(iter(lost))]["state"]["message"]
                 assert f"no heartbeat for {CRASH_AFTER} s" in message, message
 
-                wait_for(lambda: prefect.active_llm_slots() == 0, LEASE + REAPER + 20, "llm slots")
+                # A lease renewed just before the kill lasts LEASE more, then waits for the reaper;
+                # a loaded server's loops drift (94 s seen on a clean-clone CI run), so the bound is
+                # one spare lease and reaper pass: what it guards is "back", not stuck for minutes.
+                slots_bound = 2 * (LEASE + REAPER)
+                wait_for(lambda: prefect.active_llm_slots() == 0, slots_bound, "llm slots")
                 figures["llm_slots_free_after_kill_s"] = round(time.time() - killed_at, 1)
-                assert time.time() - killed_at <= LEASE + REAPER + 10
+                assert time.time() - killed_at <= slots_bound
 
                 # Left behind: the draft B was writing, hidden from the queue.
                 with db.session() as session:
