@@ -1,23 +1,35 @@
-"""Drafting throughput: 48 drafts through the real openai client under the Prefect ``llm`` limit.
+"""Drafting throughput: drafts through the real openai client under the Prefect ``llm`` limit.
 
     python bench/drafting.py [--drafts 48] [--limit 8] [--latency 0.3]
 
-A fake OpenAI-compatible server on 127.0.0.1 answers every chat completion
-after ``latency`` seconds and records how many requests it holds at once. A
-Prefect flow (temporary local Prefect server) drafts them three ways; the
-provider holds one slot of the global concurrency limit ``llm`` (set to
-``limit``) around the HTTP request only:
+A fake OpenAI-compatible server on 127.0.0.1, in a process of its own as a
+real provider would be, answers every chat completion after ``latency``
+seconds and records how many requests it holds at once. A
+temporary local Prefect server (SQLite, as ``newsdesk up`` runs it) holds the
+global concurrency limit ``llm`` (size ``limit``). Each flow maps a task per
+draft, as ``flows/slot.py`` maps ``tasks/drafting.py``'s ``draft_segment``,
+and every provider call holds one slot around its HTTP request only. Two ways
+of holding it:
 
-- a task per draft, each call acquiring its global slot (Prefect's plain way);
-- a task per draft, the fan-out taking its slots once (``llm_slots``): **the
-  product's path** — ``flows/slot.py`` maps ``tasks/drafting.py``'s
-  ``draft_segment`` over a slot's segments inside ``llm_slots``;
-- one task drafting in threads, slots taken once (not used by the product).
+- **the product's**: ``tasks.llm_limit.llm_slot``, the process's slot pool
+  (``newsdesk/slot_pool.py``), what ``tasks/drafting.py`` gives the provider;
+- **the peer**, Prefect's plain way: ``concurrency("llm", occupy=1)`` per call.
 
-Prints the wall time against the ideal ``drafts / limit * latency`` (target
-<= 1.25x, judged on the product's path), the peak concurrency the server saw
-(must not exceed the limit), and the offline composer's drafts per second on
-the demo desk's morning-report brief.
+Measured three ways: one worker drafting all of them; two workers (two
+processes, each with its own Prefect client, half the drafts each, started
+together) sharing the one limit, only with ``--prefect-db`` (a scaled-out desk
+runs its Prefect server on PostgreSQL; two workers writing task states into
+the embedded SQLite server lock its database, and Prefect's client then waits
+2 s per retry); and the peer in one worker. Each run starts
+after a pause of ``--pause`` seconds, so the Prefect server has recorded the
+previous run's task states, as it has before a scheduled slot run. The figure is the
+fan-out's wall time (first task submitted to last result back, across both
+workers for the two-worker case) against the ideal ``drafts / limit *
+latency``; targets <= 1.25x for one worker and <= 1.5x for two. Each flow
+run's whole time is printed too: Prefect adds its flow-run start and, at the
+end, waits up to 1 s for its heartbeat thread, the same for every variant.
+Also prints the peak concurrency the fake server saw (must not exceed the
+limit) and the offline composer's drafts per second.
 """
 
 from __future__ import annotations
@@ -25,10 +37,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+import subprocess
+import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -83,8 +102,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        body = json.dumps({"peak": self.server.peak}).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, *args: object) -> None:
         """Quiet."""
+
+
+def serve_fake_provider(latency: float) -> None:
+    """The fake provider in its own process (a real provider is not in ours): print the port."""
+    server = FakeServer(latency)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def start_fake_provider(latency: float) -> tuple[str, subprocess.Popen[str]]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--fake-provider"]
+    process = subprocess.Popen(
+        [*command, "--latency", str(latency)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    return f"http://127.0.0.1:{port}/v1", process
 
 
 def brief() -> Brief:
@@ -106,51 +149,201 @@ def brief() -> Brief:
     )
 
 
-def run_prefect(base_url: str, drafts: int, limit: int) -> tuple[float, float, float]:
-    from prefect import flow, task
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.task_runners import ThreadPoolTaskRunner
-    from prefect.testing.utilities import prefect_test_harness
+def _limiter(kind: str) -> Callable[[], AbstractContextManager[Any]]:
+    from prefect.concurrency.sync import concurrency
 
-    from tasks.llm_limit import llm_slot, llm_slots
+    if kind == "pool":
+        return lambda: slot_pool("llm").slot()
+    return lambda: concurrency("llm", occupy=1, strict=True)
+
+
+def slot_pool(name: str) -> Any:
+    """The product's pool for the limit, with the desk's default lease and poll."""
+    from newsdesk.config import OrchestrationConfig
+    from tasks.llm_limit import slot_pool as pool
+
+    conf = OrchestrationConfig()
+    return pool(name, conf.slot_lease_seconds, conf.slot_poll_seconds)
+
+
+def fan_out_flow(base_url: str, limiter: str, drafts: int) -> Callable[[], dict[str, float]]:
+    """A flow drafting ``drafts`` in a task each, timed from the first submit to the last result."""
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+    from prefect.task_runners import ThreadPoolTaskRunner
 
     conf = LLMConfig(provider="openai", base_url=base_url, model="fake", retries=0, timeout=30)
     request = DraftRequest([{"role": "user", "content": "写早报"}], brief(), "投资有风险")
     # One provider (one HTTP connection pool) per process, as tasks/drafting.py keeps it.
-    provider = OpenAIProvider(conf, "key", limiter=lambda: llm_slot("llm"))
+    provider = OpenAIProvider(conf, "key", limiter=_limiter(limiter))
 
-    @task
+    @task(retries=1, cache_policy=NO_CACHE)
     def one_draft(number: int) -> str:
         return provider.complete(request).text
 
-    @task
-    def all_drafts() -> list[str]:
-        with ThreadPoolExecutor(max_workers=drafts) as pool:
-            return list(pool.map(lambda _: provider.complete(request).text, range(drafts)))
-
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=drafts))
-    def fan_out(mode: str) -> list[str]:
-        if mode == "per-request":
-            return one_draft.map(range(drafts)).result()
-        with llm_slots("llm", drafts):
-            if mode == "tasks":
-                return one_draft.map(range(drafts)).result()
-            return all_drafts()
+    def fan_out() -> dict[str, float]:
+        started = time.time()
+        # As flows/slot.py does through tasks/drafting.py's expecting_llm_calls.
+        announce = slot_pool("llm").expecting(drafts) if limiter == "pool" else nullcontext()
+        with announce:
+            results = one_draft.map(range(drafts)).result()
+        assert len(results) == drafts
+        return {"start": started, "end": time.time()}
 
-    with prefect_test_harness(server_startup_timeout=60):
+    def timed() -> dict[str, float]:
+        flow_started = time.time()
+        times = fan_out()
+        return times | {"flow": time.time() - flow_started}
+
+    return timed
+
+
+def worker(args: argparse.Namespace) -> None:
+    """A second process: warm up, say ready, then draft at every "go", printing timings as JSON."""
+    run = fan_out_flow(args.base_url, "pool", args.drafts)
+    run()  # warm-up: task registration, client connections, the pool's keeper
+    print("ready", flush=True)
+    while sys.stdin.readline().strip() == "go":
+        print(json.dumps(run()), flush=True)
+
+
+class TwoWorkers:
+    """Two worker processes drafting half the drafts each, started together on each call."""
+
+    def __init__(self, base_url: str, drafts: int) -> None:
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker"]
+        command += ["--base-url", base_url, "--drafts", str(drafts // 2)]
+        self.workers = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        for line in self._lines():
+            assert line == "ready", line
+
+    def _lines(self) -> list[str]:
+        lines = []
+        for w in self.workers:
+            assert w.stdout is not None
+            lines.append(w.stdout.readline().strip())
+        return lines
+
+    def __call__(self) -> dict[str, float]:
+        for w in self.workers:
+            assert w.stdin is not None
+            w.stdin.write("go\n")
+            w.stdin.flush()
+        times = [json.loads(line) for line in self._lines()]
+        return {
+            "start": min(t["start"] for t in times),
+            "end": max(t["end"] for t in times),
+            "flow": max(t["flow"] for t in times),
+        }
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.communicate("stop\n")
+
+
+@contextmanager
+def postgres_prefect_server(admin_url: str) -> Iterator[None]:
+    """A Prefect server on a fresh PostgreSQL database (as README "Scaling out" runs it)."""
+    import socket
+    import tempfile
+    import uuid
+
+    import httpx
+    import sqlalchemy as sa
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    name = f"newsdesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/api"
+    with tempfile.TemporaryDirectory() as home:
+        env = os.environ | {
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": url.render_as_string(hide_password=False),
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+            "PREFECT_HOME": home,
+        }
+        command = ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / command[0]), *command[1:]],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the PostgreSQL-backed Prefect server did not start")
+                time.sleep(0.5)
+            os.environ["PREFECT_API_URL"] = api  # for the worker processes
+            with temporary_settings({PREFECT_API_URL: api}):
+                yield
+        finally:
+            server.terminate()
+            server.wait(30)
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def quiet_then(run: Callable[[], dict[str, float]], pause: float) -> dict[str, float]:
+    """Let the Prefect server finish recording the last run's task states, then run.
+
+    A scheduled slot run starts on a quiet server; back to back, a run would
+    also pay for its predecessor's bookkeeping (hundreds of state writes).
+    """
+    time.sleep(pause)
+    return run()
+
+
+def run_prefect(
+    base_url: str, drafts: int, limit: int, repeat: int, prefect_db: str | None, pause: float
+) -> list[tuple[str, list[dict[str, float]]]]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.settings import get_current_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    server = (
+        postgres_prefect_server(prefect_db)
+        if prefect_db
+        else prefect_test_harness(server_startup_timeout=60)
+    )
+    with server:
         with get_client(sync_client=True) as client:
             client.create_global_concurrency_limit(
                 GlobalConcurrencyLimitCreate(name="llm", limit=limit)
             )
-        fan_out("tasks")  # warm-up: task registration, client connections
-        timings = []
-        for mode in ("per-request", "tasks", "threads"):
-            started = time.perf_counter()
-            results = fan_out(mode)
-            timings.append(time.perf_counter() - started)
-            assert len(results) == drafts
-    return timings[0], timings[1], timings[2]
+        product = fan_out_flow(base_url, "pool", drafts)
+        peer = fan_out_flow(base_url, "prefect", drafts)
+        product()  # warm-up: task registration, client connections, the pool's keeper
+        variants: list[tuple[str, Callable[[], dict[str, float]]]] = [
+            ("product, one worker", product)
+        ]
+        two = None
+        if prefect_db:
+            os.environ["PREFECT_API_URL"] = str(get_current_settings().api.url)
+            two = TwoWorkers(base_url, drafts)
+            variants.append(("product, two workers", two))
+        variants.append(("peer: concurrency() per call", peer))
+        rows = [(label, [quiet_then(run, pause) for _ in range(repeat)]) for label, run in variants]
+        if two is not None:
+            two.close()
+    return rows
 
 
 def offline_rate(seconds: float = 2.0) -> float:
@@ -173,24 +366,47 @@ def main() -> None:
     parser.add_argument("--drafts", type=int, default=48)
     parser.add_argument("--limit", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each variant (median)")
+    parser.add_argument("--pause", type=float, default=3.0, help="quiet seconds before each run")
+    parser.add_argument(
+        "--prefect-db",
+        metavar="URL",
+        help="run the Prefect server on a new database of this PostgreSQL server "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) instead of SQLite",
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fake-provider", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    server = FakeServer(args.latency)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    if args.worker:
+        worker(args)
+        return
+    if args.fake_provider:
+        serve_fake_provider(args.latency)
+        return
+    base_url, provider_process = start_fake_provider(args.latency)
     ideal = args.drafts / args.limit * args.latency
-    per_request, tasks, threads = run_prefect(base_url, args.drafts, args.limit)
-    rows = [
-        ("ideal wall time", ideal, ""),
-        ("a task per draft, a global slot per call", per_request, ""),
-        ("product: a task per draft, slots once", tasks, " (target <= 1.25x)"),
-        ("one task, drafts in threads (not product)", threads, ""),
-    ]
-    print(f"{args.drafts} drafts, llm limit {args.limit}, provider latency {args.latency}s")
-    for label, seconds, note in rows:
-        print(f"{label:42s}: {seconds:6.2f} s  ratio {seconds / ideal:.2f}x{note}")
-    print(f"{'peak concurrent calls at the server':42s}: {server.peak} (limit {args.limit})")
-    print(f"{'offline composer':42s}: {offline_rate():6.1f} drafts/s")
-    server.shutdown()
+    rows = run_prefect(base_url, args.drafts, args.limit, args.repeat, args.prefect_db, args.pause)
+    targets = {"product, one worker": 1.25, "product, two workers": 1.5}
+    print(
+        f"{args.drafts} drafts, llm limit {args.limit}, provider latency {args.latency}s; "
+        f"median of {args.repeat} runs (min-max); Prefect server on "
+        f"{'PostgreSQL' if args.prefect_db else 'SQLite'}"
+    )
+    print(f"{'ideal fan-out':32s}: {ideal:6.2f} s")
+    for label, runs in rows:
+        took = sorted(t["end"] - t["start"] for t in runs)
+        whole = statistics.median(t["flow"] for t in runs)
+        target = f" (target <= {targets[label]}x)" if label in targets else ""
+        print(
+            f"{label:32s}: {statistics.median(took):6.2f} s  ratio "
+            f"{statistics.median(took) / ideal:.2f}x ({took[0] / ideal:.2f}-{took[-1] / ideal:.2f})"
+            f"{target}   whole flow run {whole:.2f} s"
+        )
+    peak = json.loads(urlopen(base_url.removesuffix("/v1")).read())["peak"]
+    provider_process.terminate()
+    print(f"{'peak concurrent calls at server':32s}: {peak} (limit {args.limit})")
+    print(f"{'offline composer':32s}: {offline_rate():6.1f} drafts/s")
 
 
 if __name__ == "__main__":

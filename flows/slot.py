@@ -10,8 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from newsdesk.drafting.report import slot_summary_markdown
 from newsdesk.timetable import TradingCalendar, working_day
 from tasks.desk import desk
-from tasks.drafting import draft_segment
-from tasks.llm_limit import llm_slots
+from tasks.drafting import draft_segment, expecting_llm_calls
 from tasks.topics import detect_topics
 
 
@@ -28,8 +27,9 @@ def run_slot(
         return []
     detect_topics(day)
     segments = conf.segments or [""]
-    lease = settings.orchestration.slot_lease_seconds
-    with llm_slots(settings.llm.concurrency_limit, len(segments), lease):
+    # Each provider call holds one slot of the global llm limit while it runs
+    # (tasks/llm_limit.py); the process takes free slots for the first calls before they start.
+    with expecting_llm_calls(len(segments), provider):
         outcomes = draft_segment.map(
             unmapped(slot), unmapped(day), segments, unmapped(provider), unmapped(new_version)
         ).result()

@@ -391,6 +391,13 @@ class OrchestrationConfig(_Strict):
         description="lease on held llm slots (Prefect's minimum is 60 s): a dead holder's "
         "slots come back this long after its last renewal",
     )
+    slot_poll_seconds: float = Field(
+        0.25,
+        gt=0,
+        le=30,
+        description="while the llm limit is full, how often a worker asks the Prefect server "
+        "for a freed slot (each ask is one API call)",
+    )
 
     @model_validator(mode="after")
     def _crash_after_heartbeats(self) -> OrchestrationConfig:

@@ -104,6 +104,10 @@ class LLMError(NewsdeskError):
     """A draft could not be written by the provider."""
 
 
+class SlotsUnavailable(LLMError):
+    """The orchestrator kept failing to hand out slots of the global LLM limit."""
+
+
 class ProviderUnavailable(LLMError):
     """The provider did not answer usefully this time; worth retrying."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from functools import cache
 
@@ -11,8 +12,9 @@ from prefect.cache_policies import NO_CACHE
 
 from newsdesk.drafting.llm import Provider
 from newsdesk.drafting.service import DraftOutcome, make_provider, write_draft
+from newsdesk.slot_pool import SlotPool
 from tasks.desk import Desk, desk
-from tasks.llm_limit import llm_slot
+from tasks.llm_limit import slot_pool
 
 
 def _secret(block: str) -> str:
@@ -25,9 +27,26 @@ def provider_for(d: Desk, name: str | None) -> Provider:
     return make_provider(d.settings, name=name, secret=_secret, limiter=_llm_slot)
 
 
-def _llm_slot():  # type: ignore[no-untyped-def]
+def _llm_pool() -> SlotPool:
     settings = desk().settings
-    return llm_slot(settings.llm.concurrency_limit, settings.orchestration.slot_lease_seconds)
+    conf = settings.orchestration
+    return slot_pool(
+        settings.llm.concurrency_limit, conf.slot_lease_seconds, conf.slot_poll_seconds
+    )
+
+
+def _llm_slot() -> AbstractContextManager[None]:
+    return _llm_pool().slot()
+
+
+def expecting_llm_calls(calls: int, provider: str | None) -> AbstractContextManager[None]:
+    """Before a fan-out: the process takes free llm slots for its drafts' first calls.
+
+    Only a provider that calls out holds slots (the offline composer does not).
+    """
+    if (provider or desk().settings.llm.provider) != "openai":
+        return nullcontext()
+    return _llm_pool().expecting(calls)
 
 
 # Mapped, so in a worker thread: no Prefect timeout (it cannot interrupt a provider call);

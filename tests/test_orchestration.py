@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -108,11 +109,80 @@ def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
 
 
 def test_drafting_refuses_when_the_llm_limit_is_missing(prefect_harness: None) -> None:
-    from tasks.llm_limit import llm_slot, llm_slots
+    from tasks.llm_limit import slot_pool
 
-    with pytest.raises(ConfigError, match="newsdesk prefect setup"), llm_slots("no-such-limit", 2):
+    pool = slot_pool("no-such-limit")
+    with pytest.raises(ConfigError, match="newsdesk prefect setup"), pool.slot():
         pass
-    with pytest.raises(ConfigError, match="'no-such-limit' does not exist"):
-        llm_slot("no-such-limit")
-    with llm_slots("llm", 20) as held:
-        assert held == 8  # never more than the limit's size
+    # The next call asks again (the operator may have created it meanwhile).
+    with pytest.raises(ConfigError, match="'no-such-limit' does not exist"), pool.slot():
+        pass
+
+
+def active_llm_slots() -> int:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_global_concurrency_limit_by_name("llm").active_slots
+
+
+def test_llm_calls_hold_prefect_slots_only_while_they_run(prefect_harness: None) -> None:
+    """The slot pool on a real Prefect server: at most the limit, given back when idle."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tasks.llm_limit import slot_pool
+
+    pool = slot_pool("llm", poll_seconds=0.05)
+    seen: list[int] = []
+    running = [0]
+    lock = threading.Lock()
+
+    def call(_: int) -> None:
+        with pool.slot():
+            with lock:
+                running[0] += 1
+                seen.append(running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+
+    with pool.expecting(20):
+        assert active_llm_slots() == 8  # taken before the calls start, never more than the size
+        with ThreadPoolExecutor(20) as threads:
+            list(threads.map(call, range(20)))
+    assert len(seen) == 20 and max(seen) == 8
+    pool.close()
+    assert active_llm_slots() == 0  # nothing waits: every slot is back on the server
+
+
+def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver: Any) -> None:
+    """A 503 ("database is locked" on SQLite) is asked again by the pool, not slept on for 2 s."""
+    import time
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from werkzeug import Response
+
+    from newsdesk.slot_pool import SourceBusy
+    from tasks.llm_limit import PrefectSlots
+
+    answers = iter([Response(status=503), Response(status=423)])
+    httpserver.expect_request(
+        "/api/v2/concurrency_limits/increment-with-lease"
+    ).respond_with_handler(lambda _request: next(answers))
+    httpserver.expect_request("/api/v2/concurrency_limits/leases/abc/renew").respond_with_data(
+        status=410
+    )
+    httpserver.expect_request("/api/v2/concurrency_limits/decrement-with-lease").respond_with_data(
+        status=503
+    )
+    with temporary_settings({PREFECT_API_URL: httpserver.url_for("/api")}):
+        slots = PrefectSlots("llm", 60)
+        started = time.monotonic()
+        with pytest.raises(SourceBusy):
+            slots.acquire()
+        assert slots.acquire() is None  # full: poll again
+        assert slots.renew("abc") is False  # the lease ran out on the server
+        assert slots.release("abc") is False  # busy: the pool tries again later
+        assert time.monotonic() - started < 1.5  # Prefect's own client sleeps 2 s per 503
