@@ -248,32 +248,25 @@ class TwoWorkers:
 @contextmanager
 def postgres_prefect_server(admin_url: str) -> Iterator[None]:
     """A Prefect server on a fresh PostgreSQL database (as README "Scaling out" runs it)."""
-    import socket
     import tempfile
-    import uuid
 
     import httpx
-    import sqlalchemy as sa
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    name = f"newsdesk_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.scratch import prefect_database
+    from tests.web_support import free_port
+
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    with tempfile.TemporaryDirectory() as home:
+    with prefect_database(admin_url) as url, tempfile.TemporaryDirectory() as home:
         env = os.environ | {
-            "PREFECT_SERVER_DATABASE_CONNECTION_URL": url.render_as_string(hide_password=False),
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": url,
             "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
             "PREFECT_HOME": home,
         }
-        command = ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+        command = ["server", "start", "--host", "127.0.0.1", "--port", str(port)]
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / command[0]), *command[1:]],
+            [str(Path(sys.executable).parent / "prefect"), *command],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -295,9 +288,6 @@ def postgres_prefect_server(admin_url: str) -> Iterator[None]:
         finally:
             server.terminate()
             server.wait(30)
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def quiet_then(run: Callable[[], dict[str, float]], pause: float) -> dict[str, float]:

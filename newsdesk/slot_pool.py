@@ -8,7 +8,8 @@ gives each back to the server the moment none does: a fan-out inside one
 process runs at the speed of local hand-off, and another process (another
 worker) gets a slot as soon as this one has no use for it and its poll comes
 round. A process never holds more slots than it has calls in flight, waiting
-or announced, so a fan-out no longer keeps slots it does not use.
+or announced (an announced call that does not come lapses after twice the
+settle time), so a fan-out no longer keeps slots it does not use.
 
 A fan-out announces its calls (``expecting``) before it starts them: the pool
 takes what the limit has free for them first, while the Prefect server is
@@ -18,8 +19,10 @@ asked for after the tasks start may wait that long.
 
 All server traffic (acquire, renew, release) goes through one keeper thread
 per pool; the calls only wait on a condition. The keeper renews every held
-lease before it runs out, so a live process keeps its slots through a long
-provider call while the slots of a dead one come back when their lease ends.
+lease at a third of its term (a failed renewal is tried again after a poll),
+so a live process keeps its slots through a long provider call while the
+slots of a dead one come back when their lease ends. A lease the server has
+forgotten (it ran out) is dropped; the call under it runs to its end.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
+
+from newsdesk.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +72,10 @@ class SlotSource(Protocol):
 
 @dataclass(eq=False)
 class _Claim:
-    """Calls a fan-out announced and has not made yet."""
+    """Calls a fan-out announced and has not made yet, until ``until`` at the latest."""
 
     calls: int
+    until: float
 
 
 @dataclass(eq=False)
@@ -127,8 +133,10 @@ class SlotPool:
         ``settle_seconds`` have passed. Calls not made by the end of the block
         stop counting then.
         """
-        claim = _Claim(calls)
         with self._lock:
+            # A task that finds nothing to do never calls: its claim lapses rather than keep
+            # a slot idle for the whole fan-out.
+            claim = _Claim(calls, self._clock() + settle_seconds * 2)
             self._claims.append(claim)
             misses = self._misses
             if self._keeper is None and self._failure is None:
@@ -166,11 +174,12 @@ class SlotPool:
 
     def _demand(self) -> int:
         """Calls that want a slot now or soon: waiting ones and announced ones not yet made."""
-        return self._waiting + sum(claim.calls for claim in self._claims)
+        now = self._clock()
+        return self._waiting + sum(c.calls for c in self._claims if now < c.until)
 
     def _take(self) -> _Held:
         with self._lock:
-            claim = next((c for c in self._claims if c.calls > 0), None)
+            claim = next((c for c in self._claims if c.calls > 0), None)  # interchangeable
             if claim is not None:
                 claim.calls -= 1  # an announced call arrives: it now waits instead
             self._waiting += 1
@@ -214,6 +223,8 @@ class SlotPool:
         # A keeper starts only when the pool holds nothing, so failing here leaves nothing behind.
         try:
             size = self._source.size()
+            if size < 1:
+                raise ConfigError(f"the global concurrency limit has {size} slots: nothing can run")
         except Exception as exc:  # noqa: BLE001 (handed to every waiting call)
             with self._lock:
                 self._fail(exc)
@@ -230,9 +241,15 @@ class SlotPool:
             step()
 
     def _fail(self, exc: BaseException) -> None:
-        # Under the lock.
-        self._failure = exc
-        self._available.notify_all()
+        # Under the lock. Only calls waiting now get the error: a later call asks afresh
+        # rather than inherit a failure nobody saw.
+        self._misses += 1
+        self._next_try = self._clock() + self._retry_pause()
+        if self._waiting:
+            self._failure = exc
+            self._available.notify_all()
+        else:
+            log.warning("could not take a slot: %s", exc)
         self._settled.notify_all()
 
     def _next_step(self) -> Callable[[], None] | None:
@@ -258,6 +275,7 @@ class SlotPool:
                 deadlines.append(self._next_try)
             if surplus:
                 deadlines.append(self._next_release)
+            deadlines += [c.until for c in self._claims if c.calls and now < c.until]
             self._wake.wait(max(0.0, min(deadlines) - now) if deadlines else None)
 
     def _acquire_one(self) -> None:
@@ -288,9 +306,11 @@ class SlotPool:
         def renew() -> None:
             try:
                 alive = self._source.renew(held.lease)
-            except Exception:  # noqa: BLE001 (a server restart: the lease may yet run out)
+            except Exception:  # noqa: BLE001 (a busy server: the lease has time left)
                 log.warning("could not renew slot lease %s", held.lease, exc_info=True)
-                alive = True
+                with self._lock:  # try again after a poll, not a whole renewal interval
+                    held.renewed = self._clock() - self._renew_every + self._retry_pause()
+                return
             with self._lock:
                 held.renewed = self._clock()
                 if not alive:

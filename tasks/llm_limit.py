@@ -24,9 +24,10 @@ from __future__ import annotations
 import atexit
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from prefect.client.base import PrefectHttpxSyncClient
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import get_current_settings
@@ -78,9 +79,14 @@ class PrefectSlots:
 
     def _post(self, path: str, body: dict[str, Any]) -> httpx.Response | None:
         """POST once; None for a transient failure (busy server, dropped connection)."""
-        http = self._api()._client  # the configured httpx session, without Prefect's retries
+        # The configured httpx session (a PrefectHttpxSyncClient), sent past its retry loop.
+        http = cast(PrefectHttpxSyncClient, self._api()._client)
+        # Short: one hung request must not hold up the keeper's renewals past a lease.
+        request = http.build_request("POST", path, json=body, timeout=self.lease_seconds / 6)
+        if http.enable_csrf_support:
+            http._add_csrf_headers(request)
         try:
-            response = httpx.Client.send(http, http.build_request("POST", path, json=body))
+            response = httpx.Client.send(http, request)
         except httpx.TransportError as exc:
             self._transient(exc)
             return None
@@ -96,21 +102,28 @@ class PrefectSlots:
         if self._failing_since is None:
             self._failing_since = now
         elif now - self._failing_since > self.lease_seconds:
+            self._failing_since = None  # the next failure starts a new count
             raise SlotsUnavailable(
                 f"Prefect 服务器持续 {self.lease_seconds:.0f} 秒无法分配 {self.name!r} 名额 / "
                 f"the Prefect server kept failing slot requests for {self.name!r}: {exc}"
             ) from exc
 
+    def _missing(self, what: str) -> ConfigError:
+        return ConfigError(
+            f"Prefect 服务器上没有可用的全局并发限制 {self.name!r}，不起草（否则调用不受限）："
+            "请先运行 newsdesk prefect setup / "
+            f"the global concurrency limit {self.name!r} {what} on the Prefect server: run "
+            "`newsdesk prefect setup` (or `prefect gcl create`) before drafting"
+        )
+
     def size(self) -> int:
         try:
-            return self._api().read_global_concurrency_limit_by_name(self.name).limit
+            limit = self._api().read_global_concurrency_limit_by_name(self.name)
         except ObjectNotFound:
-            raise ConfigError(
-                f"Prefect 服务器上没有全局并发限制 {self.name!r}，不起草（否则调用不受限）："
-                "请先运行 newsdesk prefect setup / "
-                f"the global concurrency limit {self.name!r} does not exist on the Prefect "
-                "server: run `newsdesk prefect setup` (or `prefect gcl create`) before drafting"
-            ) from None
+            raise self._missing("does not exist") from None
+        if not limit.active:  # the server would count nothing against it
+            raise self._missing("is not active")
+        return limit.limit
 
     def acquire(self) -> str | None:
         body = {
@@ -125,7 +138,11 @@ class PrefectSlots:
         if response.status_code == 423:  # full: the pool polls again
             return None
         response.raise_for_status()
-        return str(response.json()["lease_id"])
+        granted = response.json()
+        if not granted["limits"]:  # deleted since the keeper started: the lease limits nothing
+            self.release(str(granted["lease_id"]))
+            raise self._missing("no longer exists")
+        return str(granted["lease_id"])
 
     def renew(self, lease: str) -> bool:
         path = f"/v2/concurrency_limits/leases/{lease}/renew"

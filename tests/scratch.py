@@ -1,4 +1,5 @@
-"""Throw-away stores for tests and benchmarks: a migrated schema of its own, dropped afterwards."""
+"""Throw-away stores for tests and benchmarks: a migrated schema (or, for a Prefect server, a
+database) of its own, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -41,4 +42,23 @@ def postgres_schema(base_url: str, prefix: str = "nd_test_") -> Iterator[Databas
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     finally:
+        admin.dispose()
+
+
+@contextmanager
+def prefect_database(base_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own for the Prefect server, dropped afterwards."""
+    name = f"prefect_it_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            sa.engine.make_url(base_url)
+            .set(drivername="postgresql+asyncpg", database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

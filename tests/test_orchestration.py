@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -149,12 +149,22 @@ def test_llm_calls_hold_prefect_slots_only_while_they_run(prefect_harness: None)
                 running[0] -= 1
 
     with pool.expecting(20):
-        assert active_llm_slots() == 8  # taken before the calls start, never more than the size
+        # Taken before the calls start (a locked SQLite server may delay some), never more.
+        wait_until(lambda: active_llm_slots() == 8, 20)
         with ThreadPoolExecutor(20) as threads:
             list(threads.map(call, range(20)))
     assert len(seen) == 20 and max(seen) == 8
     pool.close()
-    assert active_llm_slots() == 0  # nothing waits: every slot is back on the server
+    wait_until(lambda: active_llm_slots() == 0, 20)  # nothing waits: every slot is back
+
+
+def wait_until(check: Callable[[], bool], seconds: float) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.05)
 
 
 def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver: Any) -> None:
@@ -171,6 +181,10 @@ def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver
     httpserver.expect_request(
         "/api/v2/concurrency_limits/increment-with-lease"
     ).respond_with_handler(lambda _request: next(answers))
+    # As a Prefect server answers with CSRF protection off (its default).
+    httpserver.expect_request("/api/csrf-token").respond_with_json(
+        {"detail": "CSRF protection is disabled."}, status=422
+    )
     httpserver.expect_request("/api/v2/concurrency_limits/leases/abc/renew").respond_with_data(
         status=410
     )

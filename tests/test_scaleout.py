@@ -27,10 +27,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,7 +37,6 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from newsdesk.config import load_settings
@@ -48,7 +46,7 @@ from newsdesk.review.service import queue
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from tests.fake_openai import completion_body
-from tests.scratch import postgres_schema
+from tests.scratch import postgres_schema, prefect_database
 from tests.web_support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,25 +161,6 @@ class FakeLLM:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-@contextmanager
-def prefect_database(base_url: str) -> Iterator[str]:
-    """A PostgreSQL database of its own for the Prefect server, dropped afterwards."""
-    name = f"prefect_it_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(base_url)
-            .set(drivername="postgresql+asyncpg", database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def start(
