@@ -52,6 +52,7 @@ from urllib.request import urlopen
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.scratch, as other benches
 
 from newsdesk.config import LLMConfig  # noqa: E402
 from newsdesk.drafting.brief import Brief, BriefSource  # noqa: E402
