@@ -169,8 +169,12 @@ class SlotPool:
         if keeper is not None and keeper is not threading.current_thread():
             keeper.join(timeout)
 
+    def _holding(self) -> list[_Held]:
+        """The leases this process holds on the server: idle ones and those lent out."""
+        return [*self._idle, *(h for h in self._busy if not h.lost)]
+
     def _held_count(self) -> int:
-        return len(self._idle) + sum(1 for h in self._busy if not h.lost)
+        return len(self._holding())
 
     def _demand(self) -> int:
         """Calls that want a slot now or soon: waiting ones and announced ones not yet made."""
@@ -260,7 +264,7 @@ class SlotPool:
             surplus = len(self._idle) > demand
             if surplus and now >= self._next_release:
                 return self._releaser(self._idle.pop())
-            held = [*self._idle, *(h for h in self._busy if not h.lost)]
+            held = self._holding()
             due = [h for h in held if now - h.renewed >= self._renew_every]
             if due:
                 return self._renewer(due[0])

@@ -35,16 +35,6 @@ from prefect.settings import get_current_settings
 from newsdesk.errors import ConfigError, SlotsUnavailable
 from newsdesk.slot_pool import SlotPool, SourceBusy
 
-
-def limit_size(name: str) -> int | None:
-    """The limit's size on the Prefect server, or None when no such limit exists."""
-    with get_client(sync_client=True) as client:
-        try:
-            return client.read_global_concurrency_limit_by_name(name).limit
-        except ObjectNotFound:
-            return None
-
-
 # Answers that mean "busy, ask again shortly". 503 is how the Prefect server reports a
 # SQLite "database is locked", frequent on the embedded server while runs write their states.
 _TRANSIENT = {408, 429, 502, 503}

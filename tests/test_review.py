@@ -27,7 +27,13 @@ from newsdesk.review.accounts import (
     set_active,
     set_password,
 )
-from newsdesk.review.service import allowed_actions, get_draft, queue, transition
+from newsdesk.review.service import (
+    TransitionResult,
+    allowed_actions,
+    get_draft,
+    queue,
+    transition,
+)
 from newsdesk.review.states import TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database, downgrade, migrate
 from newsdesk.store.models import AuditEntry, DraftVersion
@@ -42,6 +48,19 @@ ROLE_FOR = {"editor": "editor", "compliance": "compliance", "admin": "admin", "s
 
 def lock(db: Database, draft_id: int) -> int:
     return get_draft(db, draft_id).lock_version
+
+
+def edit_as_editor(db: Database, draft_id: int, text: str) -> TransitionResult:
+    """An editor's edit of the draft's current version."""
+    return transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "edit",
+        Actor("ed", "editor"),
+        expected_version=lock(db, draft_id),
+        text=text,
+    )
 
 
 @pytest.mark.parametrize(("state", "action"), sorted(TRANSITIONS), ids=lambda v: str(v))
@@ -224,15 +243,7 @@ def test_edit_makes_a_rechecked_version(db: Database) -> None:
     copied = (
         "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。稳赚不赔。"
     )
-    result = transition(
-        db,
-        SETTINGS,
-        draft_id,
-        "edit",
-        Actor("ed", "editor"),
-        expected_version=lock(db, draft_id),
-        text=copied,
-    )
+    result = edit_as_editor(db, draft_id, copied)
     draft = get_draft(db, draft_id)
     assert result.version == 2 and draft.flagged and "原创度" in draft.flag_reason
     latest = draft.versions[-1]
@@ -526,15 +537,7 @@ def test_an_edit_that_repeats_another_draft_of_the_day_is_flagged(db: Database) 
     repeated = (
         "降准之后，我们认为这是稳增长信号的又一次确认。" + BODY
     )  # BODY is the morning draft's text
-    transition(
-        db,
-        SETTINGS,
-        noon,
-        "edit",
-        Actor("ed", "editor"),
-        expected_version=lock(db, noon),
-        text=repeated,
-    )
+    edit_as_editor(db, noon, repeated)
     latest = get_draft(db, noon).versions[-1]
     problems = latest.report["substance"]["problems"]
     # The fact sentence and the view (twice) repeat the morning draft; the disclaimer does not count.
