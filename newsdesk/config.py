@@ -31,6 +31,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
+def shipped_dir(name: str) -> Path:
+    """``prompts/`` or ``content_templates/``: kept at the repository's top, carried inside the
+    installed wheel as ``newsdesk/<name>`` (setup.py maps them), so a wheel has them beside the
+    package's modules and a checkout (editable install included) one level up."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -547,7 +555,7 @@ class Settings(BaseSettings):
         )
 
     def _template_dirs(self, own: Path | None, field: str, packaged: str) -> tuple[Path, ...]:
-        shipped = PACKAGE_DIR / packaged
+        shipped = shipped_dir(packaged)
         if own is None:
             return (shipped,)
         folder = self.resolve(own)

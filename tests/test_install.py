@@ -73,6 +73,9 @@ def test_installed_desk_runs_the_demo_from_another_folder(tmp_path: Path) -> Non
     }
     where = run([str(python), "-c", "import newsdesk; print(newsdesk.__file__)"], env=env, cwd=work)
     assert where.stdout.strip().startswith(str(site))
+    # The repository's top-level prompts/ and content_templates/ travel inside the wheel.
+    assert (site / "newsdesk" / "prompts" / "system.j2").is_file()
+    assert (site / "newsdesk" / "content_templates" / "scripts" / "welcome.j2").is_file()
     newsdesk = str(env_dir / "bin" / "newsdesk")
     out = run([newsdesk, "demo"], env=env, cwd=work)
     assert "drafts for 2026-11-23" in out.stdout and "error" not in out.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.config import PACKAGE_DIR, load_settings
+from newsdesk.config import PACKAGE_DIR, load_settings, shipped_dir
 from newsdesk.drafting.prompts import system_prompt
 from newsdesk.errors import ConfigError
 from newsdesk.publish.render import render_post, render_script, script_names
@@ -30,9 +30,16 @@ def test_paths_are_relative_to_the_desk_file_whatever_its_folder_is_called(
     assert settings.demo_dir == tmp_path / folder / "feeds"
 
 
+def test_a_checkout_keeps_prompts_and_templates_at_the_repository_top() -> None:
+    top = PACKAGE_DIR.parent
+    assert shipped_dir("prompts") == top / "prompts"
+    assert shipped_dir("content_templates") == top / "content_templates"
+    assert not (PACKAGE_DIR / "prompts").exists()
+
+
 def test_a_desk_without_template_folders_uses_the_packaged_ones(tmp_path: Path) -> None:
     settings = load_settings(desk(tmp_path / "elsewhere"))
-    assert settings.prompt_dirs == (PACKAGE_DIR / "prompts",)
+    assert settings.prompt_dirs == (shipped_dir("prompts"),)
     assert "研究助理小新" in system_prompt(settings, "viewpoint", "投资有风险")
     assert {"welcome", "group_rules", "announcement"} <= set(script_names(settings))
     post = render_post(

@@ -1,5 +1,6 @@
-"""Render the chat messages for a brief from the Jinja2 templates in ``newsdesk/prompts/``
-(or the desk's own ``prompts_dir``, whose files replace the packaged ones).
+"""Render the chat messages for a brief from the Jinja2 templates in ``prompts/`` (shipped in
+the package, see ``newsdesk.config.shipped_dir``), or the desk's own ``prompts_dir``, whose files
+replace the packaged ones.
 
 Untrusted text (feed titles, article bodies, a previous draft) only ever
 appears between block markers, and the ``neutralise`` filter rewrites

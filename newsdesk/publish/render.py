@@ -1,5 +1,5 @@
-"""Content templates (``newsdesk/content_templates/``, or the desk's own ``publish.templates_dir``
-whose files replace the packaged ones): one per channel type and kind, plus the 话术库 scripts.
+"""Content templates (``content_templates/``, shipped in the package, or the desk's own
+``publish.templates_dir`` whose files replace the packaged ones): one per channel type and kind, plus the 话术库 scripts.
 
 What clients read is cleaned here, whatever wrote the draft: the machine labels
 (【机器草稿…】, 本稿由机器…须经编辑审核后发布 — old stored drafts carry them) never

@@ -1,0 +1,20 @@
+"""Which packages the wheel holds; everything else about the build is in pyproject.toml.
+
+The product's layout keeps ``prompts/`` and ``content_templates/`` at the repository's top, where
+an editor finds them; the wheel carries them inside the package (``newsdesk/prompts``,
+``newsdesk/content_templates``), where ``newsdesk.config`` looks first. pyproject.toml alone cannot
+add packages mapped from elsewhere to the ones it finds, and a hand-kept list would miss the next
+new package, so they are added here to what is found.
+"""
+
+from setuptools import find_namespace_packages, setup
+
+SHIPPED = {"newsdesk.prompts": "prompts", "newsdesk.content_templates": "content_templates"}
+
+setup(
+    packages=find_namespace_packages(
+        include=["newsdesk*", "tasks*", "flows*"], exclude=["*__pycache__"]
+    )
+    + list(SHIPPED),
+    package_dir=SHIPPED,
+)
