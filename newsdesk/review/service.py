@@ -30,7 +30,7 @@ from newsdesk.review.accounts import Actor
 from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion
-from newsdesk.store.types import utcnow
+from newsdesk.store.types import is_row_id, utcnow
 
 if TYPE_CHECKING:
     from newsdesk.checks.report import CheckReport
@@ -66,7 +66,7 @@ class TransitionResult:
 
 
 def _load(session: Session, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id)
+    draft = session.get(Draft, draft_id) if is_row_id(draft_id) else None
     if draft is None:
         raise NotFound(f"no draft {draft_id}")
     return draft

@@ -185,7 +185,11 @@ class Draft(Base):
     """
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("day", "slot", "segment"),)
+    # The queue counts and pages earlier days' undecided drafts by state, then day.
+    __table_args__ = (
+        UniqueConstraint("day", "slot", "segment"),
+        Index("ix_drafts_state_day", "state", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
