@@ -303,6 +303,10 @@ class ReviewConfig(_Strict):
     links_base_url: str | None = Field(
         None, description="review UI address in notices (default http://web.host:web.port)"
     )
+    correction_second_approver: bool = Field(
+        True,
+        description="a correction of a published post is approved by someone other than its author",
+    )
 
 
 class WebConfig(_Strict):
@@ -317,6 +321,14 @@ class WebConfig(_Strict):
         5, ge=1, description="failed logins per user and address before a pause"
     )
     login_window_minutes: float = Field(15.0, gt=0)
+    login_throttle_keys: int = Field(
+        10_000, ge=100, description="(name, address) pairs the login throttle remembers at most"
+    )
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="reverse proxies whose X-Forwarded-For is believed (addresses or networks); "
+        "none by default, so a client cannot pick its own address for the login throttle",
+    )
     max_body_bytes: int = Field(
         2 * 1024 * 1024,
         ge=1024,

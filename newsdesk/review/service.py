@@ -91,6 +91,8 @@ def allowed_actions(settings: Settings, draft: Draft, actor: Actor) -> list[str]
             and draft.approved_by == actor.username
         ):
             continue
+        if action == Action.APPROVE and _wrote_correction(settings, draft, actor):
+            continue
         actions.append(action.value)
     return actions
 
@@ -229,6 +231,22 @@ def record_event(
     _audit(session, draft, action, actor, draft.state, version, note, data or {})
 
 
+def _wrote_correction(settings: Settings, draft: Draft, actor: Actor) -> bool:
+    """Whether ``actor`` wrote any text of the draft since it was last corrected.
+
+    A correction reaches every client of a published post; approved by its own author, a
+    phishing link went out as 【更正】. Every version from the newest correction on counts,
+    so a second editor's touch-up does not let the first approve their own correction.
+    """
+    if not settings.review.correction_second_approver:
+        return False
+    versions = sorted(draft.versions, key=lambda v: v.number)
+    starts = [i for i, v in enumerate(versions) if v.origin == _EDITOR_ORIGIN[Action.CORRECT]]
+    if not starts:
+        return False
+    return any(v.provider == f"editor:{actor.username}" for v in versions[starts[-1] :])
+
+
 def _approval(
     settings: Settings,
     draft: Draft,
@@ -248,6 +266,11 @@ def _approval(
             raise PermissionDenied("approving a flagged draft needs a reason in the note")
         action = "review.override"
         data["flag_reason"] = draft.flag_reason
+    if _wrote_correction(settings, draft, actor):
+        raise PermissionDenied(
+            "更正须由作者以外的人批准 / a correction of a published post needs an approver "
+            "other than whoever wrote it (review.correction_second_approver)"
+        )
     if state == ReviewState.AWAITING_COMPLIANCE:
         if draft.approved_by == actor.username:
             raise PermissionDenied("the compliance approval must come from a second person")
