@@ -17,6 +17,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -476,6 +477,26 @@ class Settings(BaseSettings):
         # The environment overrides the YAML file, which arrives as init kwargs.
         return (env_settings, init_settings)
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"不是时区 / not a time zone: {value!r} (an IANA name such as Asia/Shanghai)"
+            ) from None
+        return value
+
+    @field_validator("var_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        """The nearest existing part of the path must be a folder: the store and outbox go under it."""
+        existing = next((p for p in (value, *value.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise ValueError(f"不是文件夹 / {existing} is a file, not a folder")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _expand_demo_urls(cls, data: Any) -> Any:
@@ -678,6 +699,11 @@ def load_settings(path: Path | str | None = None) -> Settings:
     """Read the desk from ``path`` (default: ``$NEWSDESK_CONFIG`` or config/desk.yaml)."""
     config_path = Path(path) if path is not None else config_path_from_env()
     data = read_yaml(config_path)
+    if not data:
+        raise ConfigError(
+            f"{config_path}: 配置文件为空 / the desk file is empty: it needs sources, slots and "
+            "channels (newsdesk init DIR writes a complete one)"
+        )
     try:
         settings = Settings(**data)
     except ValidationError as exc:

@@ -346,8 +346,27 @@ def test_the_state_writer_check_tells_drafts_from_posts() -> None:
     assert flagged == [1]
 
 
+def test_the_state_writer_check_sees_every_way_of_flagging() -> None:
+    found = _assignments_to_state(
+        ast.parse(
+            "draft.flagged = True\n"
+            "draft.flagged, draft.flag_reason = True, why\n"
+            "setattr(draft, 'flag_reason', why)\n"
+            "update(Draft).values(flagged=True)\n"
+            "Draft(day=d, flagged=True)\n"
+            "post.sent = True\n"
+        )
+    )
+    assert sorted(found) == [1, 2, 2, 3, 4, 5]
+
+
+# What review decides about a draft: written only by review/service.py.
+_REVIEW_FIELDS = frozenset({"state", "flagged", "flag_reason"})
+
+
 def _assignments_to_state(tree: ast.AST) -> list[int]:
-    """Lines that write a ``state`` (attribute, setattr, Draft(state=), .values(state=)) or an audit row."""
+    """Lines that write a ``state`` or a draft's flag (attribute, setattr, Draft(state=),
+    .values(state=)) or an audit row."""
     lines = []
     for node in ast.walk(tree):
         targets = []
@@ -355,19 +374,26 @@ def _assignments_to_state(tree: ast.AST) -> list[int]:
             targets = node.targets
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
-        lines += [t.lineno for t in targets if isinstance(t, ast.Attribute) and t.attr == "state"]
+        for target in targets:
+            # ``draft.flagged, draft.flag_reason = ...`` writes through a tuple.
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            lines += [
+                t.lineno
+                for t in elements
+                if isinstance(t, ast.Attribute) and t.attr in _REVIEW_FIELDS
+            ]
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
         if (
             name == "setattr"
             and len(node.args) > 1
-            and getattr(node.args[1], "value", "") == "state"
+            and getattr(node.args[1], "value", "") in _REVIEW_FIELDS
         ):
             lines.append(node.lineno)
         if (
             name in ("Draft", "values", "update")
-            and any(k.arg == "state" for k in node.keywords)
+            and any(k.arg in _REVIEW_FIELDS for k in node.keywords)
             and _updated_model(node) in (None, "Draft")
         ):
             lines.append(node.lineno)
@@ -377,7 +403,8 @@ def _assignments_to_state(tree: ast.AST) -> list[int]:
 
 
 def test_only_the_review_service_writes_draft_state() -> None:
-    """review/service.transition() (and add_version, the same transition) is the only writer."""
+    """review/service.transition() (and add_version and fail, the same transition) is the only
+    writer of a draft's state and flag."""
     allowed = ROOT / "newsdesk" / "review" / "service.py"
     writers = []
     for folder in ("newsdesk", "flows", "tasks"):
@@ -563,3 +590,83 @@ def test_cli_review_list_opens_on_the_working_day(sqlite_db: Database) -> None:
     out = cli("review", "list", "--json", env=env)
     assert out.returncode == 0, out.stderr
     assert {row["id"] for row in json.loads(out.stdout)} == {current, waiting}
+
+
+def _correct(db: Database, draft_id: int, who: str) -> None:
+    body = BODY + "特此更正。"
+    transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "correct",
+        Actor(who, "editor"),
+        expected_version=lock(db, draft_id),
+        text=body,
+        note="降准幅度写错了",
+    )
+
+
+def test_a_correction_needs_an_approver_other_than_its_author(db: Database) -> None:
+    """Issue 26 item 10: an editor corrected a published post with a phishing link and approved it."""
+    draft_id = plant(db, state="published")
+    _correct(db, draft_id, "ed")
+    assert "approve" not in allowed_actions(
+        SETTINGS, get_draft(db, draft_id), Actor("ed", "editor")
+    )
+    with pytest.raises(PermissionDenied, match="other than"):
+        transition(
+            db,
+            SETTINGS,
+            draft_id,
+            "approve",
+            Actor("ed", "editor"),
+            expected_version=lock(db, draft_id),
+        )
+    # A second editor's touch-up does not make the correction the first one's to approve.
+    transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "edit",
+        Actor("ed2", "editor"),
+        expected_version=lock(db, draft_id),
+        text=BODY + "特此更正，请以本条为准。",
+    )
+    with pytest.raises(PermissionDenied, match="other than"):
+        transition(
+            db,
+            SETTINGS,
+            draft_id,
+            "approve",
+            Actor("ed", "editor"),
+            expected_version=lock(db, draft_id),
+        )
+    assert "approve" in allowed_actions(SETTINGS, get_draft(db, draft_id), Actor("boss", "admin"))
+    result = transition(
+        db,
+        SETTINGS,
+        draft_id,
+        "approve",
+        Actor("boss", "admin"),
+        expected_version=lock(db, draft_id),
+    )
+    assert result.to_state == "approved"
+    # An ordinary draft's editor still approves their own edit; the rule can be switched off.
+    plain = plant(db)
+    edit_as_editor(db, plain, BODY + "补充。")
+    assert (
+        transition(
+            db, SETTINGS, plain, "approve", Actor("ed", "editor"), expected_version=lock(db, plain)
+        ).to_state
+        == "approved"
+    )
+    relaxed = SETTINGS.model_copy(deep=True)
+    relaxed.review.correction_second_approver = False
+    again = plant(db, state="published")
+    _correct(db, again, "ed")
+    assert (
+        transition(
+            db, relaxed, again, "approve", Actor("ed", "editor"), expected_version=lock(db, again)
+        ).to_state
+        == "approved"
+    )

@@ -34,12 +34,26 @@ def table(metrics: Metrics, name: str) -> list[dict[str, Any]]:
     raise ValueError(f"no table {name!r} (tables: {', '.join(TABLES)})")
 
 
+# A cell a spreadsheet would read as a formula: =HYPERLINK(...) in a reject note is a live link.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text that starts like a formula gets a leading apostrophe (OWASP's advice); numbers stay."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV, every text cell safe to open in a spreadsheet."""
     out = io.StringIO()
     if not rows:
         return ""
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()

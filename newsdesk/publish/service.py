@@ -53,7 +53,7 @@ from newsdesk.review.service import record_event, transition
 from newsdesk.review.states import EDITORS
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion, Post
-from newsdesk.store.types import utcnow
+from newsdesk.store.types import is_row_id, utcnow
 from newsdesk.timetable import replayed_demo_day, slot_time, working_day
 
 SYSTEM = Actor("system", "system")
@@ -483,7 +483,7 @@ def list_posts(
         if state:
             query = query.where(Post.state == state)
         if draft_id is not None:
-            query = query.where(Post.draft_id == draft_id)
+            query = query.where(Post.draft_id == (draft_id if is_row_id(draft_id) else 0))
         rows = session.execute(query.order_by(Post.id.desc()).limit(limit)).all()
         return [
             PostRow(
@@ -535,7 +535,7 @@ def settle_post(
         raise PermissionDenied(f"role {actor.role!r} may not {action} a post")
     note = (note or "").strip() or None
     with db.session() as session:
-        post = session.get(Post, post_id)
+        post = session.get(Post, post_id) if is_row_id(post_id) else None
         if post is None:
             raise NotFound(f"no post {post_id}")
         draft = session.get(Draft, post.draft_id)

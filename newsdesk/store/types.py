@@ -32,5 +32,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+# Primary keys are INTEGER, 32 bits on PostgreSQL: a larger id given in a URL or on the
+# command line overflowed the driver (a 500 on both databases) before any row was looked up.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be a primary key at all (else: no such row)."""
+    return 1 <= value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
