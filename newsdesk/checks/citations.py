@@ -1,17 +1,19 @@
 """Citation check: sentences that need a source cite one that states the same facts.
 
 A sentence *needs* a citation when it is borrowed (originality check), states
-a figure (a number, percentage, date or price), or attributes (据, 表示, 称,
-数据显示, according to ...). A set of cited sources *supports* a sentence when
-they state its facts, whatever the wording:
+a figure (a number with its unit or a reading; years, dates and article
+numbers are not figures), or attributes (据, 表示, 称, 数据显示, according to
+...). A headline line (the draft's first line, without a full stop) needs none.
+A set of cited sources *supports* a sentence when they state its facts,
+whatever the wording:
 
-- every figure of the sentence appears in a cited source with a unit that
-  agrees and with its metric — the words right before the figure there
-  (营业收入 in 营业收入128.64亿元) — named in the sentence, short forms allowed
-  (营收, 归母净利润: ``text.facts``); a number the sources give for another
-  metric does not support it;
+- every figure of the sentence is in a cited source with the same amount and
+  a unit that agrees, and nothing there contradicts it (``fidelity.py``: unit,
+  qualifier, direction, forecast, intraday, part of a total). The words used
+  for the metric may differ. A contradiction is a problem of its own kind
+  (``qualifier_changed`` ...), shown with the source's span;
 - every name in the sentence (company, person, place, institution) appears in
-  a cited source;
+  a cited source (either script);
 - a sentence without figures or names shares at least one specific word
   (a finance term or content word) with them.
 
@@ -28,11 +30,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from newsdesk.checks.facts import DraftFacts, SentenceFacts, SourceFacts, figure_support
-from newsdesk.checks.units import MARKER, Sentence
-from newsdesk.text.tickers import TICKER
+from newsdesk.checks.facts import DraftFacts, SentenceFacts, SourceFacts, figure_finding
+from newsdesk.checks.fidelity import Finding
+from newsdesk.checks.units import Sentence
 
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _ATTRIBUTION = re.compile(
     r"(?<![根依证占盘数])据|表示|(?<![声简名对])称(?![为号之])|数据显示|指出|透露|公告|宣布|"
     r"according to|said|says|reported|announced",
@@ -43,11 +44,21 @@ _ATTRIBUTION = re.compile(
 @dataclass(frozen=True)
 class Problem:
     sentence: str
-    kind: str  # missing | unsupported | invalid_marker
+    # missing | unsupported | invalid_marker, or a fidelity kind (fidelity.PROBLEM_KINDS)
+    kind: str
     detail: str
+    source_span: str = ""  # the cited source's words the sentence contradicts
+    source: int | None = None  # its number in the brief
 
-    def as_json(self) -> dict[str, str]:
-        return {"sentence": self.sentence, "kind": self.kind, "detail": self.detail}
+    def as_json(self) -> dict[str, object]:
+        found: dict[str, object] = {
+            "sentence": self.sentence,
+            "kind": self.kind,
+            "detail": self.detail,
+        }
+        if self.source_span:
+            found |= {"source_span": self.source_span, "source": self.source}
+        return found
 
 
 @dataclass(frozen=True)
@@ -85,56 +96,77 @@ class CitationParams:
     precision: float = 0.8
 
 
-def figures(text: str) -> set[str]:
-    """Numbers as written, thousands separators dropped: 5,000 == 5000; 0.25 stays 0.25.
-
-    Security codes (600036, 0700.HK) name a company; they are not figures to source.
-    """
-    bare = TICKER.sub(" ", MARKER.sub("", text))
-    return {f.replace(",", "") for f in _FIGURE.findall(bare)}
-
-
-def needs_citation(sentence: Sentence, borrowed: bool) -> str | None:
+def needs_citation(sentence: Sentence, borrowed: bool, facts: SentenceFacts) -> str | None:
     """Why the sentence needs a citation (Chinese / English), or None."""
-    bare = MARKER.sub("", sentence.text)
     if borrowed:
         return "含有从来源复制的文字 / borrowed from a source"
-    if figures(bare):
+    if facts.figures:
         return "陈述了数字 / states a figure"
-    if _ATTRIBUTION.search(bare):
+    if _ATTRIBUTION.search(facts.bare):
         return "转述了他人的说法 / attributes a statement"
     return None
 
 
-def why_unsupported(facts: SentenceFacts, sources: list[SourceFacts]) -> str | None:
-    """None when the sources state the sentence's facts, else what is missing."""
+@dataclass(frozen=True)
+class Unsupported:
+    kind: str  # unsupported, or a fidelity kind
+    detail: str
+    source_span: str = ""
+    source: int | None = None
+
+
+def why_unsupported(
+    facts: SentenceFacts, sources: list[SourceFacts], numbers: Sequence[int] = ()
+) -> Unsupported | None:
+    """None when the sources state the sentence's facts, else what is wrong.
+
+    ``numbers`` are the sources' numbers in the brief, to name the one a span is from.
+    """
     if not sources:
-        return "没有有效的来源 / no valid source cited"
+        return Unsupported("unsupported", "没有有效的来源 / no valid source cited")
     for figure in facts.figures:
-        ok, other = figure_support(figure, facts.bare, sources)
-        if ok:
-            continue
-        shown = f"{figure.value}{figure.unit}"
-        if other:
-            return (
-                f"来源中的 {shown} 指的是「{other}」，句中没有提到 / "
-                f"the source gives {shown} for {other}, which the sentence does not name"
+        finding = figure_finding(figure, facts, sources)
+        if finding is not None:
+            return Unsupported(
+                finding.kind,
+                finding.detail,
+                finding.source_span,
+                _source_of(finding, sources, numbers),
             )
-        return f"所引来源中没有 {shown} / {shown} is not in the cited source(s)"
     for name in facts.entities:
         if not any(source.writes(name) for source in sources):
-            return f"所引来源没有提到「{name}」 / the cited source(s) do not name {name}"
+            return Unsupported(
+                "unsupported",
+                f"所引来源没有提到「{name}」 / the cited source(s) do not name {name}",
+            )
     if facts.figures or facts.entities:
         return None
     if not any(source.writes(word) for word in facts.specific for source in sources):
-        return "与所引来源没有共同的具体内容 / shares nothing specific with the cited source(s)"
+        return Unsupported(
+            "unsupported",
+            "与所引来源没有共同的具体内容 / shares nothing specific with the cited source(s)",
+        )
     return None
 
 
+def _source_of(finding: Finding, sources: list[SourceFacts], numbers: Sequence[int]) -> int | None:
+    if not finding.source_span or not numbers:
+        return None
+    return next(
+        (
+            n
+            for n, source in zip(numbers, sources, strict=True)
+            if finding.source_span in source.form
+        ),
+        None,
+    )
+
+
 def _stated(facts: SentenceFacts, sources: list[SourceFacts]) -> tuple[tuple[str, str], ...]:
+    """The figures (with their units: a bare number is no fact) the sources state as written."""
     out = []
     for figure in facts.figures:
-        if figure_support(figure, facts.bare, sources)[0]:
+        if figure.unit and figure_finding(figure, facts, sources) is None:
             metric = next(
                 (
                     fact.metric
@@ -146,6 +178,17 @@ def _stated(facts: SentenceFacts, sources: list[SourceFacts]) -> tuple[tuple[str
             )
             out.append((f"{figure.value}{figure.unit}", metric))
     return tuple(out)
+
+
+def _is_headline(sentence: Sentence, draft: str) -> bool:
+    """The draft's first line when it is a title: no full stop, a line of its own."""
+    first_line = draft.lstrip().split("\n", 1)
+    return (
+        sentence.start == len(draft) - len(draft.lstrip())
+        and len(first_line) == 2
+        and sentence.text.strip() == first_line[0].strip()
+        and not first_line[0].rstrip().endswith(("。", "！", "？", ".", "!", "?"))
+    )
 
 
 def check_citations(
@@ -177,7 +220,7 @@ def check_citations(
                     )
                 )
         chosen = [indexed[n - 1] for n in valid]
-        problem = why_unsupported(facts, chosen) if cited else None
+        problem = why_unsupported(facts, chosen, valid) if cited else None
         together = bool(cited) and problem is None
         citations += len(cited)
         for number in valid:
@@ -191,14 +234,20 @@ def check_citations(
             start <= sentence.start < end or sentence.start <= start < sentence.end
             for start, end in borrowed_spans
         )
-        reason = needs_citation(sentence, is_borrowed)
+        reason = (
+            None if _is_headline(sentence, draft) else needs_citation(sentence, is_borrowed, facts)
+        )
         if reason is None:
             continue
         needing += 1
         if not cited:
             problems.append(Problem(sentence.text, "missing", f"缺少引用 / no citation: {reason}"))
         elif problem is not None:
-            problems.append(Problem(sentence.text, "unsupported", problem))
+            problems.append(
+                Problem(
+                    sentence.text, problem.kind, problem.detail, problem.source_span, problem.source
+                )
+            )
         else:
             supported_needing += 1
     recall = supported_needing / needing if needing else 1.0

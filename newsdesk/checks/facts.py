@@ -1,8 +1,10 @@
 """The facts of one draft and of its sources, computed once and shared by the checks.
 
-A draft is tagged once (jieba POS tokens with offsets, figure facts); each
-source is looked at only for what a sentence citing it needs: whether it
-writes a name, and the metric of a figure with a given value
+A draft is tagged once (jieba POS tokens with offsets); its figures are read
+sentence by sentence from the sentence in the checks' form (one form of
+numbers, simplified characters: ``check_form``). Each source is put in that
+form once and looked at only for what a sentence citing it needs: whether it
+writes a name, and its figure facts with a given value
 (``text.facts.facts_with_value``), so fifty long sources cost little.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
 
+from newsdesk.checks.fidelity import Finding, judge, spellings
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.text.facts import (
     FigureFact,
@@ -23,10 +26,9 @@ from newsdesk.text.facts import (
     figure_facts,
     is_entity,
     is_fact_token,
-    mentions_metric,
     tagged_tokens,
 )
-from newsdesk.text.normalise import fold
+from newsdesk.text.normalise import check_form, fold
 from newsdesk.text.segment import load_stopwords
 from newsdesk.text.tickers import TICKER
 
@@ -46,17 +48,6 @@ _folded_source = lru_cache(maxsize=512)(fold)
 STOPWORDS = load_stopwords()
 
 
-def unit_key(unit: str) -> str:
-    """Units that name the same thing compare equal: 亿元 = 亿, 个百分点 = 百分点."""
-    key = unit.lower().removeprefix("个")
-    return key[:-1] if key.endswith("元") and "/" not in key and len(key) > 1 else key
-
-
-def units_agree(one: str, other: str) -> bool:
-    """Same unit, or one side writes none (PMI 49.8 / PMI为49.8)."""
-    return not one or not other or unit_key(one) == unit_key(other)
-
-
 @dataclass
 class SourceFacts:
     """One source, analysed lazily: only what citing sentences ask about."""
@@ -68,19 +59,35 @@ class SourceFacts:
     def folded(self) -> str:
         return _folded_source(self.text)
 
+    @cached_property
+    def form(self) -> str:
+        return check_form(self.text)
+
     def facts(self, value: str) -> list[FigureFact]:
         if value not in self._by_value:
-            self._by_value[value] = facts_with_value(self.text, value)
+            self._by_value[value] = facts_with_value(self.form, value)
         return self._by_value[value]
+
+    def span(self, fact: FigureFact) -> str:
+        """The source's words for a fact: its clause, as far back as the sentence allows."""
+        low = max(
+            (self.form.rfind(mark, max(0, fact.start - 40), fact.start) for mark in _SPAN_MARKS),
+            default=-1,
+        )
+        return self.form[max(low + 1, fact.start - 40) : fact.end].strip()
 
     def writes(self, term: str) -> bool:
         return fold(term) in self.folded
+
+
+_SPAN_MARKS = ("。", "；", ";", "，", ",", "\n")
 
 
 @dataclass(frozen=True)
 class SentenceFacts:
     sentence: Sentence
     bare: str  # the sentence without its citation markers
+    form: str  # ``bare`` in the checks' form: figures and their offsets refer to it
     figures: list[FigureFact]
     entities: list[str]
     specific: list[str]  # words that can tie it to a source: names, terms, content words
@@ -94,10 +101,8 @@ class DraftFacts:
         self.text = draft
         self.sentences = sentences(draft)
         self.tokens = tagged_tokens(draft)
-        self.figures = figure_facts(draft)
         self.spans = fact_spans(draft, self.tokens)
         self._starts = [t.start for t in self.tokens]
-        self._figure_starts = [f.start for f in self.figures]
 
     def _within(self, sentence: Sentence) -> list[Token]:
         low = bisect_left(self._starts, sentence.start)
@@ -109,11 +114,6 @@ class DraftFacts:
         out = []
         for sentence in self.sentences:
             tokens = [t for t in self._within(sentence) if not MARKER.fullmatch(t.word)]
-            figures = self.figures[
-                bisect_left(self._figure_starts, sentence.start) : bisect_left(
-                    self._figure_starts, sentence.end
-                )
-            ]
             if sentence.markers:
                 inside = [(m.start, m.end) for m in sentence.markers]
                 tokens = [t for t in tokens if not any(a <= t.start < b for a, b in inside)]
@@ -135,27 +135,40 @@ class DraftFacts:
                 for t in tokens
             )
             bare = MARKER.sub("", sentence.text)
+            form = check_form(bare)
+            figures = [f for f in figure_facts(form, subjects=False) if not _is_year(f)]
             out.append(
                 SentenceFacts(
-                    sentence, bare, figures, list(dict.fromkeys(entities)), specific, statement
+                    sentence,
+                    bare,
+                    form,
+                    figures,
+                    list(dict.fromkeys(entities)),
+                    specific,
+                    statement,
                 )
             )
         return out
 
 
-def figure_support(
-    figure: FigureFact, bare: str, sources: list[SourceFacts]
-) -> tuple[bool, str | None]:
-    """Whether a cited source states ``figure`` with a metric the sentence names.
+def _is_year(figure: FigureFact) -> bool:
+    """A bare four-digit year-like number (2025) is a date, not a figure."""
+    return not figure.unit and figure.value.isdigit() and 1900 <= int(figure.value) <= 2100
 
-    Returns (supported, the metric the sources give this number, if any).
-    """
-    other_metric = None
-    for source in sources:
-        for fact in source.facts(figure.value):
-            if not units_agree(fact.unit, figure.unit):
-                continue
-            if mentions_metric(bare, fact.metric):
-                return True, None
-            other_metric = other_metric or fact.metric
-    return False, other_metric
+
+def figure_finding(
+    figure: FigureFact, facts: SentenceFacts, sources: list[SourceFacts]
+) -> Finding | None:
+    """None when a cited source states ``figure`` with its meaning, else what is wrong."""
+    mentions = [
+        (fact, source.span(fact))
+        for source in sources
+        for value in spellings(figure)
+        for fact in source.facts(value)
+    ]
+    same_value = [
+        (fact, source.span(fact)) for source in sources for fact in source.facts(figure.value)
+    ]
+    clause_low = max(facts.form.rfind(mark, 0, figure.start) for mark in _SPAN_MARKS)
+    clause = facts.form[clause_low + 1 : figure.start]
+    return judge(figure, facts.form, clause, mentions, same_value)

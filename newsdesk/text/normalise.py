@@ -1,8 +1,14 @@
-"""Normalisation shared by topics and checks.
+"""The one normalisation shared by facts, checks, topics and drafting.
 
-NFKC folds full-width letters, digits and punctuation to half-width
-(``０.２５％`` -> ``0.25%``); text written in traditional characters is folded
-to simplified ones for matching (``script.py``), never in what is stored.
+:func:`desk_text` is what every reader of a source works on: NFKC (full-width
+letters, digits and punctuation to half-width, ``０.２５％`` -> ``0.25%``),
+one form of numbers (``numbers.normalise_numbers``: ``﹒``, numbers broken
+across lines, 萬/億/兆 compounds) and the desk's script (OpenCC's phrase
+conversion for text that is written in traditional characters). Stored items
+are never changed: the original is what the draft page shows beside a citation.
+
+:func:`normalise` and :func:`fold` are the matching forms (character-level
+script folding, whitespace collapsed, lower case for ``fold``).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from newsdesk.text.script import to_simplified
+from newsdesk.text.numbers import normalise_numbers
+from newsdesk.text.script import looks_traditional, to_simplified
 
 _SPACE = re.compile(r"\s+")
 _HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff]+)")
@@ -37,11 +44,50 @@ def nfkc(text: str) -> str:
     return "".join(parts)
 
 
+SCRIPTS = ("simplified", "traditional", "keep")
+_BLANK_LINES = re.compile(r"[ \t\u3000]*\n[\s\u3000]*")
+_BLANKS = re.compile(r"[ \t\u3000]+")
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str):  # noqa: ANN202 - opencc_purepy ships no types
+    from opencc_purepy import OpenCC
+
+    return OpenCC(config)
+
+
+@lru_cache(maxsize=1024)
+def desk_text(text: str, script: str = "simplified") -> str:
+    """``text`` as the desk reads and writes it: one form of numbers, the desk's script.
+
+    ``script`` is ``simplified`` (traditional sources converted with OpenCC's
+    phrase tables, so 分別為 becomes 分别为, not 分別为), ``traditional`` (simplified
+    sources converted the other way) or ``keep``. Runs of spaces and blank lines
+    collapse; line breaks stay (they end headlines and bylines).
+    """
+    if script not in SCRIPTS:
+        raise ValueError(f"script must be one of {', '.join(SCRIPTS)}, not {script!r}")
+    text = normalise_numbers(text)
+    if script == "simplified" and looks_traditional(text):
+        text = _converter("t2s").convert(text)
+    elif script == "traditional" and not looks_traditional(text):
+        text = _converter("s2t").convert(text)
+    return _BLANKS.sub(" ", _BLANK_LINES.sub("\n", text)).strip()
+
+
 def normalise(text: str) -> str:
-    """NFKC, traditional text in simplified characters, whitespace collapsed, trimmed."""
-    return _SPACE.sub(" ", to_simplified(nfkc(text))).strip()
+    """NFKC, one form of numbers, traditional text in simplified characters, whitespace
+    collapsed, trimmed."""
+    return _SPACE.sub(" ", to_simplified(normalise_numbers(nfkc(text)))).strip()
 
 
 def fold(text: str) -> str:
     """``normalise`` plus lower case: the form used for matching and hashing."""
     return normalise(text).lower()
+
+
+@lru_cache(maxsize=1024)
+def check_form(text: str) -> str:
+    """The form the checks compare figures in: one form of numbers, simplified characters
+    (character by character, fast enough for fifty sources per draft), lines kept."""
+    return to_simplified(normalise_numbers(text))

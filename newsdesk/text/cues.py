@@ -1,0 +1,157 @@
+"""What the words around a figure say about it: qualifier, direction, kind, period, part.
+
+``超700万辆`` is not ``约700万辆``; ``市场预期425亿元`` is not revenue of 425亿元;
+``盘中最高2804点`` is not the close; ``除汽车以外的消费品零售额增长4.9%`` is not
+the growth of retail sales. These readings are what a figure fact carries
+beside its value and unit (``facts.FigureFact``). The words are data
+(``data/fact_cues.txt``); this module only applies them: the cue closest to
+the figure, within its clause or sentence, wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from newsdesk.text.vocabulary import read_sections
+
+CUES_FILE = Path(__file__).parent / "data" / "fact_cues.txt"
+KINDS = ("actual", "forecast", "target", "threshold", "intraday", "other")
+# Words between a hedge and its figure: 约为, 超过了, 达到近.
+_GLUE = ("为", "了", "达", "至", "到", "是", "在", "有", "的", "再")
+_PERIOD = re.compile(
+    r"(?:\d{4}年)?(?:前\d{1,2}个?月|前[一二三四]季度|第?[一二三四]季度|[一二三四]季末|"
+    r"(?<![A-Za-z0-9])(?:[1-4]Q\d{2}|Q[1-4])(?!\d)|"
+    r"\d{1,2}-\d{1,2}月份?|\d{1,2}月份?|上半年|下半年|全年|年内|当月|当季|今年|去年|上年|本周|当日|今日)"
+    r"|\d{4}年(?:度|底|末|初)?"
+)
+
+
+@dataclass(frozen=True)
+class Cues:
+    qualifiers: dict[str, str]  # word -> its class (the first word of its line)
+    after: dict[str, str]  # word written after a figure -> class
+    strict: frozenset[str]  # classes whose loss or change alters the fact
+    directions: dict[str, str]  # word -> "up" | "down"
+    kinds: dict[str, str]  # cue word -> kind, "close" and "actual" included
+    part: re.Pattern[str]
+    not_qualifiers: tuple[str, ...]  # words that end in a hedge character: 合约, 最近
+
+    @property
+    def longest_qualifier(self) -> int:
+        return max(map(len, self.qualifiers))
+
+
+@cache
+def cues() -> Cues:
+    sections = read_sections(CUES_FILE)
+    qualifiers = {word: line[0] for line in sections["qualifiers"] for word in line}
+    after = {line[0]: qualifiers.get(line[1], line[1]) for line in sections["qualifiers_after"]}
+    directions = {w: "up" for line in sections["up"] for w in line}
+    directions |= {w: "down" for line in sections["down"] for w in line}
+    kinds = {
+        word: kind
+        for kind in ("forecast", "target", "intraday", "close", "actual")
+        for line in sections[kind]
+        for word in line
+    }
+    part = re.compile("|".join(f"(?:{line[0]})" for line in sections["part"]))
+    strict = frozenset(qualifiers[w] for line in sections["strict"] for w in line)
+    not_qualifiers = tuple(w for line in sections["not_qualifiers"] for w in line)
+    return Cues(qualifiers, after, strict, directions, kinds, part, not_qualifiers)
+
+
+def qualifier_class(word: str) -> str:
+    """The class of a hedge word (超 -> 超过, 约为 -> 约); "" for none."""
+    return cues().qualifiers.get(word, cues().after.get(word, word)) if word else ""
+
+
+def _suffix_qualifier(text: str) -> str:
+    table, words = cues().qualifiers, cues().not_qualifiers
+    for size in range(min(cues().longest_qualifier, len(text)), 0, -1):
+        word = text[-size:]
+        if word in table and not any(text.endswith(w) for w in words):
+            return word
+    return ""
+
+
+def qualifier(before: str, after: str) -> str:
+    """The hedge written right before a figure (``before`` ends at it) or right after it.
+
+    Stacked hedges are kept whole, outermost first: 累计超过.
+    """
+    found: list[str] = []
+    text = before.rstrip()
+    while True:
+        word = _suffix_qualifier(text) or _suffix_qualifier(text.rstrip("".join(_GLUE)))
+        if not word:
+            break
+        found.insert(0, word)
+        text = text.rstrip("".join(_GLUE)) if not text.endswith(word) else text
+        text = text[: -len(word)].rstrip()
+    if not found:
+        found = [word for word in cues().after if after.startswith(word)][:1]
+    return "".join(found)
+
+
+def qualifier_classes(text: str) -> tuple[str, ...]:
+    """The classes of a stacked qualifier: 累计超过 -> (累计, 超过)."""
+    out: list[str] = []
+    rest = text
+    while rest:
+        word = next(
+            (rest[:size] for size in range(len(rest), 0, -1) if qualifier_class(rest[:size])),
+            rest,
+        )
+        out.append(qualifier_class(word))
+        rest = rest[len(word) :]
+    return tuple(out)
+
+
+def _closest(prefix: str, table: dict[str, str]) -> tuple[str, int]:
+    """The value of the table word that ends closest to the end of ``prefix``, and where."""
+    best, best_end, best_len = "", -1, 0
+    for word, value in table.items():
+        end = prefix.rfind(word)
+        if end == -1:
+            continue
+        end += len(word)
+        if end > best_end or (end == best_end and len(word) > best_len):
+            best, best_end, best_len = value, end, len(word)
+    return best, best_end
+
+
+def direction(clause_before: str) -> str:
+    """ "up" / "down" from the change word closest before the figure in its clause, else ""."""
+    return _closest(clause_before, cues().directions)[0]
+
+
+def kind(sentence_before: str, clause_before: str, after: str) -> str:
+    """actual / forecast / target / threshold / intraday for a figure.
+
+    Forecast and target cues hold for the rest of their sentence (德勤预计，…集资2863亿港元)
+    unless a result cue comes closer (实现, 收报); intraday cues hold within the clause.
+    """
+    table = cues().kinds
+    found, _ = _closest(sentence_before, table)
+    in_clause, _ = _closest(clause_before, table)
+    if in_clause in ("intraday", "close"):
+        found = in_clause
+    if found in ("forecast", "target", "intraday"):
+        return found
+    if after.startswith(("关口", "大关", "关")):
+        return "threshold"
+    return "actual"
+
+
+def period(sentence_before: str) -> str:
+    """The last period named before the figure in its sentence (10月, 前三季度, 2025年)."""
+    found = list(_PERIOD.finditer(sentence_before))
+    return found[-1].group(0) if found else ""
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """What in ``text`` narrows a figure to a part of a total: 除汽车以外, 扣非, 家电类."""
+    return tuple(dict.fromkeys(m.group(0) for m in cues().part.finditer(text)))
