@@ -24,6 +24,7 @@ import yaml
 from flows.orchestration import ensure_limit
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
+from newsdesk.web.security import server_options
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,8 +119,9 @@ def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
 class _Background:
     """A uvicorn server in a daemon thread."""
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    def __init__(self, app: Any, host: str, port: int, options: dict[str, Any]) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", **options)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> _Background:
@@ -140,7 +142,7 @@ def serve_desk(settings: Settings, app: Any, *, prefect_port: int, announce: Any
     """Run until Ctrl-C: Prefect server (unless PREFECT_API_URL is set), review UI, every deployment."""
     with (
         _server_or_existing(settings, prefect_port) as api,
-        _Background(app, settings.web.host, settings.web.port),
+        _Background(app, settings.web.host, settings.web.port, server_options(settings)),
     ):
         os.environ["PREFECT_API_URL"] = api
         from prefect import serve

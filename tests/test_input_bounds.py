@@ -97,14 +97,14 @@ def test_formula_notes_are_neutralised_in_every_csv(client: TestClient, desk: Da
         draft_id,
         "reject",
         actor_for(desk, "editor"),
-        expected_version=0,
+        expected_version=1,
         note=FORMULA,
     )
     rows = table(compute_metrics(desk, settings, parse_period(day="2026-11-23")), "rejections")
     cells = [cell for row in csv.reader(io.StringIO(to_csv(rows))) for cell in row]
     assert "'" + FORMULA in cells and FORMULA not in cells
     login(client, "editor")
-    web = client.get("/metrics.csv?table=rejections&day=2026-11-23").text
+    web = client.get("/metrics.csv?table_name=rejections&day=2026-11-23").text
     assert "'" + FORMULA.replace('"', '""') in web
     env = {"NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"), "NEWSDESK_DATABASE_URL": desk.url}
     out = cli("metrics", "--day", "2026-11-23", "--csv", "--table", "rejections", env=env)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @app.command("web")
 def web_cmd(
     host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535)] = None,
 ) -> None:
     """Serve the review UI and JSON API (http://127.0.0.1:8000 by default).
 
@@ -32,6 +32,7 @@ def web_cmd(
     import uvicorn
 
     from newsdesk.web.app import create_app
+    from newsdesk.web.security import server_options
 
     settings = state.settings
     db = open_db(settings)
@@ -46,6 +47,7 @@ def web_cmd(
         host=host or settings.web.host,
         port=port or settings.web.port,
         log_level="warning",
+        **server_options(settings),  # type: ignore[arg-type]
     )
 
 
@@ -145,7 +147,9 @@ def up_cmd(
             "--demo/--no-demo", help="load and serve the demo desk (default on the demo desk)"
         ),
     ] = True,
-    prefect_port: Annotated[int, typer.Option(help="port of the local Prefect server")] = 4200,
+    prefect_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="port of the local Prefect server")
+    ] = 4200,
 ) -> None:
     """The whole desk until Ctrl-C: local Prefect server (unless PREFECT_API_URL is set), review UI, schedules."""
     from zoneinfo import ZoneInfo

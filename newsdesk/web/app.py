@@ -26,7 +26,7 @@ from newsdesk.errors import (
     StaleVersion,
 )
 from newsdesk.jobs import LocalRunner, Runner
-from newsdesk.review.accounts import LoginThrottle
+from newsdesk.review.accounts import LoginThrottle, TokenUses
 from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired
 from newsdesk.web.render import local_time
@@ -66,8 +66,11 @@ def create_app(settings: Settings, db: Database, runner: Runner | None = None) -
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(
-        settings.web.login_attempts, settings.web.login_window_minutes * 60
+        settings.web.login_attempts,
+        settings.web.login_window_minutes * 60,
+        settings.web.login_throttle_keys,
     )
+    app.state.token_uses = TokenUses(db)
     # Innermost first: the body limit runs inside the security headers, so a 413 carries them.
     app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
     app.add_middleware(SecurityHeaders)

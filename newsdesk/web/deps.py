@@ -42,7 +42,7 @@ def api_actor(request: Request) -> Actor:
         raise AuthError(
             "missing API token: send 'Authorization: Bearer <token>' (newsdesk users token NAME)"
         )
-    return actor_for_token(request.app.state.db, token.strip())
+    return actor_for_token(request.app.state.db, token.strip(), request.app.state.token_uses)
 
 
 DbDep = Annotated[Database, Depends(get_db)]

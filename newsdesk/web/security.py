@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsdesk.config import Settings
 from newsdesk.errors import PermissionDenied
 
 CSP = (
@@ -29,6 +30,17 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         return response
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """How uvicorn treats X-Forwarded-For: believed only from ``web.forwarded_allow_ips``.
+
+    uvicorn believes it from 127.0.0.1 by default, so any local client (or a proxy that
+    passes the header on) chose the address the login throttle counts by: 20 guesses
+    with 20 made-up addresses were 20 fresh budgets.
+    """
+    allowed = settings.web.forwarded_allow_ips
+    return {"proxy_headers": bool(allowed), "forwarded_allow_ips": ",".join(allowed) or None}
 
 
 def csrf_token(request: Request) -> str:
