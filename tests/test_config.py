@@ -109,3 +109,53 @@ def test_cli_prints_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
     assert str(path) in out.stderr and "fetch.max_bytes" in out.stderr
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("timezone: Mars/Olympus\n", ["timezone", "Mars/Olympus", "Asia/Shanghai"]),
+        ("timezone: ../../etc/passwd\n", ["timezone", "not a time zone"]),
+        ("", ["empty"]),
+        ("# only a comment\n", ["empty"]),
+    ],
+)
+def test_operator_mistakes_are_one_clear_line(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
+    """Issue 26 item 5: these printed tracebacks, or (an empty file) were accepted silently."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    for fragment in expected:
+        assert fragment in str(info.value)
+    out = _cli("review", "list", NEWSDESK_CONFIG=str(path))
+    assert out.returncode == 2 and "Traceback" not in out.stderr + out.stdout, out.stderr
+    assert expected[0] in out.stderr
+
+
+def test_var_dir_that_is_a_file(tmp_path: Path) -> None:
+    taken = tmp_path / "var"
+    taken.write_text("not a folder")
+    for value in (taken, taken / "inside"):
+        out = _cli("review", "list", NEWSDESK_CONFIG=str(BUNDLED), NEWSDESK_VAR_DIR=str(value))
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        assert "var_dir" in out.stderr and "not a folder" in out.stderr
+
+
+def test_a_port_out_of_range_is_refused(tmp_path: Path) -> None:
+    for port in ("99999", "0", "-1"):
+        out = _cli("web", "--port", port, NEWSDESK_CONFIG=str(BUNDLED))
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        assert "--port" in out.stderr
