@@ -11,8 +11,9 @@ draft, as ``flows/slot.py`` maps ``tasks/drafting.py``'s ``draft_segment``,
 and every provider call holds one slot around its HTTP request only. Two ways
 of holding it:
 
-- **the product's**: ``tasks.llm_limit.llm_slot``, the process's slot pool
-  (``newsdesk/slot_pool.py``), what ``tasks/drafting.py`` gives the provider;
+- **the product's**: ``tasks.llm_limit.slot_pool``, the process's slot pool
+  (``newsdesk/slot_pool.py``), open for the flow run, what ``tasks/drafting.py``
+  gives the provider;
 - **the peer**, Prefect's plain way: ``concurrency("llm", occupy=1)`` per call.
 
 Measured three ways: one worker drafting all of them; two workers (two
@@ -154,17 +155,31 @@ def _limiter(kind: str) -> Callable[[], AbstractContextManager[Any]]:
     from prefect.concurrency.sync import concurrency
 
     if kind == "pool":
-        return lambda: slot_pool("llm").slot()
+        return pool_slot
     return lambda: concurrency("llm", occupy=1, strict=True)
 
 
 def slot_pool(name: str) -> Any:
-    """The product's pool for the limit, with the desk's default lease and poll."""
+    """The product's pool for the limit, with the desk's default lease and poll, open for a block."""
     from newsdesk.config import OrchestrationConfig
     from tasks.llm_limit import slot_pool as pool
 
     conf = OrchestrationConfig()
     return pool(name, conf.slot_lease_seconds, conf.slot_poll_seconds)
+
+
+@contextmanager
+def pool_slot() -> Iterator[None]:
+    """One call's slot from the pool the fan-out holds open."""
+    with slot_pool("llm") as pool, pool.slot():
+        yield
+
+
+@contextmanager
+def announced(drafts: int) -> Iterator[None]:
+    """As flows/slot.py does through tasks/drafting.py's llm_calls."""
+    with slot_pool("llm") as pool, pool.expecting(drafts):
+        yield
 
 
 def fan_out_flow(base_url: str, limiter: str, drafts: int) -> Callable[[], dict[str, float]]:
@@ -185,8 +200,7 @@ def fan_out_flow(base_url: str, limiter: str, drafts: int) -> Callable[[], dict[
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=drafts))
     def fan_out() -> dict[str, float]:
         started = time.time()
-        # As flows/slot.py does through tasks/drafting.py's expecting_llm_calls.
-        announce = slot_pool("llm").expecting(drafts) if limiter == "pool" else nullcontext()
+        announce = announced(drafts) if limiter == "pool" else nullcontext()
         with announce:
             results = one_draft.map(range(drafts)).result()
         assert len(results) == drafts

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from newsdesk.drafting.breaking import interpret_breaking
 from newsdesk.drafting.service import DraftOutcome
 from tasks.desk import desk
-from tasks.drafting import provider_for
+from tasks.drafting import llm_calls, provider_for
 
 
 @task(retries=1, retry_delay_seconds=10, timeout_seconds=900, cache_policy=NO_CACHE)
@@ -22,7 +22,8 @@ def breaking_news(
     request: str, note: str | None = None, provider: str | None = None
 ) -> dict[str, object]:
     """突发事件解读 for a headline or URL; the draft goes first in the review queue."""
-    outcome = interpret(request, note, provider)
+    with llm_calls(1, provider):  # the process's llm slot pool, open for the run
+        outcome = interpret(request, note, provider)
     print(
         f"breaking news draft {outcome.draft_id}: {'flagged' if outcome.flagged else 'ready for review'}"
     )

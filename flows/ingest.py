@@ -6,22 +6,21 @@ from prefect import flow, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsdesk.config import load_settings
-from newsdesk.errors import ConfigError
 from tasks.desk import desk
 from tasks.ingest import fetch_source, parse_source, register_all, store_source
 from tasks.topics import detect_topics
 
 
-def _concurrency() -> int:
-    """fetch.concurrency from desk.yaml; the flow still imports when the config is broken."""
-    try:
-        return load_settings().fetch.concurrency
-    except ConfigError:
-        return 4
+class FetchThreads(ThreadPoolTaskRunner):
+    """``fetch.concurrency`` threads, read from the desk when a run starts (Prefect makes each
+    run's task runner with ``duplicate()``), not when the module is imported: a worker that
+    stays up sees desk.yaml as it is at each run."""
+
+    def duplicate(self) -> ThreadPoolTaskRunner:
+        return ThreadPoolTaskRunner(max_workers=desk().settings.fetch.concurrency)
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=_concurrency()), log_prints=True)
+@flow(name="ingest", task_runner=FetchThreads(), log_prints=True)
 def ingest_flow(sources: list[str] | None = None, force: bool = False) -> list[dict[str, object]]:
     """Fetch the named sources (default: all enabled), store new items, re-rank today's topics."""
     settings = desk().settings

@@ -7,13 +7,11 @@ starts the ``desk-job/desk-job`` deployment with its id; a worker runs
 
 from __future__ import annotations
 
-import os
-
 from prefect import flow
 
 from newsdesk.jobs import run_job
 from tasks.desk import desk
-from tasks.drafting import provider_for
+from tasks.drafting import llm_calls, provider_for
 
 DEPLOYMENT = "desk-job/desk-job"
 
@@ -22,24 +20,28 @@ DEPLOYMENT = "desk-job/desk-job"
 def desk_job(job_id: str) -> dict[str, object]:
     """Run one recorded desk job (its state is on the web page and at GET /api/jobs/{id})."""
     d = desk()
-    view = run_job(d.db, d.settings, job_id, lambda _settings: provider_for(d, None))
+    with llm_calls(1, None):  # the process's llm slot pool, open for the run
+        view = run_job(d.db, d.settings, job_id, lambda _settings: provider_for(d, None))
     print(f"job {job_id} ({view.kind}): {view.state}" + (f": {view.error}" if view.error else ""))
     return view.as_json()
 
 
 class PrefectRunner:
-    """Starts each job as a run of the desk-job deployment; returns at once (timeout=0)."""
+    """Starts each job as a run of the desk-job deployment on ``api_url``; returns at once
+    (timeout=0)."""
 
     name = "prefect"
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
 
     def submit(self, job_id: str) -> str | None:
         from prefect.deployments import run_deployment
         from prefect.exceptions import ObjectNotFound
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        # Read at each call: `newsdesk up` sets the variable once its server is up, after
-        # prefect was imported, and a web thread does not see the serving thread's settings.
-        with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+        # A web thread does not see the serving thread's settings: the URL comes with the runner.
+        with temporary_settings(updates={PREFECT_API_URL: self.api_url}):
             try:
                 run = run_deployment(DEPLOYMENT, parameters={"job_id": job_id}, timeout=0)
             except ObjectNotFound:

@@ -8,9 +8,10 @@ from prefect import flow, unmapped
 from prefect.artifacts import create_markdown_artifact
 
 from newsdesk.drafting.report import slot_summary_markdown
-from newsdesk.timetable import TradingCalendar, working_day
+from newsdesk.drafting.service import slot_segments
+from newsdesk.timetable import working_day
 from tasks.desk import desk
-from tasks.drafting import draft_segment, expecting_llm_calls
+from tasks.drafting import draft_segment, llm_calls
 from tasks.topics import detect_topics
 
 
@@ -18,18 +19,21 @@ from tasks.topics import detect_topics
 def run_slot(
     slot: str, day: date | None = None, provider: str | None = None, new_version: bool = False
 ) -> list[dict[str, object]]:
-    """Draft one posting slot for a day (default: the desk's working day); idempotent per day."""
+    """Draft one posting slot for a day (default: the desk's working day); idempotent per day.
+
+    The steps of ``newsdesk.drafting.service.draft_slot``, as tasks: topics, then a draft per
+    segment, fanned out."""
     settings = desk().settings
     conf = settings.slot(slot)
     day = day or working_day(settings)
-    if conf.calendar == "trading" and not TradingCalendar().is_trading_day(day):
+    segments = slot_segments(conf, day)
+    if not segments:
         print(f"{day} is not a trading day on the Shanghai exchange: {slot} skipped")
         return []
     detect_topics(day)
-    segments = conf.segments or [""]
     # Each provider call holds one slot of the global llm limit while it runs
     # (tasks/llm_limit.py); the process takes free slots for the first calls before they start.
-    with expecting_llm_calls(len(segments), provider):
+    with llm_calls(len(segments), provider):
         outcomes = draft_segment.map(
             unmapped(slot), unmapped(day), segments, unmapped(provider), unmapped(new_version)
         ).result()

@@ -1,4 +1,5 @@
-"""Concurrent writers and crashes: one drafter per slot, no textless draft in the queue,
+"""Concurrent writers and crashes: one drafter per slot, no textless draft in the queue
+unless its provider failed (then it is there flagged with the error),
 sources and topics written by several runs at once without clashes.
 
 Runs on SQLite and PostgreSQL (the ``db`` fixture): the lock that keeps two
@@ -23,7 +24,7 @@ from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.errors import InvalidTransition, ProviderUnavailable
 from newsdesk.review.accounts import Actor
-from newsdesk.review.service import queue, transition
+from newsdesk.review.service import get_draft, queue, transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 
@@ -107,20 +108,25 @@ def test_concurrent_runs_of_one_slot_draft_it_once(db: Database) -> None:
     assert row.state == "pending_review" and row.version == 1
 
 
-def test_a_draft_without_text_stays_out_of_the_queue_and_cannot_be_approved(db: Database) -> None:
+def test_a_draft_whose_provider_failed_is_queued_flagged_and_cannot_be_approved(
+    db: Database,
+) -> None:
     desk = settings()
     down = SlowProvider(fail=ProviderUnavailable("HTTP 500 after 3 attempts"))
     draft_id = write(db, desk, down)
-    with db.session() as session:
-        draft = session.get(Draft, draft_id)
-        assert draft is not None
-        assert (draft.state, draft.version, draft.flagged) == ("drafting", 0, True)
-        assert "HTTP 500" in (draft.flag_reason or "")
-        lock = draft.lock_version
-    assert queue(db, day=DAY) == []
-    assert [r.id for r in queue(db, day=DAY, drafting=True)] == [draft_id]
-    with pytest.raises(InvalidTransition, match="drafting"):
-        transition(db, desk, draft_id, "approve", EDITOR, expected_version=lock)
+    (row,) = queue(db, day=DAY)
+    assert (row.id, row.state, row.version, row.flagged) == (draft_id, "pending_review", 0, True)
+    assert "HTTP 500" in (row.flag_reason or "")
+    draft = get_draft(db, draft_id)
+    assert [(e.action, e.actor, e.from_state, e.to_state) for e in draft.audit] == [
+        ("review.fail", "system", "drafting", "pending_review")
+    ]
+    with pytest.raises(InvalidTransition, match="no text"):
+        transition(db, desk, draft_id, "approve", EDITOR, expected_version=draft.lock_version)
+    # The next run writes the text into the same draft, which then passes or fails on its own.
+    assert write(db, desk, SlowProvider()) == draft_id
+    (row,) = queue(db, day=DAY)
+    assert row.version == 1 and "HTTP 500" not in (row.flag_reason or "")
 
 
 def test_a_run_killed_mid_draft_is_repaired_by_the_next_run(db: Database) -> None:

@@ -111,12 +111,12 @@ def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
 def test_drafting_refuses_when_the_llm_limit_is_missing(prefect_harness: None) -> None:
     from tasks.llm_limit import slot_pool
 
-    pool = slot_pool("no-such-limit")
-    with pytest.raises(ConfigError, match="newsdesk prefect setup"), pool.slot():
-        pass
-    # The next call asks again (the operator may have created it meanwhile).
-    with pytest.raises(ConfigError, match="'no-such-limit' does not exist"), pool.slot():
-        pass
+    with slot_pool("no-such-limit") as pool:
+        with pytest.raises(ConfigError, match="newsdesk prefect setup"), pool.slot():
+            pass
+        # The next call asks again (the operator may have created it meanwhile).
+        with pytest.raises(ConfigError, match="'no-such-limit' does not exist"), pool.slot():
+            pass
 
 
 def active_llm_slots() -> int:
@@ -134,7 +134,6 @@ def test_llm_calls_hold_prefect_slots_only_while_they_run(prefect_harness: None)
 
     from tasks.llm_limit import slot_pool
 
-    pool = slot_pool("llm", poll_seconds=0.05)
     seen: list[int] = []
     running = [0]
     lock = threading.Lock()
@@ -148,14 +147,14 @@ def test_llm_calls_hold_prefect_slots_only_while_they_run(prefect_harness: None)
             with lock:
                 running[0] -= 1
 
-    with pool.expecting(20):
-        # Taken before the calls start (a locked SQLite server may delay some), never more.
-        wait_until(lambda: active_llm_slots() == 8, 20)
-        with ThreadPoolExecutor(20) as threads:
-            list(threads.map(call, range(20)))
-    assert len(seen) == 20 and max(seen) == 8
-    pool.close()
-    wait_until(lambda: active_llm_slots() == 0, 20)  # nothing waits: every slot is back
+    with slot_pool("llm", poll_seconds=0.05) as pool:
+        with pool.expecting(20):
+            # Taken before the calls start (a locked SQLite server may delay some), never more.
+            wait_until(lambda: active_llm_slots() == 8, 20)
+            with ThreadPoolExecutor(20) as threads:
+                list(threads.map(call, range(20)))
+        assert len(seen) == 20 and max(seen) == 8
+    wait_until(lambda: active_llm_slots() == 0, 20)  # the pool closed: every slot is back
 
 
 def wait_until(check: Callable[[], bool], seconds: float) -> None:
@@ -168,9 +167,8 @@ def wait_until(check: Callable[[], bool], seconds: float) -> None:
 
 
 def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver: Any) -> None:
-    """A 503 ("database is locked" on SQLite) is asked again by the pool, not slept on for 2 s."""
-    import time
-
+    """A 503 ("database is locked" on SQLite) is asked again by the pool, not retried by the
+    Prefect client (whose loop sleeps 2 s per 503): each answer is seen once, as given."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from werkzeug import Response
 
@@ -185,7 +183,8 @@ def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver
     httpserver.expect_request("/api/csrf-token").respond_with_json(
         {"detail": "CSRF protection is disabled."}, status=422
     )
-    httpserver.expect_request("/api/v2/concurrency_limits/leases/abc/renew").respond_with_data(
+    lease = "6f1c3a52-0d8e-4c1b-9a57-2f4f0b6c9d10"
+    httpserver.expect_request(f"/api/v2/concurrency_limits/leases/{lease}/renew").respond_with_data(
         status=410
     )
     httpserver.expect_request("/api/v2/concurrency_limits/decrement-with-lease").respond_with_data(
@@ -193,10 +192,32 @@ def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver
     )
     with temporary_settings({PREFECT_API_URL: httpserver.url_for("/api")}):
         slots = PrefectSlots("llm", 60)
-        started = time.monotonic()
         with pytest.raises(SourceBusy):
             slots.acquire()
         assert slots.acquire() is None  # full: poll again
-        assert slots.renew("abc") is False  # the lease ran out on the server
-        assert slots.release("abc") is False  # busy: the pool tries again later
-        assert time.monotonic() - started < 1.5  # Prefect's own client sleeps 2 s per 503
+        assert slots.renew(lease) is False  # the lease ran out on the server
+        assert slots.release(lease) is False  # busy: the pool tries again later
+        slots.close()
+    asked = [request.path for request, _ in httpserver.log if "csrf" not in request.path]
+    assert asked == [
+        "/api/v2/concurrency_limits/increment-with-lease",
+        "/api/v2/concurrency_limits/increment-with-lease",
+        f"/api/v2/concurrency_limits/leases/{lease}/renew",
+        "/api/v2/concurrency_limits/decrement-with-lease",
+    ]
+
+
+def test_the_lease_calls_against_the_pinned_prefect_server(prefect_harness: None) -> None:
+    """What the slot pool relies on from Prefect's public client, on the real server."""
+    from tasks.llm_limit import PrefectSlots
+
+    slots = PrefectSlots("llm", 60)
+    try:
+        assert slots.size() == 8
+        lease = slots.acquire()
+        assert lease is not None and active_llm_slots() == 1
+        assert slots.renew(lease) is True
+        assert slots.release(lease) is True and active_llm_slots() == 0
+        assert slots.renew(lease) is False  # the server forgot it
+    finally:
+        slots.close()

@@ -361,7 +361,8 @@ def test_the_state_writer_check_sees_every_way_of_flagging() -> None:
 
 
 # What review decides about a draft: written only by review/service.py.
-_REVIEW_FIELDS = frozenset({"state", "flagged", "flag_reason"})
+_FLAG_FIELDS = frozenset({"flagged", "flag_reason"})
+_REVIEW_FIELDS = _FLAG_FIELDS | {"state"}
 
 
 def _assignments_to_state(tree: ast.AST) -> list[int]:
@@ -375,13 +376,16 @@ def _assignments_to_state(tree: ast.AST) -> list[int]:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
         for target in targets:
-            # ``draft.flagged, draft.flag_reason = ...`` writes through a tuple.
-            elements = target.elts if isinstance(target, ast.Tuple) else [target]
-            lines += [
-                t.lineno
-                for t in elements
-                if isinstance(t, ast.Attribute) and t.attr in _REVIEW_FIELDS
-            ]
+            if isinstance(target, ast.Attribute) and target.attr in _REVIEW_FIELDS:
+                lines.append(target.lineno)
+            elif isinstance(target, ast.Tuple):
+                # ``draft.flagged, draft.flag_reason = ...``; only drafts have a flag, while a
+                # tuple's ``state`` is a post's (publishing moves its posts through states).
+                lines += [
+                    t.lineno
+                    for t in target.elts
+                    if isinstance(t, ast.Attribute) and t.attr in _FLAG_FIELDS
+                ]
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

@@ -41,7 +41,7 @@ def web_cmd(
     if os.environ.get("PREFECT_API_URL"):
         from flows.jobs import PrefectRunner
 
-        runner = PrefectRunner()
+        runner = PrefectRunner(os.environ["PREFECT_API_URL"])
     uvicorn.run(
         create_app(settings, db, runner),
         host=host or settings.web.host,
@@ -123,7 +123,7 @@ def run_demo_day(settings: Settings, db: Database) -> None:
     for column in ("slot", "time", "draft", "versions", "checks", "originality"):
         table.add_column(column)
     for slot in settings.slots:
-        for outcome in draft_slot(db, settings, slot.name, day, writer):
+        for outcome in draft_slot(db, settings, slot.name, day, writer, rank_topics=False):
             report = latest_report(db, outcome.draft_id)
             verdict = "[red]flagged[/]" if outcome.flagged else "[green]passed[/]"
             ratio = f"{report['originality']['ratio']:.0%}" if report else "—"  # type: ignore[index]

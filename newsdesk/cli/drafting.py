@@ -29,14 +29,15 @@ def draft_cmd(
     from rich.table import Table
 
     from newsdesk.drafting.service import draft_slot, make_provider
-    from newsdesk.topics.service import compute_topics
 
     settings = state.settings
     db = open_db(settings)
     when = parse_day(day) or today(settings)
     writer = make_provider(settings, name=provider)
-    compute_topics(db, settings, day=when)  # the day's topics first, as the slot flow does
     outcomes = draft_slot(db, settings, slot, when, writer, new_version=new_version)
+    if not outcomes:
+        console.print(f"{when} 休市（非交易日）/ not a trading day: {slot} not drafted")
+        return
     table = Table(title=f"drafts · {slot} · {when}")
     for column in ("draft", "segment", "result", "versions added", "note"):
         table.add_column(column)

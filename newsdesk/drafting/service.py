@@ -5,8 +5,10 @@ draft does nothing unless a new version is asked for. The provider is called
 outside any database transaction; each attempt is stored as a version with
 its CheckReport as soon as it exists, so a crash mid-loop loses nothing and a
 re-run completes it. A draft still failing after ``max_revisions`` is flagged
-with its reasons; a provider that stays down leaves the slot flagged with the
-error, never silently empty.
+with its reasons; a provider that fails puts the draft in the queue flagged
+with the error (the ``fail`` transition), never silently empty. A caller that
+retries (the Prefect task) asks for :class:`ProviderUnavailable` to be raised
+instead while it has retries left, so only its last attempt fails the draft.
 
 Each version reaches the store through ``review.service.add_version`` (the
 ``redraft`` transition), which owns the draft's review state: a new text sends
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -44,18 +46,20 @@ from newsdesk.drafting.llm import (
 )
 from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.drafting.prompts import draft_messages, revision_messages
-from newsdesk.errors import LLMError
+from newsdesk.errors import LLMError, ProviderUnavailable
 from newsdesk.review.service import (
     NewVersion,
     add_version,
     can_redraft,
     day_texts,
+    fail,
     get_draft,
 )
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
-from newsdesk.timetable import slot_time
+from newsdesk.timetable import TradingCalendar, slot_time
+from newsdesk.topics.service import compute_topics
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,6 @@ class DraftOutcome:
     passed: bool
     flagged: bool
     reason: str | None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _get_or_create(
@@ -137,13 +137,11 @@ def _store_version(
         return draft.version
 
 
-def _flag(db: Database, draft_id: int, reason: str) -> None:
+def _fail(db: Database, settings: Settings, draft_id: int, reason: str) -> None:
     with db.session() as session:
-        draft = session.get(Draft, draft_id)
+        draft = session.get(Draft, draft_id, with_for_update=True)
         assert draft is not None
-        draft.flagged = True
-        draft.flag_reason = reason
-        draft.updated_at = _now()
+        fail(session, settings, draft, reason)
 
 
 def _progress(db: Database, draft_id: int) -> tuple[int, str]:
@@ -190,8 +188,13 @@ def write_draft(
     note: str | None = None,
     now: datetime | None = None,
     brief: Brief | None = None,
+    raise_unavailable: bool = False,
 ) -> DraftOutcome:
-    """Draft (and revise) one segment of a slot; see the module docstring for the rules."""
+    """Draft (and revise) one segment of a slot; see the module docstring for the rules.
+
+    ``raise_unavailable``: a :class:`ProviderUnavailable` propagates (the caller will
+    retry) instead of failing the draft; it stays as it was meanwhile.
+    """
     with db.held(f"draft:{day.isoformat()}:{slot.name}:{segment}"):
         return _write_draft(
             db,
@@ -204,6 +207,7 @@ def write_draft(
             note=note,
             now=now,
             brief=brief,
+            raise_unavailable=raise_unavailable,
         )
 
 
@@ -219,6 +223,7 @@ def _write_draft(
     note: str | None,
     now: datetime | None,
     brief: Brief | None,
+    raise_unavailable: bool,
 ) -> DraftOutcome:
     brief = brief or build_brief(db, settings, slot, day, segment=segment, now=now)
     draft_id, created = _get_or_create(db, settings, slot, day, segment, brief)
@@ -276,13 +281,23 @@ def _write_draft(
             )
             added += 1
     except LLMError as exc:
+        if raise_unavailable and isinstance(exc, ProviderUnavailable):
+            raise
         reason = f"起草失败（{provider.name}）：{exc}"
-        _flag(db, draft_id, reason)
+        _fail(db, settings, draft_id, reason)
         return DraftOutcome(draft_id, slot.name, segment, created, added, False, True, reason)
     reason = None if report.passed else "；".join(report.reasons()[:3])
     return DraftOutcome(
         draft_id, slot.name, segment, created, added, report.passed, not report.passed, reason
     )
+
+
+def slot_segments(slot: SlotConfig, day: date) -> list[str]:
+    """The audience segments to draft for ``slot`` on ``day`` (one, ``""``, when the slot lists
+    none); none on a day the exchange is closed, for a slot that follows the trading calendar."""
+    if slot.calendar == "trading" and not TradingCalendar().is_trading_day(day):
+        return []
+    return slot.segments or [""]
 
 
 def draft_slot(
@@ -294,19 +309,23 @@ def draft_slot(
     *,
     new_version: bool = False,
     now: datetime | None = None,
-    on_done: Callable[[DraftOutcome], None] | None = None,
+    rank_topics: bool = True,
 ) -> list[DraftOutcome]:
-    """Every audience segment of a slot (one draft when the slot lists none)."""
+    """Draft a slot for a day: the day's topics ranked first (unless the caller just did), then
+    every audience segment; nothing on a day the slot does not run (:func:`slot_segments`).
+
+    The CLI calls this; the slot flow runs the same steps as Prefect tasks, one per segment.
+    """
     slot = settings.slot(slot_name)
-    outcomes = []
-    for segment in slot.segments or [""]:
-        outcome = write_draft(
+    segments = slot_segments(slot, day)
+    if segments and rank_topics:
+        compute_topics(db, settings, day=day, now=now)
+    return [
+        write_draft(
             db, settings, slot, day, provider, segment=segment, new_version=new_version, now=now
         )
-        outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
-    return outcomes
+        for segment in segments
+    ]
 
 
 def redraft(

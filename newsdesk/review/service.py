@@ -9,8 +9,10 @@ transactions that both passed the check cannot both commit: the loser gets
 ``StaleDataError``, mapped here to StaleVersion. The web form, the JSON API
 and ``newsdesk review`` all call this function; the drafting service stores a
 writer's new version through :func:`add_version`, which is the same
-transition (``redraft``) inside the writer's transaction. Nothing else in the
-code base writes ``Draft.state`` or an audit row (tests/test_review.py checks).
+transition (``redraft``) inside the writer's transaction, and reports a
+provider that failed through :func:`fail` (the ``fail`` transition). Nothing
+else in the code base writes ``Draft.state``, ``Draft.flagged`` or an audit
+row (tests/test_review.py checks).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from newsdesk.store.types import is_row_id, utcnow
 if TYPE_CHECKING:
     from newsdesk.checks.report import CheckReport
 
-NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT}
+NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT, Action.FAIL}
 SYSTEM_ACTOR = Actor("system", "system")
 # Where an editor's own text came from, by the action that stored it.
 _EDITOR_ORIGIN = {Action.EDIT: "edit", Action.CORRECT: "correction", Action.REDRAFT: "redraft"}
@@ -84,6 +86,8 @@ def allowed_actions(settings: Settings, draft: Draft, actor: Actor) -> list[str]
             and draft.flagged
             and actor.role not in settings.review.override_roles
         ):
+            continue
+        if action == Action.APPROVE and not draft.version:
             continue
         if (
             action == Action.APPROVE
@@ -154,6 +158,12 @@ def add_version(
     return _apply(session, settings, draft, Action.REDRAFT, actor, note, version=version)
 
 
+def fail(session: Session, settings: Settings, draft: Draft, error: str) -> tuple[str, str]:
+    """The writer could not produce a text: the draft goes to the queue flagged with ``error``,
+    keeping any text it had (the ``fail`` transition), in the caller's transaction."""
+    return _apply(session, settings, draft, Action.FAIL, SYSTEM_ACTOR, error)
+
+
 def _apply(
     session: Session,
     settings: Settings,
@@ -180,6 +190,8 @@ def _apply(
     data: dict[str, object] = {}
     if act == Action.APPROVE:
         new_state, audit_action = _approval(settings, draft, state, actor, note, data)
+    if act == Action.FAIL:
+        draft.flagged, draft.flag_reason = True, note
     if act in NEW_TEXT:
         version = version or _editor_version(
             settings, draft, act, text, actor, day_texts(session, draft.day, draft.id)
@@ -256,6 +268,8 @@ def _approval(
     data: dict[str, object],
 ) -> tuple[ReviewState, str]:
     action = "review.approve"
+    if not draft.version:
+        raise InvalidTransition(f"cannot approve draft {draft.id}: it has no text yet")
     if draft.flagged:
         if actor.role not in settings.review.override_roles:
             raise PermissionDenied(

@@ -11,6 +11,12 @@ writer's, from ``drafting/service.py``) and ``correct`` (an editor's fix of a
 published post, sent again as 更正) each store a version and send the draft
 back to review. A published draft is only ever reopened by ``correct``; an
 expired one not at all (its slot is gone).
+
+``fail`` is the writer's report that the provider failed (from
+``drafting/service.py``): the draft goes to the queue flagged with the error,
+so a slot whose provider stayed down is seen rather than left hidden in
+``drafting``; it keeps whatever text it had, and one with none cannot be
+approved until it is redrafted or an editor writes its text.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     EXPIRE = "expire"
     CORRECT = "correct"
+    FAIL = "fail"
 
 
 # Undecided: an editor still has to act (or the deadline will expire it).
@@ -66,6 +73,7 @@ S, A = ReviewState, Action
 # (state, action) -> (new state, roles allowed)
 TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]] = {
     (S.DRAFTING, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM),
+    (S.DRAFTING, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
     (S.PENDING_REVIEW, A.APPROVE): (S.APPROVED, REVIEWERS),
     (S.PENDING_REVIEW, A.REJECT): (S.REJECTED, REVIEWERS),
     (S.PENDING_REVIEW, A.REQUEST_REVISION): (S.NEEDS_REVISION, REVIEWERS),
@@ -85,6 +93,13 @@ TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]
     (S.APPROVED, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
     (S.REJECTED, A.REDRAFT): (S.PENDING_REVIEW, SYSTEM | EDITORS),
     (S.PUBLISHED, A.CORRECT): (S.PENDING_REVIEW, EDITORS),
+    # A failed (re)write goes where a successful one would have, flagged with the error:
+    # whoever asked for new text sees that none came.
+    (S.PENDING_REVIEW, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
+    (S.AWAITING_COMPLIANCE, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
+    (S.NEEDS_REVISION, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
+    (S.APPROVED, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
+    (S.REJECTED, A.FAIL): (S.PENDING_REVIEW, SYSTEM),
 }
 
 # Actions that store a new text of the draft (a version) before changing its state.
