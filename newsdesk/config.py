@@ -304,6 +304,9 @@ class ReviewConfig(_Strict):
     links_base_url: str | None = Field(
         None, description="review UI address in notices (default http://web.host:web.port)"
     )
+    max_text_chars: int = Field(
+        100_000, ge=1000, description="longest text an editor may give a draft (form, API and CLI)"
+    )
     correction_second_approver: bool = Field(
         True,
         description="a correction of a published post is approved by someone other than its author",

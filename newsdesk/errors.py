@@ -24,6 +24,7 @@ The tree::
     │   ├── NotFound               no such draft or user
     │   ├── InvalidTransition      the action is not allowed in the draft's state
     │   ├── PermissionDenied       the user's role may not do this (or a required note is missing)
+    │   ├── TextTooLong            a text over review.max_text_chars
     │   ├── StaleVersion           someone else acted on the draft first (optimistic lock)
     │   └── AuthError              bad credentials, disabled account, too many attempts
     ├── ItemError              a manual item is invalid
@@ -138,6 +139,10 @@ class InvalidTransition(ReviewError):
 
 class PermissionDenied(ReviewError):
     """The user's role may not do this, or a required reason is missing."""
+
+
+class TextTooLong(ReviewError):
+    """A text over ``review.max_text_chars``, from any path (form, API, CLI)."""
 
 
 class StaleVersion(ReviewError):

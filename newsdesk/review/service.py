@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from newsdesk.config import Settings
-from newsdesk.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+from newsdesk.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TextTooLong,
+)
 from newsdesk.review.accounts import Actor
 from newsdesk.review.states import NEW_TEXT, OPEN, TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database
@@ -334,6 +340,11 @@ def _editor_version(
     body = (text or "").strip()
     if not body:
         raise PermissionDenied(f"{act.value} needs the new text")
+    if len(body) > settings.review.max_text_chars:
+        raise TextTooLong(
+            f"正文过长 / the text has {len(body):,} characters; at most "
+            f"{settings.review.max_text_chars:,} (review.max_text_chars)"
+        )
     brief = Brief.from_json(draft.brief)
     slot = settings.find_slot(draft.slot)
     channel = slot.channels[0] if slot else settings.channels[0].name

@@ -24,6 +24,7 @@ from newsdesk.errors import (
     NotFound,
     PermissionDenied,
     StaleVersion,
+    TextTooLong,
 )
 from newsdesk.jobs import LocalRunner, Runner
 from newsdesk.review.accounts import LoginThrottle, TokenUses
@@ -40,6 +41,7 @@ STATUS = {
     NotFound: 404,
     StaleVersion: 409,
     InvalidTransition: 409,
+    TextTooLong: 413,
 }
 
 

@@ -27,7 +27,8 @@ class ActionBody(BaseModel):
 
 class EditBody(ActionBody):
     text: str = Field(
-        min_length=1, max_length=100_000, description="the new text; it is re-checked"
+        min_length=1,
+        description="the new text; it is re-checked (at most review.max_text_chars, else 413)",
     )
 
 
