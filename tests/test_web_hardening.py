@@ -20,6 +20,7 @@ from newsdesk.review.accounts import issue_token, set_active, set_password
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item
 from newsdesk.web.app import create_app
+from newsdesk.web.render import changes, diff
 from tests.review_data import BODY, plant
 from tests.test_web import csrf_of, login
 from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users, wait_for_job
@@ -251,3 +252,41 @@ def test_a_flood_of_markup_in_the_breaking_form_is_refused_at_once(
     worker.join(timeout=30)
     assert not worker.is_alive(), "the breaking form is still cleaning its headline"
     assert answers == [400]  # over the 500-character title limit
+
+
+def test_the_version_diff_is_bounded_whatever_the_texts() -> None:
+    """Issue 26 item 6: two edits of 20,000 repeated characters cost 57 s per view, for good."""
+    hostile = ("ab" * 10_000, "ba" * 10_000)
+    stretches = changes(*hostile)
+    assert stretches == [(hostile[0], hostile[1], False)]  # past the budget: shown whole
+    for old, new in (
+        hostile,
+        ("啊" * 20_000, "啊" * 10_000 + "哦" + "啊" * 9_999),
+        ("第一段\n" * 3_000 + "尾", "首" + "第一段\n" * 3_000),
+    ):
+        parts = changes(old, new)
+        assert "".join(p[0] for p in parts) == old and "".join(p[1] for p in parts) == new
+    assert str(diff("降准0.25个百分点\n第二段\n", "降准0.5个百分点\n第二段\n")) == (
+        "降准0.<del>2</del>5个百分点<br>第二段<br>"
+    )
+
+
+def test_one_text_cap_for_the_form_and_the_api(client: TestClient, desk: Database) -> None:
+    """The form took 300,000 characters while the API stopped at 100,000."""
+    draft_id = plant(desk)
+    too_long = BODY + "补" * 100_000
+    api = {"Authorization": f"Bearer {issue_token(desk, 'editor')}"}
+    response = client.post(
+        f"/api/drafts/{draft_id}/edit", json={"expected_version": 1, "text": too_long}, headers=api
+    )
+    assert response.status_code == 413 and response.json()["kind"] == "TextTooLong"
+    login(client, "editor")
+    page = client.get(f"/drafts/{draft_id}").text
+    response = client.post(
+        f"/drafts/{draft_id}/edit",
+        data={"csrf": csrf_of(page), "expected_version": "1", "text": too_long},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400 and "max_text_chars" in response.text
+    with desk.session() as session:
+        assert session.get(Draft, draft_id).version == 1  # nothing stored
