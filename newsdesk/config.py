@@ -158,11 +158,21 @@ class TopicSettings(_Strict):
     story_window_hours: float = Field(18.0, gt=0, description="a story spans at most this long")
     trailing_windows: int = Field(14, ge=7, le=28, description="baseline: trading-day windows back")
     half_life: float = Field(5.0, gt=0, description="baseline weight halves every N windows")
-    min_stories: int = Field(2, ge=1)
-    min_sources: int = Field(2, ge=1)
-    min_score: float = Field(1.5, description="z value a term needs to count as hot")
-    group_overlap: float = Field(0.5, gt=0, le=1, description="shared-story share to join a topic")
+    story_link: float = Field(
+        0.2, gt=0, le=1, description="cosine of specific names to join reports into one story"
+    )
+    min_stories: int = Field(2, ge=1, description="reports a topic needs")
+    min_sources: int = Field(2, ge=1, description="distinct outlets a topic needs")
+    min_score: float = Field(1.5, description="burst z a topic needs to rank above its outlets")
+    group_overlap: float = Field(
+        0.5, gt=0, le=1, description="share of a story's name weight to group it into a topic"
+    )
     max_terms: int = Field(5, ge=1, le=20)
+    label_min_idf: float = Field(6.0, description="IDF (jieba's table) of a word fit for a label")
+    label_max_share: float = Field(
+        0.05, gt=0, le=1, description="a word in more of the desk's recent stories is generic"
+    )
+    history_min_stories: int = Field(200, ge=1, description="history long enough to judge words")
     top: int = Field(10, ge=1, le=100)
     user_dictionaries: list[Path] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
@@ -219,6 +229,9 @@ class ChecksConfig(_Strict):
         6, ge=1, le=40, description="characters besides facts a copied run needs to count"
     )
     min_word: int = Field(4, ge=1, le=20, description="words besides facts a copied run needs")
+    max_quote_chars: int = Field(
+        30, ge=0, description="a longer quotation counts as copied text, not as a quote"
+    )
     min_facts: dict[Kind, int] = Field(
         default_factory=lambda: dict(DEFAULT_MIN_FACTS),
         description="source facts a draft of this kind must state",
@@ -311,11 +324,17 @@ class ReviewConfig(_Strict):
         True,
         description="a correction of a published post is approved by someone other than its author",
     )
+    earlier_page: int = Field(
+        50, ge=1, le=500, description="earlier days' undecided drafts per queue page (oldest first)"
+    )
 
 
 class WebConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(
+        1, ge=1, le=64, description="web server processes (uvicorn workers); about one per core"
+    )
     secret_key: str = Field(
         DEMO_SECRET, min_length=16, description="signs session cookies; set via env"
     )
@@ -450,6 +469,10 @@ class Settings(BaseSettings):
         "each one found there replaces the packaged one of the same name",
     )
     timezone: str = "Asia/Shanghai"
+    script: Literal["simplified", "traditional", "keep"] = Field(
+        "simplified",
+        description="the script the desk posts in; sources in the other one are converted",
+    )
     persona: Persona = Field(default_factory=Persona)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     sources: list[SourceConfig] = Field(default_factory=list)

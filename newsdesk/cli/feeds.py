@@ -236,6 +236,10 @@ def item_add(
     text: Annotated[str, typer.Option(help="body text")] = "",
     link: Annotated[str | None, typer.Option(help="http(s) link to the original")] = None,
     published: Annotated[str | None, typer.Option(help="ISO 8601 time (default: now)")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="who published it (财联社); hot topics count items by outlet"),
+    ] = None,
 ) -> None:
     """Add an item by hand (e.g. a note from a call); deduplicated like feed items."""
     from newsdesk.feeds.manual import add_manual_item
@@ -243,7 +247,13 @@ def item_add(
     settings = state.settings
     db = open_db(settings)
     result = add_manual_item(
-        db, title, text, link=link, published=published, timezone=settings.timezone
+        db,
+        title,
+        text,
+        link=link,
+        published=published,
+        timezone=settings.timezone,
+        outlet=outlet,
     )
     if result.new:
         console.print(f"stored item {result.item_ids[0]}")

@@ -5,16 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from newsdesk.config import Settings, TextLimits
+from newsdesk.entries import Entry, hash_key
 from newsdesk.errors import ItemError
-from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
-from newsdesk.feeds.parse import Entry
+from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.store.db import Database
 from newsdesk.store.items import StoreResult, store_entries
-from newsdesk.store.sources import manual_source
+from newsdesk.store.models import FetchState, Source
+from newsdesk.store.sources import MANUAL, get_source, manual_source
 from newsdesk.text.clean import clean_text
 
 MAX_TITLE = 500
+# The outlet's source is named "manual:<outlet>" in a 64-character column.
+MAX_OUTLET = 56
 # Callers pass the desk's ``timezone``; without one, the config's default zone.
 DESK_ZONE_DEFAULT: str = Settings.model_fields["timezone"].default
 
@@ -29,8 +34,15 @@ def add_manual_item(
     timezone: str = DESK_ZONE_DEFAULT,
     now: datetime | None = None,
     limits: TextLimits | None = None,
+    outlet: str | None = None,
 ) -> StoreResult:
-    """Validate and store one manual item; a duplicate of a stored item is reported, not added."""
+    """Validate and store one manual item; a duplicate of a stored item is reported, not added.
+
+    ``outlet``: who published it (财联社, 經濟通). Items from one outlet share a manual source of
+    its own, so topics count them by outlet; a duplicate from another outlet is one more
+    sighting of the stored item, as for feeds. Without one, the item is the desk's own
+    (the one 手动添加 source).
+    """
     # One character over the limit is enough to refuse, and bounds the cleaning of a huge title.
     clean_title = clean_text(title, MAX_TITLE + 1)
     if not clean_title:
@@ -42,6 +54,11 @@ def add_manual_item(
         canonical = canonical_link(link)
         if canonical is None:
             raise ItemError(f"link {link!r} is not an http(s) URL")
+    clean_outlet = clean_text(outlet or "", MAX_OUTLET + 1)
+    if outlet is not None and not clean_outlet:
+        raise ItemError("来源不能为空 an outlet needs a non-empty name")
+    if len(clean_outlet) > MAX_OUTLET:
+        raise ItemError(f"来源名称过长 outlet too long: at most {MAX_OUTLET} characters")
     when = None
     if published:
         when = parse_time(published, ZoneInfo(timezone))
@@ -52,6 +69,16 @@ def add_manual_item(
     guid = canonical or "manual:" + hash_key(f"{clean_title}\n{body}")
     entry = Entry(guid, clean_title, canonical, when or now, body[:300])
     with db.session() as session:
-        return store_entries(
-            session, manual_source(session), [entry], now, kind="manual", bodies={guid: body}
-        )
+        source = outlet_source(session, clean_outlet) if clean_outlet else manual_source(session)
+        return store_entries(session, source, [entry], now, kind="manual", bodies={guid: body})
+
+
+def outlet_source(session: Session, outlet: str) -> Source:
+    """The manual source of one outlet, made on its first item."""
+    name = f"{MANUAL}:{outlet}"
+    row = get_source(session, name)
+    if row is None:
+        row = Source(name=name, title=outlet, url=None, type=MANUAL, state=FetchState())
+        session.add(row)
+        session.flush()
+    return row

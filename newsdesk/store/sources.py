@@ -39,7 +39,8 @@ def sync_sources(session: Session, settings: Settings) -> dict[str, Source]:
         )
     configured = set(settings.source_names) | {MANUAL}
     for name, row in rows.items():
-        if name not in configured:
+        # Manual sources (one per outlet typed in with ``item add``) are never in desk.yaml.
+        if name not in configured and row.type != MANUAL:
             row.enabled = False
     session.flush()
     return rows

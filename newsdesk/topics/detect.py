@@ -1,33 +1,44 @@
 """Hot-topic detection over a list of items: pure, no store, no clock.
 
-items -> stories (``stories.cluster``) -> terms per story (``text.segment``)
--> windows by trading-day close -> term and term-pair burst scores
-(``burst``) -> hot terms grouped by the stories they share -> ranked topics
-with their evidence.
+items -> near-duplicate clusters (``stories.cluster``: wire copies, one text in
+both scripts) -> stories: clusters that share enough specific names (cosine
+of their IDF-weighted names, ``story_link``) and name no different month, so
+four outlets' differently worded reports of one quarterly result are one story
+-> topics: stories grouped under the name they are about (two reports on
+one company, one body's two releases of one month) -> ranked by distinct
+outlets, multiplied by the burst of the topic's name against the trailing
+windows when the desk has history (``burst``) -> labelled from the specific
+names most of its reports share (``specific``), in the order the lead
+headline gives them.
+
+Everything is read on the normalised text (one script, one form of numbers):
+terms come from ``Segmenter.content_terms``, which normalises first.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from newsdesk.config import TopicSettings
+from newsdesk.text.normalise import normalise
 from newsdesk.text.segment import Segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
-from newsdesk.topics.burst import (
-    Scored,
-    Term,
-    Window,
-    ewma_weights,
-    expected_count,
-    pair_counts,
-    z_score,
-)
-from newsdesk.topics.stories import Story, TopicItem, cluster
+from newsdesk.topics.burst import Window, ewma_weights, expected_count, z_score
+from newsdesk.topics.specific import Specificity
+from newsdesk.topics.stories import Story, TopicItem, cluster, join
 
-CANDIDATES = 40
+# A name carried by more stories than this in one window joins no two of them by itself:
+# it is what the day is about (a burst), which grouping into topics handles, not a story key.
+POSTING_CAP = 64
+LABEL_NAMES = 2
+TITLE_WEIGHT = 2.0
+# A month a headline is about: 10月, 10月份, 1-10月; not the date 10月30日.
+_MONTH = re.compile(r"(?<![\d.])(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}\s*月(?:份)?(?!\s*\d{1,2}\s*日)")
 
 
 @dataclass
@@ -60,6 +71,14 @@ class Topic:
         }
 
 
+@dataclass
+class Analysis:
+    """Every story of the windows read (for the store) and the current window's ranked topics."""
+
+    stories: list[Story]
+    topics: list[Topic]
+
+
 def windows(now: datetime, count: int, calendar: TradingCalendar) -> list[Window]:
     """The current window and ``count`` trailing ones, newest first."""
     start = calendar.previous_close(now)
@@ -79,6 +98,182 @@ def _window_index(when: datetime, spans: Sequence[Window]) -> int | None:
     return None
 
 
+def month_of(title: str) -> str:
+    """The first month a headline names (``10月``, ``1-10月``), "" when none."""
+    found = _MONTH.search(normalise(title))
+    return re.sub(r"\s|份", "", found.group()).replace("—", "-") if found else ""
+
+
+class _Reader:
+    """Terms and months per distinct text, each segmented once (wire copies repeat texts)."""
+
+    def __init__(self, segmenter: Segmenter) -> None:
+        self._segmenter = segmenter
+        self._terms: dict[str, frozenset[str]] = {}
+
+    def terms(self, item: TopicItem) -> frozenset[str]:
+        text = f"{item.title} {item.summary}"
+        found = self._terms.get(text)
+        if found is None:
+            found = self._terms[text] = frozenset(self._segmenter.content_terms(text))
+        return found
+
+    def story_terms(self, story: Story) -> frozenset[str]:
+        return frozenset().union(*(self.terms(item) for item in story.items))
+
+
+def _conflict(a: set[str], b: set[str]) -> bool:
+    """Two stories whose headlines name different months (10月CPI, 11月CPI) are different."""
+    return bool(a) and bool(b) and a.isdisjoint(b)
+
+
+def _vectors(
+    clusters: Sequence[Story], term_sets: Sequence[frozenset[str]], specific: Specificity
+) -> list[dict[str, float]]:
+    """Specific names by weight, doubled for a name in a headline: what a report is about."""
+    out = []
+    for found, terms in zip(clusters, term_sets, strict=True):
+        titles = normalise(" ".join(i.title for i in found.items))
+        out.append(
+            {
+                t: specific.weight(t) * (TITLE_WEIGHT if t in titles else 1.0)
+                for t in terms
+                if specific.is_specific(t)
+            }
+        )
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two name vectors; 0 unless they share two names: one shared word between two
+    short headlines (固态电池龙头公告, 商业航天龙头公告) is not one story."""
+    if len(a) > len(b):
+        a, b = b, a
+    common = [w * b[t] for t, w in a.items() if t in b]
+    if len(common) < 2:
+        return 0.0
+    shared = sum(common)
+    return shared / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+
+
+def link(
+    clusters: Sequence[Story],
+    term_sets: Sequence[frozenset[str]],
+    specific: Specificity,
+    threshold: float,
+    window_hours: float,
+) -> list[Story]:
+    """Join near-duplicate clusters into stories: reports that share enough specific names.
+
+    Candidates are the pairs that share a specific name carried by at most
+    ``POSTING_CAP`` clusters; union-find refuses merges that make a story span
+    more than ``window_hours`` (``stories.join``) or put two months together.
+    """
+    vectors = _vectors(clusters, term_sets, specific)
+    # The window's own spread too: report jargon (三季报, 收报) recurs across many of its
+    # stories, a story's names only across its own reports.
+    spread = Counter(t for vector in vectors for t in vector)
+    for vector in vectors:
+        for term in vector:
+            vector[term] *= math.log(1 + len(vectors) / spread[term])
+    months = [{month_of(i.title) for i in c.items} - {""} for c in clusters]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, vector in enumerate(vectors):
+        for term in vector:
+            postings[term].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if 1 < len(members) <= POSTING_CAP:
+            pairs.update((x, y) for n, x in enumerate(members) for y in members[n + 1 :])
+    xs: list[int] = []
+    ys: list[int] = []
+    for x, y in sorted(pairs):
+        if _cosine(vectors[x], vectors[y]) >= threshold and not _conflict(months[x], months[y]):
+            xs.append(x)
+            ys.append(y)
+    times = [c.first_seen.timestamp() for c in clusters]
+    roots = join(xs, ys, times, window_hours * 3600)
+    merged: dict[int, Story] = defaultdict(Story)
+    for root, story in zip(roots, clusters, strict=True):
+        merged[root].items.extend(story.items)
+    return sorted(merged.values(), key=lambda s: s.first_seen)
+
+
+@dataclass
+class _Entry:
+    """A story of the current window as ranking and labelling read it."""
+
+    story: Story
+    terms: frozenset[str]
+    item_terms: list[frozenset[str]]
+    titles: str
+    months: set[str]
+
+
+def _names(
+    entries: Sequence[_Entry], specific: Specificity, segmenter: Segmenter
+) -> list[tuple[str, float]]:
+    """Specific names the reports share, best first: weight x share of reports naming it, x1.5
+    in a headline. How many of the window's stories name it does not count against it here: a
+    name in many stories today may be the day's burst (降准); ``link`` already kept report
+    jargon (三季报, 收报) from joining stories."""
+    items = [terms for e in entries for terms in e.item_terms]
+    titles = " ".join(e.titles for e in entries)
+    counts = Counter(t for terms in items for t in terms)
+    scored = []
+    for term, count in counts.items():
+        share = count / len(items)
+        if share < 0.5 or not specific.is_specific(term) or segmenter.is_ticker(term):
+            continue
+        title = 1.5 if term in titles else 1.0
+        scored.append((term, specific.weight(term) * share * title))
+    return sorted(scored, key=lambda ts: (-ts[1], ts[0]))
+
+
+def _group(entries: list[_Entry], names: list[dict[str, float]], overlap: float) -> list[int]:
+    """Stories about one name form one topic: a story joins every story whose key (best) name
+    it carries with at least ``overlap`` of its own best name's score, unless a month differs.
+    Returns each story's group root."""
+    about: dict[str, list[int]] = defaultdict(list)
+    for n, scores in enumerate(names):
+        if scores:
+            best = max(scores.values())
+            for term, score in scores.items():
+                if score >= overlap * best:
+                    about[term].append(n)
+    xs: list[int] = []
+    ys: list[int] = []
+    for n, scores in enumerate(names):
+        if not scores:
+            continue
+        key = max(scores.items(), key=lambda ts: (ts[1], ts[0]))[0]
+        for other in about[key]:
+            if other != n and not _conflict(entries[n].months, entries[other].months):
+                xs.append(n)
+                ys.append(other)
+    return join(xs, ys, [0.0] * len(entries), 1.0)
+
+
+def _label(lead: TopicItem, names: list[str], months: Counter[str], reports: int) -> str:
+    """The names in the order the lead headline (then its text) gives them, neighbours written
+    as one (贵州 + 茅台 -> 贵州茅台), after the month most headlines name (10月CPI)."""
+    text = normalise(f"{lead.title} {lead.summary}")
+    placed = sorted((text.find(n) if n in text else len(text) + k, n) for k, n in enumerate(names))
+    parts: list[str] = []
+    end = -1
+    for start, name in placed:
+        if parts and start == end:
+            parts[-1] += name
+        else:
+            parts.append(name)
+        end = start + len(name)
+    label = " ".join(parts)
+    month, count = months.most_common(1)[0] if months else ("", 0)
+    if month and 2 * count >= reports and month not in label:
+        label = month + label
+    return label
+
+
 def detect(
     items: Sequence[TopicItem],
     now: datetime,
@@ -88,132 +283,132 @@ def detect(
     top: int | None = None,
     stories: Sequence[Story] | None = None,
 ) -> list[Topic]:
-    """Rank today's hot topics among ``items`` as of ``now``.
+    """Rank today's hot topics among ``items`` as of ``now`` (see ``analyse``)."""
+    return analyse(items, now, settings, segmenter, calendar, top, stories).topics
 
-    ``stories``: the items already clustered (``cluster``), when the caller stores them too.
+
+def analyse(
+    items: Sequence[TopicItem],
+    now: datetime,
+    settings: TopicSettings,
+    segmenter: Segmenter,
+    calendar: TradingCalendar | None = None,
+    top: int | None = None,
+    clusters: Sequence[Story] | None = None,
+) -> Analysis:
+    """Stories of every window read and the current window's ranked topics, as of ``now``.
+
+    ``clusters``: the items already clustered into near-duplicates (``cluster``).
     """
     calendar = calendar or TradingCalendar()
     spans = windows(now, settings.trailing_windows, calendar)
-    oldest = spans[-1].start - timedelta(hours=settings.story_window_hours)
-    if stories is None:
+    if clusters is None:
+        oldest = spans[-1].start - timedelta(hours=settings.story_window_hours)
         usable = [i for i in items if oldest <= i.published <= now]
-        stories = cluster(usable, settings.story_similarity, settings.story_window_hours)
-    by_window: list[list[tuple[Story, frozenset[str]]]] = [[] for _ in spans]
-    seen: dict[str, frozenset[str]] = {}  # wire copies repeat the same text many times
-    for story in stories:
-        index = _window_index(story.first_seen, spans)
-        if index is None:
-            continue
-        terms: set[str] = set()
-        for text in {f"{i.title} {i.summary}" for i in story.items}:
-            if text not in seen:
-                seen[text] = frozenset(segmenter.content_terms(text))
-            terms |= seen[text]
-        by_window[index].append((story, frozenset(terms)))
-    current = by_window[0]
+        clusters = cluster(usable, settings.story_similarity, settings.story_window_hours)
+    reader = _Reader(segmenter)
+    by_window: list[list[Story]] = [[] for _ in spans]
+    for found in clusters:
+        index = _window_index(found.first_seen, spans)
+        if index is not None:
+            by_window[index].append(found)
+    # History first: what the desk's recent stories call common decides what is specific today.
+    cluster_terms = [[reader.story_terms(c) for c in w] for w in by_window]
+    history = Counter(t for w in cluster_terms[1:] for terms in w for t in terms)
+    specific = Specificity(settings, history, sum(len(w) for w in by_window[1:]))
+    linked: list[list[Story]] = [
+        link(w, terms, specific, settings.story_link, settings.story_window_hours)
+        for w, terms in zip(by_window, cluster_terms, strict=True)
+    ]
+    found_stories = sorted((s for w in linked for s in w), key=lambda s: s.first_seen)
+    topics = _topics(linked, spans, reader, specific, settings, segmenter)
+    return Analysis(found_stories, topics[: top or settings.top])
+
+
+def _topics(
+    linked: list[list[Story]],
+    spans: list[Window],
+    reader: _Reader,
+    specific: Specificity,
+    settings: TopicSettings,
+    segmenter: Segmenter,
+) -> list[Topic]:
+    current = linked[0]
     if not current:
         return []
-    baseline = [Counter(t for _, terms in w for t in terms) for w in by_window[1:]]
-    sizes = [len(w) for w in by_window[1:]]
+    entries = []
+    for story in current:
+        item_terms = [reader.terms(i) for i in story.items]
+        entries.append(
+            _Entry(
+                story,
+                frozenset().union(*item_terms),
+                item_terms,
+                normalise(" ".join(i.title for i in story.items)),
+                {month_of(i.title) for i in story.items} - {""},
+            )
+        )
+    spread = Counter(t for e in entries for t in e.terms)
+    baseline = [Counter(t for s in w for t in reader.story_terms(s)) for w in linked[1:]]
+    sizes = [len(w) for w in linked[1:]]
     weights = ewma_weights(len(baseline), settings.half_life)
-    counts = Counter(t for _, terms in current for t in terms)
-    outlets: dict[str, set[str]] = {}
-    for story, terms in current:
-        carriers = story.sources  # computed over the story's items: once, not once per term
-        for term in terms:
-            outlets.setdefault(term, set()).update(carriers)
+    bursts: dict[str, float] = {}
 
-    def scored(term: Term, count: int, sources: int, base: Sequence[Counter[Term]]) -> Scored:
-        expected = expected_count(term, base, sizes, weights, len(current))
-        return Scored(term, z_score(count, expected), count, expected, sources)
+    def burst_of(term: str) -> float:
+        """A name's burst (z, from 0) against the trailing windows; 0 on a desk without history."""
+        if term not in bursts:
+            expected = expected_count(term, baseline, sizes, weights, len(entries))
+            bursts[term] = max(0.0, z_score(spread[term], expected)) if any(sizes) else 0.0
+        return bursts[term]
 
-    singles = [
-        scored(t, c, len(outlets[t]), baseline)
-        for t, c in counts.items()
-        if c >= settings.min_stories and len(outlets[t]) >= settings.min_sources
+    # What a story is about: its names, those bursting today first (the day's 降准, not the
+    # 负债 of one of its reports).
+    names = [
+        {
+            t: score * (1.0 + burst_of(t) if t in e.titles else 1.0)
+            for t, score in _names([e], specific, segmenter)
+        }
+        for e in entries
     ]
-    hot = sorted(
-        (s for s in singles if s.score >= settings.min_score), key=lambda s: (-s.score, s.term)
-    )
-    hot = hot[:CANDIDATES]
-    vocabulary = {str(s.term) for s in hot}
-    pair_now = pair_counts((terms for _, terms in current), vocabulary)
-    pair_base = [pair_counts((terms for _, terms in w), vocabulary) for w in by_window[1:]]
-    pairs = {
-        p: scored(p, c, 0, pair_base).score
-        for p, c in pair_now.items()
-        if c >= settings.min_stories
-    }
-    return _group(
-        hot, pairs, current, by_window, spans, settings, top or settings.top, segmenter.is_known
-    )
-
-
-def _group(
-    hot: list[Scored],
-    pairs: dict[Term, float],
-    current: list[tuple[Story, frozenset[str]]],
-    by_window: list[list[tuple[Story, frozenset[str]]]],
-    spans: list[Window],
-    settings: TopicSettings,
-    top: int,
-    is_known: Callable[[str], bool],
-) -> list[Topic]:
-    """Group hot terms into topics; dictionary terms (sectors, concepts, companies) lead first."""
-    with_term = {str(s.term): {id(st) for st, terms in current if s.term in terms} for s in hot}
-    assigned: set[str] = set()
-    topics: list[Topic] = []
-    for lead in sorted(hot, key=lambda s: -s.score * (1.5 if is_known(str(s.term)) else 1.0)):
-        name = str(lead.term)
-        if name in assigned:
+    roots = _group(entries, names, settings.group_overlap)
+    groups: dict[int, list[_Entry]] = defaultdict(list)
+    for root, entry in zip(roots, entries, strict=True):
+        groups[root].append(entry)
+    days = [
+        (span.end.astimezone(SHANGHAI).date().isoformat(), counts)
+        for span, counts in zip(spans, [Counter(), *baseline], strict=True)
+    ]
+    topics = []
+    for members in groups.values():
+        stories = [e.story for e in members]
+        reports = sum(len(s.items) for s in stories)
+        outlets = {o for s in stories for o in s.sources}
+        ranked = _names(members, specific, segmenter)
+        if reports < settings.min_stories or len(outlets) < settings.min_sources or not ranked:
             continue
-        mine = with_term[name]
-        group = [name]
-        for other in hot:
-            other_name = str(other.term)
-            if other_name in assigned or other_name == name or len(group) >= settings.max_terms:
-                continue
-            theirs = with_term[other_name]
-            if len(mine & theirs) >= settings.group_overlap * len(theirs):
-                group.append(other_name)
-        assigned.update(group)
-        # Name the topic after its most widespread term: the one most of its stories share.
-        group.sort(key=lambda t: (-len(with_term[t]), not is_known(t), t))
-        name = group[0]
-        partner, pair_score = _best_partner(name, group, pairs)
-        label = f"{name} / {partner}" if partner else name
-        lead = next(s for s in hot if s.term == name)
-        # Generic co-terms (政策, 出台) describe the topic but must not pull in other stories.
-        anchors = {name} | {t for t in group if is_known(t)}
-        members = [story for story, terms in current if terms & anchors]
-        series = [
-            (span.end.astimezone(SHANGHAI).date().isoformat(), sum(1 for _, t in w if name in t))
-            for span, w in zip(reversed(spans), reversed(by_window), strict=True)
-        ]
+        best = ranked[0][1]
+        chosen = [t for t, score in ranked[:LABEL_NAMES] if score >= 0.5 * best]
+        key = chosen[0]
+        count = spread[key]
+        expected = expected_count(key, baseline, sizes, weights, len(entries))
+        burst = burst_of(key)
+        score = float(len(outlets))
+        if burst >= settings.min_score:
+            score *= 1.0 + burst
+        lead = min((i for s in stories for i in s.items), key=lambda i: i.published)
+        months = Counter(m for s in stories for i in s.items if (m := month_of(i.title)))
+        series = [(day, window[key] if n else count) for n, (day, window) in enumerate(days)][::-1]
         topics.append(
             Topic(
-                label,
-                group,
-                max(max(s.score for s in hot if s.term in group), pair_score),
-                members,
-                min(s.first_seen for s in members),
-                lead.count,
-                lead.expected,
+                _label(lead, chosen, months, reports),
+                [t for t, _ in ranked[: settings.max_terms]],
+                score,
+                sorted(stories, key=lambda s: (-len(s.sources), s.first_seen)),
+                min(s.first_seen for s in stories),
+                count,
+                expected,
                 series,
             )
         )
-    topics.sort(key=lambda t: (-t.score, t.label))
-    return topics[:top]
-
-
-def _best_partner(
-    lead: str, group: list[str], pairs: dict[Term, float]
-) -> tuple[str | None, float]:
-    best: tuple[str | None, float] = (None, float("-inf"))
-    for other in group[1:]:
-        score = pairs.get(tuple(sorted((lead, other))), float("-inf"))  # type: ignore[arg-type]
-        if score > best[1]:
-            best = (other, score)
-    if best[0] is None and len(group) > 1:
-        return group[1], float("-inf")
-    return best
+    topics.sort(key=lambda t: (-t.score, -len(t.item_ids), t.label))
+    return topics

@@ -7,15 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings
 from newsdesk.store.db import Database, lock_for_write
 from newsdesk.store.models import NOT_NEWS, Item, ItemSource, Source, TopicItemRow, TopicRow
+from newsdesk.store.sources import MANUAL
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
-from newsdesk.topics.detect import Topic, detect, windows
+from newsdesk.topics.detect import Topic, analyse, windows
 from newsdesk.topics.stories import Story, TopicItem, cluster
 
 TOPICS_LOCK = 0x6E640002
@@ -49,15 +50,20 @@ def moment_for(day: date | None, now: datetime | None = None) -> datetime:
     return min(end, now)
 
 
+# An outlet is a source's name; an outlet typed in with a manual item is its title (the name as
+# given), so two manual items from one newspaper count once and from two count twice.
+_OUTLET = case((Source.type == MANUAL, Source.title), else_=Source.name)
+
+
 def load_items(session: Session, start: datetime, end: datetime) -> list[TopicItem]:
-    """Items published (or, lacking a date, fetched) in [start, end], with every carrying source."""
+    """Items published (or, lacking a date, fetched) in [start, end], with every carrying outlet."""
     when = func.coalesce(Item.published_at, Item.fetched_at)
     rows = session.execute(
         select(
             Item.id,
             Item.title,
             Item.summary,
-            Source.name,
+            _OUTLET,
             Item.published_at,
             Item.fetched_at,
             Item.link,
@@ -70,7 +76,7 @@ def load_items(session: Session, start: datetime, end: datetime) -> list[TopicIt
     for start_at in range(0, len(ids), 500):
         chunk = ids[start_at : start_at + 500]
         for item_id, name in session.execute(
-            select(ItemSource.item_id, Source.name)
+            select(ItemSource.item_id, _OUTLET)
             .join(Source, ItemSource.source_id == Source.id)
             .where(ItemSource.item_id.in_(chunk))
         ):
@@ -110,9 +116,10 @@ def compute_topics(
     with db.session() as session:
         items = load_items(session, start, moment)
     conf = settings.topics
-    stories = cluster(items, conf.story_similarity, conf.story_window_hours)
-    topics = detect(items, moment, conf, topic_segmenter(settings), calendar, stories=stories)
-    store_stories(db, stories)
+    clusters = cluster(items, conf.story_similarity, conf.story_window_hours)
+    found = analyse(items, moment, conf, topic_segmenter(settings), calendar, clusters=clusters)
+    topics = found.topics
+    store_stories(db, found.stories)
     with db.session() as session:
         # Concurrent runs (ingest and slot flows on several workers) replace the day one at a time.
         lock_for_write(session, TOPICS_LOCK)
@@ -179,3 +186,10 @@ def stored_topics(db: Database, day: date) -> list[StoredTopic]:
             )
             for r in rows
         ]
+
+
+def ranked_stories(db: Database, day: date) -> list[StoredTopic]:
+    """The day's topics in rank order (as ``compute_topics`` stored them): each with its label,
+    its item ids (the top story's reports first) and its distinct outlets (``sources``).
+    Briefs take the top stories first from here; an empty list when the day is not ranked."""
+    return stored_topics(db, day)

@@ -24,7 +24,8 @@ NUM_PERM = 64
 SHINGLE = 3
 SUMMARY_CHARS = 160
 _DROP = re.compile(r"[\W_]+", re.UNICODE)
-_SEED = 20261123
+# Any fixed seed: the hash functions must only be the same from run to run.
+_SEED = 0x5EED
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def bands_for(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return min(options, key=lambda br: abs((1 / br[0]) ** (1 / br[1]) - threshold))
 
 
-def _join(xs: list[int], ys: list[int], times: list[float], window: float) -> list[int]:
+def join(xs: list[int], ys: list[int], times: list[float], window: float) -> list[int]:
     """Union-find over the pairs (in order) that refuses a merge making a story span more than
     ``window`` seconds; returns each item's root.
 
@@ -205,7 +206,7 @@ def cluster(
         xs, ys = pair_keys // size, pair_keys % size
         similar = _similar(sigs, text_of[xs], text_of[ys], threshold)
         xs, ys = xs[similar], ys[similar]
-    roots = _join(xs.tolist(), ys.tolist(), times.tolist(), window)
+    roots = join(xs.tolist(), ys.tolist(), times.tolist(), window)
     groups: dict[int, Story] = defaultdict(Story)
     for root, item in zip(roots, items, strict=True):
         groups[root].items.append(item)
