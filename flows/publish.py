@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.publish.service import PublishReport, publish_due
-from newsdesk.review.notices import NoticeReport, notify_editors
+from newsdesk.publish.notices import NoticeReport, notify_editors
 from tasks.desk import desk
 
 

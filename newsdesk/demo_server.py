@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsdesk.feeds.parse import Entry, parse_feed
+from newsdesk.entries import Entry
+from newsdesk.feeds.parse import parse_feed
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Decide how a feed body is encoded and decode it.
+"""Decide how a fetched body (a feed, a research page) is encoded and decode it.
 
 Order: byte-order mark, then the HTTP charset, then the XML declaration, then
 UTF-8, then GB18030. A charset that fails to decode the body is skipped rather

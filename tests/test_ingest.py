@@ -10,10 +10,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
+from newsdesk.entries import Entry
 from newsdesk.errors import ItemError
 from newsdesk.feeds.ingest import fetch_step, ingest, ingest_source, parse_step, store_step
 from newsdesk.feeds.manual import add_manual_item
-from newsdesk.feeds.parse import Entry
 from newsdesk.store.db import Database
 from newsdesk.store.items import recent_items, store_entries
 from newsdesk.store.models import FetchAttempt, FetchState, Item, ItemSource, Source

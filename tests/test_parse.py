@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.config import TextLimits
+from newsdesk.encoding import decode
+from newsdesk.entries import content_hash, guid_key
 from newsdesk.errors import FeedParseError
-from newsdesk.feeds.encoding import decode
-from newsdesk.feeds.normalise import canonical_link, content_hash, guid_key, parse_time
+from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.feeds.parse import SHANGHAI, parse_feed
 from newsdesk.text.clean import clean_text, sanitise
 from tests.feeds import rss

@@ -674,3 +674,9 @@ def test_a_correction_needs_an_approver_other_than_its_author(db: Database) -> N
         ).to_state
         == "approved"
     )
+
+
+def test_the_queue_knows_the_offline_composer_by_its_name() -> None:
+    from newsdesk.review.service import MACHINE_PROVIDER
+
+    assert OfflineComposer.name == MACHINE_PROVIDER

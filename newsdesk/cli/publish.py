@@ -57,7 +57,7 @@ def publish_cmd(
     from rich.markup import escape
 
     from newsdesk.publish.service import publish_due
-    from newsdesk.review.notices import notify_editors
+    from newsdesk.publish.notices import notify_editors
 
     settings = state.settings
     moment = parse_moment(now, settings) if now else datetime.now(UTC)

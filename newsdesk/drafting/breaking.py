@@ -19,10 +19,10 @@ from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.llm import Provider
 from newsdesk.drafting.service import DraftOutcome, write_draft
+from newsdesk.entries import hash_key
 from newsdesk.errors import ItemError
 from newsdesk.feeds.fetch import fetch, new_session
 from newsdesk.feeds.manual import MAX_TITLE, add_manual_item
-from newsdesk.feeds.normalise import hash_key
 from newsdesk.research.extract import extract_page
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item, Source

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SlotConfig
+from newsdesk.review.service import brief_source_texts
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
@@ -65,7 +66,7 @@ class Brief:
         return cls(**{**data, "sources": sources})
 
     def source_texts(self) -> list[str]:
-        return [f"{s.title}。{s.text}" for s in self.sources]
+        return brief_source_texts(self.as_json())
 
 
 def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, datetime]:

@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 import requests
 
 from newsdesk.config import Settings, SourceConfig, TextLimits
+from newsdesk.entries import Entry
 from newsdesk.errors import FeedError, NewsdeskError
 from newsdesk.feeds.fetch import FetchResponse, fetch, new_session
 from newsdesk.feeds.guard import Resolver
 from newsdesk.feeds.market import parse_snapshots, snapshot_data, snapshot_entry
 from newsdesk.feeds.normalise import canonical_link, parse_time
-from newsdesk.feeds.parse import Entry, parse_feed
+from newsdesk.feeds.parse import parse_feed
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
 from newsdesk.store.items import store_entries

@@ -32,8 +32,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from newsdesk.entries import Entry
 from newsdesk.errors import SnapshotError
-from newsdesk.feeds.parse import Entry
 
 CLOSE = time(15, 0)  # the Shanghai and Shenzhen close
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万亿|亿|万)?元$")

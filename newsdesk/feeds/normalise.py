@@ -1,10 +1,9 @@
-"""Turn parser output into clean, comparable values: text, links, times, guids, hashes."""
+"""Turn parser output into clean, comparable values: links and times (an entry's keys and
+hashes are in ``newsdesk/entries.py``)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -12,9 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from dateutil import parser as dateparser
 
 _TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)$", re.IGNORECASE)
-_HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
 MAX_LINK = 2048
-MAX_KEY = 500
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
@@ -82,29 +79,3 @@ def _parse_time_text(text: str) -> datetime | None:
         return dateparser.parse(text)
     except (ValueError, OverflowError, TypeError):
         return None
-
-
-def hash_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def content_hash(title: str, text: str, identity: str = "") -> str:
-    """Hash of title + text that ignores case, width, punctuation and whitespace.
-
-    An entry with no words at all (a photo post: no title, an image for a summary)
-    has nothing to compare, so its hash is of ``identity`` (its guid key) instead:
-    otherwise every such entry would be a duplicate of the first.
-    """
-    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}\n{text}").lower())
-    return hash_key(folded) if folded else hash_key("identity:" + identity)
-
-
-def guid_key(guid: str, source_name: str) -> str:
-    """A key unique across sources: URL/URN guids are global, bare ids belong to their source."""
-    guid = guid.strip()
-    scoped = (
-        guid
-        if re.match(r"^(https?://|urn:|tag:)", guid, re.IGNORECASE)
-        else f"{source_name}:{guid}"
-    )
-    return scoped if len(scoped) <= MAX_KEY else "sha256:" + hash_key(scoped)

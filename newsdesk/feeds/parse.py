@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -19,9 +19,10 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 
+from newsdesk import encoding
+from newsdesk.entries import Entry, hash_key
 from newsdesk.errors import FeedParseError
-from newsdesk.feeds import encoding
-from newsdesk.feeds.normalise import canonical_link, hash_key, parse_time
+from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.text.clean import clean_text, sanitise
 from newsdesk.text.limits import TextLimits
 
@@ -32,25 +33,6 @@ _FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
 _FEED_END = re.compile(r"</(rss|feed|rdf:RDF|RDF)\s*>", re.I)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _ABSOLUTE = re.compile(r"^https?://", re.I)
-
-
-@dataclass(frozen=True)
-class Entry:
-    guid: str
-    title: str
-    link: str | None
-    published: datetime | None
-    summary: str
-    author: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "guid": self.guid,
-            "title": self.title,
-            "link": self.link,
-            "published": self.published.isoformat() if self.published else None,
-            "summary": self.summary,
-        }
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from newsdesk.publish.channels import Channel, Message, build_channels
 from newsdesk.publish.render import render_post
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import record_event, transition
-from newsdesk.review.states import EDITORS
+from newsdesk.review.states import may_settle
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion, Post
 from newsdesk.store.types import is_row_id, utcnow
@@ -517,11 +517,6 @@ class Settled:
     state: str
 
 
-def may_settle(actor: Actor) -> bool:
-    """Who may say whether an uncertain post arrived: the editors (and admins)."""
-    return actor.role in EDITORS
-
-
 def settle_post(
     db: Database, post_id: int, action: str, actor: Actor, note: str | None = None
 ) -> Settled:
@@ -531,7 +526,7 @@ def settle_post(
     Returns the post's new state."""
     if action not in POST_ACTIONS:
         raise InvalidTransition(f"unknown post action {action!r} (have: {', '.join(POST_ACTIONS)})")
-    if not may_settle(actor):
+    if not may_settle(actor.role):
         raise PermissionDenied(f"role {actor.role!r} may not {action} a post")
     note = (note or "").strip() or None
     with db.session() as session:

@@ -8,9 +8,9 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from bs4 import BeautifulSoup
 
+from newsdesk import encoding
 from newsdesk.config import TextLimits
 from newsdesk.errors import FeedParseError
-from newsdesk.feeds import encoding
 from newsdesk.text.clean import clean_text, sanitise
 
 MIN_TEXT = 40

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from newsdesk.config import Settings
-from newsdesk.publish.service import may_settle
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import QueueRow, allowed_actions, get_draft
-from newsdesk.review.states import LABELS, ReviewState
+from newsdesk.review.states import LABELS, ReviewState, may_settle
 from newsdesk.store.db import Database
 
 
@@ -23,7 +22,7 @@ def draft_view(db: Database, settings: Settings, draft_id: int, actor: Actor) ->
         "sources": draft.brief.get("sources", []),
         "actions": allowed_actions(settings, draft, actor),
         "state_label": LABELS[ReviewState(draft.state)],
-        "settle_posts": may_settle(actor),
+        "settle_posts": may_settle(actor.role),
     }
 
 

@@ -17,10 +17,10 @@ row (tests/test_review.py checks).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT, Action.FAIL}
 SYSTEM_ACTOR = Actor("system", "system")
+# The offline composer's name (``llm.provider: offline``; tests/test_review.py checks it is
+# OfflineComposer.name): review marks its drafts without importing the drafting package.
+MACHINE_PROVIDER = "offline"
 # Where an editor's own text came from, by the action that stored it.
 _EDITOR_ORIGIN = {Action.EDIT: "edit", Action.CORRECT: "correction", Action.REDRAFT: "redraft"}
 
@@ -123,6 +126,13 @@ def transition(
     except ValueError:
         raise InvalidTransition(f"unknown action {action!r}") from None
     note = (note or "").strip() or None
+    # An editor's text is checked before the transaction, not inside it: the checks take a
+    # while, and the lock check below still refuses the text if the draft changed meanwhile.
+    version = (
+        _checked_text(db, settings, draft_id, act, actor, text, expected_version)
+        if act in NEW_TEXT
+        else None
+    )
     try:
         with db.session() as session:
             draft = _load(session, draft_id)
@@ -131,7 +141,7 @@ def transition(
                     f"draft {draft_id} was changed by someone else (you loaded lock {expected_version}, "
                     f"it is now {draft.lock_version}); reload and try again"
                 )
-            result = _apply(session, settings, draft, act, actor, note, text=text)
+            result = _apply(session, settings, draft, act, actor, note, version=version)
             session.flush()
             return TransitionResult(
                 draft.id, act.value, result[0], result[1], draft.lock_version, draft.version
@@ -178,7 +188,6 @@ def _apply(
     actor: Actor,
     note: str | None,
     *,
-    text: str | None = None,
     version: NewVersion | None = None,
 ) -> tuple[str, str]:
     state = ReviewState(draft.state)
@@ -199,9 +208,8 @@ def _apply(
     if act == Action.FAIL:
         draft.flagged, draft.flag_reason = True, note
     if act in NEW_TEXT:
-        version = version or _editor_version(
-            settings, draft, act, text, actor, day_texts(session, draft.day, draft.id)
-        )
+        if version is None:  # the draft changed between the checks and this transaction
+            raise StaleVersion(f"draft {draft.id} was changed by someone else; reload")
         _store(session, draft, version, note)
         data |= {"version": draft.version, "provider": version.provider}
     draft.state = new_state.value
@@ -322,20 +330,49 @@ def day_texts(session: Session, day: date, draft_id: int) -> list[str]:
     return list(rows)
 
 
+def brief_source_texts(brief: Mapping[str, Any]) -> list[str]:
+    """What the checks compare a draft with: each source of its brief (``Draft.brief``, a
+    ``drafting.brief.Brief`` as stored) as title。text."""
+    return [f"{s['title']}。{s['text']}" for s in brief.get("sources", [])]
+
+
+def _checked_text(
+    db: Database,
+    settings: Settings,
+    draft_id: int,
+    act: Action,
+    actor: Actor,
+    text: str | None,
+    expected_version: int,
+) -> NewVersion | None:
+    """An editor's new text with its check report, made outside any transaction; None when
+    the transaction will refuse the action anyway (stale lock, state or role), so nothing is
+    checked for it."""
+    with db.session() as session:
+        draft = _load(session, draft_id)
+        entry = TRANSITIONS.get((ReviewState(draft.state), act))
+        if draft.lock_version != expected_version or entry is None or actor.role not in entry[1]:
+            return None
+        brief, slot_name, kind = dict(draft.brief), draft.slot, draft.kind
+        others = day_texts(session, draft.day, draft.id)
+    return _editor_version(settings, brief, slot_name, kind, act, text, actor, others)
+
+
 def _editor_version(
     settings: Settings,
-    draft: Draft,
+    brief: Mapping[str, Any],
+    slot_name: str,
+    kind: str,
     act: Action,
     text: str | None,
     actor: Actor,
     others: Sequence[str] = (),
 ) -> NewVersion:
-    """An editor's text for the draft, checked like a writer's (``others``: the day's other
-    drafts, for the repetition rule)."""
+    """An editor's text for a draft of ``brief``, checked like a writer's (``others``: the
+    day's other drafts, for the repetition rule)."""
     # Imported here: the checks load the text tools, which the publish and notice runs
     # (every minute) never need.
     from newsdesk.checks.report import run_checks
-    from newsdesk.drafting.brief import Brief
 
     body = (text or "").strip()
     if not body:
@@ -345,16 +382,15 @@ def _editor_version(
             f"正文过长 / the text has {len(body):,} characters; at most "
             f"{settings.review.max_text_chars:,} (review.max_text_chars)"
         )
-    brief = Brief.from_json(draft.brief)
-    slot = settings.find_slot(draft.slot)
+    slot = settings.find_slot(slot_name)
     channel = slot.channels[0] if slot else settings.channels[0].name
     report = run_checks(
         body,
-        brief.source_texts(),
+        brief_source_texts(brief),
         settings,
         channel=channel,
         slot=slot.name if slot else None,
-        kind=draft.kind,
+        kind=kind,
         day_drafts=others,
     )
     return NewVersion(body, report, _EDITOR_ORIGIN[act], f"editor:{actor.username}")
@@ -403,11 +439,7 @@ class QueueRow:
     @property
     def machine_composed(self) -> bool:
         """Written by the offline composer: the queue says so, the published text does not."""
-        # Imported here: the composer loads the text tools, which the per-minute publish
-        # and notice runs (they import this module) never need.
-        from newsdesk.drafting.offline import OfflineComposer
-
-        return self.provider == OfflineComposer.name
+        return self.provider == MACHINE_PROVIDER
 
 
 def queue(

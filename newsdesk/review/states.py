@@ -69,6 +69,12 @@ REVIEWERS = frozenset({"editor", "compliance", "admin"})
 COMPLIANCE = frozenset({"compliance", "admin"})
 SYSTEM = frozenset({"system"})
 
+
+def may_settle(role: str) -> bool:
+    """Who may say whether an uncertain post arrived: the editors (and admins)."""
+    return role in EDITORS
+
+
 S, A = ReviewState, Action
 # (state, action) -> (new state, roles allowed)
 TRANSITIONS: dict[tuple[ReviewState, Action], tuple[ReviewState, frozenset[str]]] = {

@@ -10,8 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newsdesk.feeds.normalise import content_hash, guid_key
-from newsdesk.feeds.parse import Entry
+from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.store.db import lock_for_write
 from newsdesk.store.models import Item, ItemSource, Source
 

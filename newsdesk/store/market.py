@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newsdesk.feeds.normalise import content_hash, guid_key
-from newsdesk.feeds.parse import Entry
+from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.store.db import lock_for_write
 from newsdesk.store.items import ITEMS_LOCK, StoreResult
 from newsdesk.store.models import Item, ItemSource, Source

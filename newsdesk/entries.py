@@ -1,0 +1,59 @@
+"""A news entry as the layers pass it on (parsed by ``feeds``, stored by ``store``), and the
+keys that tell entries apart: below both, so the store needs nothing from the feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
+MAX_KEY = 500
+
+
+@dataclass(frozen=True)
+class Entry:
+    guid: str
+    title: str
+    link: str | None
+    published: datetime | None
+    summary: str
+    author: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "guid": self.guid,
+            "title": self.title,
+            "link": self.link,
+            "published": self.published.isoformat() if self.published else None,
+            "summary": self.summary,
+        }
+
+
+def hash_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(title: str, text: str, identity: str = "") -> str:
+    """Hash of title + text that ignores case, width, punctuation and whitespace.
+
+    An entry with no words at all (a photo post: no title, an image for a summary)
+    has nothing to compare, so its hash is of ``identity`` (its guid key) instead:
+    otherwise every such entry would be a duplicate of the first.
+    """
+    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}\n{text}").lower())
+    return hash_key(folded) if folded else hash_key("identity:" + identity)
+
+
+def guid_key(guid: str, source_name: str) -> str:
+    """A key unique across sources: URL/URN guids are global, bare ids belong to their source."""
+    guid = guid.strip()
+    scoped = (
+        guid
+        if re.match(r"^(https?://|urn:|tag:)", guid, re.IGNORECASE)
+        else f"{source_name}:{guid}"
+    )
+    return scoped if len(scoped) <= MAX_KEY else "sha256:" + hash_key(scoped)
