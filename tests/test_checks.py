@@ -72,9 +72,13 @@ def test_english_copy_fails_original_passes() -> None:
 
 
 def test_quotes_and_markers_count_neither_way() -> None:
+    short = "央行在公告中称此举“有助于降低银行负债成本”[1]，我们认为利好银行。"
+    result = check_originality(short, [SOURCE])
+    assert result.ratio == 1.0 and result.units == len("央行在公告中称此举我们认为利好银行")
+    # A whole copied sentence in quotation marks is still copied (checks.max_quote_chars).
     quoted = "央行在公告中写道：“此次降准预计释放长期资金约5000亿元，有助于降低银行负债成本，支持实体经济融资需求。”[1]我们认为利好银行。"
-    result = check_originality(quoted, [SOURCE])
-    assert result.ratio == 1.0 and result.units == len("央行在公告中写道我们认为利好银行")
+    copied = check_originality(quoted, [SOURCE])
+    assert not copied.passed and copied.borrowed[0].text.startswith("此次降准")
 
 
 def test_empty_draft_and_no_sources() -> None:
@@ -143,11 +147,11 @@ def test_citations_supported_missing_unsupported_invalid() -> None:
     )
     result = check_citations(draft, [SOURCE, SOURCE2])
     kinds = sorted(p.kind for p in result.problems)
-    assert kinds == ["invalid_marker", "missing", "unsupported"]
+    assert kinds == ["invalid_marker", "missing", "not_in_source"]
     assert result.needing == 3
     assert result.recall == pytest.approx(1 / 3)
     assert result.precision == pytest.approx(1 / 3)
-    unsupported = next(p for p in result.problems if p.kind == "unsupported")
+    unsupported = next(p for p in result.problems if p.kind == "not_in_source")
     assert "8000" in unsupported.detail
     assert not result.passed
 
@@ -226,7 +230,14 @@ def test_check_cli_json_contract(tmp_path: Path) -> None:
     out = cli("check", str(draft), "--source", str(one), "--source", str(two), "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert set(report) == {"passed", "originality", "citations", "compliance", "substance"}
+    assert set(report) == {
+        "passed",
+        "originality",
+        "citations",
+        "compliance",
+        "substance",
+        "consistency",
+    }
     assert set(report["substance"]) == {"facts", "filler_ratio", "passed", "problems"}
     assert set(report["originality"]) == {"ratio", "threshold", "passed", "borrowed"}
     assert set(report["citations"]) == {"recall", "precision", "passed", "needing", "problems"}
@@ -286,7 +297,9 @@ def test_fact_dense_paraphrase_with_markers_passes() -> None:
 
 
 def test_keyword_filler_fails_substance_with_a_problem_per_sentence() -> None:
-    report = run_checks(FILLER, [EARNINGS, SOURCE], Settings(), kind="research_digest")
+    report = run_checks(
+        FILLER, [EARNINGS, SOURCE], Settings(), channel="outbox", kind="research_digest"
+    )
     assert report.originality.passed and report.citations.passed  # nothing copied, nothing false
     substance = report.substance
     assert not substance.passed and not report.passed
@@ -301,9 +314,12 @@ def test_keyword_filler_fails_substance_with_a_problem_per_sentence() -> None:
 
 def test_one_filler_sentence_among_facts_is_reported_but_tolerated() -> None:
     draft = PARAPHRASE + "关于降准，目前银行、地产等方面的进展值得跟踪[2]。"
-    report = run_checks(draft, [EARNINGS, SOURCE], Settings(), kind="research_digest")
+    report = run_checks(
+        draft, [EARNINGS, SOURCE], Settings(), channel="outbox", kind="research_digest"
+    )
     assert [p.kind for p in report.substance.problems] == ["filler"]
-    assert report.substance.filler_ratio == pytest.approx(1 / 4)
+    # Every body sentence counts, the uncited opinion too; the disclaimer does not.
+    assert report.substance.filler_ratio == pytest.approx(1 / 5)
     assert report.substance.passed
 
 
@@ -330,7 +346,7 @@ def test_figure_from_another_context_is_unsupported() -> None:
     # 15.1% is the growth of net profit in the source, not of revenue.
     result = check_citations("茅台前三季度营收同比增长15.1%[1]。", [EARNINGS])
     (problem,) = result.problems
-    assert problem.kind == "unsupported" and "15.1%" in problem.detail
+    assert problem.kind == "wrong_subject_or_metric" and "15.1%" in problem.detail
     assert "归属于上市公司股东的净利润" in problem.detail
     right = check_citations("茅台前三季度归母净利润同比增长15.1%[1]。", [EARNINGS])
     assert right.passed and right.problems == []
@@ -390,7 +406,7 @@ def test_repeated_sentence_from_another_draft_of_the_day() -> None:
 def test_revision_reasons_name_unsupported_figures_and_filler() -> None:
     draft = "茅台前三季度营收同比增长15.1%[1]。贵州茅台方面，营业收入、净利润等情况值得关注[1]。"
     reasons = "\n".join(run_checks(draft, [EARNINGS], Settings(), kind="viewpoint").reasons())
-    assert "引用不支持：茅台前三季度营收同比增长15.1%[1]。" in reasons
+    assert "主体或指标与来源不符：茅台前三季度营收同比增长15.1%[1]。" in reasons
     assert "空话：贵州茅台方面，营业收入、净利润等情况值得关注[1]。" in reasons
 
 
@@ -410,7 +426,16 @@ def test_check_cli_substance_kind_and_day_drafts(tmp_path: Path) -> None:
     good = json.loads(out.stdout)
     assert good["passed"] is True and good["substance"]["passed"] is True
     assert good["substance"]["facts"] >= 7 and good["substance"]["problems"] == []
-    out = cli("check", str(files["fill"]), *sources, "--kind", "research_digest", "--json")
+    out = cli(
+        "check",
+        str(files["fill"]),
+        *sources,
+        "--kind",
+        "research_digest",
+        "--channel",
+        "outbox",
+        "--json",
+    )
     bad = json.loads(out.stdout)
     assert bad["passed"] is False and bad["substance"]["filler_ratio"] == 1.0
     assert {p["kind"] for p in bad["substance"]["problems"]} == {"filler", "few_facts"}

@@ -30,6 +30,7 @@ from decimal import Decimal
 from newsdesk.text.cues import cues, qualifier_classes
 from newsdesk.text.facts import FigureFact, base_units_agree, same_figure, unit_key
 from newsdesk.text.numbers import plain_number
+from newsdesk.text.vocabulary import vocabulary
 
 PROBLEM_KINDS = {
     "not_in_source": "来源中没有这个数字",
@@ -114,7 +115,8 @@ def contradiction(
             f"来源中 {shown} 是{'增长' if fact.direction == 'up' else '下降'}，稿件写反了 / "
             f"the source's change is {fact.direction}",
         )
-    if fact.kind in ("forecast", "target") and figure.kind == "actual":
+    stated_as_possible = any(word in clause for word in cues().modal)
+    if fact.kind in ("forecast", "target") and figure.kind == "actual" and not stated_as_possible:
         return Finding(
             "forecast_as_actual",
             f"来源中 {shown} 是预测或目标，稿件写成了实际结果 / a {fact.kind} stated as a result",
@@ -132,6 +134,12 @@ def contradiction(
     ]
     if categories and not any(_names_part(sentence, part) for part in categories):
         missing.append(categories[-1])
+    if not missing and _other_metric(figure, fact):
+        return Finding(
+            "wrong_subject_or_metric",
+            f"来源中 {shown} 是「{fact.metric}」，稿件写成「{figure.metric}」 / "
+            f"the source gives {shown} for {fact.metric}, the draft for {figure.metric}",
+        )
     if missing:
         return Finding(
             "wrong_subject_or_metric",
@@ -139,6 +147,16 @@ def contradiction(
             f"the source gives {shown} for {missing[0]} only",
         )
     return None
+
+
+def _other_metric(figure: FigureFact, fact: FigureFact) -> bool:
+    """Two known metrics that differ (营收 for 净利润); a broader name for a narrower one
+    (净利润 for 归母净利润) is not a contradiction, only naming."""
+    known = vocabulary().aliases
+    one, other = figure.metric, fact.metric
+    if one == other or one not in known or other not in known:
+        return False
+    return not (one.endswith(other) or other.endswith(one))
 
 
 def _names_part(sentence: str, part: str) -> bool:

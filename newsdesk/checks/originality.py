@@ -83,6 +83,9 @@ class OriginalityParams:
     gap_word: int = 2
     min_han: int = 6  # units other than facts a joined run needs to count
     min_word: int = 4
+    # A quotation longer than this (characters inside the marks) is a copied passage, not
+    # a quote: putting a lead sentence in quotation marks does not make it original.
+    max_quote: int = 30
 
 
 def _codes(chars: str) -> np.ndarray:
@@ -278,7 +281,7 @@ def check_originality(
     facts: list[tuple[int, int]] | None = None,
 ) -> OriginalityResult:
     """``facts``: spans of the draft's figures, names and terms (computed when not given)."""
-    units = draft_units(draft, excluded_spans(draft))
+    units = draft_units(draft, excluded_spans(draft, params.max_quote))
     total = len(units.chars)
     if total == 0:
         # Nothing written is not original work: an empty draft fails.

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from newsdesk.checks.citations import CitationParams, CitationResult, check_citations
 from newsdesk.checks.compliance import ComplianceParams, ComplianceResult, check_compliance
+from newsdesk.checks.consistency import ConsistencyResult, check_consistency
 from newsdesk.checks.facts import DraftFacts, SourceFacts
+from newsdesk.checks.fidelity import PROBLEM_KINDS
 from newsdesk.checks.originality import OriginalityParams, OriginalityResult, check_originality
 from newsdesk.checks.substance import SubstanceParams, SubstanceResult, check_substance
 from newsdesk.config import Settings
@@ -21,7 +23,7 @@ _CITATION_KINDS = {
     "missing": "缺少引用",
     "unsupported": "引用不支持",
     "invalid_marker": "无效标注",
-}
+} | PROBLEM_KINDS
 _SUBSTANCE_KINDS = {
     "filler": "空话",
     "repeated": "与今日其他稿件重复",
@@ -31,12 +33,20 @@ _SUBSTANCE_KINDS = {
 }
 
 
+_CONSISTENCY_KINDS = {
+    "traditional_script": "繁体字",
+    "broken_join": "拼接不通",
+    "contradicts_draft": "与今日其他稿件数字不一致",
+}
+
+
 @dataclass(frozen=True)
 class CheckReport:
     originality: OriginalityResult
     citations: CitationResult
     compliance: ComplianceResult
     substance: SubstanceResult
+    consistency: ConsistencyResult
 
     @property
     def passed(self) -> bool:
@@ -45,6 +55,7 @@ class CheckReport:
             and self.citations.passed
             and self.compliance.passed
             and self.substance.passed
+            and self.consistency.passed
         )
 
     def as_json(self) -> dict[str, object]:
@@ -54,6 +65,7 @@ class CheckReport:
             "citations": self.citations.as_json(),
             "compliance": self.compliance.as_json(),
             "substance": self.substance.as_json(),
+            "consistency": self.consistency.as_json(),
         }
 
     def reasons(self) -> list[str]:
@@ -83,10 +95,16 @@ class CheckReport:
         if not c.passed:
             out.append(f"引用检查未通过（召回 {c.recall:.0%}，精确 {c.precision:.0%}）：")
             out += [
-                f"  - {_CITATION_KINDS[p.kind]}：{p.sentence}（{p.detail}）" for p in c.problems
+                f"  - {_CITATION_KINDS[p.kind]}：{p.sentence}（{p.detail}）"
+                + (f"（来源原文：{p.source_span}）" if p.source_span else "")
+                for p in c.problems
             ]
         for v in self.compliance.violations:
             out.append(f"合规问题 {v.rule}：{v.text}")
+        out += [
+            f"{_CONSISTENCY_KINDS[p.kind]}：{p.sentence}（{p.detail}）"
+            for p in self.consistency.problems
+        ]
         return out
 
 
@@ -110,6 +128,7 @@ def check_params(
             conf.gap_word,
             conf.min_han,
             conf.min_word,
+            conf.max_quote_chars,
         ),
         CitationParams(limits.citation_recall, limits.citation_precision),
         ComplianceParams(
@@ -152,7 +171,15 @@ def run_checks(
     indexed = [SourceFacts(text) for text in sources]
     citations = check_citations(draft, sources, borrowed, citation_params, analysed, indexed)
     substance = check_substance(
-        draft, len(sources), citations.support, substance_params, day_drafts
+        draft, len(sources), citations.support, substance_params, day_drafts, analysed.by_sentence
     )
     compliance = check_compliance(draft, compliance_params)
-    return CheckReport(originality, citations, compliance, substance)
+    named = [(_draft_name(text), text) for text in day_drafts]
+    consistency = check_consistency(draft, settings.script, named)
+    return CheckReport(originality, citations, compliance, substance, consistency)
+
+
+def _draft_name(text: str) -> str:
+    """How an editor recognises another draft of the day: its first words."""
+    first = text.strip().split("\n", 1)[0]
+    return first[:16] + ("…" if len(first) > 16 else "")

@@ -4,11 +4,13 @@
   metric (营业收入 128.64亿元), cited to a source that states them
   (``citations.Support.stated``). A draft of a kind that needs them (早报,
   研报精选 ...: ``checks.min_facts``) fails with fewer.
-- **Filler**: a cited sentence that states no figure of its source and has no
-  predicate of its own — only keywords and generic glue (值得关注, 进展,
-  方面: ``text/data/generic_words.txt``), or nothing its source says. The
-  draft fails when more than ``checks.max_filler`` of its cited sentences are
-  filler.
+- **Filler**: a body sentence that states no figure and has no predicate of
+  its own — only keywords and generic glue (值得关注, 进展, 方面:
+  ``text/data/generic_words.txt``) — or, when cited, nothing its source says.
+  Every body sentence counts, cited or not (the disclaimer and a headline line
+  do not), so an all-filler 观点 without markers is 100 % filler. The draft
+  fails when more than ``checks.max_filler`` of its body sentences are filler.
+  A figure without its unit is no fact.
 - **No sources, no body**: a draft without sources, or with nothing written
   but markers and the disclaimer, never passes.
 - **Repeated**: a sentence that occurs word for word (after normalisation) in
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsdesk.checks.citations import Support
+from newsdesk.checks.facts import SentenceFacts
 from newsdesk.checks.units import MARKER, sentences
 from newsdesk.text.normalise import fold
 
@@ -101,6 +104,25 @@ def is_filler(support: Support) -> bool:
     return not support.supported or not support.facts.statement
 
 
+def _body(
+    analysed: Sequence[SentenceFacts], support: Sequence[Support], disclaimer: str | None
+) -> tuple[int, list[str]]:
+    """How many body sentences the draft has, and the filler among them (in order)."""
+    cited = {s.facts.sentence.start: s for s in support}
+    boilerplate = {sentence_key(s.text) for s in sentences(disclaimer)} if disclaimer else set()
+    body = 0
+    fillers: list[str] = []
+    for facts in analysed:
+        key = sentence_key(facts.sentence.text)
+        if not key or key in boilerplate:
+            continue
+        body += 1
+        found = cited.get(facts.sentence.start)
+        if is_filler(found) if found else not facts.figures and not facts.statement:
+            fillers.append(facts.sentence.text)
+    return body, fillers
+
+
 def body_units(draft: str, disclaimer: str | None) -> str:
     text = MARKER.sub("", draft)
     if disclaimer:
@@ -114,7 +136,10 @@ def check_substance(
     support: Sequence[Support],
     params: SubstanceParams = SubstanceParams(),
     day_drafts: Sequence[str] = (),
+    analysed: Sequence[SentenceFacts] = (),
 ) -> SubstanceResult:
+    """``analysed``: every sentence of the draft (``DraftFacts.by_sentence``); without it
+    only the cited sentences (``support``) are judged for filler."""
     problems: list[SubstanceProblem] = []
     if not body_units(draft, params.disclaimer):
         problems.append(SubstanceProblem("", "empty", "稿件没有正文 / the draft has no body"))
@@ -127,17 +152,20 @@ def check_substance(
             )
         )
     stated = {fact for s in support for fact in s.stated}
-    fillers = [s for s in support if is_filler(s)]
-    for s in fillers:
+    if analysed:
+        body, fillers = _body(analysed, support, params.disclaimer)
+    else:
+        body, fillers = len(support), [s.facts.sentence.text for s in support if is_filler(s)]
+    for text in fillers:
         problems.append(
             SubstanceProblem(
-                s.facts.sentence.text,
+                text,
                 "filler",
                 "没有陈述所引来源中的任何事实（只有关键词或套话） / "
                 "states no fact of its cited source (keywords or stock phrases only)",
             )
         )
-    ratio = len(fillers) / len(support) if support else 0.0
+    ratio = len(fillers) / body if body else 0.0
     if len(stated) < params.min_facts and n_sources:
         problems.append(
             SubstanceProblem(

@@ -67,10 +67,15 @@ def markers(text: str) -> list[Marker]:
     ]
 
 
-def excluded_spans(text: str) -> list[tuple[int, int]]:
-    """Citation markers and explicitly quoted passages: counted neither as borrowed nor as written."""
+def excluded_spans(text: str, max_quote: int | None = None) -> list[tuple[int, int]]:
+    """Citation markers and short quotations (at most ``max_quote`` characters inside the
+    marks): counted neither as borrowed nor as written."""
     spans = [(m.start(), m.end()) for m in MARKER.finditer(text)]
-    spans += [(q.start(), q.end()) for q in _QUOTES.finditer(text)]
+    spans += [
+        (q.start(), q.end())
+        for q in _QUOTES.finditer(text)
+        if max_quote is None or q.end() - q.start() - 2 <= max_quote
+    ]
     return sorted(spans)
 
 

@@ -38,6 +38,7 @@ class Cues:
     kinds: dict[str, str]  # cue word -> kind, "close" and "actual" included
     part: re.Pattern[str]
     not_qualifiers: tuple[str, ...]  # words that end in a hedge character: 合约, 最近
+    modal: tuple[str, ...]  # 可, 将, 拟: a figure stated as possible or future
 
     @property
     def longest_qualifier(self) -> int:
@@ -60,7 +61,8 @@ def cues() -> Cues:
     part = re.compile("|".join(f"(?:{line[0]})" for line in sections["part"]))
     strict = frozenset(qualifiers[w] for line in sections["strict"] for w in line)
     not_qualifiers = tuple(w for line in sections["not_qualifiers"] for w in line)
-    return Cues(qualifiers, after, strict, directions, kinds, part, not_qualifiers)
+    modal = tuple(w for line in sections["modal"] for w in line)
+    return Cues(qualifiers, after, strict, directions, kinds, part, not_qualifiers, modal)
 
 
 def qualifier_class(word: str) -> str:

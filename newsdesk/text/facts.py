@@ -34,6 +34,7 @@ from newsdesk.text.names import (
     Token,
     is_entity,
     is_fact_token,
+    mentions_metric,
     named_entities,
     stopwords,
     tagged_tokens,
@@ -41,7 +42,7 @@ from newsdesk.text.names import (
 from newsdesk.text.names import (
     tokens as tokens_of,
 )
-from newsdesk.text.numbers import amount, split_scale
+from newsdesk.text.numbers import WIDTH_FOLD, amount, split_scale
 from newsdesk.text.tickers import TICKER
 from newsdesk.text.vocabulary import (
     canonical_metric,
@@ -61,6 +62,7 @@ __all__ = [
     "is_entity",
     "is_fact_token",
     "is_finance_term",
+    "mentions_metric",
     "metric_names",
     "named_entities",
     "same_figure",
@@ -176,6 +178,7 @@ _NOT_FIGURE = re.compile(
 # Unitless numbers count only when they look like a reading (49.8, 3350), not a stray 3.
 _READING = re.compile(r"\d*\.\d+|\d{3,}")
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:（）()\n“”\"]")
+_DATE_WORDS = re.compile(r"\d+(?:[-~至]\d+)?(?:年|个?月份?|日|号|个?季度)")
 _WIDE_CLAUSE = re.compile(r"[。！？!?；;，,\n]")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _REACH = 24  # characters looked at around a figure for its metric
@@ -312,7 +315,7 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
     refer to it. ``subjects=False`` skips naming subjects (a POS pass per sentence),
     which the checks do not need.
     """
-    plain = text
+    plain = text.translate(WIDTH_FOLD)  # one character for one: offsets refer to ``text``
     masked = _masked(plain)
     facts: list[FigureFact] = []
     previous_end = 0
@@ -322,8 +325,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
         if _last_match_end(_SENTENCE, masked, previous_end, span.start) is not None:
             previous, previous_parts = None, ()  # a new sentence: nothing carries over
         low = max(previous_end, span.start - _REACH)
-        # Dates blanked out (masked), so 2026年港股IPO集资 names 港股IPO集资, not 年港股….
-        before = masked[_clause_start(plain, low, span.start) : span.start].replace("\0", " ")
+        # Dates blanked out, so 2026年港股IPO集资 names 港股IPO集资, not 年港股….
+        before = _DATE_WORDS.sub(" ", plain[_clause_start(plain, low, span.start) : span.start])
         after = plain[span.end : span.end + _REACH]
         stop = _CLAUSE.search(after)
         after = after[: stop.start()] if stop else after

@@ -75,8 +75,9 @@ def plain_number(value: Decimal) -> str:
     return text
 
 
-# Full-width forms of what a figure is written with; Chinese punctuation (，。：（）) stays.
-_WIDE = str.maketrans(
+# Full-width forms of what a figure is written with, one character for one (offsets survive);
+# Chinese punctuation (，。：（）) stays.
+WIDTH_FOLD = str.maketrans(
     {chr(0xFF01 + i): chr(0x21 + i) for i in range(94) if chr(0x21 + i).isalnum()}
     | {"％": "%", "．": ".", "﹒": ".", "＋": "+", "－": "-", "／": "/", "，": "，", "\u3000": " "}
 )
@@ -84,7 +85,7 @@ _WIDE = str.maketrans(
 
 def normalise_numbers(text: str) -> str:
     """Every figure of ``text`` in one spelling (see the module docstring)."""
-    text = text.translate(_WIDE)
+    text = text.translate(WIDTH_FOLD)
     text = _CHINESE_FIGURE.sub(
         lambda m: m.group(1).translate(_CHINESE_DIGITS).replace("．", "."), text
     )

@@ -79,3 +79,9 @@ def simplify_codes(codes: np.ndarray) -> np.ndarray:
     mapping = code_map()
     inside = codes < mapping.size
     return np.where(inside, mapping[np.where(inside, codes, 0).astype(np.int64)], codes)
+
+
+def traditional_characters(text: str) -> list[str]:
+    """The characters of ``text`` that are traditional forms only (國, 內), in order."""
+    traditional = _traditional()
+    return [char for char in text if char in traditional]

@@ -1,0 +1,119 @@
+"""Form and agreement: the desk's script, clean joins, and the day's drafts agreeing.
+
+- ``traditional_script``: a sentence of a simplified channel's draft written
+  with traditional characters (a source pasted in unconverted: 國內生產總值);
+- ``broken_join``: a sentence joined badly where two pieces of text meet —
+  a doubled connector (为为, 的的, 分別為为) or the same word twice in a row
+  across a join (新能源汽车新能源汽车);
+- ``contradicts_draft``: another draft of the same day gives a different figure
+  for the same subject, metric and period (naming that draft). Precision first:
+  only figures whose subject, period and metric are all named and known count.
+
+Problem details are Chinese, then English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsdesk.checks.units import MARKER, sentences
+from newsdesk.text.facts import FigureFact, base_units_agree, figure_facts
+from newsdesk.text.normalise import check_form
+from newsdesk.text.script import traditional_characters
+from newsdesk.text.vocabulary import vocabulary
+
+# A connector written twice (为为, 为是), or a word of 2-6 Han characters written twice in a row.
+_DOUBLED_CONNECTOR = re.compile(r"(为|是|的|了|在|和|与|及)\1|为为|為为|为為")
+_DOUBLED_WORD = re.compile(r"([\u4e00-\u9fff]{3,6})\1")
+
+
+@dataclass(frozen=True)
+class ConsistencyProblem:
+    sentence: str
+    kind: str  # traditional_script | broken_join | contradicts_draft
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"sentence": self.sentence, "kind": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ConsistencyResult:
+    passed: bool
+    problems: list[ConsistencyProblem]
+
+    def as_json(self) -> dict[str, object]:
+        return {"passed": self.passed, "problems": [p.as_json() for p in self.problems]}
+
+
+def _script_problem(text: str) -> str | None:
+    found = traditional_characters(MARKER.sub("", text))
+    if not found:
+        return None
+    shown = "".join(dict.fromkeys(found))[:10]
+    return f"简体频道的稿件中有繁体字：{shown} / traditional characters in a simplified post"
+
+
+def _join_problem(text: str) -> str | None:
+    for pattern in (_DOUBLED_CONNECTOR, _DOUBLED_WORD):
+        found = pattern.search(text)
+        if found:
+            return f"拼接不通：「{found.group(0)}」 / a broken join: {found.group(0)}"
+    return None
+
+
+def _comparable(fact: FigureFact) -> bool:
+    return bool(fact.subject and fact.period and fact.metric in vocabulary().aliases)
+
+
+def _key(fact: FigureFact) -> tuple[str, str, str, str, str]:
+    return (fact.subject, fact.metric, fact.period, fact.kind, fact.direction)
+
+
+def day_figures(text: str) -> list[FigureFact]:
+    """The figures of a draft that another draft of the day can be compared with."""
+    return [f for f in figure_facts(check_form(MARKER.sub("", text))) if _comparable(f)]
+
+
+def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[ConsistencyProblem]:
+    mine = day_figures(draft)
+    if not mine:
+        return []
+    problems: list[ConsistencyProblem] = []
+    for name, other in others:
+        theirs = {}
+        for fact in day_figures(other):
+            theirs.setdefault(_key(fact), []).append(fact)
+        for fact in mine:
+            matching = theirs.get(_key(fact), [])
+            same_unit = [f for f in matching if base_units_agree(f.base_unit, fact.base_unit)]
+            if same_unit and all(f.amount() != fact.amount() for f in same_unit):
+                said = f"{same_unit[0].value}{same_unit[0].unit}"
+                problems.append(
+                    ConsistencyProblem(
+                        f"{fact.subject}{fact.period}{fact.metric} {fact.value}{fact.unit}",
+                        "contradicts_draft",
+                        f"与今天的「{name}」不一致：那里写的是 {said} / "
+                        f"the day's draft {name} gives {said}",
+                    )
+                )
+    return problems
+
+
+def check_consistency(
+    draft: str, script: str = "simplified", day_drafts: Sequence[tuple[str, str]] = ()
+) -> ConsistencyResult:
+    """``day_drafts``: (name, text) of the day's other drafts, to compare figures with."""
+    problems: list[ConsistencyProblem] = []
+    for sentence in sentences(draft):
+        bare = MARKER.sub("", sentence.text)
+        script_detail = _script_problem(bare) if script == "simplified" else None
+        if script_detail:
+            problems.append(ConsistencyProblem(sentence.text, "traditional_script", script_detail))
+        join_detail = _join_problem(bare)
+        if join_detail:
+            problems.append(ConsistencyProblem(sentence.text, "broken_join", join_detail))
+    problems += _contradictions(draft, day_drafts)
+    return ConsistencyResult(not problems, problems)
