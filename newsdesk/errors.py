@@ -19,7 +19,9 @@ The tree::
     │   │   └── LLMRateLimited     429, with the Retry-After to honour (retried)
     │   └── LLMOutputError         the answer is unusable: empty, cut off (not retried)
     ├── PublishError           a channel did not take a post (retried, then marked failed)
-    │   └── DeliveryUncertain  the post may have arrived (timeout after sending): never resent by itself
+    │   ├── DeliveryUncertain  the post may have arrived (timeout after sending): never resent by itself
+    │   └── PostBlocked        the post cannot go out as rendered (a broken template, a banned phrase
+    │                          in what review did not see): nothing sent, tried again next run
     ├── ReviewError            a review action cannot be done
     │   ├── NotFound               no such draft or user
     │   ├── InvalidTransition      the action is not allowed in the draft's state
@@ -162,3 +164,8 @@ class DeliveryUncertain(PublishError):
 
     Sending it again could post it twice, so it is left for a person to check.
     """
+
+
+class PostBlocked(PublishError):
+    """The post cannot go out as rendered: its content template failed, or its title or source
+    list (text the draft's review never saw) breaks a compliance rule. Nothing is sent."""

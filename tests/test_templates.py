@@ -14,7 +14,7 @@ from newsdesk.publish.render import render_post, render_script, script_names
 from tests.cli_support import cli
 
 
-def desk(folder: Path, text: str = "") -> Path:
+def desk(folder: Path, text: str = "timezone: Asia/Shanghai\n") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "desk.yaml"
     path.write_text(text, encoding="utf-8")

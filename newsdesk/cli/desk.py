@@ -9,6 +9,7 @@ import typer
 
 from newsdesk.cli.base import app, console, open_db, state, today
 from newsdesk.cli.feeds import run_ingest, summary_table
+from newsdesk.cli.publish import announce_template_problems
 from newsdesk.cli.topics import show_topics
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def web_cmd(
     from newsdesk.web.security import server_options
 
     settings = state.settings
+    announce_template_problems(settings)
     db = open_db(settings)
     ensure_demo_users(db, settings)
     runner = None
@@ -162,6 +164,7 @@ def up_cmd(
     from newsdesk.web.app import create_app
 
     settings = state.settings
+    announce_template_problems(settings)
     db = open_db(settings)
     server = demo_server(settings) if demo and settings.demo.enabled else None
     if server:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from newsdesk.cli.base import app, console, open_db, parse_day, parse_moment, state, today
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
 
 script_app = typer.Typer(help="话术库: welcome, group rules, announcements.", no_args_is_help=True)
 app.add_typer(script_app, name="script")
@@ -49,6 +52,17 @@ def slots_cmd(day: Annotated[str | None, typer.Option("--date")] = None) -> None
     console.print(table)
 
 
+def announce_template_problems(settings: Settings) -> None:
+    """Every content template rendered against a sample at start: the broken ones are named
+    now, not at slot time (their posts fail alone; the others still go)."""
+    from rich.markup import escape
+
+    from newsdesk.publish.render import template_problems
+
+    for problem in template_problems(settings):
+        console.print(f"[red]内容模板有误 broken content template[/] {escape(problem)}")
+
+
 @app.command("publish")
 def publish_cmd(
     now: Annotated[str | None, typer.Option(help="ISO-8601 time to act as (default: now)")] = None,
@@ -61,6 +75,7 @@ def publish_cmd(
 
     settings = state.settings
     moment = parse_moment(now, settings) if now else datetime.now(UTC)
+    announce_template_problems(settings)
     db = open_db(settings)
     notices = notify_editors(db, settings, moment)
     for label, ids in (("reminded", notices.reminded), ("escalated", notices.escalated)):

@@ -26,14 +26,15 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateError,
     TemplateNotFound,
     UndefinedError,
     meta,
 )
 
 from newsdesk.checks.units import MARKER, parse_marker
-from newsdesk.config import Settings
-from newsdesk.errors import ConfigError, ItemError
+from newsdesk.config import KINDS, Settings
+from newsdesk.errors import ConfigError, ItemError, PostBlocked
 
 # Labels the offline composer wrote into drafts for the review queue; never published.
 MACHINE_LABELS = (
@@ -65,9 +66,10 @@ def strip_machine_labels(text: str) -> str:
 
 def _web_link(link: object) -> str | None:
     """Only http(s) links reach a post: a feed's javascript: or file: link never does."""
-    if not isinstance(link, str) or urlsplit(link).scheme not in ("http", "https"):
+    if not isinstance(link, str):
         return None
-    return link
+    link = "".join(link.split())
+    return link if urlsplit(link).scheme in ("http", "https") else None
 
 
 def cite(text: str, sources: Iterable[Mapping[str, Any]]) -> tuple[str, str, list[Cited]]:
@@ -88,8 +90,8 @@ def cite(text: str, sources: Iterable[Mapping[str, Any]]) -> tuple[str, str, lis
     cited = [
         Cited(
             n,
-            str(known[n].get("outlet") or ""),
-            str(known[n].get("title") or ""),
+            one_line(str(known[n].get("outlet") or "")),
+            one_line(str(known[n].get("title") or "")),
             _web_link(known[n].get("link")),
         )
         for n in sorted(used)
@@ -97,9 +99,20 @@ def cite(text: str, sources: Iterable[Mapping[str, Any]]) -> tuple[str, str, lis
     return body, plain, cited
 
 
+def one_line(value: str) -> str:
+    """A field from a feed or a fetched page as one line: its newlines and runs of space become
+    one space. A feed title '\n# 伪造标题' otherwise became a heading of the published post."""
+    return " ".join(value.split())
+
+
+# Markdown a feed's text could use in a WeCom post: links, bold, code, <font> tags.
+_MARKDOWN_MARKS = str.maketrans({"[": "［", "]": "］", "*": "＊", "`": "｀", "<": "＜", ">": "＞"})
+
+
 def markdown_text(value: str) -> str:
-    """Feed text in markdown: brackets that would open or end a link become full-width."""
-    return value.replace("[", "［").replace("]", "］")
+    """Feed text in markdown: characters that would make a link, bold, code or a tag become
+    their full-width forms (a page titled '降准 [点此领取红包](http://evil…)' was a live link)."""
+    return value.translate(_MARKDOWN_MARKS)
 
 
 def markdown_url(value: str) -> str:
@@ -136,14 +149,54 @@ def render_post(
     """A draft as a channel posts it: labels stripped, markers resolved against ``sources``."""
     body, plain_body, cited = cite(strip_machine_labels(body), sources)
     context |= {"body": body, "plain_body": plain_body, "cited": cited}
+    if isinstance(context.get("title"), str):
+        context["title"] = one_line(context["title"])  # type: ignore[arg-type]
     env = _environment(settings.content_template_dirs)
+    names = [f"{channel_type}/{kind}.j2", f"{channel_type}/default.j2"]
     try:
-        template = env.select_template([f"{channel_type}/{kind}.j2", f"{channel_type}/default.j2"])
-    except TemplateNotFound:
+        template = env.select_template(names)
+        return template.render(persona=settings.persona, **context)
+    except TemplateNotFound as exc:
+        if exc.name not in names:  # an include of the template is missing
+            raise PostBlocked(f"内容模板出错 / content template: no {exc.name}") from None
         raise ConfigError(
             f"缺少内容模板 / no content template for channel type {channel_type!r} in {_where(settings)}"
         ) from None
-    return template.render(persona=settings.persona, **context)
+    except TemplateError as exc:  # this post fails; the run and the other posts go on
+        raise PostBlocked(
+            f"内容模板出错 / content template for {channel_type}/{kind} failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def unreviewed_text(title: str, body: str, sources: Iterable[Mapping[str, Any]]) -> str:
+    """What a post shows besides the reviewed body: its title and the cited sources, as the
+    templates get them. The checks saw only the body; this is checked again at publish time."""
+    _, _, cited = cite(strip_machine_labels(body), sources)
+    return "\n".join([one_line(title), *(f"{c.outlet}《{c.title}》" for c in cited)])
+
+
+# What every content template gets, for checking them all at start.
+SAMPLE = {
+    "title": "样例标题",
+    "body": "样例正文[1]。",
+    "sources": [{"number": 1, "outlet": "样例媒体", "title": "样例来源", "link": "https://e.com"}],
+    "day": "2026-01-05",
+    "slot_title": "样例栏目",
+}
+
+
+def template_problems(settings: Settings) -> list[str]:
+    """Every content template of every configured channel type and kind, rendered against
+    SAMPLE with StrictUndefined: one line per template that fails (empty when all render)."""
+    problems: list[str] = []
+    for channel_type in sorted({c.type for c in settings.channels}):
+        for kind in KINDS:
+            try:
+                render_post(settings, channel_type, kind, **SAMPLE)  # type: ignore[arg-type]
+            except (PostBlocked, ConfigError) as exc:
+                problems.append(f"{channel_type}/{kind}: {exc}")
+    return sorted(set(problems))
 
 
 def script_names(settings: Settings) -> list[str]:

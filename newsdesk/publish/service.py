@@ -36,6 +36,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from newsdesk.checks.compliance import ComplianceParams, check_compliance
 from newsdesk.config import Settings
 from newsdesk.errors import (
     DeliveryUncertain,
@@ -43,16 +44,17 @@ from newsdesk.errors import (
     NewsdeskError,
     NotFound,
     PermissionDenied,
+    PostBlocked,
     PublishError,
     ReviewError,
 )
 from newsdesk.publish.channels import Channel, Message, build_channels
-from newsdesk.publish.render import render_post
+from newsdesk.publish.render import render_post, unreviewed_text
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import record_event, transition
 from newsdesk.review.states import may_settle
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft, DraftVersion, Post
+from newsdesk.store.models import AuditEntry, Draft, DraftVersion, Post
 from newsdesk.store.types import is_row_id, utcnow
 from newsdesk.timetable import replayed_demo_day, slot_time, working_day
 
@@ -178,6 +180,49 @@ def _render(
     return f"{note}\n\n{text}"
 
 
+def _check_unreviewed(settings: Settings, draft: Draft, body: str) -> None:
+    """The compliance rules on what the post shows that the draft's checks never saw: its title
+    (a fetched page's <title> for breaking news) and the cited sources' outlets and titles."""
+    slot = settings.find_slot(draft.slot)
+    rules = settings.checks
+    found = check_compliance(
+        unreviewed_text(draft.title, body, (draft.brief or {}).get("sources", [])),  # type: ignore[arg-type]
+        ComplianceParams(
+            tuple(rules.banned_phrases),
+            tuple(rules.trade_patterns),
+            None,
+            bool(slot and slot.allow_trade_instructions),
+        ),
+    )
+    if not found.passed:
+        said = "；".join(f"{v.rule}「{v.text}」" for v in found.violations)
+        raise PostBlocked(f"标题或来源未通过合规 / the title or sources break a rule: {said}")
+
+
+def _blocked(db: Database, draft: Draft, channel: str, reason: str) -> None:
+    """Record on the draft's trail, once per version and reason, that its posts are held."""
+    with db.session() as session:
+        seen = session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.draft_id == draft.id,
+                AuditEntry.action == "publish.blocked",
+                AuditEntry.version == draft.version,
+                AuditEntry.note == reason,
+            )
+        )
+        if seen is None:
+            row = session.get_one(Draft, draft.id)
+            record_event(
+                session,
+                row,
+                "publish.blocked",
+                SYSTEM,
+                version=draft.version,
+                note=reason,
+                data={"channel": channel},
+            )
+
+
 def _message(draft: Draft, post: Post) -> Message:
     return Message(post.id, draft.title, post.body or "", f"{draft.day.isoformat()}/{draft.slot}")
 
@@ -239,6 +284,7 @@ def _intent(
                 .limit(1)
             )
             text = _render(settings, draft, body, settings.channel(name).type, corrects)
+            _check_unreviewed(settings, draft, body)
             post = Post(
                 draft_id=draft.id,
                 channel=name,
@@ -413,9 +459,14 @@ def _publish_draft(
             report.failed.append((draft.id, name, broken[name]))
             outcomes.append(PostState.FAILED)
         else:
-            outcomes.append(
-                _post_one(db, settings, draft, body, name, channels[name], report, sleep)
-            )
+            try:
+                outcomes.append(
+                    _post_one(db, settings, draft, body, name, channels[name], report, sleep)
+                )
+            except PostBlocked as exc:  # nothing was sent; the draft's other channels still go
+                _blocked(db, draft, name, str(exc))
+                report.failed.append((draft.id, name, str(exc)))
+                outcomes.append(PostState.FAILED)
     if all(o == PostState.SENT for o in outcomes):
         transition(db, settings, draft.id, "publish", SYSTEM, expected_version=draft.lock_version)
         report.published.append(draft.id)
