@@ -47,7 +47,7 @@ _COMPOUND = re.compile(
 )
 # Chinese digits with a point, as some outlets write percentages: 〇．二％, 三．五%.
 _CHINESE_FIGURE = re.compile(
-    r"(?<![\u4e00-\u9fff])([〇零一二三四五六七八九]+[.．][〇零一二三四五六七八九]+)(?=\s*[%％])"
+    r"([〇零一二三四五六七八九]+[.．][〇零一二三四五六七八九]+)(?=\s*[%％])"
 )
 
 
