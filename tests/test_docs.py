@@ -28,25 +28,6 @@ def test_every_command_is_in_the_readme() -> None:
 
 
 def test_every_review_action_is_in_the_readme() -> None:
-    documented = {
-        "approve",
-        "reject",
-        "request_revision",
-        "edit",
-        "publish",
-        "expire",
-        "redraft",
-        "correct",
-    }
-    assert {a.value for a in Action} == documented
-    for word in (
-        "approve",
-        "reject",
-        "rewrite",
-        "edit",
-        "override",
-        "expire",
-        "redraft",
-        "correct",
-    ):
-        assert word in README
+    """Each action of the transition table is named in the README, as code."""
+    missing = [a.value for a in Action if f"`{a.value}`" not in README]
+    assert missing == []

@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from newsdesk.config import LLMConfig
 from newsdesk.review.accounts import issue_token
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft
+from newsdesk.store.models import Draft, Job
 from newsdesk.web.app import create_app
 from tests.fake_openai import FakeOpenAI, reply
 from tests.review_data import BODY, plant
@@ -367,3 +367,44 @@ def test_reports_stored_before_and_after_the_substance_check_both_show(
     assert "filler: 关于降准，目前银行、地产等方面的进展值得跟踪[1]。" in page
     detail = client.get(f"/api/drafts/{draft_id}", headers=headers).json()
     assert detail["report"]["substance"]["filler_ratio"] == 0.5
+
+
+def test_a_refused_form_action_gets_the_status_of_its_error(
+    client: TestClient, desk: Database
+) -> None:
+    """The page's status comes from the error's type, as the API's does, not from its words."""
+    flagged = plant(desk, flagged=True)
+    login(client, "editor")
+    page = client.get(f"/drafts/{flagged}").text
+    # PermissionDenied whose message does not say "role": 403 all the same.
+    refused = client.post(
+        f"/drafts/{flagged}/approve", data={"expected_version": 1, "csrf": csrf_of(page)}
+    )
+    assert refused.status_code == 403
+    published = plant(desk, state="published", slot="viewpoint", kind="viewpoint")
+    page = client.get(f"/drafts/{published}").text
+    wrong_state = client.post(
+        f"/drafts/{published}/reject",
+        data={"expected_version": 1, "csrf": csrf_of(page), "note": "不要"},
+    )
+    assert wrong_state.status_code == 409 and "cannot reject" in wrong_state.text
+
+
+def test_the_app_starts_its_workers_with_the_server_and_finishes_their_jobs_when_it_stops(
+    desk: Database,
+) -> None:
+    app = create_app(review_settings(), desk)
+    assert not hasattr(app.state, "runner")  # creating the app starts nothing
+    draft_id = plant(desk)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        headers = api(client, desk)
+        response = client.post(
+            f"/api/drafts/{draft_id}/request-revision",
+            json={"expected_version": 1, "note": "多写风险"},
+            headers=headers,
+        )
+        job_id = response.json()["job_id"]
+    # The server stopped: the job it had taken was finished, not left running or queued.
+    with desk.session() as session:
+        job = session.get_one(Job, job_id)
+        assert job.status == "done", job.status

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -17,45 +20,42 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from newsdesk import __version__
 from newsdesk.config import Settings
-from newsdesk.errors import (
-    AuthError,
-    InvalidTransition,
-    NewsdeskError,
-    NotFound,
-    PermissionDenied,
-    StaleVersion,
-    TextTooLong,
-)
+from newsdesk.errors import NewsdeskError
 from newsdesk.jobs import LocalRunner, Runner
 from newsdesk.review.accounts import LoginThrottle, TokenUses
 from newsdesk.store.db import Database
-from newsdesk.web.deps import LoginRequired
+from newsdesk.web.deps import LoginRequired, status_for
 from newsdesk.web.render import local_time
 from newsdesk.web.routes import api, metrics, pages, posts
 from newsdesk.web.security import BodyLimit, SecurityHeaders
 
 HERE = Path(__file__).parent
-STATUS = {
-    AuthError: 401,
-    PermissionDenied: 403,
-    NotFound: 404,
-    StaleVersion: 409,
-    InvalidTransition: 409,
-    TextTooLong: 413,
-}
-
-
-def _status(exc: Exception) -> int:
-    for kind, status in STATUS.items():
-        if isinstance(exc, kind):
-            return status
-    return 400
 
 
 def create_app(settings: Settings, db: Database, runner: Runner | None = None) -> FastAPI:
-    """The review app; provider and fetch work goes to ``runner`` (default: worker threads)."""
+    """The review app; provider and fetch work goes to ``runner`` (default: worker threads).
+
+    The app's background threads (the local job runner's, the token-use writer's) live as
+    long as the server: started by its lifespan, and stopped there, their work finished, when
+    it shuts down; creating the app starts nothing.
+    """
     settings.require_real_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        local = None if runner else LocalRunner(db, settings)
+        app.state.runner = runner or local
+        app.state.token_uses = TokenUses(db)
+        try:
+            yield
+        finally:
+            # In a thread: a job may still be waiting on its provider, and the loop must not.
+            await asyncio.to_thread(app.state.token_uses.close)
+            if local is not None:
+                await asyncio.to_thread(local.shutdown)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="newsdesk review API",
         version=__version__,
         docs_url=None,
@@ -64,7 +64,6 @@ def create_app(settings: Settings, db: Database, runner: Runner | None = None) -
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.runner = runner or LocalRunner(db, settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(
@@ -72,7 +71,6 @@ def create_app(settings: Settings, db: Database, runner: Runner | None = None) -
         settings.web.login_window_minutes * 60,
         settings.web.login_throttle_keys,
     )
-    app.state.token_uses = TokenUses(db)
     # Innermost first: the body limit runs inside the security headers, so a 413 carries them.
     app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
     app.add_middleware(SecurityHeaders)
@@ -97,7 +95,7 @@ def create_app(settings: Settings, db: Database, runner: Runner | None = None) -
 
     @app.exception_handler(NewsdeskError)
     async def _error(request: Request, exc: NewsdeskError) -> Response:
-        status = _status(exc)
+        status = status_for(exc)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=status)
         return HTMLResponse(

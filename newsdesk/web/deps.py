@@ -1,4 +1,5 @@
-"""Request dependencies: the database, the settings, who is asking."""
+"""Request dependencies: the database, the settings, who is asking; and the one mapping of
+newsdesk's errors to HTTP statuses, for the API's handler and the pages alike."""
 
 from __future__ import annotations
 
@@ -7,13 +8,41 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from newsdesk.config import Settings
-from newsdesk.errors import AuthError, NewsdeskError
+from newsdesk.errors import (
+    AuthError,
+    InvalidTransition,
+    NewsdeskError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TextTooLong,
+    TooManyJobs,
+)
 from newsdesk.review.accounts import Actor, actor_for_token, session_actor
 from newsdesk.store.db import Database
 
 
 class LoginRequired(NewsdeskError):
     """A page was asked for without a session: send the visitor to the login page."""
+
+
+STATUS: dict[type[Exception], int] = {
+    AuthError: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    StaleVersion: 409,
+    InvalidTransition: 409,
+    TextTooLong: 413,
+    TooManyJobs: 429,
+}
+
+
+def status_for(exc: Exception) -> int:
+    """The HTTP status of an error (400 for one of ours not listed)."""
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
 
 
 def get_db(request: Request) -> Database:

@@ -16,7 +16,7 @@ from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import queue, transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import DbDep, PageActor, SettingsDep
+from newsdesk.web.deps import DbDep, PageActor, SettingsDep, status_for
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
 from newsdesk.web.views import countdown, queue_groups, state_counts
@@ -230,7 +230,5 @@ def draft_action(
     except StaleVersion as exc:
         return _draft_page(request, draft_id, actor, db, settings, 409, f"冲突 conflict: {exc}")
     except ReviewError as exc:
-        return _draft_page(
-            request, draft_id, actor, db, settings, 403 if "role" in str(exc) else 400, str(exc)
-        )
+        return _draft_page(request, draft_id, actor, db, settings, status_for(exc), str(exc))
     return RedirectResponse(f"/drafts/{draft_id}?done={action}", status_code=303)
