@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
 
-from newsdesk.checks.fidelity import Finding, judge, spellings
+from newsdesk.checks.fidelity import Finding, hedged_match, judge, spellings
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.text.facts import (
     FigureFact,
@@ -67,6 +67,11 @@ class SourceFacts:
         if value not in self._by_value:
             self._by_value[value] = facts_with_value(self.form, value)
         return self._by_value[value]
+
+    @cached_property
+    def all_facts(self) -> list[FigureFact]:
+        """Every figure of the source: only asked for when a draft rounds under a hedge."""
+        return figure_facts(self.form, subjects=False)
 
     def span(self, fact: FigureFact) -> str:
         """The source's words for a fact: its clause, as far back as the sentence allows."""
@@ -166,6 +171,13 @@ def figure_finding(
         for value in spellings(figure)
         for fact in source.facts(value)
     ]
+    if figure.qualifier:
+        mentions += [
+            (fact, source.span(fact))
+            for source in sources
+            for fact in source.all_facts
+            if hedged_match(figure, fact)
+        ]
     same_value = [
         (fact, source.span(fact)) for source in sources for fact in source.facts(figure.value)
     ]

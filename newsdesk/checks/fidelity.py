@@ -70,15 +70,13 @@ def spellings(figure: FigureFact) -> set[str]:
     return {plain_number(amount / scale) for scale in _SCALES} | {figure.value}
 
 
-def _hedged_match(figure: FigureFact, fact: FigureFact) -> bool:
-    """A hedged figure rounded from the source's (约1309亿元 for 1309.04亿元)."""
+def hedged_match(figure: FigureFact, fact: FigureFact) -> bool:
+    """A hedged figure rounded from the source's, at any scale (约4.63万亿元 for 46291亿元)."""
     if not figure.qualifier or not base_units_agree(figure.base_unit, fact.base_unit):
         return False
-    if figure.unit != fact.unit:
-        return False
     places = len(figure.value.partition(".")[2])
-    step = Decimal(1).scaleb(-places)
-    return abs(Decimal(fact.value) - Decimal(figure.value)) <= step / 2 * Decimal("1.0001")
+    half_step = Decimal(1).scaleb(-places) / 2 * (figure.amount() / Decimal(figure.value or 1))
+    return abs(fact.amount() - figure.amount()) <= half_step * Decimal("1.0001")
 
 
 def _qualifier_problem(figure: FigureFact, fact: FigureFact) -> str | None:
@@ -202,7 +200,7 @@ def judge(
     """
     candidates: list[tuple[int, Finding]] = []
     for fact, span in mentions:
-        if not (_agrees(figure, fact) or _hedged_match(figure, fact)):
+        if not (_agrees(figure, fact) or hedged_match(figure, fact)):
             continue
         found = contradiction(figure, sentence, clause, fact)
         if found is None:
