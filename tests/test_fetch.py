@@ -102,10 +102,9 @@ def test_read_timeout(httpserver: HTTPServer, http: requests.Session) -> None:
         return Response("late")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
-    started = time.monotonic()
+    # The answer does come, after 2.5 s: only a read timeout that fired makes this raise.
     with pytest.raises(FetchTimeout):
         fetch(httpserver.url_for("/slow"), settings(read_timeout=0.5), http=http)
-    assert time.monotonic() - started < 2.4
 
 
 FEED = rss_bytes([("g1", "标题一", "https://example.com/a")])
