@@ -6,14 +6,17 @@ serves locally is what ``prefect deploy --all`` registers on a real server.
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +60,38 @@ def load_deployments(zone: str, path: Path = ROOT / "prefect.yaml") -> list[Any]
     return deployments
 
 
+@dataclass
+class PrefectServer:
+    """The Prefect API ``newsdesk up`` talks to: its own local server (``process``) or an existing one."""
+
+    api: str
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Block until the local server answers its health check (an existing one is taken as is)."""
+        if self.process is None:
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ConfigError(f"the local Prefect server exited; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ConfigError(
+                    f"the local Prefect server did not start within {timeout:.0f} s; see {self.log_path}"
+                )
+            time.sleep(0.5)
+
+
 @contextmanager
-def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
-    """``prefect server start`` on 127.0.0.1 with its SQLite database under var/; yields the API URL."""
+def local_prefect_server(var_dir: Path, port: int) -> Iterator[PrefectServer]:
+    """``prefect server start`` on 127.0.0.1 with its SQLite database under var/, started and
+    yielded at once: the caller does its own start-up while the server boots, then waits."""
     home = (var_dir / "prefect").resolve()
     home.mkdir(parents=True, exist_ok=True)
     env = os.environ | {
@@ -69,7 +101,8 @@ def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
         "DO_NOT_TRACK": "1",
     }
     env.pop("PREFECT_API_URL", None)
-    log = (home / "server.log").open("ab")
+    log_path = home / "server.log"
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -90,23 +123,8 @@ def local_prefect_server(var_dir: Path, port: int) -> Iterator[str]:
         # the server for a moment and printed an asyncio traceback per reconnect.
         start_new_session=True,
     )
-    api = f"http://127.0.0.1:{port}/api"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise ConfigError(f"the local Prefect server exited; see {home / 'server.log'}")
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise ConfigError(
-                    f"the local Prefect server did not start within 120 s; see {home / 'server.log'}"
-                )
-            time.sleep(0.5)
-        yield api
+        yield PrefectServer(f"http://127.0.0.1:{port}/api", process, log_path)
     finally:
         process.terminate()
         try:
@@ -138,29 +156,67 @@ class _Background:
         self.thread.join(timeout=10)
 
 
-def serve_desk(settings: Settings, app: Any, *, prefect_port: int, announce: Any) -> None:
-    """Run until Ctrl-C: Prefect server (unless PREFECT_API_URL is set), review UI, every deployment."""
+def serve_desk(
+    settings: Settings,
+    app_for: Callable[[str], Any],
+    *,
+    prefect_port: int,
+    on_ui: Callable[[], None],
+    announce: Callable[[str, list[str]], None],
+) -> None:
+    """Run until Ctrl-C: Prefect server (unless PREFECT_API_URL is set), review UI, every deployment.
+
+    The review UI answers while the Prefect server is still booting (``on_ui`` is told), so a
+    restart reaches the review queue in seconds; schedules are served once the server is up.
+    ``app_for(api_url)`` makes the review app: the API URL is handed to what needs it (the app's
+    job runner, the served runs' settings), never put in this process's environment.
+    """
     with (
-        _server_or_existing(settings, prefect_port) as api,
-        _Background(app, settings.web.host, settings.web.port, server_options(settings)),
+        _ctrl_c_spares_runs(),
+        _server_or_existing(settings, prefect_port) as server,
+        _Background(
+            app_for(server.api), settings.web.host, settings.web.port, server_options(settings)
+        ),
     ):
-        os.environ["PREFECT_API_URL"] = api
+        on_ui()
+        server.wait_ready()
         from prefect import serve
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        with temporary_settings(updates={PREFECT_API_URL: api}):
+        with temporary_settings(updates={PREFECT_API_URL: server.api}):
             ensure_limit(settings.llm.concurrency_limit, settings.llm.concurrency)
             deployments = load_deployments(settings.timezone)
-            announce(api.removesuffix("/api"), [d.name for d in deployments])
+            announce(server.api.removesuffix("/api"), [d.name for d in deployments])
             with suppress(KeyboardInterrupt):
                 serve(*deployments, print_starting_message=False)
 
 
 @contextmanager
-def _server_or_existing(settings: Settings, port: int) -> Iterator[str]:
+def _ctrl_c_spares_runs() -> Iterator[None]:
+    """A terminal's Ctrl-C reaches every process of its foreground group, the flow runs that
+    serve() spawns included: one caught while starting died with two tracebacks and an ERROR
+    line. So SIGINT is blocked while the desk serves (the runs, spawned from here, inherit the
+    block and finish or are stopped by the runner) and one thread waits for it and interrupts
+    the main thread, which stops serving as on a plain Ctrl-C."""
+    ctrl_c = {signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, ctrl_c)
+
+    def relay() -> None:
+        signal.sigwait(ctrl_c)
+        _thread.interrupt_main()
+
+    threading.Thread(target=relay, name="ctrl-c", daemon=True).start()
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, ctrl_c)
+
+
+@contextmanager
+def _server_or_existing(settings: Settings, port: int) -> Iterator[PrefectServer]:
     existing = os.environ.get("PREFECT_API_URL")
     if existing:
-        yield existing
+        yield PrefectServer(existing)
         return
-    with local_prefect_server(settings.var_dir, port) as api:
-        yield api
+    with local_prefect_server(settings.var_dir, port) as server:
+        yield server

@@ -359,6 +359,23 @@ class WebConfig(_Strict):
     )
 
 
+class JobsConfig(_Strict):
+    """Provider and fetch work asked for from the web (breaking news, rewrites): newsdesk/jobs.py."""
+
+    per_user_per_minute: int = Field(
+        6, ge=1, description="jobs one account may ask for in a minute (more: 429)"
+    )
+    max_queued: int = Field(
+        20, ge=1, description="jobs waiting to start, all accounts together (more: 429)"
+    )
+    fetch_workers: int = Field(
+        2, ge=1, le=32, description="threads for breaking news (fetches a page, then drafts)"
+    )
+    rewrite_workers: int = Field(
+        2, ge=1, le=32, description="threads for rewrites, apart: a slow page never holds them"
+    )
+
+
 class BreakingConfig(_Strict):
     """突发事件解读: drafted on demand, first in the queue, posted as soon as it is approved."""
 
@@ -486,6 +503,7 @@ class Settings(BaseSettings):
     web: WebConfig = Field(default_factory=WebConfig)
     publish: PublishConfig = Field(default_factory=PublishConfig)
     breaking: BreakingConfig = Field(default_factory=BreakingConfig)
+    jobs: JobsConfig = Field(default_factory=JobsConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
@@ -500,8 +518,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment overrides the YAML file, which arrives as init kwargs.
-        return (env_settings, init_settings)
+        # The environment overrides the desk's .env (newsdesk init writes its secret there),
+        # which overrides the YAML file, which arrives as init kwargs.
+        return (env_settings, dotenv_settings, init_settings)
 
     @field_validator("timezone")
     @classmethod
@@ -624,6 +643,27 @@ class Settings(BaseSettings):
             )
         return (folder, shipped)
 
+    def missing_files(self) -> list[str]:
+        """Every file or folder the desk names that is not there, as ``key: path`` (resolved)."""
+        named: list[tuple[str, Path | None, bool]] = [
+            (f"topics.user_dictionaries[{i}]", path, False)
+            for i, path in enumerate(self.topics.user_dictionaries)
+        ]
+        named += [
+            ("prompts_dir", self.prompts_dir, True),
+            ("publish.templates_dir", self.publish.templates_dir, True),
+            ("demo.directory", self.demo.directory if self.demo.enabled else None, True),
+        ]
+        missing = []
+        for key, path, folder in named:
+            if path is None:
+                continue
+            found = self.resolve(path)
+            if not (found.is_dir() if folder else found.is_file()):
+                what = "文件夹不存在 / no such folder" if folder else "文件不存在 / no such file"
+                missing.append(f"{key}: {what}: {found}")
+        return missing
+
     @property
     def demo_dir(self) -> Path:
         return (self.base_dir / self.demo.directory).resolve()
@@ -731,8 +771,11 @@ def load_settings(path: Path | str | None = None) -> Settings:
             "channels (newsdesk init DIR writes a complete one)"
         )
     try:
-        settings = Settings(**data)
+        settings = Settings(_env_file=config_path.parent / ".env", **data)
     except ValidationError as exc:
         raise ConfigError(_format_validation(config_path, exc, data)) from None
     settings.config_path = config_path
+    missing = settings.missing_files()
+    if missing:
+        raise ConfigError("\n".join(f"{config_path}: {line}" for line in missing))
     return settings

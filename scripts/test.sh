@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install newsdesk with its test dependencies and run lint + the whole test suite.
+# Install newsdesk with its test dependencies and run lint + the whole test suite (arguments:
+# passed to one plain pytest run instead, e.g. bash scripts/test.sh tests/test_lock.py).
 # PostgreSQL: NEWSDESK_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
 # with CI=true an unreachable server fails the run instead of skipping its tests.
 EXTRAS=test
@@ -15,4 +16,13 @@ fi
 ruff check .
 ruff format --check .
 mypy  # scope and the modules still exempt: [tool.mypy] in pyproject.toml
-exec python -m pytest -q -p no:cacheprovider "$@"
+if [ "$#" -gt 0 ]; then
+  exec python -m pytest -q -p no:cacheprovider "$@"
+fi
+# The whole suite in two runs: everything but the scale-out cluster spread over the cores
+# (pytest-xdist, one process per core, each with its own Prefect test server), then the cluster
+# tests alone, whose crash and slot-return bounds must not compete with other tests for CPU.
+status=0
+python -m pytest -q -p no:cacheprovider -n "${NEWSDESK_TEST_WORKERS:-auto}" -m "not cluster" || status=$?
+python -m pytest -q -p no:cacheprovider -m cluster || status=$?
+exit "$status"

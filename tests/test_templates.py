@@ -76,9 +76,8 @@ def test_a_desk_overrides_single_templates(tmp_path: Path) -> None:
 
 
 def test_a_template_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
-    settings = load_settings(desk(tmp_path / "desk", "prompts_dir: nope\n"))
     with pytest.raises(ConfigError, match="prompts_dir") as caught:
-        system_prompt(settings, "viewpoint", "x")
+        load_settings(desk(tmp_path / "desk", "prompts_dir: nope\n"))
     assert str(tmp_path / "desk" / "nope") in str(caught.value)
 
 

@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsdesk.cli.base import app, console, open_db, state, today
 from newsdesk.cli.feeds import run_ingest, summary_table
-from newsdesk.cli.publish import announce_template_problems
 from newsdesk.cli.topics import show_topics
 
 if TYPE_CHECKING:
     from newsdesk.config import Settings
     from newsdesk.demo_server import DemoServer
     from newsdesk.store.db import Database
+
+
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="folder for the new desk (made if missing)")],
+) -> None:
+    """Write a desk of your own: desk.yaml (demo off, the SOP timetable) and .env (its secret)."""
+    from newsdesk.desk_writer import write_desk
+
+    desk, env = write_desk(directory)
+    console.print(f"wrote {desk}\nwrote {env} (the session secret; keep it out of version control)")
+    console.print(
+        "next:\n"
+        f"  1. list your feeds, research pages and market data under sources: in {desk}\n"
+        f"  2. add accounts: NEWSDESK_CONFIG={desk} newsdesk users add NAME --role editor "
+        "(roles: editor, compliance, admin)\n"
+        f"  3. run the desk: NEWSDESK_CONFIG={desk} newsdesk up",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("web")
@@ -36,7 +56,6 @@ def web_cmd(
     from newsdesk.web.security import server_options
 
     settings = state.settings
-    announce_template_problems(settings)
     db = open_db(settings)
     ensure_demo_users(db, settings)
     runner = None
@@ -157,14 +176,11 @@ def up_cmd(
     from zoneinfo import ZoneInfo
 
     # flows/ is where Prefect lives; the CLI only dispatches to it.
-    from flows.jobs import PrefectRunner
     from flows.up import serve_desk
     from newsdesk.review.service import queue
     from newsdesk.timetable import slots_for_day
-    from newsdesk.web.app import create_app
 
     settings = state.settings
-    announce_template_problems(settings)
     db = open_db(settings)
     server = demo_server(settings) if demo and settings.demo.enabled else None
     if server:
@@ -174,9 +190,18 @@ def up_cmd(
             run_demo_day(settings, db)
     ensure_demo_users(db, settings)
 
+    def review_app(api: str) -> Any:
+        # Imported here, while the Prefect server boots: both take seconds to import.
+        from flows.jobs import PrefectRunner
+        from newsdesk.web.app import create_app
+
+        return create_app(settings, db, PrefectRunner(api))
+
+    def on_ui() -> None:
+        console.print(f"[bold]review UI[/]  http://{settings.web.host}:{settings.web.port}")
+
     def announce(prefect_url: str, deployments: list[str]) -> None:
         zone = ZoneInfo(settings.timezone)
-        console.print(f"[bold]review UI[/]  http://{settings.web.host}:{settings.web.port}")
         console.print(f"[bold]Prefect UI[/] {prefect_url}")
         console.print("serving: " + ", ".join(deployments))
         upcoming = [
@@ -194,12 +219,7 @@ def up_cmd(
         console.print("Ctrl-C to stop")
 
     try:
-        serve_desk(
-            settings,
-            create_app(settings, db, PrefectRunner()),
-            prefect_port=prefect_port,
-            announce=announce,
-        )
+        serve_desk(settings, review_app, prefect_port=prefect_port, on_ui=on_ui, announce=announce)
     finally:
         if server:
             server.stop()
