@@ -7,12 +7,12 @@ temp folder whose desk has another persona, so the fake LLM can tell them apart)
 Seven slot runs start at once — two of them of one slot — while an
 OpenAI-compatible fake on 127.0.0.1 answers each request after a few seconds. As
 soon as worker B has a request in flight, B and its runs get SIGKILL. Then: B's
-runs must turn Crashed within the automation's window, the ``llm`` slots must come
-back within the lease, a re-run must finish the half-written draft, the queue must
-never show a draft without text, and nothing may be drafted twice.
+runs must turn Crashed, the ``llm`` slots must come back, a re-run must finish the
+half-written draft, the queue must never show a draft without text, and nothing may
+be drafted twice. How long the crash and the slots took are printed as figures.
 
 Everything listens on 127.0.0.1 and takes a free port. It takes about 3½ minutes,
-most of it the bounds it checks (a 60 s crash window, Prefect's 60 s minimum lease).
+most of it waiting on Prefect (a 60 s crash window, its 60 s minimum lease).
 """
 
 from __future__ import annotations
