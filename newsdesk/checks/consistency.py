@@ -78,7 +78,7 @@ def day_figures(text: str) -> list[FigureFact]:
 
 
 def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[ConsistencyProblem]:
-    mine = day_figures(draft)
+    mine = day_figures(draft) if others else []
     if not mine:
         return []
     problems: list[ConsistencyProblem] = []
