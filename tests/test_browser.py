@@ -139,6 +139,22 @@ def test_queue_draft_highlights_edit_approve(browser, desk, tmp_path: Path) -> N
     assert get_draft(db, draft_id).state == "approved"
 
 
+def test_a_wrong_figure_is_shown_with_the_sources_words(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    db, server = desk
+    draft_id = plant(db)
+    page = page_for(browser, server, "editor")
+    page.goto(f"{server.url}/drafts/{draft_id}")
+    page.keyboard.press("e")
+    # The source says 预计释放长期资金约5000亿元: 超 is a new claim, and a forecast is no result.
+    page.fill("#edit-text", "央行降准0.25个百分点，释放长期资金超5000亿元[1]。" + DISCLAIMER)
+    page.click("#save")
+    page.wait_for_url(f"**/drafts/{draft_id}?done=edit")
+    report = page.locator("#report").inner_text()
+    assert "qualifier_changed" in report
+    span = page.locator(".source-span").first
+    assert "来源[1]" in span.inner_text() and "约5000亿元" in span.inner_text()
+
+
 def test_queue_opens_on_the_working_day(browser, desk) -> None:  # type: ignore[no-untyped-def]
     """Today's drafts (desk clock) and every earlier undecided one; decided ones stay on their day."""
     db, server = desk
