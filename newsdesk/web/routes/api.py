@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from newsdesk.jobs import JobView, create_job, get_job
+from newsdesk.jobs import JobView, check_quota, create_job, get_job
 from newsdesk.review.serialise import draft_json, row_json
-from newsdesk.review.service import queue, transition
+from newsdesk.review.service import queue_page, transition
 from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -36,13 +37,27 @@ class EditBody(ActionBody):
 def api_queue(
     actor: ApiActor,
     db: DbDep,
+    response: Response,
     day: date | None = None,
     slot: str | None = None,
     state: str | None = None,
     kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> list[dict[str, Any]]:
-    """Drafts, filtered by day, slot, state and kind."""
-    return [row_json(r) for r in queue(db, day=day, slot=slot, state=state, kind=kind)]
+    """Drafts, filtered by day, slot, state and kind, ``limit`` at a time: when there are more,
+    the ``X-Next-Cursor`` header (and a ``Link: rel="next"``) gives the ``cursor`` of the next page."""
+    rows, following = queue_page(
+        db, day=day, slot=slot, state=state, kind=kind, limit=limit, cursor=cursor
+    )
+    if following:
+        params = {"day": day, "slot": slot, "state": state, "kind": kind, "limit": limit}
+        query = urlencode(
+            {k: v for k, v in params.items() if v is not None} | {"cursor": following}
+        )
+        response.headers["X-Next-Cursor"] = following
+        response.headers["Link"] = f'</api/queue?{query}>; rel="next"'
+    return [row_json(r) for r in rows]
 
 
 @router.get("/drafts/{draft_id}")
@@ -111,6 +126,7 @@ def api_request_revision(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     """Send back with a note; the rewrite (the note goes into the revision prompt) runs as a job."""
+    check_quota(db, settings, actor.username)
     result = transition(
         db,
         settings,
@@ -121,7 +137,9 @@ def api_request_revision(
         note=body.note,
     )
     params = {"note": body.note or ""}
-    job = create_job(db, request.app.state.runner, "redraft", params, actor.username, draft_id)
+    job = create_job(
+        db, request.app.state.runner, "redraft", params, actor.username, draft_id, settings=settings
+    )
     return {"id": result.draft_id, "state": result.to_state, **_job_json(job)}
 
 
@@ -146,8 +164,10 @@ class BreakingBody(BaseModel):
 
 @router.post("/breaking", status_code=202)
 def api_breaking(
-    request: Request, body: BreakingBody, actor: ApiActor, db: DbDep
+    request: Request, body: BreakingBody, actor: ApiActor, db: DbDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """突发事件解读: drafted as a job (GET its status_url); the draft goes first in the queue."""
+    """突发事件解读: drafted as a job (GET its status_url); the draft goes first in the queue.
+    429 past jobs.per_user_per_minute or jobs.max_queued."""
     params = {"request": body.request, "note": body.note}
-    return _job_json(create_job(db, request.app.state.runner, "breaking", params, actor.username))
+    runner = request.app.state.runner
+    return _job_json(create_job(db, runner, "breaking", params, actor.username, settings=settings))

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
-from newsdesk.jobs import create_job, draft_jobs, get_job
+from newsdesk.jobs import check_quota, create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
 from newsdesk.review.serialise import draft_view
-from newsdesk.review.service import queue, transition
+from newsdesk.review.service import queue, transition, working_queue
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep, status_for
@@ -94,17 +94,19 @@ def queue_page(
     slot: str | None = None,
     state: str | None = None,
     kind: str | None = None,
+    earlier: str | None = None,
 ) -> HTMLResponse:
     working = working_day(settings)
     day = day or working
-    rows = queue(
-        db,
-        day=day,
-        carry_open=day == working,
-        slot=slot or None,
-        state=state or None,
-        kind=kind or None,
-    )
+    filters = {"slot": slot or None, "state": state or None, "kind": kind or None}
+    if day == working:
+        page = working_queue(
+            db, day, earlier_limit=settings.review.earlier_page, earlier_cursor=earlier, **filters
+        )
+        rows = page.rows + page.earlier
+    else:
+        page = None
+        rows = queue(db, day=day, **filters)
     groups = queue_groups(settings, rows, day)
     return render(
         request,
@@ -112,9 +114,10 @@ def queue_page(
         actor=actor,
         day=day,
         groups=groups,
+        earlier=page,
         counts=state_counts(rows),
         countdown=countdown,
-        filters={"slot": slot or "", "state": state or "", "kind": kind or ""},
+        filters={key: value or "" for key, value in filters.items()},
         slots=settings.slots,
         states=list(ReviewState),
         kinds=sorted({s.kind for s in settings.slots}),
@@ -126,13 +129,16 @@ def breaking_form(
     request: Request,
     actor: PageActor,
     db: DbDep,
+    settings: SettingsDep,
     headline: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     params = {"request": headline, "note": note or None}
-    job = create_job(db, request.app.state.runner, "breaking", params, actor.username)
+    job = create_job(
+        db, request.app.state.runner, "breaking", params, actor.username, settings=settings
+    )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -204,6 +210,7 @@ def draft_action(
         )
     try:
         if action == "request_revision":
+            check_quota(db, settings, actor.username)
             transition(
                 db,
                 settings,
@@ -214,7 +221,13 @@ def draft_action(
                 note=note,
             )
             create_job(
-                db, request.app.state.runner, "redraft", {"note": note}, actor.username, draft_id
+                db,
+                request.app.state.runner,
+                "redraft",
+                {"note": note},
+                actor.username,
+                draft_id,
+                settings=settings,
             )
         else:
             transition(
