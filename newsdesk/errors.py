@@ -30,6 +30,7 @@ The tree::
     │   ├── StaleVersion           someone else acted on the draft first (optimistic lock)
     │   └── AuthError              bad credentials, disabled account, too many attempts
     ├── ItemError              a manual item is invalid
+    ├── TooManyJobs            an account asked for jobs too fast, or too many wait already (429)
     └── InputError             a file given on the command line cannot be read as text
 
 Library errors (requests, SQLAlchemy, feed parsers) are mapped to these at
@@ -169,3 +170,8 @@ class DeliveryUncertain(PublishError):
 class PostBlocked(PublishError):
     """The post cannot go out as rendered: its content template failed, or its title or source
     list (text the draft's review never saw) breaks a compliance rule. Nothing is sent."""
+
+
+class TooManyJobs(NewsdeskError):
+    """An account asked for jobs faster than ``jobs.per_user_per_minute``, or
+    ``jobs.max_queued`` jobs are already waiting: try again later."""

@@ -263,13 +263,15 @@ class _Recorded:
 
 def test_desk_job_flow_runs_a_recorded_job(prefect_harness: None, demo_desk_env: str) -> None:
     from flows.jobs import desk_job
+    from newsdesk.config import load_settings
     from newsdesk.jobs import create_job, get_job
     from newsdesk.store.db import migrate
 
     db = Database(demo_desk_env)
     migrate(db)
     runner = _Recorded()
-    job = create_job(db, runner, "breaking", {"request": "突发：央行宣布降准0.25个百分点"}, "lead")
+    params = {"request": "突发：央行宣布降准0.25个百分点"}
+    job = create_job(db, runner, "breaking", params, "lead", settings=load_settings())
     assert runner.submitted == [job.id] and job.state == "queued"
     result = desk_job(job.id)
     assert result["state"] == "done" and result["draft_id"]
