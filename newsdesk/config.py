@@ -376,23 +376,6 @@ class JobsConfig(_Strict):
     )
 
 
-class JobsConfig(_Strict):
-    """Provider and fetch work asked for from the web (breaking news, rewrites): newsdesk/jobs.py."""
-
-    per_user_per_minute: int = Field(
-        6, ge=1, description="jobs one account may ask for in a minute (more: 429)"
-    )
-    max_queued: int = Field(
-        20, ge=1, description="jobs waiting to start, all accounts together (more: 429)"
-    )
-    fetch_workers: int = Field(
-        2, ge=1, le=32, description="threads for breaking news (fetches a page, then drafts)"
-    )
-    rewrite_workers: int = Field(
-        2, ge=1, le=32, description="threads for rewrites, apart: a slow page never holds them"
-    )
-
-
 class BreakingConfig(_Strict):
     """突发事件解读: drafted on demand, first in the queue, posted as soon as it is approved."""
 
@@ -520,7 +503,6 @@ class Settings(BaseSettings):
     web: WebConfig = Field(default_factory=WebConfig)
     publish: PublishConfig = Field(default_factory=PublishConfig)
     breaking: BreakingConfig = Field(default_factory=BreakingConfig)
-    jobs: JobsConfig = Field(default_factory=JobsConfig)
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)

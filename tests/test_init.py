@@ -101,3 +101,42 @@ def test_a_copied_demo_desk_without_its_dictionary_is_named(tmp_path: Path) -> N
     (tmp_path / "desk.yaml").write_text(yaml.safe_dump(conf, allow_unicode=True), "utf-8")
     with pytest.raises(ConfigError, match=r"topics\.user_dictionaries\[0\]: .*dictionary\.txt$"):
         load_settings(tmp_path / "desk.yaml")
+
+
+def test_web_refuses_a_lan_address_while_the_demo_secret_is_set(tmp_path: Path) -> None:
+    """The bundled desk as a team copies it: demo secret, bound to the LAN. Refused, and the
+    refusal made no demo account (only the demo's loading does)."""
+    env = {"NEWSDESK_CONFIG": str(BUNDLED), "NEWSDESK_VAR_DIR": str(tmp_path / "var")}
+    out = cli("web", "--host", "0.0.0.0", "--port", "8999", env=env)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "0.0.0.0" in out.stderr and "demo secret" in out.stderr
+    listed = cli("users", "list", env=env)
+    assert listed.returncode == 0 and "admin" not in listed.stdout
+
+
+def test_web_refuses_a_lan_address_while_a_demo_account_has_its_printed_password(
+    tmp_path: Path,
+) -> None:
+    from newsdesk.desk import add_demo_users, open_store, refuse_known_secrets
+    from newsdesk.review.accounts import set_active, set_password
+
+    assert cli("init", str(tmp_path)).returncode == 0
+    settings = load_settings(tmp_path / "desk.yaml")
+    db = open_store(settings)
+    try:
+        add_demo_users(db)
+        out = cli(
+            "web", "--host", "192.168.1.20", env={"NEWSDESK_CONFIG": str(settings.config_path)}
+        )
+        assert out.returncode == 2 and "admin / admin-demo" in out.stderr
+        assert "demo secret" not in out.stderr  # init wrote a real one
+        refuse_known_secrets(settings, db, "127.0.0.1")  # loopback: the demo is fine there
+        refuse_known_secrets(settings, db, "localhost")
+        set_password(db, "admin", "a-long-new-password-1")
+        set_password(db, "editor", "a-long-new-password-2")
+        with pytest.raises(ConfigError, match="compliance / compliance-demo"):
+            refuse_known_secrets(settings, db, "10.0.0.5")
+        set_active(db, "compliance", False)
+        refuse_known_secrets(settings, db, "10.0.0.5")
+    finally:
+        db.dispose()

@@ -57,7 +57,10 @@ def web_cmd(
 
     settings = state.settings
     db = open_db(settings)
-    ensure_demo_users(db, settings)
+    from newsdesk.desk import refuse_known_secrets
+
+    refuse_known_secrets(settings, db, host or settings.web.host)
+    announce_demo_accounts(db)
     runner = None
     if os.environ.get("PREFECT_API_URL"):
         from flows.jobs import PrefectRunner
@@ -72,28 +75,30 @@ def web_cmd(
     )
 
 
-DEMO_USERS = (
-    ("editor", "editor", "编辑小王"),
-    ("compliance", "compliance", "合规老李"),
-    ("admin", "admin", "管理员"),
-)
+def announce_demo_accounts(db: Database) -> None:
+    """Print the demo accounts that still have their printed passwords (none on a real desk)."""
+    from newsdesk.desk import DEMO_USERS, demo_password
+    from newsdesk.review.accounts import has_password
+
+    open_ones = [
+        f"{username} / {demo_password(username)} ({role})"
+        for username, role, _ in DEMO_USERS
+        if has_password(db, username, demo_password(username))
+    ]
+    if open_ones:
+        console.print(
+            "demo accounts: "
+            + ", ".join(open_ones)
+            + " — change them with: newsdesk users passwd NAME"
+        )
 
 
-def ensure_demo_users(db: Database, settings: Settings) -> None:
-    """On the demo desk, create the demo accounts (password = name + '-demo') and print them."""
-    from newsdesk.review.accounts import add_user, list_users
+def load_demo(settings: Settings, db: Database) -> None:
+    """The demo desk's day and its accounts: the only place demo accounts are made."""
+    from newsdesk.desk import add_demo_users
 
-    if not settings.demo.enabled:
-        return
-    existing = {u.username for u in list_users(db)}
-    for username, role, name in DEMO_USERS:
-        if username not in existing:
-            add_user(db, username, f"{username}-demo", role, name)
-    console.print(
-        "demo accounts: "
-        + ", ".join(f"{u} / {u}-demo ({r})" for u, r, _ in DEMO_USERS)
-        + " — change them with: newsdesk users passwd NAME"
-    )
+    run_demo_day(settings, db)
+    add_demo_users(db)
 
 
 def demo_server(settings: Settings) -> DemoServer:
@@ -120,8 +125,8 @@ def demo_cmd() -> None:
     db = open_db(settings)
     with demo_server(settings) as server:
         console.print(f"demo feeds served at {server.base_url}")
-        run_demo_day(settings, db)
-    ensure_demo_users(db, settings)
+        load_demo(settings, db)
+    announce_demo_accounts(db)
     day = settings.demo.day
     console.print(
         f"Review them: newsdesk web (then http://{settings.web.host}:{settings.web.port}); "
@@ -187,8 +192,11 @@ def up_cmd(
         server.start()
         if not queue(db, limit=1):
             console.print("loading the demo desk (first start) ...")
-            run_demo_day(settings, db)
-    ensure_demo_users(db, settings)
+            load_demo(settings, db)
+    from newsdesk.desk import refuse_known_secrets
+
+    refuse_known_secrets(settings, db, settings.web.host)
+    announce_demo_accounts(db)
 
     def review_app(api: str) -> Any:
         # Imported here, while the Prefect server boots: both take seconds to import.

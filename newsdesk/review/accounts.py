@@ -84,6 +84,18 @@ def _user(session, username: str) -> User:  # type: ignore[no-untyped-def]
     return user
 
 
+def has_password(db: Database, username: str, password: str) -> bool:
+    """Whether an active account still has this password (the demo's printed ones, say)."""
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            return False
+        try:
+            return _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
 def set_password(db: Database, username: str, password: str) -> None:
     """A new password; every session signed in with the old one ends."""
     _check_password(password)
