@@ -10,6 +10,7 @@ import typer
 
 from newsdesk.cli.base import app, console, open_db, state, today
 from newsdesk.cli.feeds import run_ingest, summary_table
+from newsdesk.cli.publish import announce_template_problems
 from newsdesk.cli.topics import show_topics
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def web_cmd(
     from newsdesk.web.security import server_options
 
     settings = state.settings
+    announce_template_problems(settings)
     db = open_db(settings)
     from newsdesk.desk import refuse_known_secrets
 
@@ -186,6 +188,7 @@ def up_cmd(
     from newsdesk.timetable import slots_for_day
 
     settings = state.settings
+    announce_template_problems(settings)
     db = open_db(settings)
     server = demo_server(settings) if demo and settings.demo.enabled else None
     if server:
