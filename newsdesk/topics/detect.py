@@ -37,6 +37,7 @@ from newsdesk.topics.stories import Story, TopicItem, cluster, join
 POSTING_CAP = 64
 LABEL_NAMES = 2
 TITLE_WEIGHT = 2.0
+HEADLINE = 1.5  # a name in a headline
 # A month a headline is about: 10月, 10月份, 1-10月; not the date 10月30日.
 _MONTH = re.compile(r"(?<![\d.])(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}\s*月(?:份)?(?!\s*\d{1,2}\s*日)")
 
@@ -225,7 +226,7 @@ def _names(
         share = count / len(items)
         if share < 0.5 or not specific.is_specific(term) or segmenter.is_ticker(term):
             continue
-        title = 1.5 if term in titles else 1.0
+        title = HEADLINE if term in titles else 1.0
         scored.append((term, specific.weight(term) * share * title))
     return sorted(scored, key=lambda ts: (-ts[1], ts[0]))
 
@@ -254,10 +255,25 @@ def _group(entries: list[_Entry], names: list[dict[str, float]], overlap: float)
     return join(xs, ys, [0.0] * len(entries), 1.0)
 
 
-def _label(lead: TopicItem, names: list[str], months: Counter[str], reports: int) -> str:
+def _label(
+    lead: TopicItem,
+    names: list[str],
+    shared: list[str],
+    specific: Specificity,
+    months: Counter[str],
+    reports: int,
+) -> str:
     """The names in the order the lead headline (then its text) gives them, neighbours written
-    as one (贵州 + 茅台 -> 贵州茅台), after the month most headlines name (10月CPI)."""
+    as one (贵州 + 茅台 -> 贵州茅台), after the month most headlines name (10月CPI). A proper
+    name takes the shared names it is written with (华曜 + 半导体: the company 华曜半导体)."""
     text = normalise(f"{lead.title} {lead.summary}")
+    names = names + [
+        other
+        for name in names
+        if specific.is_name(name)
+        for other in shared
+        if other not in names and (name + other in text or other + name in text)
+    ]
     placed = sorted((text.find(n) if n in text else len(text) + k, n) for k, n in enumerate(names))
     parts: list[str] = []
     end = -1
@@ -315,7 +331,7 @@ def analyse(
     # History first: what the desk's recent stories call common decides what is specific today.
     cluster_terms = [[reader.story_terms(c) for c in w] for w in by_window]
     history = Counter(t for w in cluster_terms[1:] for terms in w for t in terms)
-    specific = Specificity(settings, history, sum(len(w) for w in by_window[1:]))
+    specific = Specificity(settings, segmenter.tag, history, sum(len(w) for w in by_window[1:]))
     linked: list[list[Story]] = [
         link(w, terms, specific, settings.story_link, settings.story_window_hours)
         for w, terms in zip(by_window, cluster_terms, strict=True)
@@ -387,11 +403,17 @@ def _topics(
         if reports < settings.min_stories or len(outlets) < settings.min_sources or not ranked:
             continue
         best = ranked[0][1]
+        shared = [t for t, _ in ranked]
         chosen = [t for t, score in ranked[:LABEL_NAMES] if score >= 0.5 * best]
-        key = chosen[0]
+        # An editor names a story by its company or body: the best proper name shared leads.
+        proper = next((t for t in shared if specific.is_name(t)), None)
+        if proper is not None and proper not in chosen:
+            chosen = [proper, *chosen][:LABEL_NAMES]
+        key = shared[0]
         count = spread[key]
         expected = expected_count(key, baseline, sizes, weights, len(entries))
-        burst = burst_of(key)
+        # The topic bursts as much as its most bursting name (人形机器人, not 擎天机器人).
+        burst = max(burst_of(t) for t in shared[: settings.max_terms])
         score = float(len(outlets))
         if burst >= settings.min_score:
             score *= 1.0 + burst
@@ -400,7 +422,7 @@ def _topics(
         series = [(day, window[key] if n else count) for n, (day, window) in enumerate(days)][::-1]
         topics.append(
             Topic(
-                _label(lead, chosen, months, reports),
+                _label(lead, chosen, shared, specific, months, reports),
                 [t for t, _ in ranked[: settings.max_terms]],
                 score,
                 sorted(stories, key=lambda s: (-len(s.sources), s.first_seen)),

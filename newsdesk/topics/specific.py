@@ -8,18 +8,27 @@ own history adds to it: a word in more than ``label_max_share`` of the desk's
 recent stories is generic for that desk whatever its general rarity (a
 finance desk's 板块, 股价, 收盘). Words the table does not list (a new
 company's name, CPI, IPO, but also the report jargon 营收, 三季报,
-归母净利润) get ``label_min_idf``: specific enough to name a topic, never more
-than a name the table knows (jieba's own keyword extraction gives them the
-median, 11.95, which would put 营收 above 茅台 at 7.4).
+归母净利润 of the finance dictionary) get ``label_min_idf``: specific enough
+to name a topic, never more than a name the table knows (jieba's own keyword
+extraction gives them the median, 11.95, which would put 营收 above 茅台 at 7.4).
+The table lists no Latin words at all, so it says nothing about them: an
+abbreviation in capitals (CPI, PPI, IPO, MLF) names an index, a policy
+tool or a kind of deal and gets the median.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 
 from newsdesk.config import TopicSettings
+
+_ABBREVIATION = re.compile(r"^[A-Z]{2,6}$")
+# jieba's tags of proper names: people, places, organisations, other names (companies, brands).
+PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 
 
 @cache
@@ -34,13 +43,25 @@ def idf_table() -> dict[str, float]:
     return table
 
 
+@cache
+def median_idf() -> float:
+    values = sorted(idf_table().values())
+    return values[len(values) // 2]
+
+
 class Specificity:
     """How specific a term is: jieba's IDF, then the desk's history as a veto on common words."""
 
     def __init__(
-        self, settings: TopicSettings, history: Counter[str] | None = None, stories: int = 0
+        self,
+        settings: TopicSettings,
+        tag: Callable[[str], str],
+        history: Counter[str] | None = None,
+        stories: int = 0,
     ) -> None:
         self._table = idf_table()
+        self._median = median_idf()
+        self._tag = tag
         self._min_idf = settings.label_min_idf
         self._max_share = settings.label_max_share
         # A short history says little about what is common: only a long one can veto a word.
@@ -52,8 +73,16 @@ class Specificity:
         return self._history is not None
 
     def weight(self, term: str) -> float:
-        """The term's IDF in jieba's table, ``label_min_idf`` when absent."""
-        return self._table.get(term, self._min_idf)
+        """The term's IDF in jieba's table; absent, the median for an abbreviation in capitals,
+        ``label_min_idf`` for another word."""
+        known = self._table.get(term)
+        if known is not None:
+            return known
+        return self._median if _ABBREVIATION.match(term) else self._min_idf
+
+    def is_name(self, term: str) -> bool:
+        """A proper name by jieba's part-of-speech tag (华曜, 国家统计局, 万科)."""
+        return self._tag(term) in PROPER
 
     def is_specific(self, term: str) -> bool:
         if self.weight(term) < self._min_idf:
