@@ -6,24 +6,36 @@ attack is in how the body streams in; the rest in-process, on both databases.
 
 from __future__ import annotations
 
+import base64
 import json
 import select
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
+import itsdangerous
 import pytest
 from fastapi.testclient import TestClient
 
-from newsdesk.config import Settings
+from newsdesk.config import DEMO_SECRET, Settings
+from newsdesk.errors import ConfigError
 from newsdesk.review.accounts import issue_token, set_active, set_password
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Item
 from newsdesk.web.app import create_app
 from newsdesk.web.render import changes, diff
+from tests.cli_support import ROOT, cli
 from tests.review_data import BODY, plant
 from tests.test_web import csrf_of, login
-from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users, wait_for_job
+from tests.web_support import (
+    PASSWORDS,
+    WebServer,
+    free_port,
+    review_settings,
+    seed_users,
+    wait_for_job,
+)
 
 LIMIT = 64 * 1024
 
@@ -290,3 +302,38 @@ def test_one_text_cap_for_the_form_and_the_api(client: TestClient, desk: Databas
     assert response.status_code == 400 and "max_text_chars" in response.text
     with desk.session() as session:
         assert session.get(Draft, draft_id).version == 1  # nothing stored
+
+
+def _forged(secret: str, username: str, generation: int) -> str:
+    """A session cookie as Starlette signs it, made by anyone who knows ``secret``."""
+    data = base64.b64encode(json.dumps({"user": username, "generation": generation}).encode())
+    return itsdangerous.TimestampSigner(secret).sign(data).decode()
+
+
+def test_the_public_demo_secret_opens_no_real_desk(desk: Database) -> None:
+    """Issue 26 item 13: a cookie signed with the demo secret is an admin session on a desk
+    that uses it, so only the loopback demo desk may, and a real desk's own secret ignores it."""
+    forged = _forged(DEMO_SECRET, "admin", 0)
+    demo = review_settings()
+    with TestClient(create_app(demo, desk), base_url="http://127.0.0.1") as client:
+        client.cookies.set("newsdesk_session", forged)
+        assert client.get("/queue", follow_redirects=False).status_code == 200
+    real = review_settings()
+    real.demo.enabled = False
+    real.web.secret_key = "a-long-random-secret-of-this-desk-only"
+    with TestClient(create_app(real, desk), base_url="http://127.0.0.1") as client:
+        client.cookies.set("newsdesk_session", forged)
+        assert client.get("/queue", follow_redirects=False).status_code == 303
+    real.web.secret_key = DEMO_SECRET
+    with pytest.raises(ConfigError, match="demo secret"):
+        create_app(real, desk)
+
+
+def test_the_demo_desk_refuses_to_listen_beyond_loopback(tmp_path: Path) -> None:
+    env = {
+        "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
+        "NEWSDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+    }
+    out = cli("web", "--host", "0.0.0.0", "--port", str(free_port()), env=env)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert "0.0.0.0" in out.stderr and "NEWSDESK_WEB__SECRET_KEY" in out.stderr
