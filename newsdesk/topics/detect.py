@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from newsdesk.config import TopicSettings
 from newsdesk.text.normalise import normalise
@@ -99,9 +100,20 @@ def _window_index(when: datetime, spans: Sequence[Window]) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _normal(title: str) -> str:
+    """A headline normalised once: wire copies repeat it thousands of times."""
+    return normalise(title)
+
+
+def _titles(story: Story) -> str:
+    return " ".join(_normal(i.title) for i in story.items)
+
+
+@lru_cache(maxsize=65536)
 def month_of(title: str) -> str:
     """The first month a headline names (``10月``, ``1-10月``), "" when none."""
-    found = _MONTH.search(normalise(title))
+    found = _MONTH.search(_normal(title))
     return re.sub(r"\s|份", "", found.group()).replace("—", "-") if found else ""
 
 
@@ -134,7 +146,7 @@ def _vectors(
     """Specific names by weight, doubled for a name in a headline: what a report is about."""
     out = []
     for found, terms in zip(clusters, term_sets, strict=True):
-        titles = normalise(" ".join(i.title for i in found.items))
+        titles = _titles(found)
         out.append(
             {
                 t: specific.weight(t) * (TITLE_WEIGHT if t in titles else 1.0)
@@ -360,7 +372,7 @@ def _topics(
                 story,
                 frozenset().union(*item_terms),
                 item_terms,
-                normalise(" ".join(i.title for i in story.items)),
+                _titles(story),
                 {month_of(i.title) for i in story.items} - {""},
             )
         )
