@@ -282,3 +282,46 @@ def test_desk_job_flow_runs_a_recorded_job(prefect_harness: None, demo_desk_env:
 
         assert session.get(Draft, result["draft_id"]).kind == "breaking"
     assert get_job(db, job.id).runner == "prefect"
+
+
+def test_prefect_retries_a_provider_that_is_down_not_an_unusable_answer(
+    prefect_harness: None,
+    demo_desk_env: str,
+    httpserver,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A provider that is down fails the task run, so Prefect runs it again; its last attempt
+    puts the draft in the queue flagged. An unusable answer is not retried."""
+    from datetime import date
+
+    from werkzeug import Response
+
+    from newsdesk.review.service import get_draft
+    from tasks.desk import desk
+    from tasks.drafting import draft_segment
+    from tests.fake_openai import FakeOpenAI, reply
+
+    fake = FakeOpenAI(httpserver)
+    path = Path(os.environ["NEWSDESK_CONFIG"])
+    conf = yaml.safe_load(path.read_text(encoding="utf-8"))
+    conf["llm"] |= {"provider": "openai", "base_url": fake.base_url, "retries": 0, "timeout": 5}
+    path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("NEWSDESK_LLM_API_KEY", "test-key")
+    reset_desk()
+    draft = draft_segment.with_options(retry_delay_seconds=0)
+
+    fake.serve(lambda body: Response("upstream down", status=500))
+    down = draft("viewpoint", date(2026, 11, 23))
+    assert len(fake.requests) == 2  # the first attempt's failure reached Prefect, which retried
+    row = get_draft(desk().db, down.draft_id)
+    assert (row.state, row.version, row.flagged) == ("pending_review", 0, True)
+    assert "HTTP 500" in (row.flag_reason or "") and [e.action for e in row.audit] == [
+        "review.fail"
+    ]
+
+    fake.server.clear()
+    fake.requests.clear()
+    fake.serve(lambda body: reply(""))
+    empty = draft("intraday_am", date(2026, 11, 23))
+    assert len(fake.requests) == 1  # not transient: no second attempt
+    assert empty.flagged and "empty" in (empty.reason or "")
