@@ -24,11 +24,18 @@ figure (约) is allowed, and a figure rounded under a hedge (约1309亿元 for
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from newsdesk.text.cues import cues, qualifier_classes
-from newsdesk.text.facts import FigureFact, base_units_agree, same_figure, unit_key
+from newsdesk.text.facts import (
+    FigureFact,
+    base_units_agree,
+    mentions_metric,
+    same_figure,
+    unit_key,
+)
 from newsdesk.text.numbers import plain_number
 from newsdesk.text.vocabulary import vocabulary
 
@@ -44,6 +51,8 @@ PROBLEM_KINDS = {
 }
 _POINTS = "个百分点"
 _CLOSE_WORDS = ("收盘", "收报", "收于", "报收", "收市", "收至")
+_RANGE_AFTER = re.compile(r"\s*[到至~～\-—]\s*\d")
+_RANGE_BEFORE = re.compile(r"\d[^\d，。；,;]{0,4}[到至~～\-—]\s*$")
 _SCALES = (Decimal(1), Decimal(10) ** 3, Decimal(10) ** 4, Decimal(10) ** 8, Decimal(10) ** 12)
 
 
@@ -79,11 +88,19 @@ def hedged_match(figure: FigureFact, fact: FigureFact) -> bool:
     return abs(fact.amount() - figure.amount()) <= half_step * Decimal("1.0001")
 
 
-def _qualifier_problem(figure: FigureFact, fact: FigureFact) -> str | None:
+def _in_range(figure: FigureFact, sentence: str) -> bool:
+    """A bound of a range the sentence writes (3亿元到6亿元, 3-6亿元): both bounds are stated."""
+    return bool(
+        _RANGE_AFTER.match(sentence, figure.end) or _RANGE_BEFORE.search(sentence[: figure.start])
+    )
+
+
+def _qualifier_problem(figure: FigureFact, fact: FigureFact, sentence: str) -> str | None:
     mine = set(qualifier_classes(figure.qualifier))
     theirs = set(qualifier_classes(fact.qualifier))
     strict = cues().strict
-    lost = (theirs & strict) - mine
+    # A range (拿出3亿元到6亿元) states what 不低于3亿元且不超过6亿元 does.
+    lost = set() if _in_range(figure, sentence) else (theirs & strict) - mine
     # 约 on a flat figure is modesty, not a new claim; any other hedge must be the source's.
     added = mine - theirs - {"约", "累计"}
     if lost or added:
@@ -104,7 +121,7 @@ def contradiction(
             "unit_changed",
             f"{shown} 缺少单位，来源为 {fact.value}{fact.unit} / unit dropped",
         )
-    detail = _qualifier_problem(figure, fact)
+    detail = _qualifier_problem(figure, fact, sentence)
     if detail:
         return Finding("qualifier_changed", detail)
     if figure.direction and fact.direction and figure.direction != fact.direction:
@@ -132,7 +149,7 @@ def contradiction(
     ]
     if categories and not any(_names_part(sentence, part) for part in categories):
         missing.append(categories[-1])
-    if not missing and _other_metric(figure, fact):
+    if not missing and _other_metric(figure, fact) and not mentions_metric(sentence, fact.metric):
         return Finding(
             "wrong_subject_or_metric",
             f"来源中 {shown} 是「{fact.metric}」，稿件写成「{figure.metric}」 / "

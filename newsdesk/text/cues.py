@@ -21,6 +21,8 @@ CUES_FILE = Path(__file__).parent / "data" / "fact_cues.txt"
 KINDS = ("actual", "forecast", "target", "threshold", "intraday", "other")
 # Words between a hedge and its figure: 约为, 超过了, 达到近.
 _GLUE = ("为", "了", "达", "至", "到", "是", "在", "有", "的", "再")
+_CLAUSE_END = re.compile(r"[，,：:；;。]")
+_REPORTING = frozenset({"称", "表示", "认为", "指出", "显示", "说", "提到"})
 _PERIOD = re.compile(
     r"(?:\d{4}年)?(?:前\d{1,2}个?月|前[一二三四]季度|第?[一二三四]季度|[一二三四]季末|"
     r"(?<![A-Za-z0-9])(?:[1-4]Q\d{2}|Q[1-4])(?!\d)|"
@@ -130,18 +132,30 @@ def direction(clause_before: str) -> str:
     return _closest(clause_before, cues().directions)[0]
 
 
-def kind(sentence_before: str, clause_before: str, after: str) -> str:
+def _governs(text: str, end: int) -> bool:
+    """Whether a cue ending at ``end`` leads what follows (德勤预计，… / 预测显示：…)
+    rather than sitting inside a phrase of its own clause (受供应收紧预期推动，…)."""
+    rest = _CLAUSE_END.split(text[end:], maxsplit=1)[0].strip()
+    return not rest or rest in _REPORTING
+
+
+def kind(since_previous: str, clause_before: str, after: str) -> str:
     """actual / forecast / target / threshold / intraday for a figure.
 
-    Forecast and target cues hold for the rest of their sentence (德勤预计，…集资2863亿港元)
-    unless a result cue comes closer (实现, 收报); intraday cues hold within the clause.
+    ``since_previous`` is the sentence's text from the figure before (or the sentence
+    start) to this one: a forecast or target cue holds there when it is in the
+    figure's own clause or leads the clauses after it (德勤预计，明年集资2863亿港元);
+    a result cue closer to the figure (实现, 收报) wins. Intraday cues hold within
+    the clause.
     """
     table = cues().kinds
-    found, _ = _closest(sentence_before, table)
     in_clause, _ = _closest(clause_before, table)
     if in_clause in ("intraday", "close"):
-        found = in_clause
-    if found in ("forecast", "target", "intraday"):
+        return "intraday" if in_clause == "intraday" else "actual"
+    if in_clause in ("forecast", "target"):
+        return in_clause
+    found, end = _closest(since_previous, table)
+    if found in ("forecast", "target") and _governs(since_previous, end):
         return found
     if after.startswith(("关口", "大关", "关")):
         return "threshold"

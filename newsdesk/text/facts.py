@@ -355,7 +355,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             subject=subject or (previous.subject if previous is not None else ""),
             period=period(sentence_before),
             direction=direction(clause_before),
-            kind=kind(sentence_before, clause_before, after),
+            # A cue holds until the next figure: 预计A，B is a forecast of A only.
+            kind=kind(plain[max(sentence_low, previous_end) : span.start], clause_before, after),
             parts=found_parts,
             sure=bool(metric) and not _PRONOUN.search(clause_before),
         )
