@@ -140,3 +140,11 @@ def test_web_refuses_a_lan_address_while_a_demo_account_has_its_printed_password
         refuse_known_secrets(settings, db, "10.0.0.5")
     finally:
         db.dispose()
+
+
+def test_drafting_a_past_slot_says_it_is_for_review_only(tmp_path: Path) -> None:
+    assert cli("init", str(tmp_path)).returncode == 0
+    env = {"NEWSDESK_CONFIG": str(tmp_path / "desk.yaml")}
+    out = cli("draft", "--slot", "viewpoint", "--date", "2025-06-04", env=env)  # a Wednesday
+    assert out.returncode == 0, out.stderr
+    assert "仅供审阅" in out.stdout and "2025-06-04 09:00" in out.stdout

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from newsdesk.cli.base import app, console, open_db, parse_day, state, today
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
 
 
 @app.command("draft")
@@ -51,6 +55,24 @@ def draft_cmd(
             str(o.draft_id), o.segment or "—", result, str(o.versions_added), escape(o.reason or "")
         )
     console.print(table)
+    _warn_if_past(settings, slot, when)
+
+
+def _warn_if_past(settings: Settings, slot: str, day: date) -> None:
+    """A slot whose time has passed is drafted for review only: say so, not a minute later."""
+    from datetime import UTC, datetime
+
+    from newsdesk.timetable import replayed_demo_day, slot_time
+
+    now = datetime.now(UTC)
+    posts_at = slot_time(settings, settings.slot(slot), day)
+    if posts_at <= now and replayed_demo_day(settings, now) != day:
+        console.print(
+            f"[yellow]注意[/]：{slot} 的发布时间 {posts_at:%Y-%m-%d %H:%M} 已过，本稿仅供审阅："
+            "未批准的稿件在下一次 publish 运行（一分钟内）时过期，批准后则立即发出 / "
+            "the slot's time has passed: drafted for review only; unless approved it expires "
+            "at the next publish run (within a minute), approved it goes out at that run"
+        )
 
 
 @app.command("breaking")
