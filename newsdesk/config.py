@@ -96,6 +96,12 @@ class FetchSettings(_Strict):
     backoff_max: float = Field(6 * 3600.0, gt=0)
     pause_after_errors: int = Field(5, ge=1, description="consecutive failures before 'paused'")
     concurrency: int = Field(4, ge=1, le=64)
+    store_batch: int = Field(
+        500,
+        ge=1,
+        le=20_000,
+        description="items stored per transaction: a huge feed never holds the write lock for long",
+    )
     attempt_log_days: int = Field(
         400, ge=1, description="keep each fetch's outcome this long (feed errors per period)"
     )

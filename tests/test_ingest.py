@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +16,8 @@ from newsdesk.entries import Entry
 from newsdesk.errors import ItemError
 from newsdesk.feeds.ingest import fetch_step, ingest, ingest_source, parse_step, store_step
 from newsdesk.feeds.manual import add_manual_item
+from newsdesk.review.accounts import Actor
+from newsdesk.review.service import transition
 from newsdesk.store.db import Database
 from newsdesk.store.items import recent_items, store_entries
 from newsdesk.store.models import FetchAttempt, FetchState, Item, ItemSource, Source
@@ -21,6 +25,8 @@ from newsdesk.store.sources import describe, get_source
 from tests.conftest import make_settings
 from tests.feeds import rss_bytes
 from tests.raw_server import RawServer, send
+from tests.review_data import plant
+from tests.web_support import review_settings
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -422,3 +428,32 @@ def test_demo_articles_are_served(demo_server, demo_dir: Path) -> None:  # type:
         assert (
             http.get(f"{demo_server.base_url}/articles/none/x.html", timeout=10).status_code == 404
         )
+
+
+def test_an_editor_writes_while_a_huge_feed_is_stored(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """Issue 26 item 4: a 20,000-item feed in one transaction held SQLite's write lock until
+    every item was in, and an editor's action waited for it (failed after the busy timeout).
+    Here 6,000 items in batches of 250: the editor's action goes in between two batches."""
+    total = 6_000
+    httpserver.expect_request("/huge").respond_with_data(
+        rss_bytes([(f"h{i}", f"第{i}条快讯", f"https://e.com/h/{i}") for i in range(total)])
+    )
+    sources = [{"name": "huge", "url": httpserver.url_for("/huge")}]
+    settings = make_settings(tmp_path, sources, store_batch=250)
+    draft_id = plant(db)
+    result: list[str] = []
+    storing = threading.Thread(
+        target=lambda: result.append(ingest_source(db, settings, "huge").status)
+    )
+    storing.start()
+    while storing.is_alive() and count(db, Item) == 0:  # the first batch is in
+        time.sleep(0.01)
+    editor = Actor("editor", "editor")
+    approved = transition(db, review_settings(), draft_id, "approve", editor, expected_version=1)
+    stored_when_approved = count(db, Item)
+    storing.join()
+    assert approved.to_state == "approved" and result == ["done"]
+    assert 0 < stored_when_approved < total  # the editor did not wait for the whole feed
+    assert count(db, Item) == total

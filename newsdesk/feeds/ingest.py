@@ -193,22 +193,40 @@ def _parse_snapshots(run: SourceRun, tz: ZoneInfo) -> SourceRun:
 def store_step(
     db: Database, settings: Settings, run: SourceRun, *, now: datetime | None = None
 ) -> SourceRun:
-    """Store new entries, count duplicates, and mark the source healthy."""
+    """Store new entries, count duplicates, and mark the source healthy.
+
+    Entries go in ``fetch.store_batch`` at a time, each batch its own short transaction:
+    on SQLite a huge feed would otherwise hold the database's one write lock until every
+    item is in, and an editor's action would wait (and fail after the busy timeout). A
+    batch that fails leaves the earlier ones stored; the next run counts them as duplicates.
+    """
     if run.finished:
         return run
     now = now or _now()
     conf = settings.source(run.name)
     first = run.responses[0]
+    new = duplicates = 0
     try:
+        if conf.type == "market":
+            with db.session() as session:
+                pairs = [(e, run.data[e.guid]) for e in run.entries]
+                result = store_snapshots(session, get_source(session, run.name), pairs, now)
+                new, duplicates = result.new, result.duplicates
+        else:
+            size = settings.fetch.store_batch
+            for start in range(0, len(run.entries), size):
+                with db.session() as session:
+                    result = store_entries(
+                        session,
+                        get_source(session, run.name),
+                        run.entries[start : start + size],
+                        now,
+                        kind=conf.type,
+                        bodies=run.bodies,
+                    )
+                new, duplicates = new + result.new, duplicates + result.duplicates
         with db.session() as session:
             source = get_source(session, run.name)
-            if conf.type == "market":
-                pairs = [(e, run.data[e.guid]) for e in run.entries]
-                result = store_snapshots(session, source, pairs, now)
-            else:
-                result = store_entries(
-                    session, source, run.entries, now, kind=conf.type, bodies=run.bodies
-                )
             record_success(source.state, now, first.status, first.etag, first.last_modified)
             source.state.items_seen += len(run.entries)
     except Exception as exc:  # see _fail; rolled back, recorded in a new session
@@ -216,8 +234,8 @@ def store_step(
     return replace(
         run,
         status=DONE,
-        new=result.new,
-        duplicates=result.duplicates,
+        new=new,
+        duplicates=duplicates,
         responses=(),
         entries=(),
         data={},
