@@ -14,8 +14,11 @@ from newsdesk.cli.publish import announce_template_problems
 from newsdesk.cli.topics import show_topics
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from newsdesk.config import Settings
     from newsdesk.demo_server import DemoServer
+    from newsdesk.jobs import Runner
     from newsdesk.store.db import Database
 
 
@@ -63,18 +66,45 @@ def web_cmd(
 
     refuse_known_secrets(settings, db, host or settings.web.host)
     announce_demo_accounts(db)
-    runner = None
-    if os.environ.get("PREFECT_API_URL"):
-        from flows.jobs import PrefectRunner
+    options = {
+        "host": host or settings.web.host,
+        "port": port or settings.web.port,
+        "log_level": "warning",
+        **server_options(settings),
+    }
+    if settings.web.workers > 1:
+        # Each worker process builds its own app (uvicorn imports it by name) from the
+        # desk file and environment this process read; the schema is already upgraded.
+        if settings.config_path:
+            os.environ["NEWSDESK_CONFIG"] = str(settings.config_path)
+        uvicorn.run(
+            "newsdesk.cli.desk:worker_app",
+            factory=True,
+            workers=settings.web.workers,
+            **options,  # type: ignore[arg-type]
+        )
+        return
+    uvicorn.run(create_app(settings, db, job_runner()), **options)  # type: ignore[arg-type]
 
-        runner = PrefectRunner(os.environ["PREFECT_API_URL"])
-    uvicorn.run(
-        create_app(settings, db, runner),
-        host=host or settings.web.host,
-        port=port or settings.web.port,
-        log_level="warning",
-        **server_options(settings),  # type: ignore[arg-type]
-    )
+
+def job_runner() -> Runner | None:
+    """Prefect deployment runs when PREFECT_API_URL is set, else the app's worker threads."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
+    from flows.jobs import PrefectRunner
+
+    return PrefectRunner(os.environ["PREFECT_API_URL"])
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``web.workers`` server processes."""
+    from newsdesk.config import load_settings
+    from newsdesk.web.app import create_app
+
+    settings = load_settings()
+    return create_app(settings, open_db(settings, upgrade=False), job_runner())
 
 
 def announce_demo_accounts(db: Database) -> None:
