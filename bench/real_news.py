@@ -84,7 +84,9 @@ def rss(items: list[tuple[int, dict[str, Any]]], outlet: str, day: date = DAY) -
         f"<description>{escape(it['text'])}</description></item>"
         for n, it in items
     )
-    head = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(outlet)}'
+    head = (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(outlet)}'
+    )
     return f"{head}</title>{entries}</channel></rss>".encode()
 
 
@@ -159,9 +161,26 @@ def news_day(
 
 # --- an independent reading of a draft ---------------------------------------------------
 
-_QUALIFIERS = (
-    "不超过 不少于 不足 不到 超过 接近 逼近 将满 以上 左右 附近 突破 累计 约 逾 近 超 达"
-).split()
+_QUALIFIERS = [
+    "不超过",
+    "不少于",
+    "不足",
+    "不到",
+    "超过",
+    "接近",
+    "逼近",
+    "将满",
+    "以上",
+    "左右",
+    "附近",
+    "突破",
+    "累计",
+    "约",
+    "逾",
+    "近",
+    "超",
+    "达",
+]
 _POST = ("以上", "左右", "附近")
 _NUMBER = re.compile(r"(?<![\d.\[【第])-?\d+(?:,\d{3})*(?:\.\d+)?")
 _MARK = re.compile(r"[\[【][\d,，\-–、 ]+[\]】]")
@@ -235,8 +254,8 @@ def stated_figures(text: str) -> list[Stated]:
             bare = _MARK.sub(lambda m: " " * len(m.group(0)), sentence)
             for number in _NUMBER.finditer(bare):
                 after = bare[number.end() :]
-                if _DATE_UNIT.match(after) or re.match(r"\d", after):
-                    continue
+                if _DATE_UNIT.match(after) or re.match(r"\d", after) or after.startswith("指数"):
+                    continue  # a date, or a name (沪深300指数)
                 unit = next((u for u in units() if after.startswith(u)), "")
                 if unit == "年" or (not unit and re.match(r"[年月日]", after)):
                     continue
@@ -291,14 +310,50 @@ _PLAIN = {"actual", "threshold", "other"}
 _GENERIC = re.compile(r"^(?:中国|全国|国内|内地|大陆|我国|市场|两市|A股|全市场)$")
 
 
-def _named(words: str, text: str) -> bool:
-    """An annotator's subject or metric is named in ``text``: its core, or two characters of it
-    for long descriptions (营业总收入 named as 营收)."""
+# An annotator's word for a close, and the words a draft may name it with.
+_SYNONYMS = {
+    "收市": ("收报", "收盘", "收于"),
+    "收盘": ("收报", "收市", "收于"),
+    "跌幅": ("跌", "下降", "降"),
+    "降幅": ("跌", "下降", "降"),
+    "涨幅": ("涨", "上升", "升", "增"),
+    "升幅": ("涨", "上升", "升", "增"),
+    "增幅": ("增长", "增加", "上升"),
+}
+
+
+_BASES = re.compile(r"同比|环比|按年|年增|年降|年减|较去年|较上年|较上月|比上月|按月")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(ch in chars for ch in short)
+
+
+def _short_form(core: str, text: str) -> bool:
+    """营收 for 营业收入, 归母净利润 for 归属于母公司股东的净利润: a word of ``text`` made of the
+    name's characters in order, starting with its first."""
+    for start in (i for i, ch in enumerate(text) if ch == core[0]):
+        if _subsequence(text[start : start + 2], core):
+            return True
+    return False
+
+
+def _named(words: str, text: str, span: str = "") -> bool:
+    """An annotator's subject or metric is named in ``text``: its core, two characters of it
+    for long descriptions, or a short form (营业总收入 named as 营收). A metric that is only a
+    comparison (同比, 同比增速) is named when the draft names the base, or when the source's
+    own span did not (增长2.9% for a monthly reading)."""
+    if re.fullmatch(r"(?:同比|环比)(?:增速|增幅|涨幅|降幅|变化|变动)?", words):
+        return bool(_BASES.search(text)) or not _BASES.search(span)
     core = re.sub(r"[（(][^）)]*[）)]|\d{4}年|前三季度|第[一二三四]季度|\d+月|同比|环比", "", words)
     core = core.strip() or words
+    for word, others in _SYNONYMS.items():
+        if word in core and any(o in text for o in others):
+            return True
     if not core or _GENERIC.match(core):
         return True
-    return _common(core, text) >= min(2, len(core))
+    return _common(core, text) >= min(2, len(core)) or _short_form(core, text)
 
 
 def judge(stated: Stated, annotations: list[dict[str, Any]]) -> None:
@@ -317,7 +372,7 @@ def judge(stated: Stated, annotations: list[dict[str, Any]]) -> None:
             problems.append(f"kind {stated.kind}≠{kind}")
         if ann["direction"] and ann["direction"] != stated.direction:
             problems.append(f"direction {stated.direction or '-'}≠{ann['direction']}")
-        if not _named(ann["metric"], stated.line):
+        if not _named(ann["metric"], stated.line, ann["span"]):
             problems.append(f"metric {ann['metric']} not named")
         if not _named(ann["subject"], stated.line):
             problems.append(f"subject {ann['subject']} not named")

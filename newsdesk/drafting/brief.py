@@ -10,6 +10,7 @@ items of the same story appear once; the whole brief fits ``drafting.brief_chars
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,10 +20,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SlotConfig
+from newsdesk.drafting.kinds import kind_spec
 from newsdesk.review.service import brief_source_texts
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
+from newsdesk.text.facts import figure_facts
+from newsdesk.text.names import named_entities
+from newsdesk.text.normalise import desk_text
+from newsdesk.text.vocabulary import vocabulary
 from newsdesk.timetable import TradingCalendar, slot_time
 from newsdesk.topics.service import StoredTopic, stored_topics
 
@@ -41,6 +47,7 @@ class BriefSource:
     published: str | None
     kind: str = "feed"
     data: dict[str, Any] | None = None  # structured figures (a market snapshot's)
+    outlets: int = 1  # outlets that reported its story: the story's weight
 
 
 @dataclass
@@ -71,11 +78,11 @@ class Brief:
 
 def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, datetime]:
     end = slot_time(settings, slot, day)
+    spec = kind_spec(slot.kind)
     hours = {
         "morning_report": settings.drafting.overnight_hours,
         "research_digest": 24.0 * settings.drafting.research_days,
-        "weekly_summary": 24.0 * 7,
-    }.get(slot.kind, 24.0)
+    }.get(slot.kind, spec.window_hours or 24.0)
     return end - timedelta(hours=hours), end
 
 
@@ -92,18 +99,82 @@ def _items(session: Session, start: datetime, end: datetime, pages: bool) -> lis
     return [(item, outlet) for item, outlet in rows]
 
 
+_GENERIC = frozenset(["中国", "大陆", "内地", "香港", "北京", "上海", "全球", "美国", "有限公司"])
+_MONTH = re.compile(r"(\d{1,2})月")
+
+
+def _story_keys(title: str) -> set[str]:
+    """What marks a headline's event: its named entities, the figures it states, its metrics
+    within its month. Interim: stored stories (topic detection) do not yet join reports of
+    one event from different outlets; once they do, ``items.story_id`` alone decides."""
+    text = desk_text(title)
+    month = _MONTH.search(text)
+    keys = {f"name:{n}" for n in named_entities(text) if len(n) >= 2 and not n[0].isdigit()}
+    keys -= {f"name:{n}" for n in _GENERIC}
+    for fact in figure_facts(text):
+        if fact.unit and fact.unit not in ("%", "个百分点"):
+            keys.add(f"figure:{fact.value}{fact.unit}")
+        if fact.metric and month:
+            keys.add(f"metric:{fact.metric}:{month.group(1)}")
+    return keys
+
+
+def story_groups(items: list[tuple[Item, str]]) -> dict[int, tuple[int, int]]:
+    """Item id -> (its story, how many outlets reported it): its stored story, else items
+    whose headlines share a name, a figure or a metric of the same month."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[object, int] = {}
+    for index, (item, _) in enumerate(items):
+        keys: set[object] = {("story", item.story_id)} if item.story_id else set()
+        for key in keys | _story_keys(item.title):
+            if key in first:
+                parent[root(index)] = root(first[key])
+            else:
+                first[key] = index
+    outlets: dict[int, set[str]] = {}
+    for index, (_, outlet) in enumerate(items):
+        outlets.setdefault(root(index), set()).add(outlet)
+    return {item.id: (root(i), len(outlets[root(i)])) for i, (item, _) in enumerate(items)}
+
+
 def _ranked(
     items: list[tuple[Item, str]], topics: list[StoredTopic], kind: str
 ) -> list[tuple[Item, str]]:
-    """Topic items first (top topic first), then the rest by recency."""
-    focus = topics[:1] if kind in ("viewpoint", "interaction") else topics[:5]
+    """The biggest stories first (most outlets), then topic items (top topic first), then by
+    recency. A kind that reads one topic keeps the top topic's items when there are any."""
+    focus = topics[:1] if kind_spec(kind).reads == "topic" else topics[:5]
     rank: dict[int, int] = {}
     for position, topic in enumerate(focus):
         for item_id in topic.item_ids:
             rank.setdefault(item_id, position)
-    if kind in ("viewpoint", "interaction") and rank:
-        items = [pair for pair in items if pair[0].id in rank]
-    return sorted(items, key=lambda pair: (rank.get(pair[0].id, len(focus)),))
+    if kind_spec(kind).reads == "topic" and rank:
+        # The top topic's items in the window; none there: the day's biggest story instead.
+        items = [pair for pair in items if pair[0].id in rank] or items
+    groups = story_groups(items)
+    return sorted(
+        items,
+        key=lambda pair: (
+            -groups[pair[0].id][1],
+            rank.get(pair[0].id, len(focus)),
+            groups[pair[0].id][0],
+            -_sure_figures(pair[0]),
+        ),
+    )
+
+
+def _sure_figures(item: Item) -> int:
+    """How many figures of an item the fact model is sure of, with a metric it knows: of one
+    story's reports, the brief takes the one that states most."""
+    text = desk_text(item.body or item.summary or item.title)
+    known = vocabulary().aliases
+    return sum(f.sure and f.metric in known for f in figure_facts(text, subjects=False))
 
 
 def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSource | None:
@@ -154,20 +225,33 @@ def _fit(
     limit = limit or conf.max_sources
     used = sum(len(s.title) + len(s.text) for s in chosen)
     story_of = {item.id: item.story_id for item, _ in candidates}
+    groups = story_groups(candidates)
+    told: set[int] = set()
     for item, outlet in candidates:
         if len(chosen) >= limit:
             break
         text = (item.body or item.summary or "")[: conf.source_chars]
-        if any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen):
+        group, outlets = groups[item.id]
+        if group in told or any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen):
             continue
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:
             continue
         used += size
+        told.add(group)
         published = item.published_at.isoformat() if item.published_at else None
+        number = len(chosen) + 1
         chosen.append(
             BriefSource(
-                len(chosen) + 1, item.id, item.title, text, outlet, item.link, published, item.kind
+                number,
+                item.id,
+                item.title,
+                text,
+                outlet,
+                item.link,
+                published,
+                item.kind,
+                outlets=outlets,
             )
         )
     return chosen
@@ -193,17 +277,19 @@ def build_brief(
         end = min(end, now)
     topics = stored_topics(db, day)
     with db.session() as session:
-        if slot.kind == "research_digest":
+        spec = kind_spec(slot.kind)
+        if spec.reads == "pages":
             candidates = _items(session, start, end, pages=True)
         else:
             candidates = _ranked(_items(session, start, end, pages=False), topics, slot.kind)
-        if slot.kind == "morning_report":
-            # Leave room for two research picks (研报精选) after the news.
+        if spec.research:
+            # Leave room for the research picks (研报精选) after the news.
             pages = _items(
                 session, end - timedelta(days=settings.drafting.research_days), end, pages=True
             )
-            news = _fit(candidates, settings, limit=settings.drafting.max_sources - 2)
-            sources = _fit(pages, settings, news, limit=len(news) + 2)
+            limit = settings.drafting.max_sources - spec.research
+            news = _fit(candidates, settings, limit=limit)
+            sources = _fit(pages, settings, news, limit=len(news) + spec.research)
         else:
             lead = _market(session, slot.kind, day, end)
             sources = _fit(candidates, settings, [lead] if lead else [])

@@ -1,0 +1,257 @@
+"""Layouts: how each kind arranges its planned stories (kinds.py names a kind's layout).
+
+- ``lines`` (早报, 收盘, 每周): numbered fact lines, one story a line, under short headings
+  by the kind of news, biggest stories first; a section whose data is missing is left out and
+  the reason goes to the editor's notes, never into the post.
+- ``story`` (观点): one story's facts, then reasoning drawn from those facts' directions.
+- ``question`` (互动): one story's facts and a discussion question about them.
+- ``brief`` (盘中, 预告): a few lines. ``digest`` (研报精选): a line per research page.
+- ``breaking``: the event's own facts (or its headline, quoted whole), then related reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
+from newsdesk.drafting.composer.realise import Statement, clauses, line, period
+from newsdesk.drafting.composer.wording import pick
+from newsdesk.drafting.kinds import KindSpec
+from newsdesk.text.normalise import desk_text
+from newsdesk.timetable import TradingCalendar
+
+_WEEKDAYS = "一二三四五六日"
+NEWS = ("feed", "manual")
+
+
+@dataclass
+class Context:
+    """One draft being laid out: the brief, its kind, the desk's words and what the note asks."""
+
+    brief: Brief
+    spec: KindSpec
+    persona: str
+    words: dict[str, Any]  # the kind's phrase file
+    desk: dict[str, Any]  # phrases/_desk.toml
+    steering: Steering
+    script: str
+    desk_dirs: tuple[Path, ...]
+    day_texts: tuple[str, ...]
+    seed: str
+    notes: list[str] = field(default_factory=list)
+
+    def say(self, key: str, **values: str) -> str:
+        """The kind's wording for ``key``: one of its options (by the draft's seed) that no
+        other draft of the day already says, else the seeded one."""
+        weekday = _WEEKDAYS[date.fromisoformat(self.brief.day).weekday()]
+        options = self.words.get(key, "")
+        options = [options] if isinstance(options, str) else list(options)
+        if not options:
+            return ""
+        start = options.index(pick(options, f"{self.seed}|{key}"))
+        said = "\n".join(self.day_texts)
+        texts = [
+            options[(start + n) % len(options)].format(
+                name=self.persona, wd=weekday, title=self.brief.title, **values
+            )
+            for n in range(len(options))
+        ]
+        return next((t for t in texts if t not in said), texts[0])
+
+    def stories(
+        self,
+        kinds: tuple[str, ...],
+        limit: int,
+        per_story: int | None = None,
+        fresh: bool = True,
+    ) -> list[StoryPlan]:
+        """Up to ``limit`` stories with statable facts; the others are named in the notes.
+        ``fresh=False``: facts the day's other drafts state may be stated again (an opinion's
+        evidence, the close's market record)."""
+        per_story = 1 if self.steering.shorter else per_story or self.spec.facts_per_story
+        planned = plan_stories(
+            self.brief,
+            kinds,
+            per_story,
+            self.steering,
+            self.script,
+            self.desk_dirs,
+            self.day_texts,
+            fresh,
+        )
+        stated = [s for s in planned if s.statements]
+        for story in planned:
+            if not story.statements:
+                title = desk_text(story.source.title, self.script)[:24]
+                self.notes.append(
+                    f"未写入[{story.source.number}]「{title}」：没有可确认口径的新数字"
+                )
+        if self.steering.focus and not any(_focused(s, self.steering) for s in stated):
+            self.notes.append(f"来源中没有与“{'、'.join(self.steering.focus)}”相关的数字")
+        return stated[: 1 if self.steering.shorter else limit]
+
+
+def _focused(story: StoryPlan, steering: Steering) -> bool:
+    text = f"{story.source.title}{story.source.text}"
+    return any(term in text for term in steering.focus)
+
+
+def label(story: StoryPlan) -> str:
+    """What a story is about, for prose: 贵州茅台前三季度的经营数据 / 10月份CPI."""
+    first = story.statements[0]
+    if first.klass == "company":
+        return f"{first.subject}{period(first)}的经营数据"
+    return f"{first.subject}{period(first)}{first.reading.metric}"
+
+
+def _numbered(ctx: Context, stories: list[StoryPlan], start: int) -> list[str]:
+    """Numbered lines under headings by class, in story order (the biggest story's group
+    first)."""
+    groups: dict[str, list[StoryPlan]] = {}
+    for story in stories:
+        groups.setdefault(story.statements[0].klass, []).append(story)
+    out: list[str] = []
+    number = start
+    for klass, members in groups.items():
+        if len(groups) > 1:  # one group needs no heading over it
+            out.append(f"【{ctx.desk['headings'][klass]}】")
+        for story in members:
+            out.append(f"{number}、{line(story.statements)}")
+            number += 1
+    return out
+
+
+def lines_layout(ctx: Context) -> list[str]:
+    out = [ctx.say("greeting")]
+    if ctx.spec.reads == "market":
+        market = ctx.stories(("market",), 1, per_story=6, fresh=False)
+        if market:
+            out.append(f"【{ctx.words.get('market', '盘面数据')}】")
+            out += [line(s.statements) for s in market]
+        else:
+            ctx.notes.append("盘面数据未写入：今日的行情快照尚未入库")
+    news = ctx.stories(NEWS, ctx.spec.stories)
+    out += _numbered(ctx, news, 1)
+    if ctx.spec.research:
+        research = ctx.stories(("page",), ctx.spec.research)
+        if research:
+            out.append(f"【{ctx.words.get('research', '研报精选')}】")
+            out += [line(s.statements) for s in research]
+    out.append(ctx.say("closing"))
+    return out
+
+
+def _reasoning(ctx: Context, statements: list[Statement]) -> str:
+    """What the stated facts' directions say together; a level alone says no direction."""
+    ups = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "up"))
+    downs = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "down"))
+    words = ctx.desk["reasoning"]
+    if ups and downs:
+        return words["mixed"].format(up="、".join(ups), down="、".join(downs))
+    if ups:
+        return words["all_up" if len(ups) > 1 else "one_up"].format(metrics="、".join(ups))
+    if downs:
+        return words["all_down" if len(downs) > 1 else "one_down"].format(metrics="、".join(downs))
+    return words["level"]
+
+
+def _prose(ctx: Context, story: StoryPlan) -> str:
+    """A story's facts as a paragraph: an opener by class, two facts a sentence."""
+    statements = story.statements
+    first = statements[0]
+    opener = ctx.desk["prose"][first.klass].format(subject=first.subject)
+    sentences = [line(statements[:2], opener if first.klass == "company" else "")]
+    if first.klass != "company":
+        sentences[0] = opener + sentences[0]
+    for index in range(2, len(statements), 2):
+        part = statements[index : index + 2]
+        sentences.append(f"{clauses(part)}[{first.source}]。")
+    return "".join(sentences)
+
+
+def story_layout(ctx: Context) -> list[str]:
+    stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
+    if not stories:
+        return []
+    story = stories[0]
+    out = [ctx.say("greeting", subject=label(story)), _prose(ctx, story)]
+    out.append(_reasoning(ctx, story.statements) + ctx.desk["risk"]["text"])
+    return out
+
+
+def question_layout(ctx: Context) -> list[str]:
+    stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
+    if not stories:
+        return []
+    story = stories[0]
+    subject = label(story)
+    return [
+        ctx.say("greeting", subject=subject),
+        line(story.statements, ctx.say("lead")),
+        ctx.say("question", subject=subject) + "。",
+        ctx.say("closing"),
+    ]
+
+
+def _earlier(ctx: Context, story: StoryPlan) -> str:
+    """上一交易日，: a market snapshot published before the brief's day is not today's."""
+    published = story.source.published
+    if story.source.kind != "market" or not published:
+        return ""
+    when = datetime.fromisoformat(published)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)  # the store keeps UTC
+    return "上一交易日，" if TradingCalendar().date_of(when).isoformat() < ctx.brief.day else ""
+
+
+def brief_layout(ctx: Context) -> list[str]:
+    # 盘中 follows the day (new facts only); a preview names what the evening is about.
+    fresh = ctx.spec.reads == "market"
+    stories = ctx.stories(("market",), 1) if fresh else []
+    stories += ctx.stories(NEWS, ctx.spec.stories, fresh=fresh)
+    if not stories:
+        return []
+    out = [ctx.say("greeting", subject=label(stories[0]))]
+    out += [line(s.statements, _earlier(ctx, s)) for s in stories]
+    out.append(ctx.say("closing"))
+    return out
+
+
+def digest_layout(ctx: Context) -> list[str]:
+    stories = ctx.stories(("page",), ctx.spec.stories)
+    if not stories:
+        ctx.notes.append("今日没有新的研究资料入库，研报精选未起草")
+        return []
+    out = [ctx.say("greeting")]
+    for story in stories:
+        head = desk_text(story.source.title, ctx.script).partition("：")[0][:16]
+        out.append(f"【{head}】{line(story.statements)}")
+    out.append(ctx.say("closing"))
+    return out
+
+
+def breaking_layout(ctx: Context) -> list[str]:
+    out = [ctx.say("greeting")]
+    stories = ctx.stories(NEWS + ("page",), ctx.spec.stories)
+    event = ctx.brief.sources[0] if ctx.brief.sources else None
+    if event is not None and not any(s.source.number == event.number for s in stories):
+        # The headline is all there is: quoted whole, its figures and qualifiers (预计) kept.
+        headline = desk_text(event.title, ctx.script).rstrip("。")
+        out.append(ctx.say("headline_only", headline=f"“{headline}”[{event.number}]") + "。")
+    out += [line(s.statements) for s in stories]
+    out.append(ctx.say("closing"))
+    return out
+
+
+LAYOUTS: dict[str, Callable[[Context], list[str]]] = {
+    "lines": lines_layout,
+    "story": story_layout,
+    "question": question_layout,
+    "brief": brief_layout,
+    "digest": digest_layout,
+    "breaking": breaking_layout,
+}

@@ -1,0 +1,313 @@
+"""Document planning: which facts (content determination) and in what order (structuring).
+
+Content determination states a figure only through a fact the extractor is sure of
+(:func:`newsdesk.text.facts.figure_facts` over the source in the desk's script) and only when
+its clause reads plainly: the metric as the source names it, then only a comparison base, a
+direction verb and a hedge word before the figure, nothing but a period, the subject or a
+company pronoun before the metric (``前三季度公司实现营业总收入1309.04亿元``). Anything else
+— an enumeration, an embedded clause, a figure whose qualifier or direction this reading and
+the extractor disagree on, a byline, an intraday or target figure — is left out: a shorter,
+right draft beats a fuller one with a wrong figure. A metric needs its subject by class
+(phrases/metrics.toml): a company's figures need the company (named with its stock code in
+the source, or as the fact's subject in its own clause); national statistics and indices
+name themselves.
+
+Structuring: one story per brief source, stories by weight (the outlets that reported them,
+then brief order), the note's focus first; 更短 keeps the biggest story, 多写X its facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba.posseg
+
+from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer.realise import Reading, Statement, clause
+from newsdesk.drafting.composer.wording import metric_classes
+from newsdesk.text.facts import FigureFact, figure_facts
+from newsdesk.text.normalise import desk_text
+from newsdesk.text.segment import segmenter
+from newsdesk.text.vocabulary import metric_names
+
+_CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n（(）)|\]】—–]| - ")
+_BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日"
+_VERB = r"增长|增加|上涨|上升|提高|下降|下跌|下滑|减少|降低|回落|收窄|扩大|增|涨|升|降|跌|减"
+_HEDGE = r"约|近|超过|超|逾|不到|不足|接近|不超过|累计"
+_BETWEEN = re.compile(
+    rf"^(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是)?(?P<base>{_BASE})?(?P<verb>{_VERB})?(?:了)?"
+    rf"(?:为|至|达)?(?P<q>{_HEDGE})?(?:为|达)?$"
+)
+_UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "增", "涨", "升"}
+_FORECAST_CUE = re.compile(r"(?:市场)?(?:此前)?(?:预期|预计|预测)$")
+_PERIOD = re.compile(
+    r"(?:\d{4}年)?(?:Q[1-4]|前[一二三四]季度|第?[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?|"
+    r"\d{1,2}月份?|上半年|下半年|全年)|\d{4}年(?:度)?"
+)
+# Words that may stand between a clause's start and its metric without changing what it
+# measures: the company pronoun and plain reporting verbs.
+_FILLER = re.compile(r"中国|全国|我国|内地|大陆|国内|公司|该公司|期内|报告期内|实现|录得|共|\s")
+_BYLINE = re.compile(r"记者|图为|资料照片|责任编辑|本报讯|编辑[:：]|来源[:：]|作者")
+_LISTED = re.compile(
+    r"([\u4e00-\u9fffA-Za-z]{2,8})[（(](?:\d{6}(?:\.S[HZ])?|\d{4,5}\.HK|[036]\d{5})[)）]"
+)
+_STEER = re.compile(
+    r"更短|短一些|精简|简短|压缩|少写|更长|长一些|展开|详细|多写|充实|换个?角度|重点|突出|关注|"
+    r"聚焦|请|希望|需要|改写|重写|内容|稿件|一些|一点|加上|增加|补充|强调|侧重|着重|多谈|谈谈"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_ENDS = re.compile(r"[，,；;。！？!?、\n]|$")
+# National statistics are amounts, rates and index readings; 出口201.4万辆 is a sector's.
+_MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
+_SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
+
+
+@dataclass
+class StoryPlan:
+    """One story: its brief source, weight, and the statements it may make, best first."""
+
+    source: BriefSource
+    weight: int
+    statements: list[Statement]
+
+    @property
+    def subject(self) -> str:
+        first = self.statements[0] if self.statements else None
+        return first.subject if first else ""
+
+
+@dataclass
+class Steering:
+    """What an editor's note (or a breaking-news focus) asks: terms to lead with, length."""
+
+    focus: list[str] = field(default_factory=list)
+    shorter: bool = False
+
+    @classmethod
+    def of(cls, *notes: str | None) -> Steering:
+        wish = " ".join(n for n in notes if n)
+        terms = [t for t in segmenter().terms(_STEER.sub(" ", wish)) if len(t) >= 2]
+        return cls(list(dict.fromkeys(terms)), bool(_SHORTER.search(wish)))
+
+
+def listed_company(text: str) -> str:
+    """The company a source names with its stock code: 贵州茅台(600519) -> 贵州茅台; of a run
+    of words before the code (中证智能财讯贵州茅台) the word that ends it, with a place name
+    before a two-character one."""
+    found = _LISTED.search(text)
+    if not found:
+        return ""
+    words = [(t.word, t.flag) for t in jieba.posseg.cut(found.group(1))]
+    if not words or len(words[-1][0]) < 2:
+        return ""
+    name = words[-1][0]
+    if len(name) == 2 and len(words) >= 2 and words[-2][1] == "ns":
+        name = words[-2][0] + name  # 贵州 + 茅台: a place that starts the company's name
+    return name
+
+
+def _statement(
+    fact: FigureFact,
+    text: str,
+    number: int,
+    company: str,
+    classes: dict[str, str],
+    previous: Statement | None = None,
+) -> Statement | None:
+    """The fact as a plain statement, or None when it cannot be stated for sure. A clause
+    that is only a change (，同比增长6.32%) states the metric of the ``previous`` statement of
+    its sentence."""
+    klass = classes.get(fact.metric)
+    if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
+        return None
+    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    clause = text[low : fact.start]
+    if _BYLINE.search(clause):
+        return None
+    sentence = text[
+        max((m.end() for m in _SENTENCE_END.finditer(text, 0, fact.start)), default=0) : fact.start
+    ]
+    if fact.unit.endswith("元") and not fact.unit.endswith("美元") and "美元计" in sentence:
+        return None  # 以美元计价…顺差900.7亿元: which currency is not sure
+    names = sorted(metric_names(fact.metric), key=len, reverse=True)
+    folded = clause.lower()
+    spots = [(folded.rfind(n), n) for n in names if n and folded.rfind(n) >= 0]
+    if not spots:
+        return _change_of(fact, clause, previous)
+    at, name = max(spots, key=lambda spot: (spot[0] + len(spot[1]), len(spot[1])))
+    between = _BETWEEN.match(clause[at + len(name) :])
+    if between is None:
+        return None
+    qualifier = between.group("q") or ""
+    after = text[fact.end : fact.end + 2]
+    if not qualifier and after in ("以上", "左右"):
+        qualifier = after
+    rest_of_clause = text[fact.end + len(after if qualifier == after else "") :]
+    if rest_of_clause and not _ENDS.match(rest_of_clause):
+        return None  # 3000点得而复失: the figure is part of a longer phrase, not a reading
+    if qualifier != re.sub(r"[为了达]", "", fact.qualifier):
+        return None  # the extractor reads the hedge otherwise: not sure
+    verb = between.group("verb") or ""
+    direction = ("up" if verb in _UP else "down") if verb else ""
+    if direction != fact.direction and not (verb in ("收窄", "扩大", "回落") and fact.direction):
+        return None
+    prefix = clause[:at]
+    cue = ""
+    if fact.kind == "forecast":
+        found = _FORECAST_CUE.search(prefix)
+        if found is None:
+            return None  # a forecast is stated as one, or not at all
+        cue, prefix = found.group(0), prefix[: found.start()]
+    periods = _PERIOD.findall(prefix)
+    subject = ""
+    if fact.subject and fact.subject in prefix:
+        subject = fact.subject
+    rest = _PERIOD.sub("", prefix).replace(subject, "") if subject else _PERIOD.sub("", prefix)
+    if company and company in rest:
+        subject, rest = company, rest.replace(company, "")
+    left = _FILLER.sub("", rest)
+    if subject and left and len(left) <= 4 and f"{subject}{left}" in prefix:
+        subject, left = f"{subject}{left}", ""  # 贵州 + 茅台: the name the fact model cut short
+    if left:
+        return None  # more than a subject and a period before the metric: not a plain clause
+    if klass == "company":
+        subject = subject or company
+    if klass == "macro" and not _MACRO_UNITS.match(fact.unit):
+        klass = "other"
+    if klass in ("company", "other") and not subject:
+        return None
+    if klass in ("macro", "market"):
+        subject = ""  # the metric names what it measures
+    if klass == "market":
+        periods = []  # a close is the day's: 11月 before 上证指数 is the date's month
+    period = periods[-1] if periods else fact.period if klass != "market" else ""
+    if klass != "market" and not _PERIOD.fullmatch(period):
+        return None  # a result without its period (or with 上年) reads as another one
+    if klass == "market" and not verb and not re.search("报|收", between.group(0)):
+        return None  # an index level that is not said to be the close may be intraday
+    reading = Reading(
+        text[low + at : low + at + len(name)], between.group("base") or "", verb, qualifier, cue
+    )
+    return Statement(fact, reading, number, subject, period, klass)
+
+
+def _title_company(title: str, classes: dict[str, str]) -> str:
+    """The subject the fact model names for a company figure of the headline itself
+    (寒武纪Q3营收同比暴增13倍 -> 寒武纪), when the headline starts with it."""
+    head, colon, _ = title.partition("：")
+    for fact in figure_facts(title):
+        if classes.get(fact.metric) == "company" and len(fact.subject) >= 2:
+            if colon and 2 <= len(head) <= 8 and head.startswith(fact.subject):
+                return head  # 东岳新能源：前三季度… names the company before the colon
+            return fact.subject if title.startswith(fact.subject) else ""
+    return ""
+
+
+def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Statement | None:
+    """，同比增长6.32%: the change of the metric stated just before, in the same sentence."""
+    if previous is None or previous.fact.metric != fact.metric:
+        return None
+    between = _BETWEEN.match(clause)
+    if between is None or not between.group("verb"):
+        return None
+    verb = between.group("verb")
+    direction = "up" if verb in _UP else "down"
+    if direction != fact.direction or (between.group("q") or "") != re.sub(
+        r"[为了达]", "", fact.qualifier
+    ):
+        return None
+    reading = Reading(
+        previous.reading.metric, between.group("base") or "", verb, between.group("q") or "", ""
+    )
+    return Statement(
+        fact, reading, previous.source, previous.subject, previous.period, previous.klass
+    )
+
+
+def source_statements(
+    source: BriefSource, script: str = "simplified", desk_dirs: tuple[Path, ...] = ()
+) -> list[Statement]:
+    """The statements one source allows, in its order (a figure stated twice, once)."""
+    text = desk_text(source.text or source.title, script)
+    title = desk_text(source.title, script)
+    classes = metric_classes(desk_dirs)
+    company = listed_company(text) or listed_company(title) or _title_company(title, classes)
+    out: list[Statement] = []
+    seen: set[tuple[str, str, str]] = set()
+    previous: Statement | None = None
+    for fact in figure_facts(text):
+        if previous is not None and _SENTENCE_END.search(text, previous.fact.end, fact.start):
+            previous = None
+        statement = _statement(fact, text, source.number, company, classes, previous)
+        previous = statement
+        key = (fact.metric, fact.value, fact.unit)
+        if statement is not None and key not in seen:
+            seen.add(key)
+            out.append(statement)
+    return out
+
+
+def _coherent(statements: list[Statement], limit: int) -> list[Statement]:
+    """The first statement and those that share its subject and period (one line, one
+    subject): up to ``limit``."""
+    if not statements:
+        return []
+    first = statements[0]
+    same: list[Statement] = []
+    for statement in statements:
+        said = {(s.reading.metric, s.reading.base, s.reading.verb) for s in same}
+        mine = (statement.reading.metric, statement.reading.base, statement.reading.verb)
+        if (statement.subject, statement.period) == (first.subject, first.period) and (
+            mine not in said
+        ):
+            same.append(statement)
+    return same[:limit]
+
+
+def plan_stories(
+    brief: Brief,
+    kinds: tuple[str, ...],
+    per_story: int,
+    steering: Steering,
+    script: str = "simplified",
+    desk_dirs: tuple[Path, ...] = (),
+    day_texts: tuple[str, ...] = (),
+    fresh: bool = True,
+) -> list[StoryPlan]:
+    """The brief's sources of ``kinds`` as stories with statable facts, biggest first;
+    ``fresh``: only facts the day's other drafts do not state."""
+    stories = []
+    said = "\n".join(day_texts)
+    for position, source in enumerate(brief.sources):
+        if source.kind not in kinds:
+            continue
+        statements = source_statements(source, script, desk_dirs)
+        if fresh:
+            # A fact another draft of the day states is not stated again: a later slot says
+            # more, or less, never the same line twice.
+            statements = [s for s in statements if clause(s) not in said]
+        text = f"{source.title}{source.text}"
+        focused = [s for s in statements if any(t in text for t in steering.focus)]
+        stories.append(
+            (
+                not focused and bool(steering.focus),
+                -source.outlets,
+                position,
+                StoryPlan(source, source.outlets, _coherent(statements, per_story)),
+            )
+        )
+    stories.sort(key=lambda entry: entry[:3])
+    # One figure, one story: the same figure in a smaller story's report is not stated again.
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for *_, story in stories:
+        fresh = [s for s in story.statements if _figure_key(s) not in seen]
+        seen |= {_figure_key(s) for s in fresh}
+        out.append(StoryPlan(story.source, story.weight, fresh))
+    return out
+
+
+def _figure_key(statement: Statement) -> tuple[str, str, str]:
+    return (statement.fact.metric, str(statement.fact.amount()), statement.fact.base_unit)

@@ -1,0 +1,132 @@
+"""The offline composer judged by hand annotations of real news, not by our own checks.
+
+Every figure a draft states is read back by the bench's own plain reading
+(``bench.real_news.stated_figures``, not the product's extractor) and must agree with an
+annotation of an item its sentence cites: value and unit, qualifier, kind, direction, subject
+and metric. Realisation is checked by round trip: the fact read back from the clause the
+composer writes is the fact it was given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpora import shared_data
+from bench.real_news import judge, stated_figures
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer import compose
+from newsdesk.drafting.composer.plan import source_statements
+from newsdesk.drafting.composer.realise import clause
+from newsdesk.drafting.kinds import REGISTRY
+from newsdesk.text.facts import figure_facts
+from newsdesk.text.normalise import desk_text
+
+DATA = shared_data("real-news-dev")
+pytestmark = pytest.mark.skipif(not (DATA / "items.json").exists(), reason="no real-news-dev")
+DISCLAIMER = "投资有风险，入市需谨慎。"
+
+
+def items() -> list[dict[str, Any]]:
+    return json.loads((DATA / "items.json").read_text(encoding="utf-8"))
+
+
+def brief_of(kind: str, chosen: list[dict[str, Any]], note: str | None = None) -> Brief:
+    sources = [
+        BriefSource(n, n, it["title"], it["text"][:600], it["outlet"], it["url"], None)
+        for n, it in enumerate(chosen, start=1)
+    ]
+    return Brief(
+        kind, kind, kind, "2026-12-08", "入门", "时效性内容", "", "", sources=sources, note=note
+    )
+
+
+def wrong_figures(text: str, chosen: list[dict[str, Any]]) -> list[str]:
+    wrong = []
+    for stated in stated_figures(text.replace(DISCLAIMER, "")):
+        annotations = [f for n in stated.sources for f in chosen[n - 1]["figures"]]
+        judge(stated, annotations)
+        if not stated.right:
+            wrong.append(f"{stated.value}{stated.unit} «{stated.clause}» {stated.why}")
+    return wrong
+
+
+@pytest.mark.parametrize("kind", ["morning_report", "close_summary", "viewpoint", "interaction"])
+def test_every_figure_a_draft_states_agrees_with_the_annotations(kind: str) -> None:
+    chosen = items()
+    text = compose(Settings(), brief_of(kind, chosen), DISCLAIMER).text
+    assert stated_figures(text), text  # the draft states figures at all
+    assert wrong_figures(text, chosen) == [], text
+
+
+def test_one_story_a_numbered_line_no_traditional_script_no_internal_note() -> None:
+    chosen = items()
+    composed = compose(Settings(), brief_of("morning_report", chosen), DISCLAIMER)
+    lines = [ln for ln in composed.text.splitlines() if ln[:1].isdigit()]
+    assert lines and all(ln.count("[") == 1 for ln in lines)  # one story (source) a line
+    assert desk_text(composed.text) == composed.text  # nothing left to convert
+    assert "暂未入库" not in composed.text and "待补充" not in composed.text
+    # Stories with no statable figure are named beside the draft, not in it.
+    assert any(note.startswith("未写入") for note in composed.notes)
+
+
+def test_a_missing_market_snapshot_is_a_note_for_the_editor_not_post_text() -> None:
+    composed = compose(Settings(), brief_of("close_summary", items()[:5]), DISCLAIMER)
+    assert "盘面数据未写入：今日的行情快照尚未入库" in composed.notes
+    assert "行情快照" not in composed.text
+
+
+def test_each_statement_reads_back_as_the_fact_it_states() -> None:
+    checked = 0
+    for n, it in enumerate(items(), start=1):
+        source = BriefSource(n, n, it["title"], it["text"], it["outlet"], None, None)
+        for statement in source_statements(source):
+            said = desk_text(f"{statement.subject}{statement.period}{clause(statement)}")
+            back = [f for f in figure_facts(said) if f.value == statement.fact.value]
+            assert back, said
+            fact = back[-1]
+            assert (fact.unit, fact.direction, fact.kind) == (
+                statement.fact.unit,
+                statement.fact.direction,
+                statement.fact.kind,
+            ), said
+            assert fact.qualifier.strip("为了达") == statement.reading.qualifier, said
+            checked += 1
+    assert checked >= 5
+
+
+def test_a_rewrite_note_asking_for_what_the_sources_lack_says_so() -> None:
+    composed = compose(
+        Settings(), brief_of("morning_report", items()[:8], note="多写低空经济"), DISCLAIMER
+    )
+    assert any("低空经济" in note for note in composed.notes)
+
+
+def test_shorter_keeps_the_biggest_story_only() -> None:
+    chosen = items()
+    full = compose(Settings(), brief_of("morning_report", chosen), DISCLAIMER).text
+    short = compose(Settings(), brief_of("morning_report", chosen, note="更短"), DISCLAIMER).text
+    first = next(ln for ln in full.splitlines() if ln.startswith("1、"))
+    numbered = [ln for ln in short.splitlines() if ln[:1].isdigit()]
+    assert len(numbered) == 1 and numbered[0].split("[")[-1] == first.split("[")[-1]
+
+
+def test_a_new_kind_is_one_registry_entry_and_its_files(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    prompts = tmp_path / "prompts"
+    (prompts / "phrases").mkdir(parents=True)
+    (prompts / "phrases" / "noon_report.toml").write_text(
+        'greeting = ["午间速览如下。"]\nclosing = ["午后继续跟踪。"]\n', encoding="utf-8"
+    )
+    REGISTRY["noon_report"] = replace(REGISTRY["morning_report"], name="noon_report", research=0)
+    try:
+        settings = Settings(prompts_dir=prompts)
+        text = compose(settings, brief_of("noon_report", items()), DISCLAIMER).text
+    finally:
+        del REGISTRY["noon_report"]
+    assert text.startswith("午间速览如下。") and "1、" in text
