@@ -106,7 +106,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=250_000)
     parser.add_argument("--old-n", type=int, default=25_000)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--quick", action="store_true", help="small n, no corpus: for the tests")
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.old_n, args.corpus = 20_000, 2_000, Path("/nonexistent")
     growth(args.n, args.old_n)
     if args.corpus.is_dir():
         real_feeds(args.corpus)

@@ -47,7 +47,10 @@ def run_once(argv: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="one run each: for the tests")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat = 1
     newsdesk = command_line()
     cases = {
         "peer: import typer, rich.console": [sys.executable, "-c", "import typer, rich.console"],
