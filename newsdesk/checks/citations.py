@@ -200,7 +200,7 @@ def check_citations(
     indexed: Sequence[SourceFacts] | None = None,
 ) -> CitationResult:
     analysed = analysed or DraftFacts(draft)
-    indexed = list(indexed) if indexed is not None else [SourceFacts(text) for text in sources]
+    indexed = list(indexed) if indexed is not None else [SourceFacts.of(text) for text in sources]
     problems: list[Problem] = []
     support: list[Support] = []
     needing = supported_needing = 0

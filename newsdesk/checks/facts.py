@@ -50,10 +50,19 @@ STOPWORDS = load_stopwords()
 
 @dataclass
 class SourceFacts:
-    """One source, analysed lazily: only what citing sentences ask about."""
+    """One source, analysed lazily: only what citing sentences ask about.
+
+    ``SourceFacts.of(text)`` keeps one per source text, so a slot's sources are
+    indexed once for every draft, revision and edit that cites them (the warm path).
+    """
 
     text: str
     _by_value: dict[str, list[FigureFact]] = field(default_factory=dict)
+
+    @staticmethod
+    @lru_cache(maxsize=512)
+    def of(text: str) -> SourceFacts:
+        return SourceFacts(text)
 
     @cached_property
     def folded(self) -> str:

@@ -168,7 +168,7 @@ def run_checks(
     analysed = DraftFacts(draft)
     originality = check_originality(draft, sources, originality_params, analysed.spans)
     borrowed = [(b.start, b.end) for b in originality.borrowed]
-    indexed = [SourceFacts(text) for text in sources]
+    indexed = [SourceFacts.of(text) for text in sources]
     citations = check_citations(draft, sources, borrowed, citation_params, analysed, indexed)
     substance = check_substance(
         draft, len(sources), citations.support, substance_params, day_drafts, analysed.by_sentence

@@ -114,17 +114,17 @@ def qualifier_classes(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@cache
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def _closest(prefix: str, table: dict[str, str]) -> tuple[str, int]:
     """The value of the table word that ends closest to the end of ``prefix``, and where."""
-    best, best_end, best_len = "", -1, 0
-    for word, value in table.items():
-        end = prefix.rfind(word)
-        if end == -1:
-            continue
-        end += len(word)
-        if end > best_end or (end == best_end and len(word) > best_len):
-            best, best_end, best_len = value, end, len(word)
-    return best, best_end
+    last = None
+    for last in _pattern(tuple(table)).finditer(prefix):  # noqa: B007 - the last match counts
+        pass
+    return (table[last.group(0)], last.end()) if last else ("", -1)
 
 
 def direction(clause_before: str) -> str:

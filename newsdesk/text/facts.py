@@ -445,6 +445,6 @@ def fact_spans(
     """Offsets of the figures (with units), names, finance terms, dates and codes of ``text``."""
     tokens = tagged_tokens(text, dictionaries) if tokens is None else tokens
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
-    spans += [(f.start, f.end) for f in figure_facts(text)]
+    spans += [(f.start, f.end) for f in figure_facts(text, subjects=False)]
     spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
     return sorted(spans)

@@ -41,7 +41,7 @@ def stopwords() -> frozenset[str]:
 
 
 @cache
-def _tokenizer(dictionaries: tuple[Path, ...] = ()) -> jieba.Tokenizer:
+def _tokenizer(dictionaries: tuple[Path, ...]) -> jieba.Tokenizer:
     """A private jieba tokenizer: the finance dictionary, the finance terms, ``dictionaries``.
 
     One per dictionary set, never changed after it is built: a desk's dictionary
@@ -59,7 +59,7 @@ def _tokenizer(dictionaries: tuple[Path, ...] = ()) -> jieba.Tokenizer:
 
 def tokens(phrase: str) -> list[str]:
     """The words of ``phrase`` (finance dictionary, no HMM guesses), whitespace dropped."""
-    return [t for t in _tokenizer().lcut(phrase, HMM=False) if t.strip()]
+    return [t for t in _tokenizer(()).lcut(phrase, HMM=False) if t.strip()]
 
 
 @cache

@@ -51,6 +51,10 @@ _CHINESE_FIGURE = re.compile(
 )
 
 
+_NO_CHINESE_DIGIT = frozenset("〇零一二三四五六七八九")
+_POINTS = frozenset("﹒．。・·")
+
+
 def _compound(match: re.Match[str]) -> str:
     big_scale = match["big_scale"].translate(_TRADITIONAL_SCALE)
     small_scale = match["small_scale"].translate(_TRADITIONAL_SCALE)
@@ -86,14 +90,23 @@ WIDTH_FOLD = str.maketrans(
 def normalise_numbers(text: str) -> str:
     """Every figure of ``text`` in one spelling (see the module docstring)."""
     text = text.translate(WIDTH_FOLD)
-    text = _CHINESE_FIGURE.sub(
-        lambda m: m.group(1).translate(_CHINESE_DIGITS).replace("．", "."), text
-    )
-    text = _POINT.sub(".", text)
-    text = _BROKEN.sub("", text)
-    text = _SPACED_UNIT.sub("", text)
-    text = _TRILLION.sub("万亿", text)
-    return _COMPOUND.sub(_compound, text)
+    # Each rewrite only where its trigger occurs: sources of thousands of characters pass
+    # here for every draft checked against them.
+    if "%" in text and not _NO_CHINESE_DIGIT.isdisjoint(text):
+        text = _CHINESE_FIGURE.sub(
+            lambda m: m.group(1).translate(_CHINESE_DIGITS).replace("．", "."), text
+        )
+    if not _POINTS.isdisjoint(text):
+        text = _POINT.sub(".", text)
+    if "\n" in text:
+        text = _BROKEN.sub("", text)
+    if " " in text:
+        text = _SPACED_UNIT.sub("", text)
+    if "兆" in text:
+        text = _TRILLION.sub("万亿", text)
+    if "亿" in text or "億" in text:
+        text = _COMPOUND.sub(_compound, text)
+    return text
 
 
 def split_scale(unit: str) -> tuple[Decimal, str]:
