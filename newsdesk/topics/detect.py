@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -243,28 +243,64 @@ def _names(
     return sorted(scored, key=lambda ts: (-ts[1], ts[0]))
 
 
-def _group(entries: list[_Entry], names: list[dict[str, float]], overlap: float) -> list[int]:
-    """Stories about one name form one topic: a story joins every story whose key (best) name
-    it carries with at least ``overlap`` of its own best name's score, unless a month differs.
-    Returns each story's group root."""
-    about: dict[str, list[int]] = defaultdict(list)
-    for n, scores in enumerate(names):
-        if scores:
-            best = max(scores.values())
-            for term, score in scores.items():
-                if score >= overlap * best:
-                    about[term].append(n)
-    xs: list[int] = []
-    ys: list[int] = []
-    for n, scores in enumerate(names):
-        if not scores:
+def _group(
+    entries: list[_Entry],
+    names: list[dict[str, float]],
+    overlap: float,
+    anchor: Callable[[str], bool],
+) -> list[int]:
+    """Stories about one name form one topic; returns each story's group (an index).
+
+    Stories with the same key (best) name form a group; smaller groups then join the largest
+    group whose key most of their stories carry with ``overlap`` of their best name's score. The
+    name must be an ``anchor`` (a company, a body, a dictionary concept) or the two must share
+    another name (a common noun alone, 收官 of a car market and of a fund year, joins nothing),
+    and their headlines must not name different months. One hop only: a group that took others
+    in stays put, so a roundup naming three of the day's stories does not chain them together.
+    """
+    keys = [max(n.items(), key=lambda ts: (ts[1], ts[0]))[0] if n else "" for n in names]
+
+    def _joins(a: int, b: int, name: str) -> bool:
+        if _conflict(entries[a].months, entries[b].months):
+            return False
+        return anchor(name) or len(names[a].keys() & names[b].keys()) >= 2
+
+    def _most_about(head: int, name: str) -> bool:
+        """Most of the group's stories are about ``name`` too, not only its first one."""
+        about = [n for n in members[head] if names[n].get(name, 0.0) >= overlap * top[n]]
+        return 2 * len(about) > len(members[head])
+
+    top = [max(n.values(), default=0.0) for n in names]
+    group = list(range(len(entries)))
+    members: dict[int, list[int]] = defaultdict(list)
+    first: dict[str, list[int]] = defaultdict(list)  # key -> group heads under it
+    for n, key in enumerate(keys):
+        head = next((h for h in first[key] if _joins(h, n, key)), None)
+        if key and head is not None:
+            group[n] = head
+        else:
+            first[key].append(n)
+        members[group[n]].append(n)
+    fixed: set[int] = set()
+    for head in sorted(members, key=lambda h: (len(members[h]), h)):
+        scores = names[head]
+        if head in fixed or head not in members or not scores:
             continue
-        key = max(scores.items(), key=lambda ts: (ts[1], ts[0]))[0]
-        for other in about[key]:
-            if other != n and not _conflict(entries[n].months, entries[other].months):
-                xs.append(n)
-                ys.append(other)
-    return join(xs, ys, [0.0] * len(entries), 1.0)
+        best = max(scores.values())
+        options = [
+            other
+            for term, score in scores.items()
+            if term != keys[head] and score >= overlap * best and _most_about(head, term)
+            for other in first.get(term, [])
+            if other != head and members[other] and _joins(other, head, term)
+        ]
+        if options:
+            target = max(options, key=lambda h: (len(members[h]), -h))
+            for n in members.pop(head):
+                group[n] = target
+                members[target].append(n)
+            fixed.add(target)
+    return group
 
 
 def _label(
@@ -398,7 +434,12 @@ def _topics(
         }
         for e in entries
     ]
-    roots = _group(entries, names, settings.group_overlap)
+    roots = _group(
+        entries,
+        names,
+        settings.group_overlap,
+        lambda t: segmenter.is_known(t) or specific.is_name(t) or specific.is_abbreviation(t),
+    )
     groups: dict[int, list[_Entry]] = defaultdict(list)
     for root, entry in zip(roots, entries, strict=True):
         groups[root].append(entry)

@@ -78,7 +78,11 @@ class Specificity:
         known = self._table.get(term)
         if known is not None:
             return known
-        return self._median if _ABBREVIATION.match(term) else self._min_idf
+        return self._median if self.is_abbreviation(term) else self._min_idf
+
+    @staticmethod
+    def is_abbreviation(term: str) -> bool:
+        return bool(_ABBREVIATION.match(term))
 
     def is_name(self, term: str) -> bool:
         """A proper name by jieba's part-of-speech tag (华曜, 国家统计局, 万科)."""
