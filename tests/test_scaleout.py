@@ -89,7 +89,8 @@ def recipe() -> tuple[str, list[str]]:
     section = readme[readme.index("## Scaling out") :]
     block = re.search(r"```bash\n(.*?)```", section, re.S)
     assert block, "README 'Scaling out' has no bash block"
-    lines = [line.strip() for line in block.group(1).splitlines()]
+    # A trailing "  # ..." explains the command; it is not part of it.
+    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines()]
     commands = [
         line
         for line in lines
@@ -299,10 +300,17 @@ def test_two_workers_survive_losing_one_mid_draft(
     tmp_path: Path, postgres_url: str, demo_dir: Path
 ) -> None:
     block, commands = recipe()
+    # The install, the databases and the server's start this test does its own way (this
+    # checkout's venv, scratch databases, a loopback server on a free port); the rest it runs.
     assert commands == [
-        "newsdesk db upgrade",
+        "python3.11 -m venv .venv && .venv/bin/pip install --constraint requirements/lock.txt --editable .",
+        "source .venv/bin/activate",
+        "createdb -h db-host -U postgres newsdesk && createdb -h db-host -U postgres prefect",
+        "newsdesk db upgrade && newsdesk db check",
+        "prefect server start --host 0.0.0.0 --port 4200",
         "newsdesk prefect setup",
         "prefect --no-prompt deploy --all",
+        "prefect deployment schedule pause --all",
         "prefect worker start --pool newsdesk --limit 4",
     ], commands
     assert "PREFECT_SERVER_DATABASE_CONNECTION_URL=postgresql+asyncpg://" in block
@@ -367,12 +375,14 @@ def test_two_workers_survive_losing_one_mid_draft(
                 source.url = source.url.replace("http://127.0.0.1:8765", feeds.base_url)
             assert sum(r.new for r in ingest(db, settings)) > 0
             run("newsdesk db upgrade")
+            run("newsdesk db check")
             wait_for(
                 lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, "Prefect"
             )
             setup_out = run("newsdesk prefect setup")
             assert "created" in setup_out and "llm" in setup_out, setup_out
             run("prefect --no-prompt deploy --all")
+            run("prefect deployment schedule pause --all")
             prefect = Prefect(api)
             deployments = prefect.deployments()
             assert set(SLOT_OF) | {"ingest", "publish", "breaking-news", "daily-metrics"} <= set(
