@@ -92,7 +92,7 @@ def measure(data: Path) -> list[dict[str, Any]]:
         brief = brief_for(day, slot, settings)
         channel = slot.channels[0]
         disclaimer = settings.channel(channel).disclaimer
-        text = composer.compose(brief, disclaimer, day_texts=tuple(drafts))
+        text = composer.compose(brief, disclaimer, day_texts=tuple(drafts)).text
         report = run_checks(
             text,
             brief.source_texts(),

@@ -145,7 +145,9 @@ def news_day(
 ) -> list[Draft]:
     """Ingest, topics, then every market slot of the day (of ``kinds``), in timetable order."""
     ingest(db, settings)
-    compute_topics(db, settings, day=day)
+    # Ranked before the first slot, as the slot flow's detect_topics does at 07:30.
+    morning = datetime.combine(day, time(7, 30), SHANGHAI)
+    compute_topics(db, settings, day=day, now=morning)
     provider = make_provider(settings, name="offline")
     for slot in settings.slots:
         if slot.calendar == "weekly" or (kinds and slot.kind not in kinds):

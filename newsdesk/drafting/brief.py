@@ -10,7 +10,6 @@ items of the same story appear once; the whole brief fits ``drafting.brief_chars
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +25,6 @@ from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
 from newsdesk.text.facts import figure_facts
-from newsdesk.text.names import named_entities
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.vocabulary import vocabulary
 from newsdesk.timetable import TradingCalendar, slot_time
@@ -99,74 +97,57 @@ def _items(session: Session, start: datetime, end: datetime, pages: bool) -> lis
     return [(item, outlet) for item, outlet in rows]
 
 
-_GENERIC = frozenset(["中国", "大陆", "内地", "香港", "北京", "上海", "全球", "美国", "有限公司"])
-_MONTH = re.compile(r"(\d{1,2})月")
+Group = tuple[str, int]
 
 
-def _story_keys(title: str) -> set[str]:
-    """What marks a headline's event: its named entities, the figures it states, its metrics
-    within its month. Interim: stored stories (topic detection) do not yet join reports of
-    one event from different outlets; once they do, ``items.story_id`` alone decides."""
-    text = desk_text(title)
-    month = _MONTH.search(text)
-    keys = {f"name:{n}" for n in named_entities(text) if len(n) >= 2 and not n[0].isdigit()}
-    keys -= {f"name:{n}" for n in _GENERIC}
-    for fact in figure_facts(text):
-        if fact.unit and fact.unit not in ("%", "个百分点"):
-            keys.add(f"figure:{fact.value}{fact.unit}")
-        if fact.metric and month:
-            keys.add(f"metric:{fact.metric}:{month.group(1)}")
-    return keys
-
-
-def story_groups(items: list[tuple[Item, str]]) -> dict[int, tuple[int, int]]:
-    """Item id -> (its story, how many outlets reported it): its stored story, else items
-    whose headlines share a name, a figure or a metric of the same month."""
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[object, int] = {}
-    for index, (item, _) in enumerate(items):
-        keys: set[object] = {("story", item.story_id)} if item.story_id else set()
-        for key in keys | _story_keys(item.title):
-            if key in first:
-                parent[root(index)] = root(first[key])
-            else:
-                first[key] = index
-    outlets: dict[int, set[str]] = {}
-    for index, (_, outlet) in enumerate(items):
-        outlets.setdefault(root(index), set()).add(outlet)
-    return {item.id: (root(i), len(outlets[root(i)])) for i, (item, _) in enumerate(items)}
+def story_groups(
+    items: list[tuple[Item, str]], topics: list[StoredTopic]
+) -> dict[int, tuple[Group, int]]:
+    """Item id -> (its story, how many outlets reported it). The story is the item's topic (the
+    topics service joins one event's reports across outlets and scripts, and counts its
+    outlets), else its stored story, else the item alone."""
+    topic_of: dict[int, int] = {}
+    for index, topic in enumerate(topics):
+        for item_id in topic.item_ids:
+            topic_of.setdefault(item_id, index)
+    outlets: dict[Group, set[str]] = {}
+    group_of: dict[int, Group] = {}
+    for item, outlet in items:
+        if item.id in topic_of:
+            group: Group = ("topic", topic_of[item.id])
+        else:
+            group = ("story", item.story_id or item.id)
+        group_of[item.id] = group
+        outlets.setdefault(group, set()).add(outlet)
+    weight = {
+        group: max(len(seen), topics[group[1]].sources if group[0] == "topic" else 0)
+        for group, seen in outlets.items()
+    }
+    return {item_id: (group, weight[group]) for item_id, group in group_of.items()}
 
 
 def _ranked(
     items: list[tuple[Item, str]], topics: list[StoredTopic], kind: str
 ) -> list[tuple[Item, str]]:
-    """The biggest stories first (most outlets), then topic items (top topic first), then by
-    recency. A kind that reads one topic keeps the top topic's items when there are any."""
-    focus = topics[:1] if kind_spec(kind).reads == "topic" else topics[:5]
+    """The biggest stories first (most outlets), topic items (top topic first) among equals,
+    then by recency. A kind that reads one topic (观点, 互动) leads with the top topic's items
+    and keeps the others after them: when the top story states nothing a writer can be sure
+    of, the next story still gives the opinion its facts."""
+    one_topic = kind_spec(kind).reads == "topic"
+    focus = topics[:1] if one_topic else topics[:5]
     rank: dict[int, int] = {}
     for position, topic in enumerate(focus):
         for item_id in topic.item_ids:
             rank.setdefault(item_id, position)
-    if kind_spec(kind).reads == "topic" and rank:
-        # The top topic's items in the window; none there: the day's biggest story instead.
-        items = [pair for pair in items if pair[0].id in rank] or items
-    groups = story_groups(items)
-    return sorted(
-        items,
-        key=lambda pair: (
-            -groups[pair[0].id][1],
-            rank.get(pair[0].id, len(focus)),
-            groups[pair[0].id][0],
-            -_sure_figures(pair[0]),
-        ),
-    )
+    groups = story_groups(items, topics)
+
+    def key(pair: tuple[Item, str]) -> tuple[int, int, Group, int]:
+        item_id = pair[0].id
+        weight, ranked = -groups[item_id][1], rank.get(item_id, len(focus))
+        first = (ranked, weight) if one_topic else (weight, ranked)
+        return (*first, groups[item_id][0], -_sure_figures(pair[0]))
+
+    return sorted(items, key=key)
 
 
 def _sure_figures(item: Item) -> int:
@@ -218,6 +199,7 @@ def _fit(
     settings: Settings,
     chosen: list[BriefSource] | None = None,
     limit: int | None = None,
+    topics: list[StoredTopic] | None = None,
 ) -> list[BriefSource]:
     """Add one source per story to ``chosen`` until ``limit`` sources or the size budget."""
     conf = settings.drafting
@@ -225,8 +207,8 @@ def _fit(
     limit = limit or conf.max_sources
     used = sum(len(s.title) + len(s.text) for s in chosen)
     story_of = {item.id: item.story_id for item, _ in candidates}
-    groups = story_groups(candidates)
-    told: set[int] = set()
+    groups = story_groups(candidates, topics or [])
+    told: set[Group] = set()
     for item, outlet in candidates:
         if len(chosen) >= limit:
             break
@@ -288,11 +270,11 @@ def build_brief(
                 session, end - timedelta(days=settings.drafting.research_days), end, pages=True
             )
             limit = settings.drafting.max_sources - spec.research
-            news = _fit(candidates, settings, limit=limit)
+            news = _fit(candidates, settings, limit=limit, topics=topics)
             sources = _fit(pages, settings, news, limit=len(news) + spec.research)
         else:
             lead = _market(session, slot.kind, day, end)
-            sources = _fit(candidates, settings, [lead] if lead else [])
+            sources = _fit(candidates, settings, [lead] if lead else [], topics=topics)
     return Brief(
         slot=slot.name,
         kind=slot.kind,

@@ -19,20 +19,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.kinds import kind_spec
 from newsdesk.errors import ConfigError
+from newsdesk.text.normalise import desk_text
 
 _MARKER = re.compile(r"<<<|>>>")
-LENGTHS = {
-    "morning_report": "400-700 字",
-    "viewpoint": "300-500 字",
-    "intraday": "120-250 字",
-    "interaction": "100-200 字",
-    "close_summary": "300-500 字",
-    "promo": "100-200 字",
-    "research_digest": "400-700 字",
-    "weekly_summary": "500-800 字",
-    "breaking": "300-500 字",
-}
 
 
 def neutralise(text: object) -> str:
@@ -40,7 +31,7 @@ def neutralise(text: object) -> str:
 
 
 @cache
-def _environment(directories: tuple[Path, ...]) -> Environment:
+def _environment(directories: tuple[Path, ...], script: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(d) for d in directories]),
         undefined=StrictUndefined,
@@ -49,6 +40,8 @@ def _environment(directories: tuple[Path, ...]) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["neutralise"] = neutralise
+    # Sources reach the model in the desk's script with one form of numbers (萬 -> 万, ０.２ -> 0.2).
+    env.filters["desk"] = lambda text: desk_text(str(text), script)
     return env
 
 
@@ -57,7 +50,8 @@ def _render(settings: Settings, name: str, **context: object) -> str:
     is a one-line ConfigError naming the folders searched, not a traceback."""
     directories = settings.prompt_dirs
     try:
-        return _environment(directories).get_template(name).render(**context)
+        script = str(getattr(settings, "script", "simplified"))
+        return _environment(directories, script).get_template(name).render(**context)
     except TemplateNotFound as exc:
         where = ", ".join(str(d) for d in directories)
         raise ConfigError(f"缺少提示词模板 / no prompt template {exc.name} in {where}") from None
@@ -69,12 +63,13 @@ def system_prompt(settings: Settings, kind: str, disclaimer: str) -> str:
         "system.j2",
         persona=settings.persona,
         disclaimer=disclaimer,
-        length=LENGTHS.get(kind, "300-500 字"),
+        length=kind_spec(kind).length,
+        script=str(getattr(settings, "script", "simplified")),
     )
 
 
 def draft_messages(settings: Settings, brief: Brief, disclaimer: str) -> list[dict[str, str]]:
-    user = _render(settings, f"{brief.kind}.j2", brief=brief)
+    user = _render(settings, kind_spec(brief.kind).template, brief=brief)
     return [
         {"role": "system", "content": system_prompt(settings, brief.kind, disclaimer)},
         {"role": "user", "content": user},

@@ -168,7 +168,13 @@ def _statement(
     if company and company in rest:
         subject, rest = company, rest.replace(company, "")
     left = _FILLER.sub("", rest)
-    if subject and left and len(left) <= 4 and f"{subject}{left}" in prefix:
+    if (
+        subject
+        and left
+        and len(left) <= 4
+        and f"{subject}{left}" in prefix
+        and not re.search(_HEDGE, left)
+    ):
         subject, left = f"{subject}{left}", ""  # 贵州 + 茅台: the name the fact model cut short
     if left:
         return None  # more than a subject and a period before the metric: not a plain clause
@@ -187,9 +193,10 @@ def _statement(
         return None  # a result without its period (or with 上年) reads as another one
     if klass == "market" and not verb and not re.search("报|收", between.group(0)):
         return None  # an index level that is not said to be the close may be intraday
-    reading = Reading(
-        text[low + at : low + at + len(name)], between.group("base") or "", verb, qualifier, cue
-    )
+    surface = text[low + at : low + at + len(name)]
+    if any(part not in surface for part in fact.parts):
+        return None  # a sub-category (除汽车以外) stated without its name would read as the total
+    reading = Reading(surface, between.group("base") or "", verb, qualifier, cue)
     return Statement(fact, reading, number, subject, period, klass)
 
 
@@ -235,16 +242,15 @@ def source_statements(
     classes = metric_classes(desk_dirs)
     company = listed_company(text) or listed_company(title) or _title_company(title, classes)
     out: list[Statement] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     previous: Statement | None = None
     for fact in figure_facts(text):
         if previous is not None and _SENTENCE_END.search(text, previous.fact.end, fact.start):
             previous = None
         statement = _statement(fact, text, source.number, company, classes, previous)
         previous = statement
-        key = (fact.metric, fact.value, fact.unit)
-        if statement is not None and key not in seen:
-            seen.add(key)
+        if statement is not None and _figure_key(statement) not in seen:
+            seen.add(_figure_key(statement))
             out.append(statement)
     return out
 
@@ -300,7 +306,7 @@ def plan_stories(
         )
     stories.sort(key=lambda entry: entry[:3])
     # One figure, one story: the same figure in a smaller story's report is not stated again.
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     out = []
     for *_, story in stories:
         fresh = [s for s in story.statements if _figure_key(s) not in seen]
@@ -309,5 +315,7 @@ def plan_stories(
     return out
 
 
-def _figure_key(statement: Statement) -> tuple[str, str, str]:
-    return (statement.fact.metric, str(statement.fact.amount()), statement.fact.base_unit)
+def _figure_key(statement: Statement) -> tuple[str, str, str, str]:
+    """One figure: 同比上涨0.2% and 环比上涨0.2% of one metric are two."""
+    base = statement.reading.base
+    return (statement.fact.metric, str(statement.fact.amount()), statement.fact.base_unit, base)
