@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,7 +24,9 @@ from newsdesk.review.service import InvalidCursor, queue, queue_page, working_qu
 from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
 from tests.review_data import plant
-from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users
+from tests.web_support import PASSWORDS, WebServer, free_port, review_settings, seed_users
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SETTINGS = review_settings()
 TODAY = date(2026, 11, 30)
@@ -156,3 +163,62 @@ def test_queue_page_and_api_over_http(db: Database) -> None:
         for bad in ({"cursor": "nope"}, {"limit": 0}, {"limit": 501}):
             refused = requests.get(f"{server.url}/api/queue", params=bad, headers=headers)
             assert refused.status_code in (400, 422), bad
+
+
+def test_newsdesk_web_serves_with_worker_processes(sqlite_db: Database) -> None:
+    """web.workers: the server runs that many processes, each with the desk's app."""
+    seed_users(sqlite_db)
+    working = working_day(SETTINGS)
+    current = plant(sqlite_db, day=working)
+    port = free_port()
+    env = os.environ | {
+        "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
+        "NEWSDESK_DATABASE_URL": sqlite_db.url,
+        "NEWSDESK_WEB__WORKERS": "2",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "web", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 600  # a start-up bound (a loaded machine), not a speed
+        while True:
+            try:
+                session = requests.Session()
+                login = session.get(f"{url}/login", timeout=5).text
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr
+                time.sleep(0.2)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
+        session.post(
+            f"{url}/login",
+            data={"username": "editor", "password": PASSWORDS["editor"], "csrf": csrf},
+        )
+        for _ in range(6):  # whichever process answers, it serves the same desk
+            assert f"/drafts/{current}" in session.get(f"{url}/queue", timeout=30).text
+        workers = _worker_processes(server.pid)
+        assert len(workers) == 2
+    finally:
+        server.terminate()  # uvicorn stops its workers first; on a loaded machine, slowly
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _worker_processes(pid: int) -> list[int]:
+    """uvicorn's worker processes under ``pid`` (multiprocessing children running the app)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [
+        child
+        for child in children
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+        and b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
