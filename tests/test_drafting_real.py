@@ -130,3 +130,15 @@ def test_a_new_kind_is_one_registry_entry_and_its_files(tmp_path: Path) -> None:
     finally:
         del REGISTRY["noon_report"]
     assert text.startswith("午间速览如下。") and "1、" in text
+
+
+def test_breaking_news_keeps_its_headlines_figures_and_forecast_marking() -> None:
+    # Invented headline: a forecast with a hedge and two figures, no body yet.
+    headline = "民航局预计2027年低空经济规模超过1.5万亿元，起降点超1200个"
+    brief = Brief(
+        "breaking", "breaking", "突发", "2026-12-08", "入门", "及时性支持", "", "",
+        sources=[BriefSource(1, 1, headline, "", "突发", None, None)],
+    )  # fmt: skip
+    text = compose(Settings(), brief, DISCLAIMER).text
+    assert "预计" in text and "超过1.5万亿元" in text and "超1200个" in text
+    assert "[1]" in text
