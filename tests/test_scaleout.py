@@ -419,7 +419,7 @@ def test_two_workers_survive_losing_one_mid_draft(
                     states = [r["state_type"] for r in prefect.flow_runs(run_ids).values()]
                     return set() if "PENDING" in states else llm.in_flight("B") & SINGLE
 
-                half_written = wait_for(b_mid_draft, 150, "worker B to be mid-draft", every=0.2)
+                half_written = wait_for(b_mid_draft, 600, "worker B to be mid-draft", every=0.2)
                 killed_at = time.time()
                 figures["workers_to_kill_s"] = round(time.monotonic() - workers_at, 1)
                 killed = set(kill_tree(workers["B"], signal.SIGKILL))
