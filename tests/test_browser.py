@@ -139,11 +139,17 @@ def test_queue_draft_highlights_edit_approve(browser, desk, tmp_path: Path) -> N
     assert get_draft(db, draft_id).state == "approved"
 
 
-def test_a_wrong_figure_is_shown_with_the_sources_words(browser, desk) -> None:  # type: ignore[no-untyped-def]
+def opened_draft(browser, desk):  # type: ignore[no-untyped-def]
+    """A planted draft's page, open for the editor: (page, draft id)."""
     db, server = desk
     draft_id = plant(db)
     page = page_for(browser, server, "editor")
     page.goto(f"{server.url}/drafts/{draft_id}")
+    return page, draft_id
+
+
+def test_a_wrong_figure_is_shown_with_the_sources_words(browser, desk) -> None:  # type: ignore[no-untyped-def]
+    page, draft_id = opened_draft(browser, desk)
     page.keyboard.press("e")
     # The source says 预计释放长期资金约5000亿元: 超 is a new claim, and a forecast is no result.
     page.fill("#edit-text", "央行降准0.25个百分点，释放长期资金超5000亿元[1]。" + DISCLAIMER)
@@ -201,16 +207,13 @@ def test_keyboard_approve_needs_a_confirmation(browser, desk) -> None:  # type: 
 
 
 def test_reject_with_a_note(browser, desk) -> None:  # type: ignore[no-untyped-def]
-    db, server = desk
-    draft_id = plant(db)
-    page = page_for(browser, server, "editor")
-    page.goto(f"{server.url}/drafts/{draft_id}")
+    page, draft_id = opened_draft(browser, desk)
     page.keyboard.press("r")
     page.keyboard.type("数据来源不清楚")
     page.click("#reject")
     page.wait_for_url(f"**/drafts/{draft_id}?done=reject")
     assert "数据来源不清楚" in page.locator(".audit").inner_text()
-    assert get_draft(db, draft_id).state == "rejected"
+    assert get_draft(desk[0], draft_id).state == "rejected"
 
 
 def test_two_editors_approve_the_same_version(browser, desk) -> None:  # type: ignore[no-untyped-def]
