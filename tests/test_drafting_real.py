@@ -142,3 +142,18 @@ def test_breaking_news_keeps_its_headlines_figures_and_forecast_marking() -> Non
     text = compose(Settings(), brief, DISCLAIMER).text
     assert "预计" in text and "超过1.5万亿元" in text and "超1200个" in text
     assert "[1]" in text
+
+
+@pytest.mark.parametrize(
+    "title,text",
+    [
+        ("新华社上海12月7日电（记者王明）", "新华社上海12月7日电（记者王明）"),  # a byline only
+        ("证监会发布上市公司监管新规", "证监会发布新规，强调信息披露质量。"),  # no figures
+    ],
+)
+def test_a_day_with_nothing_sure_to_state_is_no_post_and_says_why(title: str, text: str) -> None:
+    brief = brief_of("close_summary", [])
+    brief.sources = [BriefSource(1, 1, title, text, "某报", None, None)]
+    composed = compose(Settings(), brief, DISCLAIMER)
+    assert composed.text == ""
+    assert any(note.startswith("未写入[1]") for note in composed.notes)

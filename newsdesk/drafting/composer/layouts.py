@@ -127,6 +127,8 @@ def _numbered(ctx: Context, stories: list[StoryPlan], start: int) -> list[str]:
 
 
 def lines_layout(ctx: Context) -> list[str]:
+    """Greeting, market record, numbered news lines, research; no fact line at all: no post
+    (the notes say why), not a greeting over nothing."""
     out = [ctx.say("greeting")]
     if ctx.spec.reads == "market":
         market = ctx.stories(("market",), 1, per_story=6, fresh=False)
@@ -142,6 +144,8 @@ def lines_layout(ctx: Context) -> list[str]:
         if research:
             out.append(f"【{ctx.words.get('research', '研报精选')}】")
             out += [line(s.statements) for s in research]
+    if len(out) == 1:
+        return []
     out.append(ctx.say("closing"))
     return out
 
