@@ -20,9 +20,11 @@ if [ "$#" -gt 0 ]; then
   exec python -m pytest -q -p no:cacheprovider "$@"
 fi
 # The whole suite in two runs: everything but the scale-out cluster spread over the cores
-# (pytest-xdist, one process per core, each with its own Prefect test server), then the cluster
+# (pytest-xdist, one process per core, each with its own Prefect test server; a file's tests stay
+# together in one process, in order, with its module fixtures built once), then the cluster
 # tests alone, whose crash and slot-return bounds must not compete with other tests for CPU.
 status=0
-python -m pytest -q -p no:cacheprovider -n "${NEWSDESK_TEST_WORKERS:-auto}" -m "not cluster" || status=$?
+python -m pytest -q -p no:cacheprovider -n "${NEWSDESK_TEST_WORKERS:-auto}" --dist loadfile \
+  -m "not cluster" || status=$?
 python -m pytest -q -p no:cacheprovider -m cluster || status=$?
 exit "$status"
