@@ -455,3 +455,15 @@ def test_one_marker_after_clauses_joined_by_a_semicolon_covers_both() -> None:
     draft = "茅台前三季度营收1284.6亿元，增长16.9%；归母净利润608.3亿元，增长15.1%[1]。"
     result = check_citations(draft, [EARNINGS])
     assert result.passed and result.problems == [] and result.needing == 1
+
+
+def test_headings_are_not_filler() -> None:
+    draft = (
+        "【宏观数据】\n1、央行降准0.25个百分点，预计释放长期资金约5000亿元[2]。\n"
+        "【公司动态】\n2、贵州茅台前三季度营收1284.6亿元，同比增长16.9%[1]。\n投资有风险，入市需谨慎。"
+    )
+    report = run_checks(
+        draft, [EARNINGS, SOURCE], Settings(), channel="outbox", kind="morning_report"
+    )
+    assert report.substance.filler_ratio == 0.0
+    assert [p.kind for p in report.substance.problems if p.kind == "filler"] == []

@@ -104,6 +104,18 @@ def is_filler(support: Support) -> bool:
     return not support.supported or not support.facts.statement
 
 
+_HEADING = re.compile(r"^(?:【[^】\n]{1,16}】|[^\n。！？!?；;]{1,16})$")
+
+
+def _is_heading(facts: SentenceFacts) -> bool:
+    """A short line of its own without a full stop or figures (【宏观数据】, a title): no body."""
+    return (
+        not facts.figures
+        and not facts.sentence.markers
+        and bool(_HEADING.match(facts.sentence.text.strip()))
+    )
+
+
 def _body(
     analysed: Sequence[SentenceFacts], support: Sequence[Support], disclaimer: str | None
 ) -> tuple[int, list[str]]:
@@ -114,7 +126,7 @@ def _body(
     fillers: list[str] = []
     for facts in analysed:
         key = sentence_key(facts.sentence.text)
-        if not key or key in boilerplate:
+        if not key or key in boilerplate or _is_heading(facts):
             continue
         body += 1
         found = cited.get(facts.sentence.start)
