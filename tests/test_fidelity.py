@@ -87,3 +87,13 @@ def test_script_joins_and_the_days_drafts_agree() -> None:
     (other,) = [p for p in problems if p.kind == "contradicts_draft"]
     assert "早报" in other.detail and "1309.04亿元" in other.detail
     assert check_consistency("國內生產總值", "keep").passed
+
+
+def test_a_cumulative_figure_stated_as_one_months_is_caught() -> None:
+    source = "10月新能源汽車銷量145.9萬輛。今年1至10月，新能源汽車出口201.4萬輛。"
+    (problem,) = check_citations(
+        "新能源汽车10月销量为145.9万辆，出口为201.4万辆[1]。", [source]
+    ).problems
+    assert problem.kind == "period_changed" and "1-10月" in problem.detail
+    right = check_citations("新能源汽车10月销量145.9万辆，1-10月出口201.4万辆[1]。", [source])
+    assert right.problems == []

@@ -14,7 +14,9 @@ can act on, shown with the source's span:
 - ``forecast_as_actual``: the source's 预计/预期/目标 figure stated as a result;
 - ``intraday_as_close``: a 盘中/最高 level stated as the close;
 - ``wrong_subject_or_metric``: the source narrows the figure (除汽车以外, 扣非,
-  家电类) and the sentence does not.
+  家电类) and the sentence does not, or names another known metric for it;
+- ``period_changed``: the sentence puts the figure in another month or quarter
+  than its source (1-10月 exports stated as October's).
 
 Precision first: a figure the source states several times is fine when one of
 those mentions agrees with the sentence; a hedge the draft adds to a flat
@@ -28,7 +30,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from newsdesk.text.cues import cues, qualifier_classes
+from newsdesk.text.cues import cues, period_key, qualifier_classes
 from newsdesk.text.facts import (
     FigureFact,
     base_units_agree,
@@ -48,6 +50,7 @@ PROBLEM_KINDS = {
     "forecast_as_actual": "把预测/预期写成了实际结果",
     "intraday_as_close": "把盘中价位写成了收盘",
     "wrong_subject_or_metric": "主体或指标与来源不符",
+    "period_changed": "期间与来源不同",
 }
 _POINTS = "个百分点"
 _CLOSE_WORDS = ("收盘", "收报", "收于", "报收", "收市", "收至")
@@ -144,6 +147,13 @@ def contradiction(
     # Every narrowing word must be carried; of a list of categories (粮油食品类、通讯器材类…
     # 分别增长), one.
     categories = [part for part in fact.parts if part.endswith("类")]
+    mine, theirs = period_key(figure.period), period_key(fact.period)
+    if mine and theirs and mine != theirs:
+        return Finding(
+            "period_changed",
+            f"来源中 {shown} 是「{fact.period}」的数字，稿件写成「{figure.period}」 / "
+            f"the source's period is {fact.period}",
+        )
     missing = [
         part for part in fact.parts if not part.endswith("类") and not _names_part(sentence, part)
     ]

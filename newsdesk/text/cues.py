@@ -21,6 +21,8 @@ CUES_FILE = Path(__file__).parent / "data" / "fact_cues.txt"
 KINDS = ("actual", "forecast", "target", "threshold", "intraday", "other")
 # Words between a hedge and its figure: 约为, 超过了, 达到近.
 _GLUE = ("为", "了", "达", "至", "到", "是", "在", "有", "的", "再")
+# 较10月, 比二季度末, 相比上月: a comparison's base, not the figure's own period.
+_COMPARED = re.compile(r"(?:较|比|相比|相较|对比|较之)(?:上年|去年)?$")
 _CLAUSE_END = re.compile(r"[，,：:；;。]")
 _REPORTING = frozenset({"称", "表示", "认为", "指出", "显示", "说", "提到"})
 _PERIOD = re.compile(
@@ -164,8 +166,34 @@ def kind(since_previous: str, clause_before: str, after: str) -> str:
 
 def period(sentence_before: str) -> str:
     """The last period named before the figure in its sentence (10月, 前三季度, 2025年)."""
-    found = list(_PERIOD.finditer(sentence_before))
+    found = [
+        m
+        for m in _PERIOD.finditer(sentence_before)
+        if not _COMPARED.search(sentence_before, max(0, m.start() - 3), m.start())
+    ]
     return found[-1].group(0) if found else ""
+
+
+_CHINESE_QUARTER = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_MONTHS_OF_QUARTERS = {"1": "1-3", "2": "1-6", "3": "1-9", "4": "1-12"}
+
+
+def period_key(said: str) -> str:
+    """A period in one spelling, to compare a draft's with its source's: 10月份 and
+    2025年10月 -> M10; 1-10月, 前10个月 -> M1-10; 前三季度 -> M1-9; Q3, 第三季度, 3Q25 -> Q3;
+    "" for what has no month or quarter (全年, 今年, a year alone)."""
+    said = said.split("年", 1)[-1] if re.match(r"\d{4}年.", said) else said
+    if found := re.fullmatch(r"(\d{1,2})-(\d{1,2})月份?", said):
+        return f"M{int(found[1])}-{int(found[2])}"
+    if found := re.fullmatch(r"前(\d{1,2})个?月", said):
+        return f"M1-{int(found[1])}"
+    if found := re.fullmatch(r"前([一二三四])季度", said):
+        return f"M{_MONTHS_OF_QUARTERS[_CHINESE_QUARTER[found[1]]]}"
+    if found := re.fullmatch(r"(\d{1,2})月份?", said):
+        return f"M{int(found[1])}"
+    if found := re.fullmatch(r"第?([一二三四])季度|Q([1-4])|([1-4])Q\d{2}", said):
+        return f"Q{_CHINESE_QUARTER.get(found[1] or '', found[2] or found[3] or found[1])}"
+    return ""
 
 
 def parts(text: str) -> tuple[str, ...]:

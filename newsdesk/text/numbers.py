@@ -8,7 +8,8 @@ page's markup), ``425 億元`` (a space before the unit), ``4兆6,291億元``
 to the plain form a mainland editor types (``36.9亿千瓦``, ``46291亿元``,
 ``900.742亿美元``, ``0.2%``), so a figure has one spelling wherever it is
 compared. Script conversion is separate (``normalise.desk_text``); this module
-works on either script (億/萬 and 亿/万 alike).
+works on either script (億/萬 and 亿/万 alike). A run of months is written one way
+(``1至10月`` -> ``1-10月``), so a cumulative figure keeps its period wherever it is read.
 
 :func:`amount` turns a value and its unit into a comparable quantity: the value
 times the scale word in the unit (万, 亿, 万亿, 千) and the unit without it,
@@ -51,6 +52,8 @@ _CHINESE_FIGURE = re.compile(
 )
 
 
+# 1至10月, 1~10月, 1－10月: one spelling of a run of months, 1-10月.
+_MONTH_RANGE = re.compile(r"(?<!\d)(\d{1,2})\s*[至到~～—–－]\s*(\d{1,2})\s*(?=月)")
 _NO_CHINESE_DIGIT = frozenset("〇零一二三四五六七八九")
 _POINTS = frozenset("﹒．。・·")
 
@@ -106,6 +109,8 @@ def normalise_numbers(text: str) -> str:
         text = _TRILLION.sub("万亿", text)
     if "亿" in text or "億" in text:
         text = _COMPOUND.sub(_compound, text)
+    if "月" in text:
+        text = _MONTH_RANGE.sub(r"\1-\2月", text)
     return text
 
 
