@@ -299,7 +299,7 @@ def test_one_text_cap_for_the_form_and_the_api(client: TestClient, desk: Databas
         data={"csrf": csrf_of(page), "expected_version": "1", "text": too_long},
         follow_redirects=False,
     )
-    assert response.status_code == 400 and "max_text_chars" in response.text
+    assert response.status_code == 413 and "max_text_chars" in response.text
     with desk.session() as session:
         assert session.get(Draft, draft_id).version == 1  # nothing stored
 
