@@ -231,7 +231,7 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
 
 def checkout_copy(target: Path, persona: str) -> Path:
     """A second checkout of the code the flows need, its desk with another persona."""
-    for folder in ("newsdesk", "flows", "tasks", "config", "demo"):
+    for folder in ("newsdesk", "flows", "tasks", "config", "demo", "prompts", "content_templates"):
         shutil.copytree(
             ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
