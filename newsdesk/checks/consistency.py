@@ -83,7 +83,7 @@ def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[Consi
         return []
     problems: list[ConsistencyProblem] = []
     for name, other in others:
-        theirs = {}
+        theirs: dict[tuple[str, str, str, str, str], list[FigureFact]] = {}
         for fact in day_figures(other):
             theirs.setdefault(_key(fact), []).append(fact)
         for fact in mine:
