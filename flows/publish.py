@@ -8,8 +8,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newsdesk.publish.service import PublishReport, publish_due
 from newsdesk.publish.notices import NoticeReport, notify_editors
+from newsdesk.publish.service import PublishReport, publish_due
 from tasks.desk import desk
 
 

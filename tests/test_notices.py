@@ -12,9 +12,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newsdesk.config import ChannelConfig, Settings, load_settings
+from newsdesk.publish.notices import notify_editors
 from newsdesk.publish.service import publish_due
 from newsdesk.review.accounts import Actor
-from newsdesk.publish.notices import notify_editors
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft

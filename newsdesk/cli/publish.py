@@ -70,8 +70,8 @@ def publish_cmd(
     """Remind editors, expire unapproved drafts past their slot, send approved ones that are due."""
     from rich.markup import escape
 
-    from newsdesk.publish.service import publish_due
     from newsdesk.publish.notices import notify_editors
+    from newsdesk.publish.service import publish_due
 
     settings = state.settings
     moment = parse_moment(now, settings) if now else datetime.now(UTC)

@@ -94,13 +94,13 @@ def allowed_actions(settings: Settings, draft: Draft, actor: Actor) -> list[str]
     for (from_state, action), (_, roles) in TRANSITIONS.items():
         if from_state != state or actor.role not in roles or action == Action.REDRAFT:
             continue
+        if action == Action.APPROVE and not draft.version:
+            continue
         if (
             action == Action.APPROVE
             and draft.flagged
             and actor.role not in settings.review.override_roles
         ):
-            continue
-        if action == Action.APPROVE and not draft.version:
             continue
         if (
             action == Action.APPROVE
@@ -509,7 +509,8 @@ _EARLIER_SHAPE = (date, datetime, int)
 
 
 def _row(r: Row[Any]) -> QueueRow:
-    return QueueRow(*r[:13], None if r[13] is None else float(r[13]), r[14])
+    originality = None if r[13] is None else float(r[13])
+    return QueueRow(*r[:13], originality, r[14])  # type: ignore[call-arg]  # a 15-column row
 
 
 def queue(
@@ -625,7 +626,7 @@ def working_queue(
 
 
 def _after(
-    key: Sequence[ColumnElement[Any]], values: Sequence[Any], *, descending_first: bool = False
+    key: Sequence[Any], values: Sequence[Any], *, descending_first: bool = False
 ) -> ColumnElement[bool]:
     """Rows after ``values`` in the order of ``key`` (ascending; the first column descending
     when asked), spelled out as OR/AND: row values with mixed directions are not SQL."""

@@ -309,9 +309,9 @@ def plan_stories(
     seen: set[tuple[str, str, str, str]] = set()
     out = []
     for *_, story in stories:
-        fresh = [s for s in story.statements if _figure_key(s) not in seen]
-        seen |= {_figure_key(s) for s in fresh}
-        out.append(StoryPlan(story.source, story.weight, fresh))
+        unseen = [s for s in story.statements if _figure_key(s) not in seen]
+        seen |= {_figure_key(s) for s in unseen}
+        out.append(StoryPlan(story.source, story.weight, unseen))
     return out
 
 

@@ -98,15 +98,21 @@ def queue_page(
 ) -> HTMLResponse:
     working = working_day(settings)
     day = day or working
-    filters = {"slot": slot or None, "state": state or None, "kind": kind or None}
+    slot, state, kind = slot or None, state or None, kind or None
     if day == working:
         page = working_queue(
-            db, day, earlier_limit=settings.review.earlier_page, earlier_cursor=earlier, **filters
+            db,
+            day,
+            earlier_limit=settings.review.earlier_page,
+            earlier_cursor=earlier,
+            slot=slot,
+            state=state,
+            kind=kind,
         )
         rows = page.rows + page.earlier
     else:
         page = None
-        rows = queue(db, day=day, **filters)
+        rows = queue(db, day=day, slot=slot, state=state, kind=kind)
     groups = queue_groups(settings, rows, day)
     return render(
         request,
@@ -117,7 +123,7 @@ def queue_page(
         earlier=page,
         counts=state_counts(rows),
         countdown=countdown,
-        filters={key: value or "" for key, value in filters.items()},
+        filters={"slot": slot or "", "state": state or "", "kind": kind or ""},
         slots=settings.slots,
         states=list(ReviewState),
         kinds=sorted({s.kind for s in settings.slots}),
