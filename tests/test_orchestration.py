@@ -87,13 +87,13 @@ def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
     first = setup(settings)
     assert [what for what, _ in first] == ["work pool", "concurrency limit"] + ["automation"] * 2
     assert all("created" in result for _, result in first), first
-    assert "created (8 slots)" in first[1][1]
+    assert f"created ({settings.llm.concurrency} slots)" in first[1][1]
     again = setup(settings)
     assert all("unchanged" in result for _, result in again), again
     settings.orchestration.crash_after_seconds = 120
-    settings.llm.concurrency = 3
+    before, settings.llm.concurrency = settings.llm.concurrency, 3
     changed = [result for _, result in setup(settings)]
-    assert "set to 3 slots (was 8" in changed[1]
+    assert f"set to 3 slots (was {before}" in changed[1]
     assert "updated (Crashed after 120 s)" in changed[2] and "unchanged" in changed[3]
     with get_client(sync_client=True) as client:
         pool = client.read_work_pool("newsdesk-setup-test")
@@ -103,7 +103,9 @@ def test_setup_creates_then_leaves_alone(prefect_harness: None) -> None:
         assert automation.trigger.within.total_seconds() == 120
         assert automation.actions[0].state.value == "CRASHED"
         (pending,) = client.read_automations_by_name(PENDING_AUTOMATION)
-        assert pending.trigger.within.total_seconds() == 300
+        assert (
+            pending.trigger.within.total_seconds() == settings.orchestration.pending_crash_seconds
+        )
         assert pending.trigger.after == {"prefect.flow-run.Pending"}
         assert client.read_global_concurrency_limit_by_name("llm-setup-test").limit == 3
 

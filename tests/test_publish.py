@@ -818,6 +818,11 @@ def test_a_publish_process_killed_mid_send_never_sends_twice(
         if slot["name"] == "morning_report":
             slot["channels"] = ["wecom"]
     data["var_dir"] = str(tmp_path / "var")
+    # The desk names its files relative to itself: the copy points at the bundled ones.
+    data["topics"]["user_dictionaries"] = [
+        str((ROOT / "config" / path).resolve()) for path in data["topics"]["user_dictionaries"]
+    ]
+    data["demo"]["directory"] = str((ROOT / "config" / data["demo"]["directory"]).resolve())
     config = tmp_path / "desk.yaml"
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("NEWSDESK_WECOM_URL", fake_wecom.url)
