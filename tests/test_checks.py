@@ -467,3 +467,10 @@ def test_headings_are_not_filler() -> None:
     )
     assert report.substance.filler_ratio == 0.0
     assert [p.kind for p in report.substance.problems if p.kind == "filler"] == []
+
+
+@pytest.mark.parametrize("copies", [1, 10, 50, 200])
+def test_a_copy_is_a_copy_however_many_sources_share_it(copies: int) -> None:
+    # Issue 26 item 11: a verbatim copy passed once 50 overlapping sources carried it.
+    sources = [SOURCE + f"另据报道第{i}条。" for i in range(copies)]
+    assert check_originality(SOURCE, sources).ratio < 0.2

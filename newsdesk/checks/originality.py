@@ -41,6 +41,7 @@ _PRIME = np.uint64(1_000_003)
 # Places in the sources a Han k-gram may occur and still count. Not for words: with
 # k = 1 word, "the" occurs more often than that in one source and is part of every copy.
 MAX_HITS_HAN = 32
+_SHARING = 8  # x MAX_HITS_HAN: the most places in all sources a copied gram is looked for
 
 
 @dataclass(frozen=True)
@@ -151,16 +152,34 @@ def common_segments(
     wanted = draft_grams >> bits
     left = np.searchsorted(keys, wanted, "left")
     lengths = np.searchsorted(keys, wanted, "right") - left
+    starts_at = np.asarray(offsets, dtype=np.int64)
     if max_hits is not None:
-        # A stretch found in dozens of places says nothing about copying from one source;
-        # dropping it leaves a one-gram hole that the joining closes again.
-        lengths[lengths > max_hits] = 0
+        # Bounds the work: a gram found in more than this many places in all sources is
+        # everyday wording, not a passage (200 overlapping reports of one story stay below).
+        lengths[lengths > max_hits * _SHARING] = 0
     total = int(lengths.sum())
     if not total:
         return empty
     starts = np.repeat(left - (np.cumsum(lengths) - lengths), lengths)
     draft_at = np.repeat(np.arange(draft_grams.size, dtype=np.int64), lengths)
-    diagonal = positions[starts + np.arange(total)] - draft_at
+    found_at = positions[starts + np.arange(total)]
+    if max_hits is not None and (lengths > max_hits).any():
+        # A stretch found in dozens of places of one source says nothing about copying it;
+        # dropping it leaves a one-gram hole that the joining closes again. Counted per
+        # source: a passage that many overlapping sources share is still copied from each.
+        # Only grams found in more than max_hits places in all can exceed it in one source.
+        heavy = np.repeat(lengths > max_hits, lengths)
+        in_source = np.searchsorted(starts_at, found_at[heavy], "right") - 1
+        _, inverse, counts = np.unique(
+            draft_at[heavy] * len(sources) + in_source, return_inverse=True, return_counts=True
+        )
+        keep = np.ones(total, dtype=bool)
+        keep[np.flatnonzero(heavy)] = counts[inverse] <= max_hits
+        draft_at, found_at = draft_at[keep], found_at[keep]
+        total = int(draft_at.size)
+        if not total:
+            return empty
+    diagonal = found_at - draft_at
     # One int64 sort by (diagonal, draft position) instead of a lexsort.
     shift = int(draft_grams.size).bit_length()
     packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at)
@@ -172,7 +191,6 @@ def common_segments(
     last = np.concatenate((first[1:], [total])) - 1
     p0, p1 = draft_at[first], draft_at[last] + k
     q0 = p0 + diagonal[first]
-    starts_at = np.asarray(offsets, dtype=np.int64)
     owner = np.searchsorted(starts_at, q0, "right") - 1
     q0 = q0 - starts_at[owner]
     return np.stack((p0, p1, q0, q0 + (p1 - p0), owner), axis=1)
