@@ -133,3 +133,15 @@ def test_the_cli_names_broken_templates_at_start_and_publishes_the_rest(
     assert "outbox/close_summary" in out.stdout and "TemplateSyntaxError" in out.stdout
     assert f"sent draft {morning}" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_a_broken_script_is_named_at_start(tmp_path: Path) -> None:
+    own = tmp_path / "templates"
+    (own / "scripts").mkdir(parents=True)
+    (own / "scripts" / "welcome.j2").write_text("欢迎 {{ name }} {% if %}", encoding="utf-8")
+    settings = desk(tmp_path)
+    settings.publish.templates_dir = own
+    (problem,) = template_problems(settings)
+    assert problem.startswith("scripts/welcome: 话术模板出错") and "TemplateSyntaxError" in problem
+    (own / "scripts" / "welcome.j2").write_text("欢迎 {{ name }} 加入", encoding="utf-8")
+    assert template_problems(settings) == []

@@ -196,7 +196,22 @@ def template_problems(settings: Settings) -> list[str]:
                 render_post(settings, channel_type, kind, **SAMPLE)  # type: ignore[arg-type]
             except (PostBlocked, ConfigError) as exc:
                 problems.append(f"{channel_type}/{kind}: {exc}")
+    for name in script_names(settings):
+        problem = _script_problem(settings, name)
+        if problem:
+            problems.append(f"scripts/{name}: {problem}")
     return sorted(set(problems))
+
+
+def _script_problem(settings: Settings, name: str) -> str | None:
+    """A 话术 script rendered with a sample value for each variable it reads, or what fails."""
+    env = _environment(settings.content_template_dirs)
+    try:
+        sample = {v: "示例" for v in _variables(env, f"scripts/{name}.j2") - {"persona"}}
+        render_script(settings, name, sample)
+    except (TemplateError, ItemError, ConfigError) as exc:
+        return f"话术模板出错 / script template failed: {type(exc).__name__}: {exc}"
+    return None
 
 
 def script_names(settings: Settings) -> list[str]:
