@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newsdesk.checks.facts import DraftFacts, SentenceFacts, SourceFacts, figure_finding
 from newsdesk.checks.fidelity import Finding
@@ -107,59 +107,34 @@ def needs_citation(sentence: Sentence, borrowed: bool, facts: SentenceFacts) -> 
     return None
 
 
-@dataclass(frozen=True)
-class Unsupported:
-    kind: str  # unsupported, or a fidelity kind
-    detail: str
-    source_span: str = ""
-    source: int | None = None
-
-
 def why_unsupported(
     facts: SentenceFacts, sources: list[SourceFacts], numbers: Sequence[int] = ()
-) -> Unsupported | None:
+) -> Finding | None:
     """None when the sources state the sentence's facts, else what is wrong.
 
-    ``numbers`` are the sources' numbers in the brief, to name the one a span is from.
+    ``numbers`` are the sources' numbers in the brief: a finding names the one its span is from.
     """
     if not sources:
-        return Unsupported("unsupported", "没有有效的来源 / no valid source cited")
+        return Finding("unsupported", "没有有效的来源 / no valid source cited")
     for figure in facts.figures:
         finding = figure_finding(figure, facts, sources)
         if finding is not None:
-            return Unsupported(
-                finding.kind,
-                finding.detail,
-                finding.source_span,
-                _source_of(finding, sources, numbers),
-            )
+            at = finding.source
+            return replace(finding, source=numbers[at] if numbers and at is not None else None)
     for name in facts.entities:
         if not any(source.writes(name) for source in sources):
-            return Unsupported(
+            return Finding(
                 "unsupported",
                 f"所引来源没有提到「{name}」 / the cited source(s) do not name {name}",
             )
     if facts.figures or facts.entities:
         return None
     if not any(source.writes(word) for word in facts.specific for source in sources):
-        return Unsupported(
+        return Finding(
             "unsupported",
             "与所引来源没有共同的具体内容 / shares nothing specific with the cited source(s)",
         )
     return None
-
-
-def _source_of(finding: Finding, sources: list[SourceFacts], numbers: Sequence[int]) -> int | None:
-    if not finding.source_span or not numbers:
-        return None
-    return next(
-        (
-            n
-            for n, source in zip(numbers, sources, strict=True)
-            if finding.source_span in source.form
-        ),
-        None,
-    )
 
 
 def _stated(facts: SentenceFacts, sources: list[SourceFacts]) -> tuple[tuple[str, str], ...]:

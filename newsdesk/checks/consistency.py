@@ -25,7 +25,7 @@ from newsdesk.text.script import traditional_characters
 from newsdesk.text.vocabulary import vocabulary
 
 # A connector written twice (为为, 为是), or a word of 2-6 Han characters written twice in a row.
-_DOUBLED_CONNECTOR = re.compile(r"(为|是|的|了|在|和|与|及)\1|为为|為为|为為")
+_DOUBLED_CONNECTOR = re.compile(r"(为|是|的|了|在|和|与|及)\1|為为|为為")
 _DOUBLED_WORD = re.compile(r"([\u4e00-\u9fff]{3,6})\1")
 
 

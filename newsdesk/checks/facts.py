@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
 
-from newsdesk.checks.fidelity import Finding, hedged_match, judge, spellings
+from newsdesk.checks.fidelity import Finding, Mention, hedged_match, judge, spellings
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.text.facts import (
     FigureFact,
@@ -175,20 +175,22 @@ def figure_finding(
 ) -> Finding | None:
     """None when a cited source states ``figure`` with its meaning, else what is wrong."""
     mentions = [
-        (fact, source.span(fact))
-        for source in sources
+        Mention(fact, source.span(fact), at)
+        for at, source in enumerate(sources)
         for value in spellings(figure)
         for fact in source.facts(value)
     ]
     if figure.qualifier:
         mentions += [
-            (fact, source.span(fact))
-            for source in sources
+            Mention(fact, source.span(fact), at)
+            for at, source in enumerate(sources)
             for fact in source.all_facts
             if hedged_match(figure, fact)
         ]
     same_value = [
-        (fact, source.span(fact)) for source in sources for fact in source.facts(figure.value)
+        Mention(fact, source.span(fact), at)
+        for at, source in enumerate(sources)
+        for fact in source.facts(figure.value)
     ]
     clause_low = max(facts.form.rfind(mark, 0, figure.start) for mark in _SPAN_MARKS)
     clause = facts.form[clause_low + 1 : figure.start]

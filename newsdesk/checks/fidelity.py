@@ -64,6 +64,16 @@ class Finding:
     kind: str
     detail: str
     source_span: str = ""  # the source's words for this figure, as the editor should see them
+    source: int | None = None  # which cited source they are from (its position, or its number)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A cited source's figure a draft figure is compared with."""
+
+    fact: FigureFact
+    span: str  # the source's words for it
+    source: int  # the position of its source among the cited ones
 
 
 def _agrees(figure: FigureFact, fact: FigureFact) -> bool:
@@ -192,7 +202,8 @@ def _names_part(sentence: str, part: str) -> bool:
     return core[-4:] in sentence
 
 
-def _unit_finding(figure: FigureFact, fact: FigureFact, span: str) -> Finding:
+def _unit_finding(figure: FigureFact, mention: Mention) -> Finding:
+    fact, span = mention.fact, mention.span
     shown = f"{figure.value}{figure.unit}"
     said = f"{fact.value}{fact.unit}"
     if {unit_key(figure.unit), unit_key(fact.unit)} == {"%", _POINTS}:
@@ -200,8 +211,14 @@ def _unit_finding(figure: FigureFact, fact: FigureFact, span: str) -> Finding:
             "percent_vs_points",
             f"来源是 {said}，稿件写成 {shown} / % and 个百分点 are not the same",
             span,
+            mention.source,
         )
-    return Finding("unit_changed", f"来源是 {said}，稿件写成 {shown} / another unit or scale", span)
+    return Finding(
+        "unit_changed",
+        f"来源是 {said}，稿件写成 {shown} / another unit or scale",
+        span,
+        mention.source,
+    )
 
 
 def _overlap(clause: str, span: str) -> int:
@@ -214,28 +231,34 @@ def judge(
     figure: FigureFact,
     sentence: str,
     clause: str,
-    mentions: list[tuple[FigureFact, str]],
-    same_value: list[tuple[FigureFact, str]],
+    mentions: list[Mention],
+    same_value: list[Mention],
 ) -> Finding | None:
     """The verdict on one figure of a draft sentence.
 
     ``mentions`` are the cited sources' figures whose value is one of
     :func:`spellings` of it, ``same_value`` those written with its digits; each
-    comes with the source span to show. Supported when one mention of the same
+    comes with the source span to show and the source it is from. Supported when one mention of the same
     amount agrees in meaning; otherwise the problem is the one of the mention the
     sentence most plausibly restates (the span sharing most of its clause's words).
     """
     candidates: list[tuple[int, Finding]] = []
-    for fact, span in mentions:
+    for mention in mentions:
+        fact = mention.fact
         if not (_agrees(figure, fact) or hedged_match(figure, fact)):
             continue
         found = contradiction(figure, sentence, clause, fact)
         if found is None:
             return None
-        candidates.append((_overlap(clause, span), Finding(found.kind, found.detail, span)))
-    for fact, span in same_value:
-        if not _agrees(figure, fact):
-            candidates.append((_overlap(clause, span), _unit_finding(figure, fact, span)))
+        candidates.append(
+            (
+                _overlap(clause, mention.span),
+                Finding(found.kind, found.detail, mention.span, mention.source),
+            )
+        )
+    for mention in same_value:
+        if not _agrees(figure, mention.fact):
+            candidates.append((_overlap(clause, mention.span), _unit_finding(figure, mention)))
     if candidates:
         return max(candidates, key=lambda pair: pair[0])[1]
     shown = f"{figure.value}{figure.unit}"

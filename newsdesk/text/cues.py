@@ -43,10 +43,7 @@ class Cues:
     part: re.Pattern[str]
     not_qualifiers: tuple[str, ...]  # words that end in a hedge character: 合约, 最近
     modal: tuple[str, ...]  # 可, 将, 拟: a figure stated as possible or future
-
-    @property
-    def longest_qualifier(self) -> int:
-        return max(map(len, self.qualifiers))
+    longest_qualifier: int  # characters in the longest hedge word, for suffix matching
 
 
 @cache
@@ -66,7 +63,17 @@ def cues() -> Cues:
     strict = frozenset(qualifiers[w] for line in sections["strict"] for w in line)
     not_qualifiers = tuple(w for line in sections["not_qualifiers"] for w in line)
     modal = tuple(w for line in sections["modal"] for w in line)
-    return Cues(qualifiers, after, strict, directions, kinds, part, not_qualifiers, modal)
+    return Cues(
+        qualifiers,
+        after,
+        strict,
+        directions,
+        kinds,
+        part,
+        not_qualifiers,
+        modal,
+        max(map(len, qualifiers)),
+    )
 
 
 def qualifier_class(word: str) -> str:
