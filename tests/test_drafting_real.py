@@ -22,7 +22,7 @@ from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer import compose
 from newsdesk.drafting.composer.plan import source_statements
 from newsdesk.drafting.composer.realise import clause
-from newsdesk.drafting.kinds import REGISTRY
+from newsdesk.kinds import REGISTRY
 from newsdesk.text.facts import figure_facts
 from newsdesk.text.normalise import desk_text
 

@@ -494,7 +494,7 @@ def test_working_day_is_on_the_desks_clock() -> None:
 # The exchange's own clock (XSHG trading days and windows) is Shanghai's whatever the desk's
 # zone; the feed parser's fallback for feeds without a zone is overridden by ingest.
 ZONE_ALLOWED = {
-    "newsdesk/config.py",
+    "newsdesk/config/settings.py",
     "newsdesk/timetable.py",
     "newsdesk/feeds/parse.py",
     "newsdesk/topics/service.py",

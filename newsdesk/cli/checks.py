@@ -57,15 +57,15 @@ def check_cmd(
     from rich.markup import escape
 
     from newsdesk.checks.report import run_checks
-    from newsdesk.config import KINDS
     from newsdesk.errors import InputError
+    from newsdesk.kinds import REGISTRY
 
     settings = state.settings
     text = read_text(draft)
     sources = [read_text(p) for p in source or []]
     others = [read_text(p) for p in day_drafts or []]
-    if kind is not None and kind not in KINDS:
-        raise InputError(f"no content kind named {kind!r} (kinds: {', '.join(KINDS)})")
+    if kind is not None and kind not in REGISTRY:
+        raise InputError(f"no content kind named {kind!r} (kinds: {', '.join(REGISTRY)})")
     report = run_checks(
         text, sources, settings, channel=channel, slot=slot, kind=kind, day_drafts=others
     )

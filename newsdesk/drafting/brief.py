@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SlotConfig
-from newsdesk.drafting.kinds import kind_spec
+from newsdesk.kinds import kind_spec
 from newsdesk.review.service import brief_source_texts
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item

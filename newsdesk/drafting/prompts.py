@@ -19,8 +19,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.kinds import kind_spec
 from newsdesk.errors import ConfigError
+from newsdesk.kinds import kind_spec
 from newsdesk.text.normalise import desk_text
 
 _MARKER = re.compile(r"<<<|>>>")

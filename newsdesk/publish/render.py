@@ -33,8 +33,9 @@ from jinja2 import (
 )
 
 from newsdesk.checks.units import MARKER, parse_marker
-from newsdesk.config import KINDS, Settings
+from newsdesk.config import Settings
 from newsdesk.errors import ConfigError, ItemError, PostBlocked
+from newsdesk.kinds import REGISTRY
 
 # Labels the offline composer wrote into drafts for the review queue; never published.
 MACHINE_LABELS = (
@@ -191,7 +192,7 @@ def template_problems(settings: Settings) -> list[str]:
     SAMPLE with StrictUndefined: one line per template that fails (empty when all render)."""
     problems: list[str] = []
     for channel_type in sorted({c.type for c in settings.channels}):
-        for kind in KINDS:
+        for kind in REGISTRY:
             try:
                 render_post(settings, channel_type, kind, **SAMPLE)  # type: ignore[arg-type]
             except (PostBlocked, ConfigError) as exc:

@@ -16,7 +16,7 @@ from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.composer.layouts import LAYOUTS, Context
 from newsdesk.drafting.composer.plan import Steering
 from newsdesk.drafting.composer.wording import phrases
-from newsdesk.drafting.kinds import kind_spec
+from newsdesk.kinds import kind_spec
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.wording import pick
-from newsdesk.drafting.kinds import KindSpec
+from newsdesk.kinds import KindSpec
 from newsdesk.text.normalise import desk_text
 from newsdesk.timetable import TradingCalendar
 
