@@ -62,6 +62,14 @@ _ENDS = re.compile(r"[，,；;。！？!?、\n]|$")
 # National statistics are amounts, rates and index readings; 出口201.4万辆 is a sector's.
 _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
+_BASIS = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
+
+
+def _in_currency(unit: str, currency: str) -> bool:
+    """Whether an amount's unit names the basis itself (以美元计…900.7亿美元)."""
+    if currency == "人民币":
+        return unit.endswith("元") and not re.search("美元|港元|欧元|日元", unit)
+    return unit.endswith(currency)
 
 
 @dataclass
@@ -129,8 +137,9 @@ def _statement(
     sentence = text[
         max((m.end() for m in _SENTENCE_END.finditer(text, 0, fact.start)), default=0) : fact.start
     ]
-    if fact.unit.endswith("元") and not fact.unit.endswith("美元") and "美元计" in sentence:
-        return None  # 以美元计价…顺差900.7亿元: which currency is not sure
+    basis = _BASIS.search(sentence)
+    if basis and not _in_currency(fact.unit, basis.group(1)):
+        return None  # 以人民币计，出口年减0.8%: a rate or amount on a basis the line would drop
     names = sorted(metric_names(fact.metric), key=len, reverse=True)
     folded = clause.lower()
     spots = [(folded.rfind(n), n) for n in names if n and folded.rfind(n) >= 0]
@@ -168,6 +177,8 @@ def _statement(
     if company and company in rest:
         subject, rest = company, rest.replace(company, "")
     left = _FILLER.sub("", rest)
+    if left and klass in ("macro", "market"):
+        return None  # 中国对美出口: a national metric narrowed by words the line would drop
     if (
         subject
         and left

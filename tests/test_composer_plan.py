@@ -1,0 +1,35 @@
+"""What the composer's plan may state of a source: a figure with its whole meaning, or nothing.
+
+Each case is a sentence shaped like one in real-news-dev (the trade and car-market stories)
+where a reading that keeps the metric but drops what narrows it states a wrong figure.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.drafting.brief import BriefSource
+from newsdesk.drafting.composer.plan import source_statements
+from newsdesk.drafting.composer.realise import clause
+
+
+def stated(text: str, title: str = "海关数据") -> list[str]:
+    source = BriefSource(1, 1, title, text, "outlet", None, None)
+    return [f"{s.period}{s.subject}{clause(s)}" for s in source_statements(source)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Exports to one country are not the country's exports.
+        "中国海关数据显示，今年前10月，中国对美出口年减17.8%、进口年减12.6%。",
+        # A growth rate on the renminbi basis is not the headline (dollar) rate.
+        "以人民币计，10月出口年减0.8%，进口年增1.4%。",
+    ],
+)
+def test_a_figure_narrowed_by_words_the_statement_would_drop_is_not_stated(text: str) -> None:
+    assert stated(text) == []
+
+
+def test_a_plain_national_figure_is_stated_with_its_period() -> None:
+    assert stated("中国10月出口年降1.1%，为2月以来最差表现。") == ["10月出口同比下降1.1%"]
