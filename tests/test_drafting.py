@@ -25,8 +25,8 @@ from newsdesk.drafting.service import draft_slot, write_draft
 from newsdesk.errors import BlockedAddress, ItemError, LLMOutputError, ProviderUnavailable
 from newsdesk.feeds.ingest import ingest
 from newsdesk.feeds.manual import add_manual_item
+from newsdesk.review.queue import queue
 from newsdesk.review.service import get_draft as review_draft
-from newsdesk.review.service import queue
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.timetable import SHANGHAI

@@ -24,7 +24,8 @@ from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.llm import Completion, DraftRequest
 from newsdesk.errors import InvalidTransition, ProviderUnavailable
 from newsdesk.review.accounts import Actor
-from newsdesk.review.service import get_draft, queue, transition
+from newsdesk.review.queue import queue
+from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 

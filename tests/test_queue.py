@@ -20,7 +20,7 @@ import requests
 from sqlalchemy import event
 
 from newsdesk.review.accounts import issue_token
-from newsdesk.review.service import InvalidCursor, queue, queue_page, working_queue
+from newsdesk.review.queue import InvalidCursor, queue, queue_page, working_queue
 from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
 from tests.review_data import plant

@@ -27,13 +27,8 @@ from newsdesk.review.accounts import (
     set_active,
     set_password,
 )
-from newsdesk.review.service import (
-    TransitionResult,
-    allowed_actions,
-    get_draft,
-    queue,
-    transition,
-)
+from newsdesk.review.queue import queue
+from newsdesk.review.service import TransitionResult, allowed_actions, get_draft, transition
 from newsdesk.review.states import TRANSITIONS, Action, ReviewState
 from newsdesk.store.db import Database, downgrade, migrate
 from newsdesk.store.models import AuditEntry, DraftVersion
@@ -675,6 +670,6 @@ def test_a_correction_needs_an_approver_other_than_its_author(db: Database) -> N
 
 
 def test_the_queue_knows_the_offline_composer_by_its_name() -> None:
-    from newsdesk.review.service import MACHINE_PROVIDER
+    from newsdesk.review.queue import MACHINE_PROVIDER
 
     assert OfflineComposer.name == MACHINE_PROVIDER

@@ -42,7 +42,7 @@ from sqlalchemy import func, select
 from newsdesk.config import load_settings
 from newsdesk.demo_server import DemoServer
 from newsdesk.feeds.ingest import ingest
-from newsdesk.review.service import queue
+from newsdesk.review.queue import queue
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from tests.fake_openai import completion_body

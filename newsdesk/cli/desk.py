@@ -214,7 +214,7 @@ def up_cmd(
 
     # flows/ is where Prefect lives; the CLI only dispatches to it.
     from flows.up import serve_desk
-    from newsdesk.review.service import queue
+    from newsdesk.review.queue import queue
     from newsdesk.timetable import slots_for_day
 
     settings = state.settings

@@ -26,7 +26,7 @@ def slots_cmd(day: Annotated[str | None, typer.Option("--date")] = None) -> None
     """The day's timetable: slot, kind, draft deadline, whether it runs, its drafts' states."""
     from rich.table import Table
 
-    from newsdesk.review.service import queue
+    from newsdesk.review.queue import queue
     from newsdesk.timetable import slots_for_day
 
     settings = state.settings

@@ -24,8 +24,8 @@ def review_list(
     """The queue: the working day's drafts and earlier days' undecided ones (or --date D's)."""
     from rich.table import Table
 
+    from newsdesk.review.queue import queue
     from newsdesk.review.serialise import row_json
-    from newsdesk.review.service import queue
 
     settings = state.settings
     working = today(settings)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SlotConfig
 from newsdesk.kinds import kind_spec
-from newsdesk.review.service import brief_source_texts
+from newsdesk.review.versions import brief_source_texts
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source

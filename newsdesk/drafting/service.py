@@ -47,15 +47,9 @@ from newsdesk.drafting.llm import (
 from newsdesk.drafting.offline import OfflineComposer
 from newsdesk.drafting.prompts import draft_messages, revision_messages
 from newsdesk.errors import LLMError, ProviderUnavailable
-from newsdesk.review.service import (
-    NewVersion,
-    add_version,
-    can_redraft,
-    day_texts,
-    fail,
-    get_draft,
-)
+from newsdesk.review.service import add_version, can_redraft, fail, get_draft
 from newsdesk.review.states import LABELS, ReviewState
+from newsdesk.review.versions import NewVersion, day_texts
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.timetable import TradingCalendar, slot_time

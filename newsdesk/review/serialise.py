@@ -7,7 +7,8 @@ from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.review.accounts import Actor
-from newsdesk.review.service import QueueRow, allowed_actions, get_draft
+from newsdesk.review.queue import QueueRow
+from newsdesk.review.service import allowed_actions, get_draft
 from newsdesk.review.states import LABELS, ReviewState, may_settle
 from newsdesk.store.db import Database
 

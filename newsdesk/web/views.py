@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from newsdesk.config import Settings
-from newsdesk.review.service import QueueRow
+from newsdesk.review.queue import QueueRow
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import slot_time
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from newsdesk.jobs import JobView, check_quota, create_job, get_job
+from newsdesk.review.queue import queue_page
 from newsdesk.review.serialise import draft_json, row_json
-from newsdesk.review.service import queue_page, transition
+from newsdesk.review.service import transition
 from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["review"])

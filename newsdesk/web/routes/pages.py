@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
 from newsdesk.jobs import check_quota, create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
+from newsdesk.review.queue import queue, working_queue
 from newsdesk.review.serialise import draft_view
-from newsdesk.review.service import queue, transition, working_queue
+from newsdesk.review.service import transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import DbDep, PageActor, SettingsDep, status_for
