@@ -330,7 +330,8 @@ def test_empty_periods(db: Database) -> None:
     )
     assert holiday["approve_minutes"] == {"median": None, "p90": None, "count": 0}
     month = compute_metrics(db, SETTINGS, parse_period(month="2026-10")).as_json()
-    assert month["due"] > 0 and month["fill_rate"] == 0.0 and month["revisions_per_draft"] is None
+    # a desk that never ran was due nothing (issue 24 item 7: it read 0/172 for a whole month)
+    assert (month["due"], month["fill_rate"], month["revisions_per_draft"]) == (0, None, None)
 
 
 def test_periods_and_percentiles() -> None:
@@ -399,3 +400,36 @@ def test_daily_snapshot_is_stored(week: Database) -> None:
     with week.session() as session:
         (row,) = session.query(DailyMetrics).all()
         assert row.figures["drafts"] == 3 and row.figures["filled_on_time"] == 1
+
+
+def test_fill_rate_counts_only_slots_due_while_the_desk_ran(db: Database) -> None:
+    """Issue 24 item 7: a desk first seen on Tue 24 Nov at 10:30 (its first fetch), viewed on Wed
+    25 Nov at 11:00, was due the 24th's slots from 12:00 on and the 25th's up to 10:00 — not
+    November's earlier days (0/172 before) nor the 25th's later slots."""
+    with db.session() as s:
+        source = Source(name="a", title="甲", url="http://127.0.0.1/a", type="rss")
+        source.created_at = at(24, 10, 30)
+        s.add(source)
+        s.flush()
+        s.add(FetchAttempt(source_id=source.id, at=at(24, 10, 30), ok=True, http_status=200))
+        early = draft(
+            s,
+            25,
+            "morning_report",
+            "morning_report",
+            "approved",
+            at(25, 7),
+            [(at(25, 7), GOOD, "offline")],
+        )
+        audit(s, early, at(25, 7, 30), "review.approve", "approved")
+    month = parse_period(month="2026-11")
+    # On the real clock (December) the month is over: every slot from the 24th on was due.
+    later = compute_metrics(db, SETTINGS, month).as_json()
+    assert later["due"] == 5 + 8 * 4 + 1  # 24th from 12:00, 25-27 and 30 Nov, Friday's weekly
+    data = compute_metrics(db, SETTINGS, month, now=at(25, 11)).as_json()
+    # 24th: interaction 12:00, intraday_pm, close_summary, promo, research_digest; 25th: 08-10:00
+    assert (data["due"], data["filled_on_time"]) == (5 + 3, 1)
+    slots = {s["slot"]: s["due"] for s in data["slots"]}
+    assert (
+        slots["morning_report"] == 1 and slots["interaction"] == 1 and slots["weekly_summary"] == 0
+    )

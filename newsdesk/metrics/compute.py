@@ -2,7 +2,10 @@
 
 Definitions (the tests pin each one down):
 
-- **due**: (day, slot) pairs whose slot runs that day (trading calendar, weekly rule).
+- **due**: (day, slot) pairs whose slot runs that day (trading calendar, weekly rule) and that
+  fell due while the desk ran: drafting due at or after the desk's first record (a source
+  registered, a fetch, a draft) and the posting time passed by now. A month before the desk
+  existed, or this afternoon's slots, are nobody's misses.
 - **filled on time**: due pairs with a draft that reached ``approved`` at or
   before the slot's posting time (audit trail); **fill rate** = filled / due.
 - **approval rate**: drafts approved (or published) / drafts produced.
@@ -27,7 +30,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -159,12 +162,33 @@ class Metrics:
     rejections: list[dict[str, Any]] = field(default_factory=list)
     rewrite_requests: list[dict[str, Any]] = field(default_factory=list)
     approve_minutes: list[float] = field(default_factory=list)
-    revisions_per_draft: float | None = None
+    revisions: int = 0  # versions after the first, over the drafts that have versions
+    versioned: int = 0  # drafts that have versions
     failures_by_rule: dict[str, int] = field(default_factory=dict)
     originality: dict[str, int] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
-    providers: list[dict[str, Any]] = field(default_factory=list)
+    # provider -> [calls, prompt tokens, completion tokens]; latencies kept whole so that days
+    # read back from their snapshots give the period's exact median.
+    provider_totals: dict[str, list[int]] = field(default_factory=dict)
+    latencies: dict[str, list[int]] = field(default_factory=dict)
     breaking_minutes: list[float] = field(default_factory=list)
+
+    @property
+    def revisions_per_draft(self) -> float | None:
+        return self.revisions / self.versioned if self.versioned else None
+
+    @property
+    def providers(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "provider": provider,
+                "calls": calls,
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "median_latency_ms": _median(self.latencies.get(provider, [])),
+            }
+            for provider, (calls, prompt, completion) in sorted(self.provider_totals.items())
+        ]
 
     @property
     def due(self) -> int:
@@ -190,9 +214,7 @@ class Metrics:
             "drafts": self.drafts,
             "approval_rate": ratio(self.approved, self.drafts),
             "approve_minutes": {
-                "median": _round(
-                    statistics.median(self.approve_minutes) if self.approve_minutes else None
-                ),
+                "median": _round(_median(self.approve_minutes)),
                 "p90": _round(percentile(self.approve_minutes, 0.9)),
                 "count": len(self.approve_minutes),
             },
@@ -216,12 +238,14 @@ class Metrics:
             "sources": self.sources,
             "providers": self.providers,
             "breaking_turnaround_minutes": {
-                "median": _round(
-                    statistics.median(self.breaking_minutes) if self.breaking_minutes else None
-                ),
+                "median": _round(_median(self.breaking_minutes)),
                 "count": len(self.breaking_minutes),
             },
         }
+
+
+def _median(values: list[float] | list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
 
 
 def _round(value: float | None) -> float | None:
@@ -233,13 +257,20 @@ def _minutes(start: datetime, end: datetime) -> float:
 
 
 def compute_metrics(
-    db: Database, settings: Settings, period: Period, calendar: TradingCalendar | None = None
+    db: Database,
+    settings: Settings,
+    period: Period,
+    calendar: TradingCalendar | None = None,
+    now: datetime | None = None,
 ) -> Metrics:
+    """The period's figures from the store itself (``period_metrics`` reads closed days from
+    their daily snapshots instead)."""
     calendar = calendar or TradingCalendar()
     metrics = Metrics(period)
     with (
         db.engine.connect() as session
     ):  # Core rows: the ORM's loading doubles the time at this size
+        ran = (desk_started(session), now or datetime.now(UTC))
         # The brief as text: the cited item ids are all we need, and decoding 20,000 briefs costs more.
         drafts = [
             _DraftRow(*row)
@@ -307,11 +338,14 @@ def compute_metrics(
             .join(Draft, Draft.id == DraftVersion.draft_id)
             .where(*written)
             .group_by(DraftVersion.provider)
-            .order_by(DraftVersion.provider)
         ).all()
-        medians = {
-            provider: _median_latency(session, provider, written) for provider, *_ in providers
-        }
+        latencies: dict[str, list[int]] = defaultdict(list)
+        for provider, latency in session.execute(
+            select(DraftVersion.provider, DraftVersion.latency_ms)
+            .join(Draft, Draft.id == DraftVersion.draft_id)
+            .where(*written)
+        ):
+            latencies[provider].append(latency)
         failed_reports = (
             session.execute(
                 select(DraftVersion.report)
@@ -328,7 +362,7 @@ def compute_metrics(
             .group_by(Draft.id, Draft.created_at)
         ).all()
         sources = _sources(session, period, drafts, ZoneInfo(settings.timezone))
-    _slots(metrics, settings, period, calendar, drafts, approvals)
+    _slots(metrics, settings, period, calendar, drafts, approvals, ran)
     metrics.drafts = len(drafts)
     metrics.approved = sum(1 for d in drafts if d.state in ("approved", "published"))
     metrics.approve_minutes = [
@@ -336,8 +370,8 @@ def compute_metrics(
         for d in drafts
         if d.id in approvals and d.id in first_version
     ]
-    counts = [version_counts.get(d.id, 0) for d in drafts if version_counts.get(d.id)]
-    metrics.revisions_per_draft = statistics.fmean(c - 1 for c in counts) if counts else None
+    counts = [version_counts[d.id] for d in drafts if version_counts.get(d.id)]
+    metrics.revisions, metrics.versioned = sum(counts) - len(counts), len(counts)
     slot_of = {d.id: d.slot for d in drafts}
     for draft_id, action, actor, note in notes:
         row = {"draft": draft_id, "slot": slot_of[draft_id], "by": actor, "note": note or ""}
@@ -346,7 +380,11 @@ def compute_metrics(
     metrics.originality = dict.fromkeys(BUCKETS, 0) | {
         BUCKETS[min(9, int(b or 0))]: n for b, n in histogram
     }
-    metrics.providers = _providers(providers, medians)
+    metrics.provider_totals = {
+        provider: [calls, int(prompt or 0), int(completion or 0)]
+        for provider, calls, prompt, completion in providers
+    }
+    metrics.latencies = dict(latencies)
     metrics.sources = sources
     metrics.breaking_minutes = [_minutes(requested, sent) for requested, sent in breaking]
     return metrics
@@ -359,7 +397,9 @@ def _slots(
     calendar: TradingCalendar,
     drafts: list[_DraftRow],
     approvals: dict[int, datetime],
+    ran: tuple[datetime | None, datetime],
 ) -> None:
+    started, now = ran
     by_key: dict[tuple[date, str], list[_DraftRow]] = defaultdict(list)
     for d in drafts:
         by_key[(d.day, d.slot)].append(d)
@@ -367,7 +407,9 @@ def _slots(
     figures["breaking"] = SlotFigures("breaking", "breaking")
     for day in period.days:
         for slot_day in slots_for_day(settings, day, calendar):
-            if not slot_day.runs:
+            if not slot_day.runs or started is None:
+                continue
+            if slot_day.drafts_due < started or slot_day.posts_at > now:
                 continue
             entry = figures[slot_day.slot.name]
             entry.due += 1
@@ -396,37 +438,14 @@ def _failures(reports: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(failures.items()))
 
 
-def _median_latency(session: Any, provider: str, written: tuple[Any, ...]) -> float | None:
-    """Median latency in SQL (ORDER BY + OFFSET works on SQLite and PostgreSQL alike)."""
-    base = (
-        select(DraftVersion.latency_ms)
-        .join(Draft, Draft.id == DraftVersion.draft_id)
-        .where(*written, DraftVersion.provider == provider)
-    )
-    count = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    if not count:
-        return None
-    middle = (
-        session.execute(
-            base.order_by(DraftVersion.latency_ms).offset((count - 1) // 2).limit(2 - count % 2)
-        )
-        .scalars()
-        .all()
-    )
-    return statistics.fmean(middle)
-
-
-def _providers(totals: list[Any], medians: dict[str, float | None]) -> list[dict[str, Any]]:
-    return [
-        {
-            "provider": provider,
-            "calls": calls,
-            "prompt_tokens": int(prompt or 0),
-            "completion_tokens": int(completion or 0),
-            "median_latency_ms": medians[provider],
-        }
-        for provider, calls, prompt, completion in totals
+def desk_started(session: Any) -> datetime | None:
+    """The desk's first record: a source registered, a fetch logged (the log is pruned, the
+    sources stay) or a draft created; None for a desk that never ran."""
+    firsts = [
+        session.execute(select(func.min(column))).scalar()
+        for column in (Source.created_at, FetchAttempt.at, Draft.created_at)
     ]
+    return min((f for f in firsts if f is not None), default=None)
 
 
 def _sources(
