@@ -20,7 +20,8 @@ from newsdesk.config import ChannelConfig, Settings, load_settings
 from newsdesk.errors import InvalidTransition, ItemError, PermissionDenied
 from newsdesk.publish.channels import Message, OutboxChannel, WeComChannel, split_utf8
 from newsdesk.publish.render import render_script
-from newsdesk.publish.service import list_posts, publish_due, settle_post
+from newsdesk.publish.service import publish_due
+from newsdesk.publish.settle import list_posts, settle_post
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database

@@ -114,7 +114,7 @@ def posts_list(
     from rich.markup import escape
     from rich.table import Table
 
-    from newsdesk.publish.service import list_posts
+    from newsdesk.publish.settle import list_posts
 
     rows = list_posts(open_db(state.settings), state=state_name, draft_id=draft)
     table = Table(title="posts")
@@ -136,7 +136,7 @@ def posts_list(
 
 
 def _settle(post_id: int, action: str, username: str, note: str | None) -> None:
-    from newsdesk.publish.service import settle_post
+    from newsdesk.publish.settle import settle_post
     from newsdesk.review.accounts import actor_for
 
     db = open_db(state.settings)

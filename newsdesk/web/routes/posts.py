@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from newsdesk.publish.service import list_posts, settle_post
+from newsdesk.publish.settle import list_posts, settle_post
 from newsdesk.web.deps import ApiActor, DbDep, PageActor
 from newsdesk.web.security import check_csrf
 
