@@ -45,6 +45,8 @@ def _generic_words() -> frozenset[str]:
 GENERIC = _generic_words()
 # A brief's sources are checked against every draft, revision and edit of the day.
 _folded_source = lru_cache(maxsize=512)(fold)
+# The names and words a sentence is looked up by: each is asked of every cited source.
+_folded_term = lru_cache(maxsize=65536)(fold)
 STOPWORDS = load_stopwords()
 
 
@@ -91,7 +93,7 @@ class SourceFacts:
         return self.form[max(low + 1, fact.start - 40) : fact.end].strip()
 
     def writes(self, term: str) -> bool:
-        return fold(term) in self.folded
+        return _folded_term(term) in self.folded
 
 
 _SPAN_MARKS = ("。", "；", ";", "，", ",", "\n")

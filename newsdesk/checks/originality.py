@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -116,23 +117,26 @@ def positional_hashes(chars: str, k: int) -> np.ndarray:
     return hashes
 
 
-def common_segments(
-    draft_grams: np.ndarray, sources: Sequence[str], k: int, max_hits: int | None = None
-) -> np.ndarray:
-    """Common substrings of at least k units between the draft and each source (unit strings).
+@dataclass(frozen=True)
+class SourceIndex:
+    """The k-grams of a set of sources, sorted once: built once per slot's sources.
 
-    Rows: (draft start, draft end, source start, source end, source index), in
-    units, source positions counted from the source's own start. Every (draft
-    gram, source gram) match is a point (p, q); points on one diagonal q - p
-    with consecutive p are one common substring.
-
-    All source grams are sorted once, each packed with its position into one
-    64-bit key (hash in the high bits): a plain sort is ~10x faster than an
-    argsort, and binary-searching the draft's few thousand grams is cheap.
+    Each gram is packed with its position into one 64-bit key (hash in the high
+    bits): a plain sort is ~10x faster than an argsort, and binary-searching a
+    draft's few thousand grams in it is cheap.
     """
-    empty = np.zeros((0, 5), dtype=np.int64)
-    if not draft_grams.size or not sources:
-        return empty
+
+    keys: np.ndarray  # gram hashes, sorted
+    positions: np.ndarray  # where each gram starts, in the sources laid end to end
+    starts_at: np.ndarray  # where each source starts in that layout
+    bits: np.uint64  # low bits of a packed key that hold the position
+    count: int  # number of sources
+
+
+@lru_cache(maxsize=16)
+def source_index(sources: tuple[str, ...], k: int) -> SourceIndex:
+    """The index of ``sources`` (unit strings): cached, as a brief's sources are checked
+    against every draft, revision and edit of the slot (the warm path)."""
     grams, offsets, offset = [], [], 0
     for chars in sources:
         grams.append(positional_hashes(chars, k))
@@ -145,14 +149,35 @@ def common_segments(
             (g >> bits << bits) | (np.arange(g.size, dtype=np.uint64) + np.uint64(o))
             for g, o in zip(grams, offsets, strict=True)
         ]
+        or [np.zeros(0, dtype=np.uint64)]
     )
     packed.sort()
-    keys = packed >> bits
-    positions = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    return SourceIndex(
+        packed >> bits,
+        (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64),
+        np.asarray(offsets, dtype=np.int64),
+        bits,
+        len(sources),
+    )
+
+
+def common_segments(
+    draft_grams: np.ndarray, index: SourceIndex, k: int, max_hits: int | None = None
+) -> np.ndarray:
+    """Common substrings of at least k units between the draft and each indexed source.
+
+    Rows: (draft start, draft end, source start, source end, source index), in
+    units, source positions counted from the source's own start. Every (draft
+    gram, source gram) match is a point (p, q); points on one diagonal q - p
+    with consecutive p are one common substring.
+    """
+    empty = np.zeros((0, 5), dtype=np.int64)
+    if not draft_grams.size or not index.count:
+        return empty
+    keys, positions, starts_at, bits = index.keys, index.positions, index.starts_at, index.bits
     wanted = draft_grams >> bits
     left = np.searchsorted(keys, wanted, "left")
     lengths = np.searchsorted(keys, wanted, "right") - left
-    starts_at = np.asarray(offsets, dtype=np.int64)
     if max_hits is not None:
         # Bounds the work: a gram found in more than this many places in all sources is
         # everyday wording, not a passage (200 overlapping reports of one story stay below).
@@ -171,7 +196,7 @@ def common_segments(
         heavy = np.repeat(lengths > max_hits, lengths)
         in_source = np.searchsorted(starts_at, found_at[heavy], "right") - 1
         _, inverse, counts = np.unique(
-            draft_at[heavy] * len(sources) + in_source, return_inverse=True, return_counts=True
+            draft_at[heavy] * index.count + in_source, return_inverse=True, return_counts=True
         )
         keep = np.ones(total, dtype=bool)
         keep[np.flatnonzero(heavy)] = counts[inverse] <= max_hits
@@ -257,22 +282,43 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
         keys = kept[:, 4] * (1 << 40) + kept[:, 0]
         order = np.argsort(keys)
         keys, anchors = keys[order], kept[order]
-        where = np.searchsorted(keys, rest[:, 4] * (1 << 40) + rest[:, 0])
-        near = np.zeros(rest.shape[0], dtype=bool)
+        # Only a segment that overlaps some kept one's stretch, widened by gap, can be near
+        # it: the exact test below runs on those few.
+        candidates = np.flatnonzero(_touches(kept, rest, gap))
+        close = rest[candidates]
+        where = np.searchsorted(keys, close[:, 4] * (1 << 40) + close[:, 0])
+        found = np.zeros(close.shape[0], dtype=bool)
         for neighbour in (where - 1, where):
             valid = (neighbour >= 0) & (neighbour < anchors.shape[0])
             anchor = anchors[np.clip(neighbour, 0, anchors.shape[0] - 1)]
-            near |= (
+            found |= (
                 valid
-                & (anchor[:, 4] == rest[:, 4])
-                & (rest[:, 0] <= anchor[:, 1] + gap)
-                & (rest[:, 1] >= anchor[:, 0] - gap)
-                & (np.abs((rest[:, 2] - rest[:, 0]) - (anchor[:, 2] - anchor[:, 0])) <= gap + 2)
+                & (anchor[:, 4] == close[:, 4])
+                & (close[:, 0] <= anchor[:, 1] + gap)
+                & (close[:, 1] >= anchor[:, 0] - gap)
+                & (np.abs((close[:, 2] - close[:, 0]) - (anchor[:, 2] - anchor[:, 0])) <= gap + 2)
             )
-        if not near.any():
+        if not found.any():
             break
+        near = np.zeros(rest.shape[0], dtype=bool)
+        near[candidates[found]] = True
         kept, rest = np.concatenate((kept, rest[near])), rest[~near]
     return kept
+
+
+def _touches(kept: np.ndarray, rest: np.ndarray, gap: int) -> np.ndarray:
+    """Whether each of ``rest``'s draft stretches [start, end] meets some [start - gap,
+    end + gap] of ``kept`` from the same source: a necessary condition of being near one."""
+    # One line of draft positions per source, laid end to end.
+    width = int(max(kept[:, 1].max(), rest[:, 1].max())) + gap + 2
+    sources = int(max(kept[:, 4].max(), rest[:, 4].max())) + 1
+    edges = np.zeros(sources * width + 1, dtype=np.int64)
+    base = kept[:, 4] * width
+    np.add.at(edges, base + np.maximum(kept[:, 0] - gap, 0), 1)
+    np.add.at(edges, base + kept[:, 1] + gap + 1, -1)
+    covered_before = np.concatenate(([0], np.cumsum(np.cumsum(edges) > 0)))
+    line = rest[:, 4] * width
+    return covered_before[line + rest[:, 1] + 1] > covered_before[line + rest[:, 0]]
 
 
 def _claim(runs: list[tuple[int, int, int]], n_units: int) -> np.ndarray:
@@ -309,9 +355,8 @@ def check_originality(
     gap = params.gap_han if han else params.gap_word
     least = params.min_han if han else params.min_word
     draft_grams = positional_hashes(units.chars, k)
-    segments = common_segments(
-        draft_grams, [source_units(s) for s in sources], k, MAX_HITS_HAN if han else None
-    )
+    index = source_index(tuple(source_units(s) for s in sources), k)
+    segments = common_segments(draft_grams, index, k, MAX_HITS_HAN if han else None)
     if not segments.size:
         return OriginalityResult(1.0, params.threshold, True, [], total)
     plain = _plain_units(draft, units, fact_spans(draft) if facts is None else facts)

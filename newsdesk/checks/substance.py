@@ -82,6 +82,8 @@ def repeated_sentences(
     draft: str, others: Sequence[str], min_chars: int, disclaimer: str | None = None
 ) -> list[str]:
     """Sentences of ``draft`` that another draft of the day also has, word for word."""
+    if not others:
+        return []
     # A disclaimer of several sentences is boilerplate sentence by sentence.
     boilerplate = {sentence_key(s.text) for s in sentences(disclaimer)} if disclaimer else set()
     seen = {sentence_key(s.text) for other in others for s in sentences(other)}

@@ -176,6 +176,7 @@ _NOT_FIGURE = re.compile(
     re.IGNORECASE,
 )
 # Unitless numbers count only when they look like a reading (49.8, 3350), not a stray 3.
+_DIGIT = re.compile(r"\d")
 _READING = re.compile(r"\d*\.\d+|\d{3,}")
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:（）()\n“”\"]")
 _DATE_WORDS = re.compile(r"\d+(?:[-~至]\d+)?(?:年|个?月份?|日|号|个?季度)")
@@ -189,11 +190,13 @@ _PRONOUN = re.compile(r"^[，,]?\s*(?:其|该公司|该|公司|它)")
 
 def _masked(text: str) -> str:
     """``text`` with non-figures blanked out, same length (offsets survive)."""
-    chars = list(text)
     for pattern in (TICKER, _NOT_FIGURE):
-        for match in pattern.finditer("".join(chars)):
-            chars[match.start() : match.end()] = "\0" * (match.end() - match.start())
-    return "".join(chars)
+        text = pattern.sub(_blank, text)
+    return text
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "\0" * (match.end() - match.start())
 
 
 def _value(number: str) -> str:
@@ -316,8 +319,10 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
     which the checks do not need.
     """
     plain = text.translate(WIDTH_FOLD)  # one character for one: offsets refer to ``text``
-    masked = _masked(plain)
     facts: list[FigureFact] = []
+    if not _DIGIT.search(plain):
+        return facts  # most sentences: no number, no figure
+    masked = _masked(plain)
     previous_end = 0
     previous: FigureFact | None = None
     previous_parts: tuple[str, ...] = ()

@@ -128,11 +128,17 @@ def tagged_tokens(text: str, dictionaries: Iterable[Path] = ()) -> list[Token]:
 
 def is_entity(token: Token, dictionaries: Iterable[Path] = ()) -> bool:
     """A name: jieba tags it as one, a desk dictionary does, or it is shaped like an organisation."""
-    word = unicodedata.normalize("NFKC", token.word).strip()
+    return _is_entity_word(token.word, token.flag, tuple(dictionaries))
+
+
+@lru_cache(maxsize=65536)
+def _is_entity_word(word: str, flag: str, dictionaries: tuple[Path, ...]) -> bool:
+    # Asked for every token of every draft: the same few thousand words, decided once.
+    word = unicodedata.normalize("NFKC", word).strip()
     if len(word) < 2 or is_finance_term(word):
         return False
-    _, known = _tagger(tuple(dictionaries))
-    return token.flag in _ENTITY_TAGS or word in known or bool(_ORGANISATION.match(word))
+    _, known = _tagger(dictionaries)
+    return flag in _ENTITY_TAGS or word in known or bool(_ORGANISATION.match(word))
 
 
 def named_entities(text: str, dictionaries: Iterable[Path] = ()) -> set[str]:
