@@ -27,8 +27,9 @@ def metrics_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    from newsdesk.metrics.compute import compute_metrics, parse_period
+    from newsdesk.metrics.compute import parse_period
     from newsdesk.metrics.display import cell, summary
+    from newsdesk.metrics.store import period_metrics
     from newsdesk.metrics.tables import table, to_csv
 
     settings = state.settings
@@ -38,7 +39,7 @@ def metrics_cmd(
         period = parse_period(day, week, month)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    metrics = compute_metrics(open_db(settings), settings, period)
+    metrics = period_metrics(open_db(settings), settings, period)
     if as_json:
         sys.stdout.write(json.dumps(metrics.as_json(), ensure_ascii=False) + "\n")
         return

@@ -29,6 +29,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -51,6 +52,7 @@ from newsdesk.store.models import (
 from newsdesk.timetable import TradingCalendar, slots_for_day
 
 BUCKETS = [f"{low}-{low + 10}%" for low in range(0, 100, 10)]
+SOURCE_COUNTS = ("ingested", "used", "fetches", "errors")
 _ITEM_ID = re.compile(r'"item_id":\s*(\d+)')
 
 
@@ -403,8 +405,7 @@ def _slots(
     by_key: dict[tuple[date, str], list[_DraftRow]] = defaultdict(list)
     for d in drafts:
         by_key[(d.day, d.slot)].append(d)
-    figures = {s.name: SlotFigures(s.name, s.kind) for s in settings.slots}
-    figures["breaking"] = SlotFigures("breaking", "breaking")
+    figures = slot_table(settings)
     for day in period.days:
         for slot_day in slots_for_day(settings, day, calendar):
             if not slot_day.runs or started is None:
@@ -422,7 +423,19 @@ def _slots(
         entry = figures.setdefault(d.slot, SlotFigures(d.slot, d.kind))
         entry.drafts += 1
         entry.approved += d.state in ("approved", "published")
-    metrics.slots = [f for f in figures.values() if f.due or f.drafts or f.slot != "breaking"]
+    metrics.slots = shown_slots(figures)
+
+
+def slot_table(settings: Settings) -> dict[str, SlotFigures]:
+    """The desk's slots in timetable order, then breaking news, all at zero."""
+    figures = {s.name: SlotFigures(s.name, s.kind) for s in settings.slots}
+    figures["breaking"] = SlotFigures("breaking", "breaking")
+    return figures
+
+
+def shown_slots(figures: dict[str, SlotFigures]) -> list[SlotFigures]:
+    """Every timetable slot; breaking news only when there was some."""
+    return [f for f in figures.values() if f.due or f.drafts or f.slot != "breaking"]
 
 
 def _failures(reports: list[dict[str, Any]]) -> dict[str, int]:
@@ -482,23 +495,32 @@ def _sources(
             .group_by(FetchAttempt.source_id)
         ).all()
     }
+    name = dict(session.execute(select(Source.id, Source.name)).all())
+    counts = {
+        name[sid]: {
+            "ingested": ingested.get(sid, 0),
+            "used": used.get(sid, 0),
+            "fetches": fetches.get(sid, (0, 0))[0],
+            "errors": fetches.get(sid, (0, 0))[1],
+        }
+        for sid in ingested.keys() | used.keys() | fetches.keys()
+    }
+    return source_table(session, counts)
+
+
+def source_table(session: Any, counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+    """Every source with its period ``counts`` (by source name) and its current run of failures."""
     rows = session.execute(
-        select(Source.id, Source.name, Source.title, FetchState.error_count)
+        select(Source.name, Source.title, FetchState.error_count)
         .join(FetchState, FetchState.source_id == Source.id, isouter=True)
         .order_by(Source.name)
     ).all()
     table = []
-    for sid, name, title, streak in rows:
-        attempts, failed = fetches.get(sid, (0, 0))
+    for name, title, streak in rows:
+        figures = counts.get(name, {})
         table.append(
-            {
-                "source": name,
-                "title": title,
-                "ingested": ingested.get(sid, 0),
-                "used": used.get(sid, 0),
-                "fetches": attempts,
-                "errors": failed,
-                "failing_now": streak or 0,
-            }
+            {"source": name, "title": title}
+            | {key: figures.get(key, 0) for key in SOURCE_COUNTS}
+            | {"failing_now": streak or 0}
         )
     return table

@@ -1,14 +1,44 @@
-"""Snapshot a day's figures (the daily-metrics flow) so reports can be read back as they were."""
+"""Daily snapshots: the daily-metrics flow stores each closed day's figures, and a period is read
+back from them, only today (and any closed day without a snapshot) computed from the store.
+
+A snapshot keeps what adding days up needs, not just a day's summary: counts per slot, source and
+provider, every approval time, breaking turnaround and LLM latency (so a month's medians and
+p90 are exact), and the rejection notes. ``FORMAT`` names that layout; a snapshot of another
+layout (written before it) counts as missing and its day is computed live.
+
+Once stored, a closed day is what the page shows for it even if a draft of that day is decided
+later: the day's report as it was closed. "Used" items are counted per day and summed, so an
+item cited on two days of a period counts twice.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
 
 from newsdesk.config import Settings
-from newsdesk.metrics.compute import Metrics, Period, compute_metrics
+from newsdesk.metrics.compute import (
+    BUCKETS,
+    SOURCE_COUNTS,
+    Metrics,
+    Period,
+    SlotFigures,
+    compute_metrics,
+    shown_slots,
+    slot_table,
+    source_table,
+)
 from newsdesk.store.db import Database
 from newsdesk.store.models import DailyMetrics
 from newsdesk.store.types import utcnow
+from newsdesk.timetable import TradingCalendar, working_day
+
+FORMAT = 2
+_SLOT_COUNTS = ("due", "filled_on_time", "drafts", "approved")
 
 
 def snapshot_day(db: Database, settings: Settings, day: date) -> Metrics:
@@ -16,8 +46,131 @@ def snapshot_day(db: Database, settings: Settings, day: date) -> Metrics:
     with db.session() as session:
         row = session.get(DailyMetrics, day)
         if row is None:
-            session.add(DailyMetrics(day=day, figures=metrics.as_json()))
+            session.add(DailyMetrics(day=day, figures=to_parts(metrics)))
         else:
-            row.figures = metrics.as_json()
+            row.figures = to_parts(metrics)
             row.computed_at = utcnow()
+    return metrics
+
+
+def period_metrics(
+    db: Database,
+    settings: Settings,
+    period: Period,
+    calendar: TradingCalendar | None = None,
+    now: datetime | None = None,
+) -> Metrics:
+    """The period's figures: closed days from their snapshots, today and later (and closed days
+    with no snapshot) computed live, one computation per run of such days."""
+    now = now or datetime.now(UTC)
+    today = working_day(settings, now)
+    stored = _snapshots(db, period.start, min(period.end, today - timedelta(days=1)))
+    pieces: list[dict[str, Any]] = []
+    live: list[date] = []
+    for day in period.days:
+        if day in stored:
+            pieces += _live(db, settings, live, calendar, now) + [stored[day]]
+            live = []
+        else:
+            live.append(day)
+    pieces += _live(db, settings, live, calendar, now)
+    with db.engine.connect() as session:
+        return merge(period, settings, pieces, lambda counts: source_table(session, counts))
+
+
+def _snapshots(db: Database, first: date, last: date) -> dict[date, dict[str, Any]]:
+    if last < first:
+        return {}
+    with db.engine.connect() as session:
+        rows = session.execute(
+            select(DailyMetrics.day, DailyMetrics.figures).where(
+                DailyMetrics.day >= first, DailyMetrics.day <= last
+            )
+        ).all()
+    return {day: figures for day, figures in rows if figures.get("format") == FORMAT}
+
+
+def _live(
+    db: Database,
+    settings: Settings,
+    days: list[date],
+    calendar: TradingCalendar | None,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    if not days:
+        return []
+    period = Period(f"{days[0]}..{days[-1]}", days[0], days[-1])
+    return [to_parts(compute_metrics(db, settings, period, calendar, now))]
+
+
+def to_parts(metrics: Metrics) -> dict[str, Any]:
+    """Everything adding periods up needs, as JSON."""
+    return {
+        "format": FORMAT,
+        "slots": [
+            {"slot": s.slot, "kind": s.kind} | {key: getattr(s, key) for key in _SLOT_COUNTS}
+            for s in metrics.slots
+        ],
+        "drafts": metrics.drafts,
+        "approved": metrics.approved,
+        "rejections": metrics.rejections,
+        "rewrite_requests": metrics.rewrite_requests,
+        "approve_minutes": metrics.approve_minutes,
+        "revisions": metrics.revisions,
+        "versioned": metrics.versioned,
+        "failures_by_rule": metrics.failures_by_rule,
+        "originality": metrics.originality,
+        "sources": {
+            row["source"]: {key: row[key] for key in SOURCE_COUNTS} for row in metrics.sources
+        },
+        "provider_totals": metrics.provider_totals,
+        "latencies": metrics.latencies,
+        "breaking_minutes": metrics.breaking_minutes,
+    }
+
+
+def merge(
+    period: Period,
+    settings: Settings,
+    pieces: list[dict[str, Any]],
+    sources: Callable[[dict[str, Counter[str]]], list[dict[str, Any]]],
+) -> Metrics:
+    """One Metrics for ``period`` from its pieces (``to_parts`` of consecutive runs of days, in
+    order); ``sources`` turns the summed counts by source name into the source table."""
+    metrics = Metrics(period)
+    slots = slot_table(settings)
+    failures: Counter[str] = Counter()
+    originality: Counter[str] = Counter(dict.fromkeys(BUCKETS, 0))
+    source_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: dict[str, list[int]] = {}
+    latencies: dict[str, list[int]] = defaultdict(list)
+    for piece in pieces:
+        for row in piece["slots"]:
+            entry = slots.setdefault(row["slot"], SlotFigures(row["slot"], row["kind"]))
+            for key in _SLOT_COUNTS:
+                setattr(entry, key, getattr(entry, key) + row[key])
+        metrics.drafts += piece["drafts"]
+        metrics.approved += piece["approved"]
+        metrics.rejections += piece["rejections"]
+        metrics.rewrite_requests += piece["rewrite_requests"]
+        metrics.approve_minutes += piece["approve_minutes"]
+        metrics.revisions += piece["revisions"]
+        metrics.versioned += piece["versioned"]
+        metrics.breaking_minutes += piece["breaking_minutes"]
+        failures.update(piece["failures_by_rule"])
+        originality.update(piece["originality"])
+        for name, counts in piece["sources"].items():
+            source_counts[name].update(counts)
+        for provider, figures in piece["provider_totals"].items():
+            totals[provider] = [
+                a + b for a, b in zip(totals.get(provider, [0, 0, 0]), figures, strict=True)
+            ]
+        for provider, values in piece["latencies"].items():
+            latencies[provider] += values
+    metrics.slots = shown_slots(slots)
+    metrics.failures_by_rule = dict(sorted(failures.items()))
+    metrics.originality = dict(originality)
+    metrics.sources = sources(source_counts)
+    metrics.provider_totals = totals
+    metrics.latencies = dict(latencies)
     return metrics

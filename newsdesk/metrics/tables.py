@@ -13,14 +13,18 @@ if TYPE_CHECKING:
 TABLES = ("slots", "sources", "providers", "failures", "originality", "rejections")
 
 
+# The page shows this many of a long table (the newest), the CSV all of them.
+PAGE_ROWS = 50
+
+
 def table(metrics: Metrics, name: str) -> list[dict[str, Any]]:
-    data = metrics.as_json()
-    if name == "slots":
-        return data["slots"]
-    if name == "sources":
-        return data["sources"]
-    if name == "providers":
-        return data["providers"]
+    return rows(metrics.as_json(), name)
+
+
+def rows(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """Table ``name`` from a period's figures as ``Metrics.as_json`` gives them."""
+    if name in ("slots", "sources", "providers"):
+        return data[name]
     if name == "failures":
         return [{"rule": rule, "count": count} for rule, count in data["failures_by_rule"].items()]
     if name == "originality":
@@ -32,6 +36,17 @@ def table(metrics: Metrics, name: str) -> list[dict[str, Any]]:
             {"kind": "request_revision", **r} for r in data["rewrite_requests"]
         ]
     raise ValueError(f"no table {name!r} (tables: {', '.join(TABLES)})")
+
+
+def page_tables(data: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Every table as the page shows it (a long one cut to its newest PAGE_ROWS rows, newest
+    first: a month holds thousands of rejection notes) and each table's full length."""
+    full = {name: rows(data, name) for name in TABLES}
+    shown = {
+        name: table_rows if len(table_rows) <= PAGE_ROWS else table_rows[: -PAGE_ROWS - 1 : -1]
+        for name, table_rows in full.items()
+    }
+    return shown, {name: len(table_rows) for name, table_rows in full.items()}
 
 
 # A cell a spreadsheet would read as a formula: =HYPERLINK(...) in a reject note is a live link.

@@ -5,23 +5,27 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from newsdesk.clock import Clock
 from newsdesk.config import Settings
 from newsdesk.errors import ItemError
 from newsdesk.metrics import display
 from newsdesk.metrics.charts import bar_chart
-from newsdesk.metrics.compute import BUCKETS, Period, compute_metrics, parse_period
-from newsdesk.metrics.tables import TABLES, table, to_csv
+from newsdesk.metrics.compute import BUCKETS, Period, parse_period
+from newsdesk.metrics.store import period_metrics
+from newsdesk.metrics.tables import page_tables, table, to_csv
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import DbDep, PageActor, SettingsDep
+from newsdesk.web.deps import ClockDep, DbDep, PageActor, SettingsDep
 from newsdesk.web.routes.pages import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _period(settings: Settings, day: str | None, week: str | None, month: str | None) -> Period:
+def _period(
+    settings: Settings, clock: Clock, day: str | None, week: str | None, month: str | None
+) -> Period:
     """The desk's working day by default, as for the queue and ``newsdesk metrics``."""
     if not (day or week or month):
-        shown = working_day(settings)
+        shown = working_day(settings, clock.now())
         return Period(shown.isoformat(), shown, shown)
     try:
         return parse_period(day or None, week or None, month or None)
@@ -35,12 +39,13 @@ def metrics_page(
     actor: PageActor,
     db: DbDep,
     settings: SettingsDep,
+    clock: ClockDep,
     day: str | None = None,
     week: str | None = None,
     month: str | None = None,
 ) -> HTMLResponse:
-    period = _period(settings, day, week, month)
-    metrics = compute_metrics(db, settings, period)
+    period = _period(settings, clock, day, week, month)
+    metrics = period_metrics(db, settings, period)
     data = metrics.as_json()
     # One computation per page: the charts show the period the page shows.
     charts = [
@@ -65,7 +70,7 @@ def metrics_page(
             [float(s["ingested"]) for s in data["sources"]],
         ),
     ]
-    tables = {name: table(metrics, name) for name in TABLES}
+    tables, totals = page_tables(data)
     iso = period.end.isocalendar()
     shortcuts = {
         "日报 day": f"day={period.end.isoformat()}",
@@ -80,6 +85,7 @@ def metrics_page(
         data=data,
         charts=charts,
         tables=tables,
+        totals=totals,
         query=request.url.query,
         shortcuts=shortcuts,
         fmt=display,
@@ -101,14 +107,15 @@ def metrics_csv(
     actor: PageActor,
     db: DbDep,
     settings: SettingsDep,
+    clock: ClockDep,
     table_name: str = "slots",
     day: str | None = None,
     week: str | None = None,
     month: str | None = None,
 ) -> Response:
-    period = _period(settings, day, week, month)
+    period = _period(settings, clock, day, week, month)
     try:
-        rows = table(compute_metrics(db, settings, period), table_name)
+        rows = table(period_metrics(db, settings, period), table_name)
     except ValueError as exc:
         raise ItemError(str(exc)) from None
     filename = f"newsdesk-{table_name}-{period.label}.csv"
