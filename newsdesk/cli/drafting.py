@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -33,12 +33,18 @@ def draft_cmd(
     from rich.table import Table
 
     from newsdesk.drafting.service import draft_slot, make_provider
+    from newsdesk.topics.service import moment_for
 
     settings = state.settings
     db = open_db(settings)
     when = parse_day(day) or today(settings)
     writer = make_provider(settings, name=provider)
-    outcomes = draft_slot(db, settings, slot, when, writer, new_version=new_version)
+    now = datetime.now(UTC)
+    # The day's items as `newsdesk topics --date` reads them: up to now while the day runs (an
+    # item stamped later than now is not in the brief), to its end once it is over.
+    outcomes = draft_slot(
+        db, settings, slot, when, writer, new_version=new_version, now=moment_for(when, now)
+    )
     if not outcomes:
         console.print(f"{when} 休市（非交易日）/ not a trading day: {slot} not drafted")
         return
@@ -60,8 +66,6 @@ def draft_cmd(
 
 def _warn_if_past(settings: Settings, slot: str, day: date) -> None:
     """A slot whose time has passed is drafted for review only: say so, not a minute later."""
-    from datetime import UTC, datetime
-
     from newsdesk.timetable import replayed_demo_day, slot_time
 
     now = datetime.now(UTC)

@@ -42,7 +42,9 @@ def topic_segmenter(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def moment_for(day: date | None, now: datetime | None = None) -> datetime:
-    """The detection time for a day: now for today (or no day), the day's end for past days."""
+    """The moment a day's items are read up to: now for a day that is running (or no day), the
+    day's end for a day that is over. Topics are detected at it, and ``newsdesk draft`` builds
+    its briefs up to it, so the two agree on which items a day has."""
     now = now or datetime.now(UTC)
     if day is None:
         return now
