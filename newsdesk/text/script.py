@@ -52,12 +52,34 @@ def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (a lone surrogate too)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def is_han_code(codes: np.ndarray) -> np.ndarray:
+    """:func:`is_han` of each code point of an array."""
+    return ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
+
+
+@cache
+def _traditional_mask() -> np.ndarray:
+    """Code point -> whether it is a traditional form (up to the last one)."""
+    codes = np.fromiter(map(ord, _traditional()), dtype=np.int64)
+    mask = np.zeros(int(codes.max()) + 1, dtype=bool)
+    mask[codes] = True
+    return mask
+
+
 def looks_traditional(text: str) -> bool:
-    traditional = _traditional()
-    if traditional.isdisjoint(text):
+    # Counted with numpy: every source is asked, and a Python loop over its characters
+    # cost more than the rest of its normalisation.
+    codes = code_points(text)
+    mask = _traditional_mask()
+    hits = int(mask[codes[codes < mask.size]].sum())
+    if hits < 2:
         return False
-    hits = sum(1 for char in text if char in traditional)
-    return hits >= 2 and hits >= _SHARE * sum(1 for char in text if is_han(char))
+    return hits >= _SHARE * int(is_han_code(codes).sum())
 
 
 def to_simplified(text: str) -> str:
