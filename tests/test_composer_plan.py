@@ -33,3 +33,35 @@ def test_a_figure_narrowed_by_words_the_statement_would_drop_is_not_stated(text:
 
 def test_a_plain_national_figure_is_stated_with_its_period() -> None:
     assert stated("中国10月出口年降1.1%，为2月以来最差表现。") == ["10月出口同比下降1.1%"]
+
+
+def test_a_storys_headline_figure_comes_from_the_report_that_states_it_plainly() -> None:
+    from newsdesk.config import Settings
+    from newsdesk.drafting.brief import Brief
+    from newsdesk.drafting.composer import compose
+
+    lead = BriefSource(
+        1,
+        1,
+        "采购潮结束，出口意外下跌",
+        "以美元计价，中国10月出口意外缩减1.1%。10月进口年增1%。",
+        "甲报",
+        None,
+        None,
+    )
+    other = BriefSource(
+        2,
+        2,
+        "中国10月出口年降1.1%",
+        "中国10月出口年降1.1%，为2月以来最差表现。",
+        "乙报",
+        None,
+        None,
+    )
+    lead.outlets = other.outlets = 2
+    other.story = 1
+    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
+    brief.sources = [lead, other]
+    text = compose(Settings(), brief, "投资有风险。").text
+    lines = [line for line in text.splitlines() if "[" in line]
+    assert lines == ["1、10月出口同比下降1.1%[2]。"]  # one story, one line, from its headline report

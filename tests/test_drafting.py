@@ -567,10 +567,11 @@ def test_the_queue_marks_machine_drafts_the_text_does_not(
     assert "机器草稿" not in body and "本稿由机器" not in body
 
 
-def test_stories_are_stored_once_and_a_brief_takes_one_source_per_story(
+def test_stories_are_stored_once_and_a_brief_leads_with_one_source_per_story(
     demo_db: Database,
 ) -> None:
-    """Topic detection stores each item's story; briefs read it instead of guessing again."""
+    """Topic detection stores each item's story; briefs read it instead of guessing again.
+    Other outlets' reports of a story follow its lead, each naming it."""
     from collections import Counter
 
     from newsdesk.store.models import NOT_NEWS, Item
@@ -584,5 +585,10 @@ def test_stories_are_stored_once_and_a_brief_takes_one_source_per_story(
     settings = desk_settings()
     for slot in ("morning_report", "viewpoint", "close_summary"):
         brief = build_brief(demo_db, settings, settings.slot(slot), DAY)
-        told = [story_of[s.item_id] for s in brief.sources if s.item_id in story_of]
+        leads = [s for s in brief.sources if not s.story]
+        told = [story_of[s.item_id] for s in leads if s.item_id in story_of]
         assert told and len(told) == len(set(told)), slot
+        for lead in leads:
+            reports = [lead, *(s for s in brief.sources if s.story == lead.number)]
+            assert len({s.outlet for s in reports}) == len(reports), slot
+            assert len(reports) <= settings.drafting.reports_per_story

@@ -143,6 +143,12 @@ def contradiction(
             f"来源中 {shown} 是{'增长' if fact.direction == 'up' else '下降'}，稿件写反了 / "
             f"the source's change is {fact.direction}",
         )
+    if _signs_differ(figure, fact):
+        return Finding(
+            "direction_flipped",
+            f"来源中 {shown} 的正负与稿件不同（亏损或负值） / "
+            "the source's sign (a loss or a negative value) differs",
+        )
     stated_as_possible = any(word in clause for word in cues().modal)
     if fact.kind in ("forecast", "target") and figure.kind == "actual" and not stated_as_possible:
         return Finding(
@@ -182,6 +188,14 @@ def contradiction(
             f"the source gives {shown} for {missing[0]} only",
         )
     return None
+
+
+def _signs_differ(figure: FigureFact, fact: FigureFact) -> bool:
+    """A minus sign on one side that the other side neither writes nor words as a loss
+    (-160.69亿元 = 亏损160.69亿元; 160.69亿元 of 归母净利润 is a profit)."""
+    return (figure.negative and not (fact.negative or fact.loss)) or (
+        fact.negative and not (figure.negative or figure.loss)
+    )
 
 
 def _other_metric(figure: FigureFact, fact: FigureFact) -> bool:

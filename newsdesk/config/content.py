@@ -81,9 +81,17 @@ class LLMConfig(Strict):
 
 
 class DraftingConfig(Strict):
-    brief_chars: int = Field(6000, ge=500, description="size budget of a brief's sources")
+    brief_chars: int = Field(10000, ge=500, description="size budget of a brief's sources")
     max_sources: int = Field(8, ge=1, le=30)
     source_chars: int = Field(600, ge=100, description="cap per source text in a brief")
+    reports_per_story: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="reports of one story a brief carries (the lead and other outlets' reports, "
+        "so a story's headline figures can be taken from the report that states them plainly); "
+        "the others beyond the lead fit in what brief_chars leaves",
+    )
     overnight_hours: float = Field(18.0, gt=0, description="morning report: look back this far")
     research_days: int = Field(7, ge=1, description="research digest: pages from the last N days")
     segments: dict[str, str] = Field(

@@ -10,7 +10,8 @@ items of the same story appear once; the whole brief fits ``drafting.brief_chars
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ class BriefSource:
     kind: str = "feed"
     data: dict[str, Any] | None = None  # structured figures (a market snapshot's)
     outlets: int = 1  # outlets that reported its story: the story's weight
+    story: int = 0  # another outlet's report of the story source [story] leads; 0: a lead
 
 
 @dataclass
@@ -194,6 +196,38 @@ def _same_story(title: str, text: str, chosen: BriefSource) -> bool:
     return len(text) >= 20 and fuzz.ratio(text, chosen.text) >= SAME_TEXT
 
 
+def _source(
+    item: Item, outlet: str, text: str, number: int, outlets: int, story: int = 0
+) -> BriefSource:
+    published = item.published_at.isoformat() if item.published_at else None
+    return BriefSource(
+        number,
+        item.id,
+        item.title,
+        text,
+        outlet,
+        item.link,
+        published,
+        item.kind,
+        outlets=outlets,
+        story=story,
+    )
+
+
+Report = tuple[Item, str, str, BriefSource]  # an item, its outlet, its text, its story's lead
+
+
+def _in_rounds(reports: list[Report]) -> list[Report]:
+    """Every story's second report before any story's third, in ranking order within a round."""
+    seen: Counter[int] = Counter()
+    rounds = []
+    for position, report in enumerate(reports):
+        lead = report[3].number
+        rounds.append((seen[lead], position, report))
+        seen[lead] += 1
+    return [report for *_, report in sorted(rounds, key=lambda entry: entry[:2])]
+
+
 def _fit(
     candidates: list[tuple[Item, str]],
     settings: Settings,
@@ -201,42 +235,55 @@ def _fit(
     limit: int | None = None,
     topics: list[StoredTopic] | None = None,
 ) -> list[BriefSource]:
-    """Add one source per story to ``chosen`` until ``limit`` sources or the size budget."""
+    """Add one source per story to ``chosen`` until ``limit`` sources or the size budget, then,
+    while the budget lasts, other outlets' reports of those stories (``story`` names their
+    lead; ``drafting.reports_per_story`` in all): the report that states a story's headline
+    figure plainly is not always the one ranked first."""
     conf = settings.drafting
     chosen = list(chosen or [])
     limit = limit or conf.max_sources
     used = sum(len(s.title) + len(s.text) for s in chosen)
     story_of = {item.id: item.story_id for item, _ in candidates}
     groups = story_groups(candidates, topics or [])
-    told: set[Group] = set()
+    told: dict[Group, BriefSource] = {}
+    others: list[Report] = []
     for item, outlet in candidates:
-        if len(chosen) >= limit:
-            break
         text = (item.body or item.summary or "")[: conf.source_chars]
         group, outlets = groups[item.id]
-        if group in told or any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen):
+        if group in told:
+            lead = told[group]
+            if lead.outlet != outlet and outlets > 1:
+                others.append((item, outlet, text, lead))
+            continue
+        if len(chosen) >= limit or any(
+            _told(item, text, s, story_of.get(s.item_id)) for s in chosen
+        ):
             continue
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:
             continue
         used += size
-        told.add(group)
-        published = item.published_at.isoformat() if item.published_at else None
-        number = len(chosen) + 1
-        chosen.append(
-            BriefSource(
-                number,
-                item.id,
-                item.title,
-                text,
-                outlet,
-                item.link,
-                published,
-                item.kind,
-                outlets=outlets,
-            )
-        )
-    return chosen
+        told[group] = _source(item, outlet, text, len(chosen) + 1, outlets)
+        chosen.append(told[group])
+    reports: dict[int, set[str]] = {s.number: {s.outlet} for s in chosen}
+    for item, outlet, text, lead in _in_rounds(others):
+        size = len(item.title) + len(text)
+        seen = reports[lead.number]
+        if outlet in seen or len(seen) >= conf.reports_per_story or used + size > conf.brief_chars:
+            continue
+        used += size
+        seen.add(outlet)
+        chosen.append(_source(item, outlet, text, len(chosen) + 1, lead.outlets, lead.number))
+    return _grouped(chosen)
+
+
+def _grouped(sources: list[BriefSource]) -> list[BriefSource]:
+    """Each story's other reports right after its lead, numbered [1]..[n] in that order."""
+    ordered = []
+    for lead in (s for s in sources if not s.story):
+        ordered += [lead, *(s for s in sources if s.story == lead.number)]
+    number = {s.number: n for n, s in enumerate(ordered, start=1)}
+    return [replace(s, number=number[s.number], story=number.get(s.story, 0)) for s in ordered]
 
 
 def build_brief(

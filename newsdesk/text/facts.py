@@ -85,6 +85,8 @@ class FigureFact:
     kind: str = "actual"  # actual | forecast | target | threshold | intraday
     parts: tuple[str, ...] = ()  # what narrows it to a part of a total: 除汽车以外, 扣非
     sure: bool = True  # the metric is known and the subject is no bare pronoun
+    negative: bool = False  # written with a minus sign (归母净利润-160.69亿元: a loss)
+    loss: bool = False  # its clause names a loss (净亏损160.69亿元, 为负)
 
     @property
     def base_unit(self) -> str:
@@ -184,6 +186,8 @@ _WIDE_CLAUSE = re.compile(r"[。！？!?；;，,\n]")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _REACH = 24  # characters looked at around a figure for its metric
 _SENTENCE_REACH = 200  # characters looked back for a figure's period, kind and subject
+# A clause that names a loss: its figure is one (扭亏 turns a loss into a profit).
+_LOSS = re.compile(r"(?<!扭)(?<!减)亏|为负|负值")
 # A clause whose subject is only a pronoun (其, 该公司) names no one the reader can check.
 _PRONOUN = re.compile(r"^[，,]?\s*(?:其|该公司|该|公司|它)")
 
@@ -212,6 +216,7 @@ class _Span:
     unit: str
     start: int
     end: int
+    negative: bool
 
 
 def _figure_spans(masked: str) -> list[_Span]:
@@ -222,7 +227,8 @@ def _figure_spans(masked: str) -> list[_Span]:
         if not unit and not _READING.fullmatch(number.lstrip("+-−").replace(",", "")):
             continue
         end = match.end() if unit else match.end("number")
-        spans.append(_Span(_value(number), unit, match.start(), end))
+        negative = number.startswith(("-", "−"))
+        spans.append(_Span(_value(number), unit, match.start(), end, negative))
     return spans
 
 
@@ -364,6 +370,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             kind=kind(plain[max(sentence_low, previous_end) : span.start], clause_before, after),
             parts=found_parts,
             sure=bool(metric) and not _PRONOUN.search(clause_before),
+            negative=span.negative,
+            loss=_LOSS.search(clause_before) is not None,
         )
         facts.append(fact)
         previous_end, previous, previous_parts = span.end, fact, found_parts

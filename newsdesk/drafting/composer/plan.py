@@ -25,7 +25,7 @@ from pathlib import Path
 import jieba.posseg
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.composer.realise import Reading, Statement, clause
+from newsdesk.drafting.composer.realise import Reading, Statement
 from newsdesk.drafting.composer.wording import metric_classes
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
@@ -130,6 +130,8 @@ def _statement(
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
+    if fact.negative:
+        return None  # 归母净利润-160.69亿元 is a loss: the line would need the loss's words
     low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
     clause = text[low : fact.start]
     if _BYLINE.search(clause):
@@ -296,23 +298,28 @@ def plan_stories(
     """The brief's sources of ``kinds`` as stories with statable facts, biggest first;
     ``fresh``: only facts the day's other drafts do not state."""
     stories = []
-    said = "\n".join(day_texts)
+    said = _said(day_texts) if fresh else frozenset()
     for position, source in enumerate(brief.sources):
-        if source.kind not in kinds:
+        if source.kind not in kinds or source.story:
             continue
-        statements = source_statements(source, script, desk_dirs)
-        if fresh:
-            # A fact another draft of the day states is not stated again: a later slot says
-            # more, or less, never the same line twice.
-            statements = [s for s in statements if clause(s) not in said]
-        text = f"{source.title}{source.text}"
+        reports = [source, *(s for s in brief.sources if s.story == source.number)]
+        # A fact another draft of the day states is not stated again: a later slot says
+        # more, or less, never the same line twice.
+        told = [
+            [s for s in source_statements(r, script, desk_dirs) if _said_key(s.fact) not in said]
+            for r in reports
+        ]
+        report, statements = max(
+            zip(reports, told, strict=True), key=lambda pair: _headline_weight(pair[1], reports)
+        )
+        text = f"{report.title}{report.text}"
         focused = [s for s in statements if any(t in text for t in steering.focus)]
         stories.append(
             (
                 not focused and bool(steering.focus),
                 -source.outlets,
                 position,
-                StoryPlan(source, source.outlets, _coherent(statements, per_story)),
+                StoryPlan(report, source.outlets, _coherent(statements, per_story)),
             )
         )
     stories.sort(key=lambda entry: entry[:3])
@@ -324,6 +331,35 @@ def plan_stories(
         seen |= {_figure_key(s) for s in unseen}
         out.append(StoryPlan(story.source, story.weight, unseen))
     return out
+
+
+def _said(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
+    """The figures the day's other drafts state, by metric and amount."""
+    return frozenset(_said_key(f) for text in day_texts for f in figure_facts(text))
+
+
+def _said_key(fact: FigureFact) -> tuple[str, str, str]:
+    return (fact.metric, str(fact.amount()), fact.base_unit)
+
+
+def _headline_weight(statements: list[Statement], reports: list[BriefSource]) -> tuple[int, ...]:
+    """How well one report's statements tell its story: a figure in some report's headline
+    (the story's news) counts most, then a figure other outlets state too, then their number;
+    the lead report wins ties."""
+    if not statements:
+        return (0, 0, 0)
+    heads = "\n".join(desk_text(r.title) for r in reports)
+    first = statements[0].fact
+    headline = sum(_states(heads, s.fact) for s in statements[:2]) + _states(heads, first)
+    texts = [desk_text(r.text or r.title) for r in reports]
+    shared = sum(sum(_states(t, s.fact) for t in texts) > 1 for s in statements[:2])
+    return (headline, shared, min(len(statements), 2))
+
+
+def _states(text: str, fact: FigureFact) -> bool:
+    """Whether ``text`` writes the fact's figure (its value and unit, 25,630 as 25630)."""
+    figure = rf"(?<![\d.]){re.escape(fact.value)}(?![\d.])\s?{re.escape(fact.unit)}"
+    return re.search(figure, text.replace(",", "")) is not None
 
 
 def _figure_key(statement: Statement) -> tuple[str, str, str, str]:

@@ -1,0 +1,44 @@
+"""A negative figure (归母净利润-160.69亿元, rn030 in real-news-dev) is a loss: a draft that drops
+the sign states a profit. Found by reading the composer's 万科 lines against the annotations."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.checks.citations import check_citations
+from newsdesk.drafting.brief import BriefSource
+from newsdesk.drafting.composer.plan import source_statements
+
+SOURCE = "据财报数据，今年第三季度，万科实现营业收入560.65亿元，同比下降27.30%；归母净利润-160.69亿元，同比下降98.61%。"
+
+
+def kinds(draft: str, source: str = SOURCE) -> list[str]:
+    return [problem.kind for problem in check_citations(draft, [source]).problems]
+
+
+def test_a_loss_stated_as_a_profit_is_a_flipped_direction() -> None:
+    assert kinds("万科第三季度归母净利润为160.69亿元[1]。") == ["direction_flipped"]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "万科第三季度归母净利润为-160.69亿元[1]。",
+        "万科第三季度净亏损160.69亿元[1]。",
+        "万科第三季度归母净利润亏损160.69亿元[1]。",
+    ],
+)
+def test_a_loss_stated_as_a_loss_is_no_problem(draft: str) -> None:
+    assert kinds(draft) == []
+
+
+def test_a_profit_stated_with_a_minus_sign_is_flagged() -> None:
+    source = "第三季度，公司实现归母净利润192.24亿元，同比增长0.48%。"
+    assert kinds("公司第三季度归母净利润为-192.24亿元[1]。", source) == ["direction_flipped"]
+
+
+def test_the_composer_does_not_state_a_negative_figure_without_its_sign() -> None:
+    source = BriefSource(1, 1, "万科(000002.SZ)发布三季报", SOURCE, "outlet", None, None)
+    figures = [(s.fact.value, s.fact.unit) for s in source_statements(source)]
+    assert ("160.69", "亿元") not in figures
+    assert ("560.65", "亿元") in figures
