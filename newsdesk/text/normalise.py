@@ -17,8 +17,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 from newsdesk.text.numbers import normalise_numbers
-from newsdesk.text.script import looks_traditional, to_simplified
+from newsdesk.text.script import code_points, looks_traditional, to_simplified
 
 _SPACE = re.compile(r"\s+")
 # CJK ideographs and printable ASCII are stable under NFKC, and an ideograph composes with
@@ -41,6 +43,17 @@ def nfkc(text: str) -> str:
     """
     if unicodedata.is_normalized("NFKC", text):
         return text
+    # Full-width ASCII forms and the ideographic space, the usual reason a Chinese text is
+    # not normalised, are replaced by what NFKC makes of them all at once; that changes
+    # nothing NFKC does to the rest (each is its own compatibility decomposition).
+    codes = code_points(text)
+    wide = (codes >= 0xFF01) & (codes <= 0xFF5E)
+    if wide.any() or (codes == 0x3000).any():
+        codes = np.where(wide, codes - 0xFEE0, codes)
+        codes[codes == 0x3000] = 0x20
+        text = codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+        if unicodedata.is_normalized("NFKC", text):
+            return text
     return _UNSTABLE.sub(lambda match: _nfkc_run(match.group(0)), text)
 
 
