@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -99,6 +100,7 @@ def sentences(text: str) -> list[Sentence]:
         else:
             merged.append([begin, end])
     out: list[Sentence] = []
+    starts = [m.start for m in found]  # in order: finditer's
     for begin, end in merged:
         while begin < end and text[begin].isspace():
             begin += 1
@@ -106,7 +108,8 @@ def sentences(text: str) -> list[Sentence]:
             end -= 1
         if begin == end:
             continue
-        mine = tuple(m for m in found if begin <= m.start and m.end <= end)
+        first, last = bisect_left(starts, begin), bisect_left(starts, end)
+        mine = tuple(m for m in found[first:last] if m.end <= end)
         out.append(Sentence(begin, end, text[begin:end], mine))
     return out
 

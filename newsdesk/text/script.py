@@ -72,14 +72,28 @@ def _traditional_mask() -> np.ndarray:
 
 
 def looks_traditional(text: str) -> bool:
-    # Counted with numpy: every source is asked, and a Python loop over its characters
-    # cost more than the rest of its normalisation.
+    hits = _traditional_count(text)
+    return hits >= 2 and hits >= _SHARE * _han_count(text)
+
+
+# Below this many characters a loop costs less than numpy's fixed cost; every source (of
+# thousands) is asked too, where the loop cost more than the rest of its normalisation.
+_SHORT = 200
+
+
+def _traditional_count(text: str) -> int:
+    if len(text) < _SHORT:
+        traditional = _traditional()
+        return 0 if traditional.isdisjoint(text) else sum(1 for c in text if c in traditional)
     codes = code_points(text)
     mask = _traditional_mask()
-    hits = int(mask[codes[codes < mask.size]].sum())
-    if hits < 2:
-        return False
-    return hits >= _SHARE * int(is_han_code(codes).sum())
+    return int(mask[codes[codes < mask.size]].sum())
+
+
+def _han_count(text: str) -> int:
+    if len(text) < _SHORT:
+        return sum(1 for c in text if is_han(c))
+    return int(is_han_code(code_points(text)).sum())
 
 
 def to_simplified(text: str) -> str:
