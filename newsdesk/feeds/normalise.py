@@ -12,6 +12,10 @@ from dateutil import parser as dateparser
 
 _TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)$", re.IGNORECASE)
 MAX_LINK = 2048
+# A link canonical_link returns as it is, whatever the base: absolute http(s), lower-case host,
+# a path, and nothing the URL parser rewrites (port, user info, query, params, fragment, spaces
+# or controls). Most feed links are such; the full parse cost more than the fast parser.
+_PLAIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/[^?#;\\\x00-\x20\x7f]*")
 
 
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
@@ -23,6 +27,13 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     if not link:
         return None
     link = link.strip()
+    if _PLAIN.fullmatch(link):
+        return link if len(link) <= MAX_LINK else None
+    return _canonical(link, base)
+
+
+def _canonical(link: str, base: str | None) -> str | None:
+    """canonical_link by the URL parser, for any link."""
     if base:
         link = urljoin(base, link)
     try:

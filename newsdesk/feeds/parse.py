@@ -27,11 +27,18 @@ from newsdesk.text.clean import clean_text, sanitise
 from newsdesk.text.limits import TextLimits
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])[^\"']*([\"'])", re.I)
+_XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([^\"']*)([\"'])", re.I)
 _HTML_ROOT = re.compile(r"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.I | re.S)
 _FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)\b", re.I)
 _FEED_END = re.compile(r"</(rss|feed|rdf:RDF|RDF)\s*>", re.I)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_ANY_CHAR_REF = re.compile(r"&#(?:[xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+# What ``sanitise`` drops: C0 controls but tab, newline and carriage return (sought in the
+# UTF-8 bytes), U+FFFE and U+FFFF; lone surrogates cannot be encoded at all.
+_C0_DROPPED = bytes(c for c in range(0x20) if c not in (0x9, 0xA, 0xD))
+# Elements whose xml:base cannot reach an entry's link (only their own content's links).
+_CONTENT_ONLY = {b"content", b"summary"}
+_XML_BASE_ON = re.compile(rb"<([A-Za-z_][\w:.-]*)[^<>]*?\sxml:base\s*=")
 _ABSOLUTE = re.compile(r"^https?://", re.I)
 
 
@@ -56,19 +63,18 @@ def parse_feed(
     if not body.strip():
         raise FeedParseError("empty body")
     text, used = encoding.decode(body, content_type)
-    text = _xml_safe(text)
+    text, utf8 = _xml_safe(text)
     limits = limits or TextLimits()
     head = text[:4096]
     if _HTML_ROOT.match(head) and not _FEED_ROOT.search(head):
         raise FeedParseError("got an HTML page, not a feed (is the URL the feed's address?)")
-    utf8 = _XML_DECL_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
     if text.lstrip().startswith("{"):
         return _json_feed(utf8, base_url, default_tz, used, limits)
     parsed = None
     if fast:
         try:
             parsed = _from_fast(
-                fastfeedparser.parse(utf8), base_url, default_tz, used, limits, b"xml:base" in utf8
+                _fast_parse(utf8), base_url, default_tz, used, limits, _link_bases(utf8)
             )
         except (ValueError, TypeError, AttributeError, KeyError):
             parsed = None
@@ -86,16 +92,53 @@ def _legal_ref(match: re.Match[str]) -> str:
     return match.group(0) if legal or 0x10000 <= code <= 0x10FFFF else "\ufffd"
 
 
-def _xml_safe(text: str) -> str:
-    """Characters XML forbids, raw or as references, made harmless before any parser sees them.
+def _xml_safe(text: str) -> tuple[str, bytes]:
+    """Characters XML forbids, raw or as references, made harmless before any parser sees them;
+    the text and its UTF-8 bytes, the XML declaration saying so.
 
     ``&#xD800;`` (a lone surrogate) or ``&#0;`` in a title made feedparser raise
     UnicodeEncodeError on every run; a reference to a character XML 1.0 does not
-    allow becomes U+FFFD, a raw control character goes.
+    allow becomes U+FFFD, a raw control character goes. Both are rare, and looking
+    for them cost more than the fast parser itself: references are rewritten only
+    when a distinct one is illegal, and the text is sanitised only when it holds
+    what ``sanitise`` drops.
     """
-    if "&#" in text:
+    if "&#" in text and any(
+        _legal_ref(ref) != ref.group(0)
+        for ref in map(_CHAR_REF.fullmatch, set(_ANY_CHAR_REF.findall(text)))
+        if ref is not None
+    ):
         text = _CHAR_REF.sub(_legal_ref, text)
-    return sanitise(text)
+    declared = _XML_DECL_ENCODING.match(text)
+    if declared and declared.group(2).lower() not in ("utf-8", "utf8"):
+        text = f"{declared.group(1)}utf-8{declared.group(3)}{text[declared.end() :]}"
+    try:
+        utf8 = text.encode("utf-8")
+        unsafe = (
+            len(utf8.translate(None, _C0_DROPPED)) != len(utf8)
+            or "\ufffe" in text
+            or "\uffff" in text
+        )
+    except UnicodeEncodeError:  # a lone surrogate
+        unsafe = True
+    if unsafe:
+        text = sanitise(text)
+        utf8 = text.encode("utf-8")
+    return text, utf8
+
+
+def _fast_parse(utf8: bytes) -> Any:
+    """fastfeedparser, without the tags, media and enclosures newsdesk does not keep."""
+    return fastfeedparser.parse(
+        utf8, include_tags=False, include_media=False, include_enclosures=False
+    )
+
+
+def _link_bases(utf8: bytes) -> bool:
+    """Whether an xml:base may apply to an entry's link (on an element other than content)."""
+    return b"xml:base" in utf8 and any(
+        name.rsplit(b":", 1)[-1].lower() not in _CONTENT_ONLY for name in _XML_BASE_ON.findall(utf8)
+    )
 
 
 def _json_feed(
@@ -103,7 +146,7 @@ def _json_feed(
 ) -> ParsedFeed:
     """JSON Feed (jsonfeed.org), which only fastfeedparser reads; broken JSON is refused."""
     try:
-        parsed = _from_fast(fastfeedparser.parse(utf8), base_url, default_tz, used, limits, False)
+        parsed = _from_fast(_fast_parse(utf8), base_url, default_tz, used, limits, False)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise FeedParseError(f"not a readable JSON Feed: {exc}") from exc
     if parsed is None or not (parsed.entries or parsed.title):
@@ -167,12 +210,12 @@ def _from_fast(
     default_tz: tzinfo,
     used: str,
     limits: TextLimits,
-    has_xml_base: bool,
+    link_bases: bool,
 ) -> ParsedFeed | None:
     """The fast parser's entries, or None for a feed it cannot resolve: relative entry links
     under xml:base, which fastfeedparser does not apply."""
     raw_entries = parsed.get("entries", [])
-    if has_xml_base and any(
+    if link_bases and any(
         (raw.get("link") or "").strip() and not _ABSOLUTE.match(raw["link"].strip())
         for raw in raw_entries
     ):
