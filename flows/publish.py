@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from newsdesk.clock import desk_clock
 from newsdesk.publish.notices import NoticeReport, notify_editors
 from newsdesk.publish.service import PublishReport, publish_due
 from tasks.desk import desk
@@ -16,13 +15,13 @@ from tasks.desk import desk
 @task(retries=1, retry_delay_seconds=10, timeout_seconds=300, cache_policy=NO_CACHE)
 def publish_now() -> PublishReport:
     d = desk()
-    return publish_due(d.db, d.settings, datetime.now(UTC))
+    return publish_due(d.db, d.settings, desk_clock(d.settings).now())
 
 
 @task(cache_policy=NO_CACHE)
 def notify_now() -> NoticeReport:
     d = desk()
-    return notify_editors(d.db, d.settings, datetime.now(UTC))
+    return notify_editors(d.db, d.settings, desk_clock(d.settings).now())
 
 
 @flow(name="publish", log_prints=True)

@@ -131,15 +131,3 @@ def slots_for_day(
         )
     return sorted(out, key=lambda s: s.posts_at)
 
-
-def replayed_demo_day(settings: Settings, now: datetime) -> date | None:
-    """The demo desk's day once the clock is past it: a replay, not a day that is running.
-
-    Its slots are all long gone, so expiring its drafts would hand a newcomer an
-    empty queue a minute after ``newsdesk up``; they stay reviewable instead, and
-    an approved one goes out at the next publish run.
-    """
-    day = settings.demo.day if settings.demo.enabled else None
-    if day is None or working_day(settings, now) <= day:
-        return None
-    return day

@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from newsdesk.clock import FixedClock
 from newsdesk.review.accounts import Actor
 from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database, migrate
-from newsdesk.timetable import working_day
+from newsdesk.timetable import SHANGHAI, working_day
 from tests.conftest import IN_CI
 from tests.review_data import BODY, SOURCE_TEXT, plant
 from tests.web_support import PASSWORDS, WebServer, review_settings, seed_users
 
+# A desk whose clock reads a week after the planted (demo) day.
+WEEK_LATER = FixedClock(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
 DISCLAIMER = BODY[BODY.index("投资有风险") :]
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,13 +55,14 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[tuple[Database, WebServer]]:
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, WebServer]]:
+    """The review UI on the demo desk; ``indirect`` parametrisation injects its clock."""
     db = Database(f"sqlite:///{tmp_path / 'web.db'}")
     migrate(db)
     seed_users(db)
     settings = review_settings()
     settings.checks.min_facts["morning_report"] = 2  # the planted brief has one source, two facts
-    with WebServer(settings, db) as server:
+    with WebServer(settings, db, getattr(request, "param", None)) as server:
         yield db, server
     db.dispose()
 
@@ -161,10 +166,12 @@ def test_a_wrong_figure_is_shown_with_the_sources_words(browser, desk) -> None: 
     assert "来源[1]" in span.inner_text() and "约5000亿元" in span.inner_text()
 
 
+@pytest.mark.parametrize("desk", [WEEK_LATER], indirect=True)
 def test_queue_opens_on_the_working_day(browser, desk) -> None:  # type: ignore[no-untyped-def]
-    """Today's drafts (desk clock) and every earlier undecided one; decided ones stay on their day."""
+    """The day's drafts on the desk's clock (injected: a week after the planted day) and every
+    earlier undecided one; decided ones stay on their day."""
     db, server = desk
-    today = working_day(review_settings())
+    today = working_day(review_settings(), WEEK_LATER.now())
     current = plant(db, day=today, slot="viewpoint", kind="viewpoint")
     replayed = plant(db)  # the demo day, still pending
     decided = plant(db, slot="promo", kind="promo", state="approved")

@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from werkzeug import Request, Response
 
+from newsdesk.clock import SystemClock, desk_clock
 from newsdesk.config import ChannelConfig, Settings, load_settings
 from newsdesk.errors import InvalidTransition, ItemError, PermissionDenied
 from newsdesk.publish.channels import Message, OutboxChannel, WeComChannel, split_utf8
@@ -27,6 +28,7 @@ from newsdesk.review.service import get_draft, transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion, Post
 from newsdesk.timetable import SHANGHAI, TradingCalendar, slots_for_day
+from tests.cli_support import cli
 from tests.review_data import BODY, plant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,18 +96,40 @@ def test_a_day_of_posting(sqlite_db: Database, tmp_path: Path) -> None:
     assert get_draft(sqlite_db, view).audit[-1].action == "review.expire"
 
 
-def test_a_replayed_demo_day_stays_reviewable(sqlite_db: Database, tmp_path: Path) -> None:
+def test_a_replayed_day_runs_on_its_clock(sqlite_db: Database, tmp_path: Path) -> None:
+    """The demo desk replays its day: its clock stands where that day's work starts (its first
+    drafts due), so however long ago the day was its drafts stay reviewable, and an approved
+    one goes out when a run is given its slot's time. No publishing code asks about replays."""
     settings = desk(tmp_path)
     assert settings.demo.enabled and settings.demo.day == DAY
+    clock = desk_clock(settings)
+    assert clock.now() == at(7, 30)
     morning = plant(sqlite_db)
     view = plant(sqlite_db, slot="viewpoint", kind="viewpoint")
-    next_week = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
-    assert publish_due(sqlite_db, settings, next_week).expired == []
-    assert get_draft(sqlite_db, view).state == "pending_review"
+    assert publish_due(sqlite_db, settings, clock.now()).expired == []
     approve(sqlite_db, settings, morning)
-    assert publish_due(sqlite_db, settings, next_week).published == [morning]
-    settings.demo.enabled = False  # a real desk's past day: its open drafts expire
-    assert publish_due(sqlite_db, settings, next_week).expired == [view]
+    assert publish_due(sqlite_db, settings, clock.now()).sent == []  # 08:00 is ahead
+    assert publish_due(sqlite_db, settings, at(8, 0)).published == [morning]
+    assert get_draft(sqlite_db, view).state == "pending_review"
+    settings.demo.enabled = False  # a real desk reads the real time: the day's open drafts expire
+    assert isinstance(desk_clock(settings), SystemClock)
+    assert publish_due(sqlite_db, settings, desk_clock(settings).now()).expired == [view]
+
+
+def test_a_desk_acts_as_at_its_clocks_time(sqlite_db: Database, tmp_path: Path) -> None:
+    """``newsdesk publish`` without --now acts at the desk's clock: on the replayed day at 07:30
+    nothing is due; given 09:00 (the CLI's --now) the 08:00 report goes and 09:00's expires."""
+    settings = desk(tmp_path)
+    morning = plant(sqlite_db)
+    view = plant(sqlite_db, slot="viewpoint", kind="viewpoint")
+    approve(sqlite_db, settings, morning)
+    env = {"NEWSDESK_VAR_DIR": str(settings.var_dir), "NEWSDESK_DATABASE_URL": sqlite_db.url}
+    quiet = cli("publish", env=env)
+    assert quiet.returncode == 0 and "nothing due" in quiet.stdout, quiet.stdout + quiet.stderr
+    assert get_draft(sqlite_db, morning).state == "approved" and outbox_files(settings) == []
+    late = cli("publish", "--now", "2026-11-23T09:00:00+08:00", env=env).stdout
+    assert f"sent draft {morning}" in late and f"expired draft {view}" in late, late
+    assert get_draft(sqlite_db, view).state == "expired"
 
 
 def test_breaking_news_posts_when_approved(sqlite_db: Database, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 import requests
 from sqlalchemy import event
 
+from newsdesk.clock import desk_clock
 from newsdesk.review.accounts import issue_token
 from newsdesk.review.queue import InvalidCursor, queue, queue_page, working_queue
 from newsdesk.store.db import Database
@@ -131,7 +132,7 @@ def test_a_forged_cursor_is_refused(db: Database, cursor: str) -> None:
 def test_queue_page_and_api_over_http(db: Database) -> None:
     seed_users(db)
     token = issue_token(db, "editor")
-    working = working_day(SETTINGS)
+    working = working_day(SETTINGS, desk_clock(SETTINGS).now())  # the demo desk: its day
     plant_days(db, working, 30)  # 90 undecided from earlier days
     current = plant(db, day=working)
     with WebServer(SETTINGS, db) as server:
@@ -168,7 +169,7 @@ def test_queue_page_and_api_over_http(db: Database) -> None:
 def test_newsdesk_web_serves_with_worker_processes(sqlite_db: Database) -> None:
     """web.workers: the server runs that many processes, each with the desk's app."""
     seed_users(sqlite_db)
-    working = working_day(SETTINGS)
+    working = working_day(SETTINGS, desk_clock(SETTINGS).now())  # the demo desk: its day
     current = plant(sqlite_db, day=working)
     port = free_port()
     env = os.environ | {

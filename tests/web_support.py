@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from newsdesk.clock import Clock
 from newsdesk.config import Settings, load_settings
 from newsdesk.review.accounts import add_user
 from newsdesk.store.db import Database
@@ -42,10 +43,13 @@ def free_port() -> int:
 
 
 class WebServer:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, clock: Clock | None = None) -> None:
         self.port = free_port()
         config = uvicorn.Config(
-            create_app(settings, db), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(settings, db, clock=clock),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -66,11 +66,11 @@ def draft_cmd(
 
 def _warn_if_past(settings: Settings, slot: str, day: date) -> None:
     """A slot whose time has passed is drafted for review only: say so, not a minute later."""
-    from newsdesk.timetable import replayed_demo_day, slot_time
+    from newsdesk.clock import desk_clock
+    from newsdesk.timetable import slot_time
 
-    now = datetime.now(UTC)
     posts_at = slot_time(settings, settings.slot(slot), day)
-    if posts_at <= now and replayed_demo_day(settings, now) != day:
+    if posts_at <= desk_clock(settings).now():
         console.print(
             f"[yellow]注意[/]：{slot} 的发布时间 {posts_at:%Y-%m-%d %H:%M} 已过，本稿仅供审阅："
             "未批准的稿件在下一次 publish 运行（一分钟内）时过期，批准后则立即发出 / "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -70,11 +69,12 @@ def publish_cmd(
     """Remind editors, expire unapproved drafts past their slot, send approved ones that are due."""
     from rich.markup import escape
 
+    from newsdesk.clock import desk_clock
     from newsdesk.publish.notices import notify_editors
     from newsdesk.publish.service import publish_due
 
     settings = state.settings
-    moment = parse_moment(now, settings) if now else datetime.now(UTC)
+    moment = parse_moment(now, settings) if now else desk_clock(settings).now()
     announce_template_problems(settings)
     db = open_db(settings)
     notices = notify_editors(db, settings, moment)

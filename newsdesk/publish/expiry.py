@@ -12,7 +12,7 @@ from newsdesk.errors import ReviewError
 from newsdesk.review.service import SYSTEM_ACTOR, transition
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft
-from newsdesk.timetable import replayed_demo_day, slot_time, working_day
+from newsdesk.timetable import slot_time, working_day
 
 OPEN_STATES = ("pending_review", "awaiting_compliance", "needs_revision")
 
@@ -31,7 +31,6 @@ def _expires_at(settings: Settings, draft: Draft) -> datetime | None:
 
 
 def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]:
-    replay = replayed_demo_day(settings, now)
     with db.session() as session:
         candidates = session.scalars(
             select(Draft).where(
@@ -41,7 +40,7 @@ def expire_overdue(db: Database, settings: Settings, now: datetime) -> list[int]
         overdue = [
             (d.id, d.lock_version)
             for d in candidates
-            if d.day != replay and (at := _expires_at(settings, d)) is not None and at <= now
+            if (at := _expires_at(settings, d)) is not None and at <= now
         ]
     expired = []
     for draft_id, lock in overdue:

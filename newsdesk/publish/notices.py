@@ -29,7 +29,7 @@ from newsdesk.review.service import SYSTEM_ACTOR, record_event
 from newsdesk.review.states import LABELS, OPEN, ReviewState
 from newsdesk.store.db import Database, lock_for_write, lock_key
 from newsdesk.store.models import AuditEntry, Draft
-from newsdesk.timetable import desk_zone, replayed_demo_day, working_day
+from newsdesk.timetable import desk_zone, working_day
 
 REMIND, ESCALATE, FAILED = "review.remind", "review.escalate", "review.notice_failed"
 
@@ -54,7 +54,6 @@ class _Due:
 def _claim(db: Database, settings: Settings, now: datetime, action: str) -> list[_Due]:
     """Undecided drafts due for ``action`` and not yet given it: audited now, sent after."""
     ahead = timedelta(minutes=settings.review.remind_minutes)
-    replay = replayed_demo_day(settings, now)
     with db.session() as session:
         lock_for_write(session, lock_key("review.notices"))
         drafts = session.scalars(
@@ -76,7 +75,7 @@ def _claim(db: Database, settings: Settings, now: datetime, action: str) -> list
         for draft in drafts:
             deadline = draft.deadline
             assert deadline is not None
-            if draft.id in done or draft.day == replay:
+            if draft.id in done:
                 continue
             if action == REMIND and not deadline - ahead <= now < deadline:
                 continue

@@ -44,6 +44,7 @@ class QueueRow:
     passed: bool | None
     originality: float | None
     provider: str | None = None  # who wrote the newest version
+    since: datetime | None = None  # when it last changed state (a write in progress: its start)
 
     @property
     def machine_composed(self) -> bool:
@@ -71,6 +72,7 @@ def _queue_select() -> Select[Any]:
         DraftVersion.passed,
         originality,
         DraftVersion.provider,
+        Draft.updated_at,
     ).outerjoin(
         DraftVersion,
         (DraftVersion.draft_id == Draft.id) & (DraftVersion.number == Draft.version),
@@ -111,7 +113,7 @@ _EARLIER_SHAPE = (date, datetime, int)
 
 def _row(r: Row[Any]) -> QueueRow:
     originality = None if r[13] is None else float(r[13])
-    return QueueRow(*r[:13], originality, r[14])  # type: ignore[call-arg]  # a 15-column row
+    return QueueRow(*r[:13], originality, *r[14:])  # type: ignore[call-arg]  # a 16-column row
 
 
 def queue(
@@ -202,9 +204,12 @@ def working_queue(
     state: str | None = None,
     kind: str | None = None,
 ) -> WorkingQueue:
-    """The working day's drafts in full; earlier undecided drafts oldest first, a page at a time,
-    with their count (they pile up when nobody decides: a page must stay bounded)."""
-    rows, _ = queue_page(db, day=day, slot=slot, state=state, kind=kind, limit=10_000)
+    """The working day's drafts in full, those a writer is still writing included (editors see
+    them coming; nothing lets them be approved); earlier undecided drafts oldest first, a page at
+    a time, with their count (they pile up when nobody decides: a page must stay bounded)."""
+    rows, _ = queue_page(
+        db, day=day, slot=slot, state=state, kind=kind, limit=10_000, drafting=True
+    )
     earlier_filter = _filtered(select(Draft.id), slot, state, kind, False).where(
         _undecided_before(day)
     )

@@ -19,6 +19,7 @@ from markupsafe import escape
 from starlette.middleware.sessions import SessionMiddleware
 
 from newsdesk import __version__
+from newsdesk.clock import Clock, desk_clock
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.jobs import LocalRunner, Runner
@@ -32,8 +33,11 @@ from newsdesk.web.security import BodyLimit, SecurityHeaders
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings, db: Database, runner: Runner | None = None) -> FastAPI:
-    """The review app; provider and fetch work goes to ``runner`` (default: worker threads).
+def create_app(
+    settings: Settings, db: Database, runner: Runner | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The review app; provider and fetch work goes to ``runner`` (default: worker threads);
+    its working day and deadlines read ``clock`` (default: the desk's, :func:`desk_clock`).
 
     The app's background threads (the local job runner's, the token-use writer's) live as
     long as the server: started by its lifespan, and stopped there, their work finished, when
@@ -64,6 +68,7 @@ def create_app(settings: Settings, db: Database, runner: Runner | None = None) -
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.clock = clock or desk_clock(settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(

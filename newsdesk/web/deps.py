@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from newsdesk.clock import Clock
 from newsdesk.config import Settings
 from newsdesk.errors import (
     AuthError,
@@ -53,6 +54,10 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
 def page_actor(request: Request) -> Actor:
     username = request.session.get("user")
     if not username:
@@ -76,5 +81,6 @@ def api_actor(request: Request) -> Actor:
 
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 PageActor = Annotated[Actor, Depends(page_actor)]
 ApiActor = Annotated[Actor, Depends(api_actor)]

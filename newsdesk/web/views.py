@@ -56,6 +56,14 @@ def countdown(deadline: datetime | None, now: datetime | None = None) -> str:
     return f"还剩 {days}天{hours}小时" if days else f"还剩 {hours}小时{minutes}分"
 
 
+def drafting_age(since: datetime | None, now: datetime) -> str:
+    """How long a writer has been at a draft: 起草中 · 3 分钟."""
+    minutes = max(0, int((now - since).total_seconds() // 60)) if since else 0
+    hours, minutes = divmod(minutes, 60)
+    took = f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
+    return f"{LABELS[ReviewState.DRAFTING]} · {took}"
+
+
 def state_counts(rows: list[QueueRow]) -> list[tuple[str, str, int]]:
     counts = Counter(r.state for r in rows)
     return [(s.value, LABELS[s], counts.get(s.value, 0)) for s in ReviewState]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -17,10 +18,10 @@ from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import DbDep, PageActor, SettingsDep, status_for
+from newsdesk.web.deps import ClockDep, DbDep, PageActor, SettingsDep, status_for
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
-from newsdesk.web.views import countdown, queue_groups, state_counts
+from newsdesk.web.views import countdown, drafting_age, queue_groups, state_counts
 
 router = APIRouter(include_in_schema=False)
 FORM_ACTIONS = {"approve", "reject", "request_revision", "edit", "correct"}
@@ -91,13 +92,15 @@ def queue_page(
     actor: PageActor,
     db: DbDep,
     settings: SettingsDep,
+    clock: ClockDep,
     day: Annotated[date | None, None] = None,
     slot: str | None = None,
     state: str | None = None,
     kind: str | None = None,
     earlier: str | None = None,
 ) -> HTMLResponse:
-    working = working_day(settings)
+    now = clock.now()
+    working = working_day(settings, now)
     day = day or working
     slot, state, kind = slot or None, state or None, kind or None
     if day == working:
@@ -123,7 +126,10 @@ def queue_page(
         groups=groups,
         earlier=page,
         counts=state_counts(rows),
-        countdown=countdown,
+        countdown=partial(countdown, now=now),
+        # The write's start was stamped by the system clock, so its age is read on it too
+        # (a replayed desk's clock stands on another day).
+        drafting_age=partial(drafting_age, now=datetime.now(UTC)),
         filters={"slot": slot or "", "state": state or "", "kind": kind or ""},
         slots=settings.slots,
         states=list(ReviewState),
