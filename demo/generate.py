@@ -101,9 +101,14 @@ def northbound_story(rng: random.Random, day: datetime) -> tuple[list[str], list
     return heads, sums
 
 
+# A company reports its 前三季度 once: every story about it, on any day, gives that figure.
+EARNINGS: dict[str, int] = {}
+
+
 def earnings_story(rng: random.Random, day: datetime) -> tuple[list[str], list[str]]:
     company, sector = rng.choice(COMPANIES)
-    growth = rng.randint(5, 60)
+    # The draw happens every time (setdefault evaluates it), so the rest of the demo is unchanged.
+    growth = EARNINGS.setdefault(company, rng.randint(5, 60))
     heads = [
         f"{company}：前三季度净利润同比增长{growth}%",
         f"{company}业绩预告 净利润增{growth}%",

@@ -306,6 +306,8 @@ def test_prompt_injection_stays_inside_its_source_block(
     )
     fake.serve(lambda body: reply(GOOD))
     settings = desk_settings()
+    # A brief that carries every item of the morning, the attack's among them.
+    settings.drafting.max_sources, settings.drafting.brief_chars = 30, 100_000
     write_draft(demo_db, settings, settings.slot("morning_report"), DAY, openai_provider(fake))
     messages = fake.requests[0]["messages"]
     assert messages[0]["content"] == system_prompt(

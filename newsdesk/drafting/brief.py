@@ -77,13 +77,18 @@ class Brief:
 
 
 def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, datetime]:
+    """The items a slot reads. The morning report reads since the last trading day's close
+    (a Monday's covers the weekend) or ``overnight_hours``, whichever is longer."""
     end = slot_time(settings, slot, day)
     spec = kind_spec(slot.kind)
     hours = {
         "morning_report": settings.drafting.overnight_hours,
         "research_digest": 24.0 * settings.drafting.research_days,
     }.get(slot.kind, spec.window_hours or 24.0)
-    return end - timedelta(hours=hours), end
+    start = end - timedelta(hours=hours)
+    if slot.kind == "morning_report":
+        start = min(start, TradingCalendar().previous_close(end))
+    return start, end
 
 
 def _items(session: Session, start: datetime, end: datetime, pages: bool) -> list[tuple[Item, str]]:

@@ -34,13 +34,18 @@ from newsdesk.text.vocabulary import metric_names
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n（(）)|\]】—–]| - ")
 _BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日"
-_VERB = r"增长|增加|上涨|上升|提高|下降|下跌|下滑|减少|降低|回落|收窄|扩大|增|涨|升|降|跌|减"
+_VERB = (
+    r"增长|增加|上涨|上升|提高|下降|下跌|下滑|减少|降低|回落|收窄|扩大|净流入|净流出|净买入|"
+    r"净卖出|增|涨|升|降|跌|减"
+)
+_TODAY = r"今日|今天|当日|全天|全日|\d{1,2}月\d{1,2}日"
 _HEDGE = r"约|近|超过|超|逾|不到|不足|接近|不超过|累计"
 _BETWEEN = re.compile(
-    rf"^(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是)?(?P<base>{_BASE})?(?P<verb>{_VERB})?(?:了)?"
+    rf"^(?P<today>{_TODAY})?(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是)?(?P<base>{_BASE})?"
+    rf"(?P<verb>{_VERB})?(?:了)?"
     rf"(?:为|至|达)?(?P<q>{_HEDGE})?(?:为|达)?$"
 )
-_UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "增", "涨", "升"}
+_UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "净流入", "净买入", "增", "涨", "升"}
 _FORECAST_CUE = re.compile(r"(?:市场)?(?:此前)?(?:预期|预计|预测)$")
 _PERIOD = re.compile(
     r"(?:\d{4}年)?(?:Q[1-4]|前[一二三四]季度|第?[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?|"
@@ -151,6 +156,8 @@ def _statement(
     between = _BETWEEN.match(clause[at + len(name) :])
     if between is None:
         return None
+    if between.group("today") and klass != "market":
+        return None  # 今日 dates a market reading; of anything else the line would lose the date
     qualifier = between.group("q") or ""
     after = text[fact.end : fact.end + 2]
     if not qualifier and after in ("以上", "左右"):
@@ -202,6 +209,8 @@ def _statement(
     if klass == "market":
         periods = []  # a close is the day's: 11月 before 上证指数 is the date's month
     period = periods[-1] if periods else fact.period if klass != "market" else ""
+    if klass == "market" and re.fullmatch(r"\d{1,2}月\d{1,2}日", between.group("today") or ""):
+        period = between.group("today")  # 北向资金11月20日净流出: the reading's own date
     if klass != "market" and not _PERIOD.fullmatch(period):
         return None  # a result without its period (or with 上年) reads as another one
     if klass == "market" and not verb and not re.search("报|收", between.group(0)):
@@ -249,22 +258,24 @@ def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Sta
 def source_statements(
     source: BriefSource, script: str = "simplified", desk_dirs: tuple[Path, ...] = ()
 ) -> list[Statement]:
-    """The statements one source allows, in its order (a figure stated twice, once)."""
+    """The statements one source allows: its headline's, then its text's, each in its order
+    (a figure stated twice, once)."""
     text = desk_text(source.text or source.title, script)
     title = desk_text(source.title, script)
     classes = metric_classes(desk_dirs)
     company = listed_company(text) or listed_company(title) or _title_company(title, classes)
     out: list[Statement] = []
     seen: set[tuple[str, str, str, str]] = set()
-    previous: Statement | None = None
-    for fact in figure_facts(text):
-        if previous is not None and _SENTENCE_END.search(text, previous.fact.end, fact.start):
-            previous = None
-        statement = _statement(fact, text, source.number, company, classes, previous)
-        previous = statement
-        if statement is not None and _figure_key(statement) not in seen:
-            seen.add(_figure_key(statement))
-            out.append(statement)
+    for part in dict.fromkeys((title, text)):
+        previous: Statement | None = None
+        for fact in figure_facts(part):
+            if previous is not None and _SENTENCE_END.search(part, previous.fact.end, fact.start):
+                previous = None
+            statement = _statement(fact, part, source.number, company, classes, previous)
+            previous = statement
+            if statement is not None and _figure_key(statement) not in seen:
+                seen.add(_figure_key(statement))
+                out.append(statement)
     return out
 
 
