@@ -158,6 +158,19 @@ def test_brief_kinds_choose_the_right_sources(demo_db: Database) -> None:
     assert sum(len(s.title) + len(s.text) for s in morning.sources) <= settings.drafting.brief_chars
 
 
+def test_a_monday_morning_report_reads_since_fridays_close(demo_db: Database) -> None:
+    settings = desk_settings()
+    slot = settings.slot("morning_report")
+    brief = build_brief(demo_db, settings, slot, DAY)
+    news = [s for s in brief.sources if s.kind == "feed" and s.published]
+    published = [datetime.fromisoformat(s.published) for s in news]  # research: research_days
+    posts = datetime.combine(DAY, slot.time, SHANGHAI)
+    friday_close = datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI)
+    overnight = posts - timedelta(hours=settings.drafting.overnight_hours)
+    assert published and all(friday_close <= p.astimezone(SHANGHAI) <= posts for p in published)
+    assert any(p < overnight for p in published)  # the weekend's window is longer than a night's
+
+
 def test_close_and_intraday_briefs_lead_with_the_market_snapshot(demo_db: Database) -> None:
     settings = desk_settings()
     close = build_brief(demo_db, settings, settings.slot("close_summary"), DAY)
