@@ -19,19 +19,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsdesk.config import JobsConfig, Settings
-from newsdesk.drafting.breaking import interpret_breaking
-from newsdesk.drafting.llm import Provider
-from newsdesk.drafting.service import make_provider, redraft
 from newsdesk.errors import NewsdeskError, NotFound, TooManyJobs
 from newsdesk.store.db import Database, lock_for_write, lock_key
 from newsdesk.store.models import Job
 from newsdesk.store.types import utcnow
+
+if TYPE_CHECKING:
+    from newsdesk.drafting.llm import Provider
 
 log = logging.getLogger(__name__)
 KINDS = ("breaking", "redraft")
@@ -103,7 +103,7 @@ class LocalRunner:
         self,
         db: Database,
         settings: Settings,
-        provider: Callable[[Settings], Provider] = make_provider,
+        provider: Callable[[Settings], Provider] | None = None,
     ) -> None:
         self.db, self.settings, self.provider = db, settings, provider
         workers = {
@@ -226,9 +226,16 @@ def run_job(
     db: Database,
     settings: Settings,
     job_id: str,
-    provider: Callable[[Settings], Provider] = make_provider,
+    provider: Callable[[Settings], Provider] | None = None,
 ) -> JobView:
-    """Do the job's work (any runner calls this); a job already started is not run twice."""
+    """Do the job's work (any runner calls this); a job already started is not run twice.
+    ``provider``: the desk's writer by default (``drafting.service.make_provider``)."""
+    # Drafting (jieba, openai: seconds) is imported by the run, not by the web app that imports
+    # this module for its routes, so the review UI of `newsdesk up` answers sooner.
+    from newsdesk.drafting.breaking import interpret_breaking
+    from newsdesk.drafting.service import make_provider, redraft
+
+    writer = provider or make_provider
     with db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -243,13 +250,13 @@ def run_job(
                 db,
                 settings,
                 str(params["request"]),
-                provider(settings),
+                writer(settings),
                 note=_text(params.get("note")),
             )
             draft_id = outcome.draft_id
         else:
             assert draft_id is not None
-            redraft(db, settings, draft_id, provider(settings), _text(params.get("note")))
+            redraft(db, settings, draft_id, writer(settings), _text(params.get("note")))
     except NewsdeskError as exc:
         _finish(db, job_id, "failed", error=str(exc), draft_id=draft_id)
     except Exception as exc:  # a bug must not leave the job "running" for ever

@@ -93,7 +93,7 @@ def job_runner() -> Runner | None:
 
     if not os.environ.get("PREFECT_API_URL"):
         return None
-    from flows.jobs import PrefectRunner
+    from flows.job_runner import PrefectRunner
 
     return PrefectRunner(os.environ["PREFECT_API_URL"])
 
@@ -232,8 +232,8 @@ def up_cmd(
     announce_demo_accounts(db)
 
     def review_app(api: str) -> Any:
-        # Imported here, while the Prefect server boots: both take seconds to import.
-        from flows.jobs import PrefectRunner
+        # Cheap: the runner imports Prefect when a job is submitted, so the UI does not wait.
+        from flows.job_runner import PrefectRunner
         from newsdesk.web.app import create_app
 
         return create_app(settings, db, PrefectRunner(api))
