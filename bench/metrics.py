@@ -1,35 +1,55 @@
-"""Month view with 20,000 drafts and 100,000 audit rows: compute time on SQLite and PostgreSQL.
+"""Month view with 20,000 drafts and 100,000 audit rows: in-process, the page and the CLI, each
+beside its floor, on SQLite and PostgreSQL.
 
-    python bench/metrics.py [--postgres URL]
+    python bench/metrics.py [--postgres URL] [--clients 50] [--quick]
 
-Seeds a fresh SQLite file and (when reachable) a fresh PostgreSQL schema with
-20,000 drafts spread over 2026-11 (each with a version and a report),
-100,000 audit rows, 100,000 items over four months from nine sources and a
-month of fetches every 15 minutes (25,920 attempts), then computes the month's metrics three times on each and
-prints the median. Target: < 1 s on both.
+Seeds a fresh SQLite file and (when reachable) a fresh PostgreSQL schema with 20,000 drafts
+spread over 2026-11 (each with a version and a report), 100,000 audit rows, 100,000 items over
+four months from nine sources and a month of fetches every 15 minutes (25,920 attempts), then
+stores each day's snapshot as the daily-metrics flow does and measures (issue 27 item 2):
+
+- in process: the month computed from the store (before), read from its snapshots (after), and
+  the current month on its last afternoon (29 snapshots, today live); the floor is reading the
+  month's 30 snapshot rows, decoded, and nothing else;
+- ``GET /metrics?month=2026-11`` from ``newsdesk web`` (2 processes): one client, then
+  ``--clients`` at once; the floor is the same bytes served from memory (bench/review_ui.py's);
+- ``newsdesk metrics --month 2026-11`` as a whole process; the floor ``newsdesk --help``.
+
+Targets: page < 300 ms and a few hundred KB, the CLI < 1 s. ``--quick`` (the test suite): 500
+drafts, SQLite, a few requests.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import requests
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.review_ui import FLOOR_APP, Server, _floor_command, hammer  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
+from newsdesk.metrics.store import period_metrics, snapshot_day  # noqa: E402
+from newsdesk.review.accounts import add_user  # noqa: E402
 from newsdesk.store.db import Database  # noqa: E402
 from newsdesk.store.models import (  # noqa: E402
     AuditEntry,
+    DailyMetrics,
     Draft,
     DraftVersion,
     FetchAttempt,
@@ -38,6 +58,8 @@ from newsdesk.store.models import (  # noqa: E402
 )
 from newsdesk.timetable import SHANGHAI  # noqa: E402
 
+CONFIG = ROOT / "config" / "desk.yaml"
+MONTH = "2026-11"
 ITEMS = 100_000
 REPORT = {
     "passed": True,
@@ -146,26 +168,126 @@ def seed_feeds(session: sa.orm.Session, rng: random.Random, count: int) -> None:
     session.execute(sa.insert(FetchAttempt), attempts)
 
 
-def measure(db: Database, drafts: int) -> float:
-    settings = load_settings(ROOT / "config" / "desk.yaml")
-    period = parse_period(month="2026-11")
+def median_ms(work: Callable[[], object], runs: int) -> float:
     timings = []
-    for _ in range(3):
+    for _ in range(runs):
         started = time.perf_counter()
-        data = compute_metrics(db, settings, period).as_json()
+        work()
         timings.append(time.perf_counter() - started)
-    assert data["drafts"] == drafts
-    return statistics.median(timings)
+    return statistics.median(timings) * 1000
+
+
+def in_process(db: Database, drafts: int, runs: int) -> list[tuple[str, float]]:
+    settings = load_settings(CONFIG)
+    period = parse_period(month=MONTH)
+    last_afternoon = datetime(2026, 11, 30, 14, 0, tzinfo=SHANGHAI)
+
+    def floor() -> None:
+        with db.session() as session:
+            rows = session.scalars(
+                sa.select(DailyMetrics.figures).where(
+                    DailyMetrics.day.between(period.start, period.end)
+                )
+            ).all()
+        assert sum(r["drafts"] for r in rows) == drafts
+
+    def stored() -> None:
+        assert period_metrics(db, settings, period).as_json()["drafts"] == drafts
+
+    return [
+        ("floor: read the 30 snapshot rows", median_ms(floor, runs)),
+        ("from snapshots (closed month)", median_ms(stored, runs)),
+        (
+            "current month, today live",
+            median_ms(lambda: period_metrics(db, settings, period, now=last_afternoon), runs),
+        ),
+        (
+            "computed from the store (before)",
+            median_ms(lambda: compute_metrics(db, settings, period), runs),
+        ),
+    ]
+
+
+def page(db: Database, clients: int, each: int) -> list[str]:
+    add_user(db, "bench", "bench-password", "admin")
+    env = {
+        "NEWSDESK_CONFIG": str(CONFIG),
+        "NEWSDESK_DATABASE_URL": db.url,
+        "NEWSDESK_WEB__WORKERS": "2",
+        "NEWSDESK_WEB__LOGIN_ATTEMPTS": "1000",
+    }
+    path = f"/metrics?month={MONTH}"
+    with Server([sys.executable, "-m", "newsdesk.cli", "web"], env) as server:
+        session = requests.Session()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', session.get(f"{server.url}/login").text)
+        assert csrf
+        session.post(
+            f"{server.url}/login",
+            data={"username": "bench", "password": "bench-password", "csrf": csrf.group(1)},
+        ).raise_for_status()
+        cookies = session.cookies.get_dict()
+        response = session.get(server.url + path)
+        assert response.status_code == 200 and "月报" in response.text, response.status_code
+        body, content_type = response.content, response.headers["content-type"]
+        one = hammer(server, path, 1, each * 2, cookies, {})
+        many = hammer(server, path, clients, each, cookies, {})
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "floor_app.py").write_text(FLOOR_APP)
+        Path(folder, "page.body").write_bytes(body)
+        floor_env = {
+            "PYTHONPATH": folder,
+            "FLOOR_BODY": str(Path(folder, "page.body")),
+            "FLOOR_TYPE": content_type,
+        }
+        with Server(_floor_command(2), floor_env) as floor:
+            floor_one = hammer(floor, "/", 1, each * 2, {}, {})
+            floor_many = hammer(floor, "/", clients, each, {}, {})
+    return [
+        f"| GET {path}, 1 client | {len(body):,} | {floor_one.p50:.0f} / {floor_one.p95:.0f} ms | "
+        f"{one.p50:.0f} / {one.p95:.0f} ms | {one.cpu_ms:.1f} ms |",
+        f"| GET {path}, {clients} clients | {len(body):,} | {floor_many.p50:.0f} / "
+        f"{floor_many.p95:.0f} ms | {many.p50:.0f} / {many.p95:.0f} ms | {many.cpu_ms:.1f} ms |",
+    ]
+
+
+def command(db: Database, runs: int) -> list[tuple[str, float]]:
+    env = os.environ | {"NEWSDESK_CONFIG": str(CONFIG), "NEWSDESK_DATABASE_URL": db.url}
+
+    def run(*args: str) -> None:
+        done = subprocess.run(
+            ["newsdesk", *args], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    return [
+        ("floor: newsdesk --help", median_ms(lambda: run("--help"), runs)),
+        (
+            f"newsdesk metrics --month {MONTH}",
+            median_ms(lambda: run("metrics", "--month", MONTH), runs),
+        ),
+    ]
+
+
+def snapshot_month(db: Database) -> float:
+    """Each day of the month stored as the daily-metrics flow stores it; ms per day."""
+    settings = load_settings(CONFIG)
+    days = parse_period(month=MONTH).days
+    started = time.perf_counter()
+    for day in days:
+        snapshot_day(db, settings, day)
+    return (time.perf_counter() - started) * 1000 / len(days)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="1/40 of the data, SQLite: tests")
     args = parser.parse_args()
     drafts, audits, items = (500, 2_500, 2_500) if args.quick else (20_000, 100_000, ITEMS)
-    slots = [s.name for s in load_settings(ROOT / "config" / "desk.yaml").slots]
-    databases = (("SQLite    ", None), ("PostgreSQL", args.postgres))
+    runs, clients, each = (1, 2, 2) if args.quick else (3, args.clients, 4)
+    slots = [s.name for s in load_settings(CONFIG).slots]
+    databases = (("SQLite", None), ("PostgreSQL", args.postgres))
     for label, url in databases[:1] if args.quick else databases:
         with scratch_database(url, "newsdesk-metrics-") as db:
             if db is None:
@@ -176,10 +298,26 @@ def main() -> None:
                 # statistics yet, and without them the planner probes the audit once per draft.
                 with db.engine.begin() as conn:
                     conn.execute(sa.text("ANALYZE"))
+            per_day = snapshot_month(db)
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
             print(
-                f"{label} month view, {drafts:,} drafts / {audits:,} audit rows / {items:,} items: "
-                f"{measure(db, drafts) * 1000:7.1f} ms (target < 1000 ms)"
+                f"\n{label}: {drafts:,} drafts / {audits:,} audit rows / {items:,} items; "
+                f"load average {load}; daily snapshot {per_day:.0f} ms a day"
             )
+            print(f"\n| {label} month view, in process | ms |\n|---|---|")
+            for name, ms in in_process(db, drafts, runs):
+                print(f"| {name} | {ms:,.1f} |")
+            print(
+                f"\n| {label} page | bytes | floor p50 / p95 | newsdesk p50 / p95 | server CPU / request |"
+            )
+            print("|---|---|---|---|---|")
+            for line in page(db, clients, each):
+                print(line)
+            print(f"\n| {label} command, whole process | wall ms |\n|---|---|")
+            for name, ms in command(db, runs):
+                print(f"| {name} | {ms:,.0f} |")
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            print(f"load average after: {load}")
 
 
 if __name__ == "__main__":

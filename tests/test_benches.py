@@ -14,7 +14,7 @@ from bench.corpora import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 # Benches over a shared public corpus: skipped on a machine without it.
-CORPUS = {"ingest.py": "feeds-bench"}
+CORPUS = {"ingest.py": "feeds-bench", "ingest_e2e.py": "feeds-bench"}
 
 # bench -> lines its quick run must print (its figures and the floor or peer beside them)
 BENCHES = {
@@ -25,8 +25,16 @@ BENCHES = {
         "floor p50 / p95",
         "concurrent approvals: 1 won",
     ],
-    "metrics.py": ["SQLite     month view"],
+    "metrics.py": [
+        "| SQLite month view, in process | ms |",
+        "| floor: read the 30 snapshot rows |",
+        "| from snapshots (closed month) |",
+        "| GET /metrics?month=2026-11, 1 client |",
+        "| floor: newsdesk --help |",
+        "| newsdesk metrics --month 2026-11 |",
+    ],
     "ingest.py": ["newsdesk parser", "fastfeedparser", "newsdesk / floor", "agreement"],
+    "ingest_e2e.py": ["| SQLite |", "floor: parse + one bulk insert", "ratio (wall, CPU)"],
     "clean_text.py": ["'<' * n", "em-space * n"],
     "startup.py": ["peer: import typer, rich.console", "newsdesk --help", "newsdesk feed parse"],
 }

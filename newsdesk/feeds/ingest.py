@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
+from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SourceConfig, TextLimits
 from newsdesk.entries import Entry
@@ -31,6 +32,7 @@ from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
 from newsdesk.store.items import store_entries
 from newsdesk.store.market import store_snapshots
+from newsdesk.store.models import Source
 from newsdesk.store.sources import (
     get_source,
     prune_attempts,
@@ -199,36 +201,27 @@ def store_step(
     on SQLite a huge feed would otherwise hold the database's one write lock until every
     item is in, and an editor's action would wait (and fail after the busy timeout). A
     batch that fails leaves the earlier ones stored; the next run counts them as duplicates.
+    The source is marked healthy in the last batch's transaction (most feeds are one batch:
+    one transaction per source, not two).
     """
     if run.finished:
         return run
     now = now or _now()
     conf = settings.source(run.name)
     first = run.responses[0]
+    size = len(run.entries) if conf.type == "market" else settings.fetch.store_batch
+    batches = [run.entries[start : start + size] for start in range(0, len(run.entries), size)]
+    batches = batches or [()]
     new = duplicates = 0
     try:
-        if conf.type == "market":
+        for number, batch in enumerate(batches, start=1):
             with db.session() as session:
-                pairs = [(e, run.data[e.guid]) for e in run.entries]
-                result = store_snapshots(session, get_source(session, run.name), pairs, now)
-                new, duplicates = result.new, result.duplicates
-        else:
-            size = settings.fetch.store_batch
-            for start in range(0, len(run.entries), size):
-                with db.session() as session:
-                    result = store_entries(
-                        session,
-                        get_source(session, run.name),
-                        run.entries[start : start + size],
-                        now,
-                        kind=conf.type,
-                        bodies=run.bodies,
-                    )
-                new, duplicates = new + result.new, duplicates + result.duplicates
-        with db.session() as session:
-            source = get_source(session, run.name)
-            record_success(source.state, now, first.status, first.etag, first.last_modified)
-            source.state.items_seen += len(run.entries)
+                source = get_source(session, run.name)
+                added, seen = _store_batch(session, source, conf, run, batch, now)
+                new, duplicates = new + added, duplicates + seen
+                if number == len(batches):
+                    record_success(source.state, now, first.status, first.etag, first.last_modified)
+                    source.state.items_seen += len(run.entries)
     except Exception as exc:  # see _fail; rolled back, recorded in a new session
         return _fail(db, settings, run, exc, now)
     return replace(
@@ -240,6 +233,24 @@ def store_step(
         entries=(),
         data={},
     )
+
+
+def _store_batch(
+    session: Session,
+    source: Source,
+    conf: SourceConfig,
+    run: SourceRun,
+    batch: tuple[Entry, ...],
+    now: datetime,
+) -> tuple[int, int]:
+    """One batch of a run's entries stored: (new, duplicates)."""
+    if conf.type == "market":
+        result = store_snapshots(session, source, [(e, run.data[e.guid]) for e in batch], now)
+    elif batch:
+        result = store_entries(session, source, batch, now, kind=conf.type, bodies=run.bodies)
+    else:
+        return 0, 0
+    return result.new, result.duplicates
 
 
 def ingest_source(

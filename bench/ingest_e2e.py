@@ -1,0 +1,188 @@
+"""Ingest end to end against its floor: 200 real feeds fetched over HTTP from 127.0.0.1, parsed
+and stored by ``newsdesk.feeds.ingest.ingest``, beside parse + one bulk insert of the same rows.
+
+    python bench/ingest_e2e.py [--corpus ../shared/data/feeds-bench] [--postgres URL] [--quick]
+
+The feeds are served by ``python -m http.server`` in a process of its own. Ingest runs on a
+fresh store (every item new, the desk's ``fetch.concurrency`` threads, ``fetch.store_batch``
+items per transaction). The floor, in the same run and on the same database: ``parse_feed``
+of every body, then the rows ingest stored inserted into a fresh store with one multi-row
+INSERT in one transaction. Wall seconds (the machine is shared) and this process's CPU
+seconds. Target (issue 27): ingest <= 2x the floor. ``--quick`` (the test suite): the 10
+smallest feeds, SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpora import shared_data  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
+from newsdesk.config import Settings  # noqa: E402
+from newsdesk.feeds.ingest import DONE, ingest  # noqa: E402
+from newsdesk.feeds.parse import parse_feed  # noqa: E402
+from newsdesk.store.db import Database  # noqa: E402
+from newsdesk.store.models import Item, Source  # noqa: E402
+
+ITEM_COLUMNS = [c for c in Item.__table__.columns if c.name != "id"]
+
+
+class Clock:
+    """Wall and process CPU seconds of one piece of work."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def run(self, work: Callable[[], Any]) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        return result
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f} s ({self.cpu:5.2f} s CPU)"
+
+
+def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url, timeout=5)
+            return server, url
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.1)
+
+
+def desk(feeds: list[str], url: str, var: Path) -> Settings:
+    sources = [
+        {"name": f"f{n:03d}", "url": f"{url}/{name}", "title": name} for n, name in enumerate(feeds)
+    ]
+    return Settings(var_dir=var, sources=sources, fetch={"allow_private_networks": True})
+
+
+def stored_rows(db: Database) -> list[tuple[str, dict[str, Any]]]:
+    """Every stored item: its source's name and its columns."""
+    with db.engine.connect() as conn:
+        source_of = dict(conn.execute(sa.select(Source.id, Source.name)).all())
+        return [
+            (source_of[row.source_id], dict(row._mapping))
+            for row in conn.execute(sa.select(*ITEM_COLUMNS))
+        ]
+
+
+def floor(
+    db: Database,
+    settings: Settings,
+    bodies: dict[str, bytes],
+    rows: list[tuple[str, dict[str, Any]]],
+) -> Clock:
+    """parse_feed of every body, then one INSERT of ``rows`` (the sources put in untimed)."""
+    clock = Clock()
+    for source in settings.sources:
+        clock.run(lambda s=source: parse_feed(bodies[s.name], base_url=s.url))
+    ids = {s.name: n for n, s in enumerate(settings.sources, start=1)}
+    with db.session() as session:
+        session.execute(
+            sa.insert(Source),
+            [
+                {"id": ids[s.name], "name": s.name, "title": s.name, "url": s.url, "type": "feed"}
+                for s in settings.sources
+            ],
+        )
+    planted = [columns | {"source_id": ids[name]} for name, columns in rows]
+
+    def insert() -> None:
+        with db.session() as session:
+            session.execute(sa.insert(Item), planted)
+
+    clock.run(insert)
+    return clock
+
+
+def measure(
+    url: str | None, settings: Settings, bodies: dict[str, bytes]
+) -> tuple[Clock, Clock, int] | None:
+    """Ingest on a fresh store, then the floor on another; None without the database."""
+    with scratch_database(url, "newsdesk-ingest-") as db:
+        if db is None:
+            return None
+        clock = Clock()
+        runs = clock.run(lambda: ingest(db, settings, force=True))
+        failed = [(r.name, r.error) for r in runs if r.status != DONE]
+        assert not failed, failed[:5]
+        rows = stored_rows(db)
+    with scratch_database(url, "newsdesk-ingest-floor-") as db:
+        assert db is not None
+        return clock, floor(db, settings, bodies, rows), len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=shared_data("feeds-bench"))
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--quick", action="store_true", help="10 small feeds, SQLite: tests")
+    args = parser.parse_args()
+    files = sorted(p for p in args.corpus.iterdir() if p.is_file() and p.suffix != ".md")
+    if args.quick:
+        files = sorted(files, key=lambda p: p.stat().st_size)[:10]
+    server, url = serve(args.corpus)
+    try:
+        with tempfile.TemporaryDirectory() as var:
+            settings = desk([p.name for p in files], url, Path(var))
+            bodies = {s.name: p.read_bytes() for s, p in zip(settings.sources, files, strict=True)}
+            size = sum(len(b) for b in bodies.values()) / 1e6
+            print(f"corpus: {len(files)} feeds, {size:.1f} MB, served from {url}")
+            print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+            print()
+            print(
+                "| database | items | ingest end to end | floor: parse + one bulk insert | ratio (wall, CPU) |"
+            )
+            print("|---|---|---|---|---|")
+            databases = (("SQLite", None), ("PostgreSQL", args.postgres))
+            for label, db_url in databases[:1] if args.quick else databases:
+                measured = measure(db_url, settings, bodies)
+                if measured is None:
+                    continue
+                ingest_clock, floor_clock, items = measured
+                print(
+                    f"| {label} | {items:,} | {ingest_clock} | {floor_clock} | "
+                    f"{ingest_clock.wall / floor_clock.wall:.1f}x, "
+                    f"{ingest_clock.cpu / floor_clock.cpu:.1f}x (target <= 2x) |"
+                )
+            print()
+            print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
