@@ -351,7 +351,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             metric = previous.metric
         sentence_low = _sentence_start(plain, span.start)
         sentence_before = plain[sentence_low : span.start]
-        clause_before = plain[_clause_start(plain, sentence_low, span.start) : span.start]
+        clause_low = _clause_start(plain, sentence_low, span.start)
+        clause_before = plain[clause_low:span.start]
         # An enumeration (粮油食品类、通讯器材类…分别增长) is one clause for what narrows a figure.
         wide_low = _last_match_end(_WIDE_CLAUSE, plain, sentence_low, span.start) or sentence_low
         found_parts = parts(plain[wide_low : span.start]) or (previous_parts if inherited else ())
@@ -365,7 +366,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             qualifier=qualifier(clause_before, plain[span.end : span.end + 4]),
             subject=subject or (previous.subject if previous is not None else ""),
             period=period(sentence_before),
-            direction=direction(clause_before),
+            # 同比增长6.25% [2] - 第三季度营收为398.10亿元: the verb is the figure before's.
+            direction=direction(plain[max(clause_low, previous_end) : span.start]),
             # A cue holds until the next figure: 预计A，B is a forecast of A only.
             kind=kind(plain[max(sentence_low, previous_end) : span.start], clause_before, after),
             parts=found_parts,
