@@ -20,12 +20,11 @@ import numpy as np
 
 from newsdesk.text.normalise import nfkc
 from newsdesk.text.script import code_points, is_han, is_han_code
+from newsdesk.text.sentences import sentence_pieces
 
 # [1] [1,2] [1-3] 【1】 【1，2】 ; ranges use - – ~ ; lists use , ， 、
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[-–~,，、]\s*\d{1,3})*)\s*[\]】]")
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"\n]*\"")
-# A sentence ends at 。！？ (not at ；: "A；B[1]。" is one claim with one marker for both halves).
-_SENTENCE_END = re.compile(r"[。！？!?]+[”」』\"]?|\.(?=\s|$)|\n+")
 MAX_RANGE = 50
 
 
@@ -83,17 +82,11 @@ def excluded_spans(text: str, max_quote: int | None = None) -> list[tuple[int, i
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split at sentence ends; a run of only markers after a full stop joins the sentence before."""
+    """Split at sentence ends (``text.sentences``: not at ；); a run of only markers after a
+    full stop joins the sentence before."""
     found = markers(text)
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        pieces.append((start, match.end()))
-        start = match.end()
-    if start < len(text):
-        pieces.append((start, len(text)))
     merged: list[list[int]] = []
-    for begin, end in pieces:
+    for begin, end in sentence_pieces(text):
         chunk = MARKER.sub("", text[begin:end]).strip(" \t\r\n。.；;！？!?")
         if merged and not chunk:
             merged[-1][1] = end

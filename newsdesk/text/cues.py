@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from newsdesk.text.sentences import own_clause
 from newsdesk.text.vocabulary import read_sections
 
 CUES_FILE = Path(__file__).parent / "data" / "fact_cues.txt"
@@ -172,11 +173,19 @@ def kind(since_previous: str, clause_before: str, after: str) -> str:
 
 
 def period(sentence_before: str) -> str:
-    """The last period named before the figure in its sentence (10月, 前三季度, 2025年)."""
+    """The last period named before the figure in its clause (``sentences.own_clause``:
+    after the sentence's last ；): 10月, 前三季度, 2025年; "" when the clause names none.
+
+    Not the last one before the ；: writers put a comparison there (10月出口下降1.1%，9月则为
+    增长8.3%；进口增速放缓至1%: 10月's, not 9月's), and not the first the sentence names:
+    that is often the day of the report (国家统计局11月9日发布数据，10月份…；核心CPI…).
+    A figure whose clause names no period is compared without one (precision first).
+    """
+    clause = own_clause(sentence_before)
     found = [
         m
-        for m in _PERIOD.finditer(sentence_before)
-        if not _COMPARED.search(sentence_before, max(0, m.start() - 3), m.start())
+        for m in _PERIOD.finditer(clause)
+        if not _COMPARED.search(clause, max(0, m.start() - 3), m.start())
     ]
     return found[-1].group(0) if found else ""
 

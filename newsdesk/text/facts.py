@@ -43,6 +43,7 @@ from newsdesk.text.names import (
     tokens as tokens_of,
 )
 from newsdesk.text.numbers import amount, fold_width, split_scale
+from newsdesk.text.sentences import own_clause, sentence_start, sentence_stop, separated
 from newsdesk.text.tickers import TICKER
 from newsdesk.text.vocabulary import (
     canonical_metric,
@@ -308,9 +309,7 @@ def _metric_after(phrase: str) -> str:
 
 
 def _sentence_start(plain: str, position: int) -> int:
-    return _last_match_end(_SENTENCE, plain, max(0, position - _SENTENCE_REACH), position) or max(
-        0, position - _SENTENCE_REACH
-    )
+    return sentence_start(plain, position, max(0, position - _SENTENCE_REACH))
 
 
 def _clause_start(plain: str, low: int, position: int) -> int:
@@ -333,8 +332,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
     previous: FigureFact | None = None
     previous_parts: tuple[str, ...] = ()
     for span in _figure_spans(masked):
-        if _last_match_end(_SENTENCE, masked, previous_end, span.start) is not None:
-            previous, previous_parts = None, ()  # a new sentence: nothing carries over
+        if separated(masked, previous_end, span.start):
+            previous, previous_parts = None, ()  # a new sentence or clause: nothing carries over
         low = max(previous_end, span.start - _REACH)
         # Dates blanked out, so 2026年港股IPO集资 names 港股IPO集资, not 年港股….
         before = _DATE_WORDS.sub(" ", plain[_clause_start(plain, low, span.start) : span.start])
@@ -368,8 +367,12 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             period=period(sentence_before),
             # 同比增长6.25% [2] - 第三季度营收为398.10亿元: the verb is the figure before's.
             direction=direction(plain[max(clause_low, previous_end) : span.start]),
-            # A cue holds until the next figure: 预计A，B is a forecast of A only.
-            kind=kind(plain[max(sentence_low, previous_end) : span.start], clause_before, after),
+            # A cue holds until the next figure (预计A，B is a forecast of A only) or ；.
+            kind=kind(
+                own_clause(plain[max(sentence_low, previous_end) : span.start]),
+                clause_before,
+                after,
+            ),
             parts=found_parts,
             sure=bool(metric) and not _PRONOUN.search(clause_before),
             negative=span.negative,
@@ -443,11 +446,8 @@ def facts_with_value(text: str, value: str) -> list[FigureFact]:
     plain = text
     out: list[FigureFact] = []
     for position in _occurrences(plain, value):
-        low = _last_match_end(_SENTENCE, plain, max(0, position - 400), position) or max(
-            0, position - 400
-        )
-        stop = _SENTENCE.search(plain, position, position + 400)
-        high = stop.end() if stop else min(len(plain), position + 400)
+        low = sentence_start(plain, position, max(0, position - 400))
+        high = sentence_stop(plain, position, position + 400)
         for fact in _sentence_facts(text[low:high]):
             if fact.start <= position - low < fact.end and fact.value == value:
                 out.append(replace(fact, start=fact.start + low, end=fact.end + low))
