@@ -28,6 +28,7 @@ from newsdesk.config import JobsConfig, Settings
 from newsdesk.errors import NewsdeskError, NotFound, TooManyJobs
 from newsdesk.store.db import Database, lock_for_write, lock_key
 from newsdesk.store.models import Job
+from newsdesk.store.reading import Store, reading
 from newsdesk.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -195,17 +196,17 @@ def create_job(
     return get_job(db, job_id)
 
 
-def get_job(db: Database, job_id: str) -> JobView:
-    with db.session() as session:
+def get_job(db: Store, job_id: str) -> JobView:
+    with reading(db) as session:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
         return _view(job)
 
 
-def draft_jobs(db: Database, draft_id: int, limit: int = 5) -> list[JobView]:
+def draft_jobs(db: Store, draft_id: int, limit: int = 5) -> list[JobView]:
     """The draft's newest jobs (a rewrite in progress is shown on its page)."""
-    with db.session() as session:
+    with reading(db) as session:
         jobs = session.scalars(
             select(Job).where(Job.draft_id == draft_id).order_by(Job.created_at.desc()).limit(limit)
         )

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from newsdesk.clock import FixedClock
 from newsdesk.review.service import get_draft
@@ -113,3 +114,21 @@ def test_a_draft_being_written_is_shown_with_its_age(desk: tuple[Database, WebSe
         },
     )
     assert refused.status_code in (403, 409) and get_draft(db, writing).state == "drafting"
+
+
+def test_a_request_reads_through_one_session(desk: tuple[Database, WebServer]) -> None:
+    """Who is asking and everything a page shows come through the request's one session: one
+    connection taken from the pool per page (it took one per read: three for the queue)."""
+    db, server = desk
+    draft_id = plant(db)
+    editor = signed_in(server)
+    taken: list[str] = []
+    listener = lambda *_: taken.append("checkout")  # noqa: E731
+    event.listen(db.engine, "checkout", listener)
+    try:
+        for path in ("/queue", f"/drafts/{draft_id}", f"/drafts/{draft_id + 99}", "/jobs/none"):
+            taken.clear()
+            editor.get(path)
+            assert taken == ["checkout"], path
+    finally:
+        event.remove(db.engine, "checkout", listener)

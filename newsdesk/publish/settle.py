@@ -14,6 +14,7 @@ from newsdesk.review.accounts import Actor
 from newsdesk.review.states import may_settle
 from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, Post
+from newsdesk.store.reading import Store, reading
 from newsdesk.store.types import is_row_id, utcnow
 
 
@@ -37,10 +38,10 @@ class PostRow:
 
 
 def list_posts(
-    db: Database, *, state: str | None = None, draft_id: int | None = None, limit: int = 200
+    db: Store, *, state: str | None = None, draft_id: int | None = None, limit: int = 200
 ) -> list[PostRow]:
     """Posts newest first, filtered by state or draft (the CLI and API list uncertain ones)."""
-    with db.session() as session:
+    with reading(db) as session:
         query = select(Post, Draft).join(Draft, Draft.id == Post.draft_id)
         if state:
             query = query.where(Post.state == state)

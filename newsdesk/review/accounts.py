@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from newsdesk.errors import AuthError, NotFound, PermissionDenied
 from newsdesk.store.db import Database
 from newsdesk.store.models import ApiToken, User
+from newsdesk.store.reading import Store, reading
 from newsdesk.store.types import utcnow
 from newsdesk.text.clean import sanitise
 
@@ -269,9 +270,9 @@ def session_generation(db: Database, username: str) -> int:
         return _user(session, username).session_generation
 
 
-def session_actor(db: Database, username: str, generation: object) -> Actor:
+def session_actor(db: Store, username: str, generation: object) -> Actor:
     """Who a session cookie signs in, if it is still current: AuthError once it has ended."""
-    with db.session() as session:
+    with reading(db) as session:
         user = _user(session, username)
         if not user.active or generation != user.session_generation:
             raise AuthError("会话已结束，请重新登录 session ended; sign in again")

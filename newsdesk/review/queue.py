@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or
 
 from newsdesk.errors import ReviewError
 from newsdesk.review.states import OPEN, ReviewState
-from newsdesk.store.db import Database
 from newsdesk.store.models import Draft, DraftVersion
+from newsdesk.store.reading import Store, reading
 
 # The offline composer's name (``llm.provider: offline``; tests/test_review.py checks it is
 # OfflineComposer.name): the queue marks its drafts without importing the drafting package.
@@ -117,7 +117,7 @@ def _row(r: Row[Any]) -> QueueRow:
 
 
 def queue(
-    db: Database,
+    db: Store,
     *,
     day: date | None = None,
     carry_open: bool = False,
@@ -148,7 +148,7 @@ def queue(
 
 
 def queue_page(
-    db: Database,
+    db: Store,
     *,
     day: date | None = None,
     carry_open: bool = False,
@@ -174,7 +174,7 @@ def queue_page(
             _after(key, _decode_cursor(cursor, _QUEUE_SHAPE), descending_first=True)
         )
     query = query.order_by(Draft.day.desc(), *key[1:]).limit(limit + 1)
-    with db.session() as session:
+    with reading(db) as session:
         found = session.execute(query).all()
     rows = [_row(r) for r in found[:limit]]
     if len(found) <= limit:
@@ -195,7 +195,7 @@ class WorkingQueue:
 
 
 def working_queue(
-    db: Database,
+    db: Store,
     day: date,
     *,
     earlier_limit: int,
@@ -218,7 +218,7 @@ def working_queue(
     if earlier_cursor:
         query = query.where(_after(key, _decode_cursor(earlier_cursor, _EARLIER_SHAPE)))
     query = query.order_by(*key).limit(earlier_limit + 1)
-    with db.session() as session:
+    with reading(db) as session:
         total = session.scalar(select(func.count()).select_from(earlier_filter.subquery())) or 0
         found = [_row(r) for r in session.execute(query).all()]
     earlier, more = found[:earlier_limit], len(found) > earlier_limit

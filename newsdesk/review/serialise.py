@@ -10,10 +10,10 @@ from newsdesk.review.accounts import Actor
 from newsdesk.review.queue import QueueRow
 from newsdesk.review.service import allowed_actions, get_draft
 from newsdesk.review.states import LABELS, ReviewState, may_settle
-from newsdesk.store.db import Database
+from newsdesk.store.reading import Store
 
 
-def draft_view(db: Database, settings: Settings, draft_id: int, actor: Actor) -> dict[str, Any]:
+def draft_view(db: Store, settings: Settings, draft_id: int, actor: Actor) -> dict[str, Any]:
     draft = get_draft(db, draft_id)
     latest = draft.versions[-1] if draft.versions else None
     return {
@@ -27,7 +27,7 @@ def draft_view(db: Database, settings: Settings, draft_id: int, actor: Actor) ->
     }
 
 
-def draft_json(db: Database, settings: Settings, draft_id: int, actor: Actor) -> dict[str, Any]:
+def draft_json(db: Store, settings: Settings, draft_id: int, actor: Actor) -> dict[str, Any]:
     view = draft_view(db, settings, draft_id, actor)
     draft, latest = view["draft"], view["latest"]
     return {

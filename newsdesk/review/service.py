@@ -29,6 +29,7 @@ from newsdesk.review.states import NEW_TEXT, TRANSITIONS, Action, ReviewState
 from newsdesk.review.versions import EDITOR_ORIGIN, NewVersion, day_texts, editor_version
 from newsdesk.store.db import Database
 from newsdesk.store.models import AuditEntry, Draft, DraftVersion
+from newsdesk.store.reading import Store, reading
 from newsdesk.store.types import is_row_id, utcnow
 
 NOTE_REQUIRED = {Action.REJECT, Action.REQUEST_REVISION, Action.CORRECT, Action.FAIL}
@@ -323,9 +324,9 @@ def _store(session: Session, draft: Draft, version: NewVersion, note: str | None
     draft.flag_reason = None if version.report.passed else "；".join(version.report.reasons()[:6])
 
 
-def get_draft(db: Database, draft_id: int) -> Draft:
+def get_draft(db: Store, draft_id: int) -> Draft:
     """A draft with its versions and audit trail loaded (detached, read-only use)."""
-    with db.session() as session:
+    with reading(db) as session:
         draft = _load(session, draft_id)
         _ = list(draft.versions), list(draft.audit), list(draft.posts)
         session.expunge(draft)

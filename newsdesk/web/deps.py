@@ -1,11 +1,13 @@
-"""Request dependencies: the database, the settings, who is asking; and the one mapping of
-newsdesk's errors to HTTP statuses, for the API's handler and the pages alike."""
+"""Request dependencies: the request's database session, the settings, who is asking; and the
+one mapping of newsdesk's errors to HTTP statuses, for the API's handler and the pages alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from newsdesk.clock import Clock
 from newsdesk.config import Settings
@@ -50,20 +52,34 @@ def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
+def request_session(request: Request) -> Iterator[Session]:
+    """The one session a request reads through (who is asking, what the page shows), closed
+    when the request ends. Writes are not made in it: each service call that changes state is
+    its own short transaction (checks run before it, outside any), so a slow page never holds
+    a lock and a refused action leaves nothing half-written."""
+    with request.app.state.db.session() as session:
+        yield session
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(request_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def page_actor(request: Request) -> Actor:
+def page_actor(request: Request, session: SessionDep) -> Actor:
     username = request.session.get("user")
     if not username:
         raise LoginRequired(request.url.path)
     try:
-        return session_actor(request.app.state.db, username, request.session.get("generation"))
+        return session_actor(session, username, request.session.get("generation"))
     except NewsdeskError:
         request.session.clear()
         raise LoginRequired(request.url.path) from None
@@ -79,8 +95,6 @@ def api_actor(request: Request) -> Actor:
     return actor_for_token(request.app.state.db, token.strip(), request.app.state.token_uses)
 
 
-DbDep = Annotated[Database, Depends(get_db)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 PageActor = Annotated[Actor, Depends(page_actor)]
 ApiActor = Annotated[Actor, Depends(api_actor)]

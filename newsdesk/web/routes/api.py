@@ -13,7 +13,7 @@ from newsdesk.jobs import JobView, check_quota, create_job, get_job
 from newsdesk.review.queue import queue_page
 from newsdesk.review.serialise import draft_json, row_json
 from newsdesk.review.service import transition
-from newsdesk.web.deps import ApiActor, DbDep, SettingsDep
+from newsdesk.web.deps import ApiActor, DbDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -37,7 +37,7 @@ class EditBody(ActionBody):
 @router.get("/queue")
 def api_queue(
     actor: ApiActor,
-    db: DbDep,
+    session: SessionDep,
     response: Response,
     day: date | None = None,
     slot: str | None = None,
@@ -49,7 +49,7 @@ def api_queue(
     """Drafts, filtered by day, slot, state and kind, ``limit`` at a time: when there are more,
     the ``X-Next-Cursor`` header (and a ``Link: rel="next"``) gives the ``cursor`` of the next page."""
     rows, following = queue_page(
-        db, day=day, slot=slot, state=state, kind=kind, limit=limit, cursor=cursor
+        session, day=day, slot=slot, state=state, kind=kind, limit=limit, cursor=cursor
     )
     if following:
         params = {"day": day, "slot": slot, "state": state, "kind": kind, "limit": limit}
@@ -62,9 +62,11 @@ def api_queue(
 
 
 @router.get("/drafts/{draft_id}")
-def api_draft(draft_id: int, actor: ApiActor, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
+def api_draft(
+    draft_id: int, actor: ApiActor, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     """One draft: text, brief sources, check report, versions, audit trail, allowed actions."""
-    return draft_json(db, settings, draft_id, actor)
+    return draft_json(session, settings, draft_id, actor)
 
 
 def _act(
@@ -149,9 +151,9 @@ def _job_json(job: JobView) -> dict[str, Any]:
 
 
 @router.get("/jobs/{job_id}")
-def api_job(job_id: str, actor: ApiActor, db: DbDep) -> dict[str, Any]:
+def api_job(job_id: str, actor: ApiActor, session: SessionDep) -> dict[str, Any]:
     """A background job: queued, running, done (with its draft) or failed (with the error)."""
-    return get_job(db, job_id).as_json()
+    return get_job(session, job_id).as_json()
 
 
 class BreakingBody(BaseModel):

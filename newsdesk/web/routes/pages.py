@@ -18,7 +18,7 @@ from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import ClockDep, DbDep, PageActor, SettingsDep, status_for
+from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep, status_for
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
 from newsdesk.web.views import countdown, drafting_age, queue_groups, state_counts
@@ -90,7 +90,7 @@ def home() -> Response:
 def queue_page(
     request: Request,
     actor: PageActor,
-    db: DbDep,
+    session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     day: Annotated[date | None, None] = None,
@@ -105,7 +105,7 @@ def queue_page(
     slot, state, kind = slot or None, state or None, kind or None
     if day == working:
         page = working_queue(
-            db,
+            session,
             day,
             earlier_limit=settings.review.earlier_page,
             earlier_cursor=earlier,
@@ -116,7 +116,7 @@ def queue_page(
         rows = page.rows + page.earlier
     else:
         page = None
-        rows = queue(db, day=day, slot=slot, state=state, kind=kind)
+        rows = queue(session, day=day, slot=slot, state=state, kind=kind)
     groups = queue_groups(settings, rows, day)
     return render(
         request,
@@ -156,10 +156,10 @@ def breaking_form(
 
 
 @router.get("/jobs/{job_id}")
-def job_page(request: Request, job_id: str, actor: PageActor, db: DbDep) -> Response:
+def job_page(request: Request, job_id: str, actor: PageActor, session: SessionDep) -> Response:
     """A job's state; the page reloads itself until the job ends, then opens its draft."""
     try:
-        job = get_job(db, job_id)
+        job = get_job(session, job_id)
     except NotFound as exc:
         return render(request, "error.html", status=404, actor=actor, error=str(exc))
     if job.state == "done" and job.draft_id:
@@ -169,18 +169,19 @@ def job_page(request: Request, job_id: str, actor: PageActor, db: DbDep) -> Resp
 
 @router.get("/drafts/{draft_id}")
 def draft_page(
-    request: Request, draft_id: int, actor: PageActor, db: DbDep, settings: SettingsDep
+    request: Request, draft_id: int, actor: PageActor, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    return _draft_page(request, draft_id, actor, db, settings)
+    return _draft_page(request, draft_id, actor, session, settings)
 
 
-def _draft_page(request, draft_id, actor, db, settings, status=200, error=None, message=None):  # type: ignore[no-untyped-def]
+def _draft_page(request, draft_id, actor, session, settings, status=200, error=None, message=None):  # type: ignore[no-untyped-def]
+    """The draft's page, read through the request's session."""
     try:
-        view = draft_view(db, settings, draft_id, actor)
+        view = draft_view(session, settings, draft_id, actor)
     except NotFound as exc:
         return render(request, "error.html", status=404, actor=actor, error=str(exc))
     draft = view["draft"]
-    siblings = [r.id for r in queue(db, day=draft.day)]
+    siblings = [r.id for r in queue(session, day=draft.day)]
     position = siblings.index(draft.id) if draft.id in siblings else -1
     versions = []
     previous = ""
@@ -198,7 +199,7 @@ def _draft_page(request, draft_id, actor, db, settings, status=200, error=None, 
         versions=list(reversed(versions)),
         previous_id=siblings[position - 1] if position > 0 else None,
         next_id=siblings[position + 1] if 0 <= position < len(siblings) - 1 else None,
-        jobs=draft_jobs(db, draft.id),
+        jobs=draft_jobs(session, draft.id),
         **view,
     )
 
@@ -210,6 +211,7 @@ def draft_action(
     action: str,
     actor: PageActor,
     db: DbDep,
+    session: SessionDep,
     settings: SettingsDep,
     expected_version: Annotated[int, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -219,7 +221,7 @@ def draft_action(
     check_csrf(request, csrf)
     if action not in FORM_ACTIONS:
         return _draft_page(
-            request, draft_id, actor, db, settings, 404, f"unknown action {action!r}"
+            request, draft_id, actor, session, settings, 404, f"unknown action {action!r}"
         )
     try:
         if action == "request_revision":
@@ -254,7 +256,9 @@ def draft_action(
                 text=text,
             )
     except StaleVersion as exc:
-        return _draft_page(request, draft_id, actor, db, settings, 409, f"冲突 conflict: {exc}")
+        return _draft_page(
+            request, draft_id, actor, session, settings, 409, f"冲突 conflict: {exc}"
+        )
     except ReviewError as exc:
-        return _draft_page(request, draft_id, actor, db, settings, status_for(exc), str(exc))
+        return _draft_page(request, draft_id, actor, session, settings, status_for(exc), str(exc))
     return RedirectResponse(f"/drafts/{draft_id}?done={action}", status_code=303)

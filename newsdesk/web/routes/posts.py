@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from newsdesk.publish.settle import list_posts, settle_post
-from newsdesk.web.deps import ApiActor, DbDep, PageActor
+from newsdesk.web.deps import ApiActor, DbDep, PageActor, SessionDep
 from newsdesk.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ class SettleBody(BaseModel):
 
 @api_router.get("/posts")
 def api_posts(
-    actor: ApiActor, db: DbDep, state: str | None = None, draft: int | None = None
+    actor: ApiActor, session: SessionDep, state: str | None = None, draft: int | None = None
 ) -> list[dict[str, Any]]:
     """Posts newest first, with their text; ``state=uncertain`` lists those needing a person."""
     return [
@@ -56,7 +56,7 @@ def api_posts(
             "sent_at": r.sent_at.isoformat() if r.sent_at else None,
             "text": r.body,
         }
-        for r in list_posts(db, state=state, draft_id=draft)
+        for r in list_posts(session, state=state, draft_id=draft)
     ]
 
 
