@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.composer.compare import comparison, comparison_sentence
 from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.wording import pick
@@ -179,12 +180,20 @@ def _prose(ctx: Context, story: StoryPlan) -> str:
 
 
 def story_layout(ctx: Context) -> list[str]:
+    """One story's facts, then what they say: a rate compared with the same rate of another
+    period when the story's reports give both, else only what this period's directions say."""
     stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
     if not stories:
         return []
     story = stories[0]
     out = [ctx.say("greeting", subject=label(story)), _prose(ctx, story)]
-    out.append(_reasoning(ctx, story.statements) + ctx.desk["risk"]["text"])
+    found = comparison([*story.statements, *story.evidence])
+    reasoning = (
+        comparison_sentence(found, ctx.desk["comparison"], found.recent in story.statements)
+        if found
+        else _reasoning(ctx, story.statements)
+    )
+    out.append(reasoning + ctx.desk["risk"]["text"])
     return out
 
 

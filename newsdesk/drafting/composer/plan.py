@@ -84,6 +84,7 @@ class StoryPlan:
     source: BriefSource
     weight: int
     statements: list[Statement]
+    evidence: tuple[Statement, ...] = ()  # every statement of the story's reports, for reasoning
 
     @property
     def subject(self) -> str:
@@ -330,7 +331,12 @@ def plan_stories(
                 not focused and bool(steering.focus),
                 -source.outlets,
                 position,
-                StoryPlan(report, source.outlets, _coherent(statements, per_story)),
+                StoryPlan(
+                    report,
+                    source.outlets,
+                    _coherent(statements, per_story),
+                    tuple(s for found in told for s in found),
+                ),
             )
         )
     stories.sort(key=lambda entry: entry[:3])
@@ -340,7 +346,7 @@ def plan_stories(
     for *_, story in stories:
         unseen = [s for s in story.statements if _figure_key(s) not in seen]
         seen |= {_figure_key(s) for s in unseen}
-        out.append(StoryPlan(story.source, story.weight, unseen))
+        out.append(StoryPlan(story.source, story.weight, unseen, story.evidence))
     return out
 
 

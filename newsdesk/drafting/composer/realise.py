@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from newsdesk.text.facts import FigureFact
 
 # The source's comparison base and verb in the desk's words.
-_BASES = {"年": "同比", "比上月": "环比", "较上月": "环比"}
+_BASES = {
+    "年": "同比",
+    "较上年同期": "同比",
+    "较去年同期": "同比",
+    "比上月": "环比",
+    "较上月": "环比",
+}
 _VERBS = {
     "增": "增长",
     "增加": "增长",

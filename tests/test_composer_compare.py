@@ -1,0 +1,58 @@
+"""The 观点's reasoning: one rate compared with the same rate of another period, by arithmetic on
+two stated figures, never a trend claimed from one period (the blind read's "CPI仍在上行")."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer import compose
+from newsdesk.drafting.composer.compare import comparison
+from newsdesk.drafting.composer.plan import source_statements
+
+RESULTS = (
+    "贵州茅台(600519)发布三季报：前三季度公司实现营业总收入1309.04亿元，同比增长6.32%；"
+    "第三季度实现营业总收入398.10亿元，同比增长0.35%。"
+)
+
+
+def statements(text: str) -> list:
+    return source_statements(BriefSource(1, 1, "三季报", text, "甲报", None, None))
+
+
+def test_a_quarter_slower_than_its_nine_months_is_a_slowdown() -> None:
+    found = comparison(statements(RESULTS))
+    assert found is not None
+    assert (found.recent.fact.value, found.earlier.fact.value) == ("0.35", "6.32")
+    assert (found.higher, found.trend) == (False, "slower")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Two years' quarters: not one series.
+        "贵州茅台(600519)：2024年第三季度营业总收入同比增长15.6%；"
+        "2025年前三季度营业总收入同比增长6.32%。",
+        # Two metrics.
+        "贵州茅台(600519)：前三季度营业总收入同比增长6.32%；第三季度归母净利润同比增长0.48%。",
+        # Levels, not rates.
+        "贵州茅台(600519)：前三季度营业总收入1309.04亿元；第三季度营业总收入398.10亿元。",
+    ],
+)
+def test_figures_that_are_not_one_rate_over_two_periods_are_not_compared(text: str) -> None:
+    assert comparison(statements(text)) is None
+
+
+def test_signs_that_differ_get_no_trend_word() -> None:
+    text = "国家统计局数据显示，10月份CPI同比上涨0.2%。1-10月，CPI较上年同期下降0.1%。"
+    found = comparison(statements(text))
+    assert found is not None and found.higher and found.trend == ""
+
+
+def test_the_opinion_reasons_from_the_comparison_citing_both_figures() -> None:
+    brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")
+    brief.sources = [BriefSource(1, 1, "茅台三季报", RESULTS, "甲报", None, None)]
+    text = compose(Settings(), brief, "投资有风险。").text
+    assert "低于前三季度" in text and "增速放缓" in text
+    assert "仍在" not in text  # no trend claimed beyond the figures
