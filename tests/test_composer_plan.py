@@ -64,4 +64,47 @@ def test_a_storys_headline_figure_comes_from_the_report_that_states_it_plainly()
     brief.sources = [lead, other]
     text = compose(Settings(), brief, "投资有风险。").text
     lines = [line for line in text.splitlines() if "[" in line]
-    assert lines == ["1、10月出口同比下降1.1%[2]。"]  # one story, one line, from its headline report
+    assert lines == [
+        "1、10月出口同比下降1.1%[2]。"
+    ]  # one story, one line, from its headline report
+
+
+def test_a_figure_the_storys_reports_give_differently_is_left_out_and_noted() -> None:
+    from newsdesk.config import Settings
+    from newsdesk.drafting.brief import Brief
+    from newsdesk.drafting.composer import compose
+
+    one = BriefSource(
+        1,
+        1,
+        "新能源汽车渗透率过半",
+        "中汽协数据显示，10月新能源汽车销量145.9万辆。",
+        "甲报",
+        None,
+        None,
+    )
+    other = BriefSource(
+        2, 2, "10月车市", "中汽协数据显示，10月新能源汽车销量171.5万辆。", "乙报", None, None
+    )
+    one.outlets = other.outlets = 2
+    other.story = 1
+    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
+    brief.sources = [one, other]
+    composed = compose(Settings(), brief, "投资有风险。")
+    assert "145.9" not in composed.text and "171.5" not in composed.text
+    assert any("各来源不一致" in note and "171.5万辆[2]" in note for note in composed.notes)
+
+
+def test_figures_that_round_to_each_other_agree() -> None:
+    from newsdesk.drafting.composer.plan import _disputed
+
+    texts = [
+        "贵州茅台(600519)第三季度归母净利润192.24亿元。",
+        "贵州茅台(600519)第三季度归母净利润192.2亿元。",
+    ]
+    found = [s for n, t in enumerate(texts, 1) for s in stated_statements(t, n)]
+    assert len(found) == 2 and _disputed(found) == {}
+
+
+def stated_statements(text: str, number: int) -> list:
+    return source_statements(BriefSource(number, number, "三季报", text, "outlet", None, None))

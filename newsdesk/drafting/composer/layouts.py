@@ -86,6 +86,7 @@ class Context:
             fresh,
         )
         stated = [s for s in planned if s.statements]
+        self.notes += [note for story in planned for note in story.disputed]
         for story in planned:
             if not story.statements:
                 title = desk_text(story.source.title, self.script)[:24]

@@ -19,14 +19,16 @@ then brief order), the note's focus first; 更短 keeps the biggest story, 多�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 
 import jieba.posseg
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.composer.realise import Reading, Statement
+from newsdesk.drafting.composer.realise import Reading, Statement, base_word
 from newsdesk.drafting.composer.wording import metric_classes
+from newsdesk.text.cues import period_key
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
@@ -85,6 +87,7 @@ class StoryPlan:
     weight: int
     statements: list[Statement]
     evidence: tuple[Statement, ...] = ()  # every statement of the story's reports, for reasoning
+    disputed: tuple[str, ...] = ()  # figures the story's reports give differently, for the notes
 
     @property
     def subject(self) -> str:
@@ -315,11 +318,13 @@ def plan_stories(
         if source.kind not in kinds or source.story:
             continue
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
+        stated = [source_statements(r, script, desk_dirs) for r in reports]
+        disputed = _disputed([s for found in stated for s in found])
         # A fact another draft of the day states is not stated again: a later slot says
-        # more, or less, never the same line twice.
+        # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
-            [s for s in source_statements(r, script, desk_dirs) if _said_key(s.fact) not in said]
-            for r in reports
+            [s for s in found if _said_key(s.fact) not in said and _claim(s) not in disputed]
+            for found in stated
         ]
         report, statements = max(
             zip(reports, told, strict=True), key=lambda pair: _headline_weight(pair[1], reports)
@@ -336,6 +341,7 @@ def plan_stories(
                     source.outlets,
                     _coherent(statements, per_story),
                     tuple(s for found in told for s in found),
+                    tuple(disputed.values()),
                 ),
             )
         )
@@ -346,8 +352,46 @@ def plan_stories(
     for *_, story in stories:
         unseen = [s for s in story.statements if _figure_key(s) not in seen]
         seen |= {_figure_key(s) for s in unseen}
-        out.append(StoryPlan(story.source, story.weight, unseen, story.evidence))
+        out.append(replace(story, statements=unseen))
     return out
+
+
+Claim = tuple[str, str, str, str, str]
+
+
+def _claim(statement: Statement) -> Claim:
+    """What a figure is of: metric, period, subject, base and unit (not its value)."""
+    fact = statement.fact
+    when = period_key(statement.period) or statement.period
+    return (fact.metric, when, statement.subject, base_word(statement.reading.base), fact.base_unit)
+
+
+def _disputed(statements: list[Statement]) -> dict[Claim, str]:
+    """Claims the reports state with different values (中汽协 10月新能源汽车销量: 145.9万辆 in
+    one report, 171.5万辆 in another), each described for the editor. Values that round to
+    each other (192.2 and 192.24亿元) agree."""
+    values: dict[Claim, list[Statement]] = {}
+    for statement in statements:
+        values.setdefault(_claim(statement), []).append(statement)
+    out = {}
+    for claim, found in values.items():
+        if all(_rounds_to(found[0].fact, other.fact) for other in found[1:]):
+            continue
+        said = "、".join(
+            dict.fromkeys(f"{s.fact.value}{s.fact.unit}[{s.source}]" for s in found)
+        )
+        out[claim] = f"「{found[0].period}{found[0].reading.metric}」各来源不一致（{said}），未写入"
+    return out
+
+
+def _rounds_to(one: FigureFact, other: FigureFact) -> bool:
+    """The same amount, or one written with fewer decimals that the other rounds to."""
+    if one.direction != other.direction:
+        return False
+    coarse = min(one, other, key=lambda f: len(f.value.partition(".")[2]))
+    places = len(coarse.value.partition(".")[2])
+    step = Decimal(1).scaleb(-places) / 2 * (coarse.amount() / Decimal(coarse.value or 1))
+    return abs(one.amount() - other.amount()) <= step
 
 
 def _said(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:

@@ -70,10 +70,15 @@ def figure(statement: Statement) -> str:
     return f"{reading.qualifier}{fact.value}{fact.unit}"
 
 
+def base_word(base: str) -> str:
+    """A comparison base in the desk's words: 年, 较上年同期 -> 同比."""
+    return _BASES.get(base, base)
+
+
 def clause(statement: Statement, metric_said: bool = False) -> str:
     """营业总收入为1309.04亿元 / 同比增长6.32% (its metric already said) / 市场预期…为3%."""
     reading = statement.reading
-    base = _BASES.get(reading.base, reading.base)
+    base = base_word(reading.base)
     verb = _VERBS.get(reading.verb, reading.verb)
     if statement.klass == "market":
         verb = _MARKET_VERBS.get(verb, verb)
