@@ -88,3 +88,40 @@ def test_a_past_slots_draft_says_it_is_for_review_only(desk: dict[str, str]) -> 
     future = cli("draft", "--slot", "early", "--date", ahead, env=desk)
     assert future.returncode == 0, future.stderr
     assert "已过" not in future.stdout and "review only" not in future.stdout
+
+
+EVTOL = "工信部公布低空经济试点城市新增12个，eVTOL适航审定提速，覆盖8个省份。"
+LICENCE = "亿航智能EH216-S获低空经济运营合格证，首批航线开通。"
+
+
+def test_a_day_not_begun_is_ranked_for_that_day_and_its_draft_reads_the_ranking(
+    desk: dict[str, str],
+) -> None:
+    """Before: `topics --date` of tomorrow ranked at now and stored that as today's ranking, so
+    tomorrow's 00:01 slot, drafted tonight, had no topics in its brief."""
+    now = datetime.now(SHANGHAI)
+    if now.hour == 0 and now.minute < 5:
+        pytest.skip("the early slot's window (from 00:01) has only just begun")
+    for outlet in ("甲报", "乙报", "丙报"):
+        add_item(
+            desk, f"{EVTOL.split('，')[0]}（{outlet}），{EVTOL}", outlet, now - timedelta(minutes=2)
+        )
+        add_item(
+            desk,
+            f"{LICENCE.split('，')[0]}（{outlet}），{LICENCE}",
+            outlet,
+            now - timedelta(minutes=1),
+        )
+    tomorrow = (now.date() + timedelta(days=1)).isoformat()
+    ranked = cli("topics", "--date", tomorrow, "--json", env=desk)
+    assert ranked.returncode == 0, ranked.stderr
+    labels = [t["label"] for t in json.loads(ranked.stdout)]
+    assert any("低空经济" in label for label in labels), labels
+    drafted = cli("draft", "--slot", "early", "--date", tomorrow, env=desk)
+    assert drafted.returncode == 0, drafted.stderr
+    db = Path(desk["NEWSDESK_CONFIG"]).parent / "var" / "newsdesk.db"
+    with sqlite3.connect(db) as conn:
+        days = {d for (d,) in conn.execute("SELECT DISTINCT day FROM topics")}
+        (brief,) = conn.execute("SELECT brief FROM drafts WHERE slot = 'early'").fetchone()
+    assert days == {tomorrow}  # today's ranking is not replaced by a ranking asked for tomorrow
+    assert [t["label"] for t in json.loads(brief)["topics"]][: len(labels)] == labels

@@ -114,7 +114,9 @@ def compute_topics(
     moment = moment_for(day, now)
     spans = windows(moment, settings.topics.trailing_windows, calendar)
     start = spans[-1].start - timedelta(hours=settings.topics.story_window_hours)
-    local_day = moment.astimezone(SHANGHAI).date()
+    # The day asked for: a day not yet begun is ranked as of now, and stored as its own ranking
+    # (its drafts read it), not as today's.
+    local_day = day or moment.astimezone(SHANGHAI).date()
     with db.session() as session:
         items = load_items(session, start, moment)
     conf = settings.topics
