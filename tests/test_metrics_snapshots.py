@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from newsdesk.metrics.compute import compute_metrics, parse_period
+from newsdesk.metrics.compute import Metrics, compute_metrics, parse_period
 from newsdesk.metrics.store import period_metrics, snapshot_day
 from newsdesk.store.db import Database
 from newsdesk.store.models import DailyMetrics
@@ -77,7 +77,10 @@ def test_the_page_the_csv_and_the_cli_show_the_snapshots(week: Database) -> None
     snapshot_week(week)
     a_late_draft_on_the_23rd(week)
     seed_users(week)
-    with WebServer(review_settings(), week) as server, requests.Session() as browser:
+    desk = review_settings()
+    desk.demo.enabled = False  # the demo desk's clock stands on its demo day, inside the week
+    desk.web.secret_key = "metrics-snapshot-test-" + "k" * 40
+    with WebServer(desk, week) as server, requests.Session() as browser:
         login = browser.get(f"{server.url}/login").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', login)
         assert csrf
@@ -94,3 +97,23 @@ def test_the_page_the_csv_and_the_cli_show_the_snapshots(week: Database) -> None
     out = cli("metrics", "--week", "2026-W48", "--json", env=env)
     assert out.returncode == 0, out.stderr
     assert '"drafts": 5,' in out.stdout
+
+
+def test_the_page_shows_the_newest_notes_of_a_long_month_and_counts_them_all() -> None:
+    from newsdesk.metrics.tables import PAGE_ROWS, page_tables, table
+
+    month = Metrics(
+        WEEK,
+        rejections=[(n, "morning_report", "ed", "") for n in range(1, 121)],
+        rewrite_requests=[(500, "viewpoint", "ed", "补充")],
+    )
+    shown, totals = page_tables(month)
+    assert totals["rejections"] == 121 == len(table(month, "rejections"))
+    assert [r["draft"] for r in shown["rejections"]] == [*range(120, 120 - PAGE_ROWS, -1), 500]
+    assert shown["rejections"][-1] == {
+        "kind": "request_revision",
+        "draft": 500,
+        "slot": "viewpoint",
+        "by": "ed",
+        "note": "补充",
+    }

@@ -29,7 +29,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Text, case, cast, func, select
 
 from newsdesk.config import Settings
+from newsdesk.metrics.tables import note_objects
 from newsdesk.store.db import Database
 from newsdesk.store.models import (
     AuditEntry,
@@ -161,8 +162,8 @@ class Metrics:
     slots: list[SlotFigures] = field(default_factory=list)
     drafts: int = 0
     approved: int = 0
-    rejections: list[dict[str, Any]] = field(default_factory=list)
-    rewrite_requests: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[Sequence[Any]] = field(default_factory=list)  # tables.NOTE_KEYS rows
+    rewrite_requests: list[Sequence[Any]] = field(default_factory=list)
     approve_minutes: list[float] = field(default_factory=list)
     revisions: int = 0  # versions after the first, over the drafts that have versions
     versioned: int = 0  # drafts that have versions
@@ -200,7 +201,9 @@ class Metrics:
     def filled_on_time(self) -> int:
         return sum(s.filled_on_time for s in self.slots)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, notes: bool = True) -> dict[str, Any]:
+        """The figures as JSON; without the rejection and rewrite notes unless ``notes``."""
+
         def ratio(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
 
@@ -221,8 +224,12 @@ class Metrics:
                 "count": len(self.approve_minutes),
             },
             "revisions_per_draft": _round(self.revisions_per_draft),
-            "rejections": self.rejections,
-            "rewrite_requests": self.rewrite_requests,
+            **(
+                {"rejections": note_objects(self.rejections)}
+                | {"rewrite_requests": note_objects(self.rewrite_requests)}
+                if notes
+                else {}
+            ),
             "failures_by_rule": self.failures_by_rule,
             "originality": self.originality,
             "slots": [
@@ -255,7 +262,8 @@ def _round(value: float | None) -> float | None:
 
 
 def _minutes(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 60
+    """Whole seconds, in minutes: a day's snapshot keeps them as integers (quick to read back)."""
+    return round((end - start).total_seconds()) / 60
 
 
 def compute_metrics(
@@ -376,7 +384,7 @@ def compute_metrics(
     metrics.revisions, metrics.versioned = sum(counts) - len(counts), len(counts)
     slot_of = {d.id: d.slot for d in drafts}
     for draft_id, action, actor, note in notes:
-        row = {"draft": draft_id, "slot": slot_of[draft_id], "by": actor, "note": note or ""}
+        row = (draft_id, slot_of[draft_id], actor, note or "")
         (metrics.rejections if action == "review.reject" else metrics.rewrite_requests).append(row)
     metrics.failures_by_rule = _failures(failed_reports)
     metrics.originality = dict.fromkeys(BUCKETS, 0) | {

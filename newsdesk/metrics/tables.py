@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 # Only for type hints: the CLI reads TABLES for its help without loading the metrics code.
@@ -11,6 +12,13 @@ if TYPE_CHECKING:
     from newsdesk.metrics.compute import Metrics
 
 TABLES = ("slots", "sources", "providers", "failures", "originality", "rejections")
+# A rejection or rewrite request: kept as a row of these (a month has tens of thousands,
+# read back from snapshots on every dashboard view), an object only where one is shown.
+NOTE_KEYS = ("draft", "slot", "by", "note")
+
+
+def note_objects(notes: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    return [dict(zip(NOTE_KEYS, note, strict=True)) for note in notes]
 
 
 # The page shows this many of a long table (the newest), the CSV all of them.
@@ -38,15 +46,18 @@ def rows(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
     raise ValueError(f"no table {name!r} (tables: {', '.join(TABLES)})")
 
 
-def page_tables(data: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-    """Every table as the page shows it (a long one cut to its newest PAGE_ROWS rows, newest
-    first: a month holds thousands of rejection notes) and each table's full length."""
-    full = {name: rows(data, name) for name in TABLES}
-    shown = {
-        name: table_rows if len(table_rows) <= PAGE_ROWS else table_rows[: -PAGE_ROWS - 1 : -1]
-        for name, table_rows in full.items()
+def page_tables(metrics: Metrics) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Every table as the page shows it and each table's full length: the notes (a month holds
+    tens of thousands) cut to the newest PAGE_ROWS of each kind, newest first, and only those
+    made objects; the other tables whole."""
+    data = metrics.as_json(notes=False) | {
+        "rejections": note_objects(metrics.rejections[: -PAGE_ROWS - 1 : -1]),
+        "rewrite_requests": note_objects(metrics.rewrite_requests[: -PAGE_ROWS - 1 : -1]),
     }
-    return shown, {name: len(table_rows) for name, table_rows in full.items()}
+    shown = {name: rows(data, name) for name in TABLES}
+    totals = {name: len(table_rows) for name, table_rows in shown.items()}
+    totals["rejections"] = len(metrics.rejections) + len(metrics.rewrite_requests)
+    return shown, totals
 
 
 # A cell a spreadsheet would read as a formula: =HYPERLINK(...) in a reject note is a live link.

@@ -46,7 +46,7 @@ def metrics_page(
 ) -> HTMLResponse:
     period = _period(settings, clock, day, week, month)
     metrics = period_metrics(db, settings, period)
-    data = metrics.as_json()
+    data = metrics.as_json(notes=False)  # the notes: only the newest, in the table below
     # One computation per page: the charts show the period the page shows.
     charts = [
         bar_chart(
@@ -70,7 +70,7 @@ def metrics_page(
             [float(s["ingested"]) for s in data["sources"]],
         ),
     ]
-    tables, totals = page_tables(data)
+    tables, totals = page_tables(metrics)
     iso = period.end.isocalendar()
     shortcuts = {
         "日报 day": f"day={period.end.isoformat()}",
