@@ -26,7 +26,7 @@ PAGE_ROWS = 50
 
 
 def table(metrics: Metrics, name: str) -> list[dict[str, Any]]:
-    return rows(metrics.as_json(), name)
+    return rows(metrics.as_json(notes=name == "rejections"), name)
 
 
 def rows(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
