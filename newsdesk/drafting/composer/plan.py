@@ -202,20 +202,20 @@ def _statement(
         subject, left = f"{subject}{left}", ""  # 贵州 + 茅台: the name the fact model cut short
     if left:
         return None  # more than a subject and a period before the metric: not a plain clause
-    if klass == "company":
+    if klass in ("company", "event"):
         subject = subject or company
     if klass == "macro" and not _MACRO_UNITS.match(fact.unit):
         klass = "other"
-    if klass in ("company", "other") and not subject:
+    if klass in ("company", "event", "other") and not subject:
         return None
     if klass in ("macro", "market"):
         subject = ""  # the metric names what it measures
     if klass == "market":
         periods = []  # a close is the day's: 11月 before 上证指数 is the date's month
-    period = periods[-1] if periods else fact.period if klass != "market" else ""
+    period = periods[-1] if periods else fact.period if klass not in ("market", "event") else ""
     if klass == "market" and re.fullmatch(r"\d{1,2}月\d{1,2}日", between.group("today") or ""):
         period = between.group("today")  # 北向资金11月20日净流出: the reading's own date
-    if klass != "market" and not _PERIOD.fullmatch(period):
+    if klass not in ("market", "event") and not _PERIOD.fullmatch(period):
         return None  # a result without its period (or with 上年) reads as another one
     if klass == "market" and not verb and not re.search("报|收", between.group(0)):
         return None  # an index level that is not said to be the close may be intraday
@@ -231,7 +231,7 @@ def _title_company(title: str, classes: dict[str, str]) -> str:
     (寒武纪Q3营收同比暴增13倍 -> 寒武纪), when the headline starts with it."""
     head, colon, _ = title.partition("：")
     for fact in figure_facts(title):
-        if classes.get(fact.metric) == "company" and len(fact.subject) >= 2:
+        if classes.get(fact.metric) in ("company", "event") and len(fact.subject) >= 2:
             if colon and 2 <= len(head) <= 8 and head.startswith(fact.subject):
                 return head  # 东岳新能源：前三季度… names the company before the colon
             return fact.subject if title.startswith(fact.subject) else ""

@@ -1,0 +1,50 @@
+"""Which reports a brief treats as one story (real-news-dev: three outlets' 10月出口 reports,
+worded too differently for clustering or topics to join; a topic joining 港股收官 and 车市
+收官 on the word 收官)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import _fit, story_groups
+from newsdesk.store.models import Item
+from newsdesk.topics.service import StoredTopic
+
+WHEN = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def item(item_id: int, title: str, body: str) -> Item:
+    return Item(
+        id=item_id, title=title, body=body, story_id=item_id, kind="feed", published_at=WHEN
+    )
+
+
+def topic(*item_ids: int) -> StoredTopic:
+    return StoredTopic(
+        1, "收官", ["收官"], 3.0, len(item_ids), len(item_ids), WHEN, {}, list(item_ids)
+    )
+
+
+EXPORTS = [
+    (
+        item(1, "提前采购潮结束，中国10月出口意外下跌", "中国10月出口年降1.1%，为2月以来最差。"),
+        "甲报",
+    ),
+    (item(2, "中国10月出口年降1.1%", "海关总署数据显示，中国10月出口同比下降1.1%。"), "乙报"),
+    (item(3, "以美元计价出口按年降1.1%", "10月出口年降1.1%，逊于预期。"), "丙报"),
+]
+
+
+def test_reports_that_state_one_key_figure_are_one_story_of_their_outlets() -> None:
+    groups = story_groups(EXPORTS, [])
+    assert len({groups[i][0] for i in (1, 2, 3)}) == 1
+    assert {groups[i][1] for i in (1, 2, 3)} == {3}
+
+
+def test_a_topic_joining_two_stories_on_a_word_keeps_both_in_the_brief() -> None:
+    hk = item(10, "港股收官：恒指全年累升5570点", "恒指全年累计上升5570点或27.8%。")
+    cars = item(11, "10月乘用车市场双降收官", "10月全国乘用车市场零售量达224.2万辆，同比下降0.8%。")
+    settings = Settings()
+    brief = _fit([(hk, "甲报"), (cars, "乙报")], settings, topics=[topic(10, 11)])
+    assert [(s.item_id, s.story) for s in brief] == [(10, 0), (11, 0)]  # two leads
