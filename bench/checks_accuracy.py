@@ -294,7 +294,20 @@ def real_news(heldout: bool) -> dict[str, tuple[int, int]]:
         print(
             f"  {family}: {right}/{total} = {right / total:.2f} (target >= {targets[family]:.2f})"
         )
+    # The family's figure judges citations only; an editor also sees originality fail.
+    correct = [d for d in drafts if d.label == "correct"]
+    original = [d for d in correct if original_and_cited(d, settings)]
+    print(
+        f"  correct, originality included: {len(original)}/{len(correct)} = "
+        f"{len(original) / max(1, len(correct)):.2f}"
+    )
     return scores
+
+
+def original_and_cited(draft: RealDraft, settings: Settings) -> bool:
+    """No citation problem and originality passed."""
+    report = run_checks(draft.text, draft.sources, settings, kind="research_digest")
+    return not report.citations.problems and report.originality.passed
 
 
 def main() -> None:

@@ -129,6 +129,8 @@ def check_params(
             conf.min_han,
             conf.min_word,
             conf.max_quote_chars,
+            conf.verbatim_han,
+            conf.verbatim_word,
         ),
         CitationParams(limits.citation_recall, limits.citation_precision),
         ComplianceParams(

@@ -61,6 +61,10 @@ class ChecksConfig(Strict):
     max_quote_chars: int = Field(
         30, ge=0, description="a longer quotation counts as copied text, not as a quote"
     )
+    verbatim_han: int = Field(
+        24, ge=1, description="a common stretch this long is copied, facts and all (characters)"
+    )
+    verbatim_word: int = Field(24, ge=1, description="the same in Latin words")
     min_facts: dict[Kind, int] = Field(
         default_factory=default_min_facts,
         description="source facts a draft of this kind must state",
