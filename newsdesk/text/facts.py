@@ -460,29 +460,31 @@ def fact_spans(
     names, finance terms, dates and codes of ``text``."""
     tokens = tagged_tokens(text, dictionaries) if tokens is None else tokens
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
-    spans += [(_statement_start(text, f), f.end) for f in figure_facts(text, subjects=False)]
+    # Where the figures are is all that is asked here, not what they mean (figure_facts).
+    figures = _figure_spans(_masked(fold_width(text)))
+    spans += [(_statement_start(text, span.start), span.end) for span in figures]
     spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
     return sorted(spans)
 
 
-def _statement_start(text: str, fact: FigureFact) -> int:
-    """Where the words that state ``fact`` begin: the connectors before it (为, 达, 同比增长,
-    收报) and one word among them, its metric's head (份额 in 国内零售份额达68.7%, CPI in
-    核心CPI同比涨1.2%).
+def _statement_start(text: str, start: int) -> int:
+    """Where the words that state the figure at ``start`` begin: the connectors before it
+    (为, 达, 同比增长, 收报) and one word among them, its metric's head (份额 in
+    国内零售份额达68.7%, CPI in 核心CPI同比涨1.2%).
 
     A rewrite that states a source's figures must repeat these with them; they are not
     copied writing (issue 22 item 7).
     """
-    low = _clause_start(text, max(0, fact.start - _REACH), fact.start)
-    before = text[low : fact.start]
-    start, head = len(before), False
+    low = _clause_start(text, max(0, start - _REACH), start)
+    before = text[low:start]
+    at, head = len(before), False
     for token in reversed(tokens_of(before)):
-        at = before.rfind(token, 0, start)
-        if at < 0:
+        found = before.rfind(token, 0, at)
+        if found < 0:
             break
         if not _is_connector(token):
             if head or not _is_noun_token(token):
                 break
             head = True
-        start = at
-    return low + start
+        at = found
+    return low + at
