@@ -22,7 +22,6 @@ import numpy as np
 from newsdesk.text.numbers import normalise_numbers
 from newsdesk.text.script import code_points, looks_traditional, to_simplified
 
-_SPACE = re.compile(r"\s+")
 # CJK ideographs and printable ASCII are stable under NFKC, and an ideograph composes with
 # nothing: only runs of other characters can change, with the ASCII character before such a
 # run (a combining mark composes with it: e + U+0301 is é).
@@ -91,7 +90,8 @@ def desk_text(text: str, script: str = "simplified") -> str:
 def normalise(text: str) -> str:
     """NFKC, one form of numbers, traditional text in simplified characters, whitespace
     collapsed, trimmed."""
-    return _SPACE.sub(" ", to_simplified(normalise_numbers(nfkc(text)))).strip()
+    # str.split() splits at the characters \s matches and drops them at both ends.
+    return " ".join(to_simplified(normalise_numbers(nfkc(text))).split())
 
 
 def fold(text: str) -> str:
