@@ -20,13 +20,17 @@ import argparse
 import difflib
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from newsdesk.checks.report import run_checks
-from newsdesk.checks.units import sentences
-from newsdesk.config import Settings
+# The checkout this file is in, not whichever newsdesk the environment installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from newsdesk.checks.report import run_checks  # noqa: E402
+from newsdesk.checks.units import sentences  # noqa: E402
+from newsdesk.config import Settings  # noqa: E402
 
 WORDS = [
     "央行",

@@ -350,7 +350,7 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
         sentence_low = _sentence_start(plain, span.start)
         sentence_before = plain[sentence_low : span.start]
         clause_low = _clause_start(plain, sentence_low, span.start)
-        clause_before = plain[clause_low:span.start]
+        clause_before = plain[clause_low : span.start]
         # An enumeration (粮油食品类、通讯器材类…分别增长) is one clause for what narrows a figure.
         wide_low = _last_match_end(_WIDE_CLAUSE, plain, sentence_low, span.start) or sentence_low
         found_parts = parts(plain[wide_low : span.start]) or (previous_parts if inherited else ())
