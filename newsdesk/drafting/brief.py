@@ -287,11 +287,14 @@ def _fit(
     chosen: list[BriefSource] | None = None,
     limit: int | None = None,
     topics: list[StoredTopic] | None = None,
+    one_topic: bool = False,
 ) -> list[BriefSource]:
     """Add one source per story to ``chosen`` until ``limit`` sources or the size budget, then,
     while the budget lasts, other outlets' reports of those stories (``story`` names their
     lead; ``drafting.reports_per_story`` in all): the report that states a story's headline
-    figure plainly is not always the one ranked first."""
+    figure plainly is not always the one ranked first. A topic's member that is another story
+    leads its own after every topic has its lead, or at once for a kind that reads one topic
+    (``one_topic``: the topic is what its opinion is about)."""
     conf = settings.drafting
     chosen = list(chosen or [])
     limit = limit or conf.max_sources
@@ -301,30 +304,40 @@ def _fit(
     alone = story_groups(candidates, [])
     told: dict[Group, BriefSource] = {}
     others: list[Report] = []
-    for item, outlet in candidates:
-        text = (item.body or item.summary or "")[: conf.source_chars]
-        group, outlets = groups[item.id]
-        if group in told:
-            lead = told[group]
-            same = story_of[item.id] is not None and story_of[item.id] == story_of[lead.item_id]
-            if same or _share_a_figure(lead, item.title, text):
-                if lead.outlet != outlet:
-                    others.append((item, outlet, text, lead))
-                continue
-            # The topic joined another story on a shared word (收官): this one stands alone.
-            group, outlets = alone[item.id]
-            if group in told:
-                continue
-        if len(chosen) >= limit or any(
-            _told(item, text, s, story_of.get(s.item_id)) for s in chosen
+    apart: list[tuple[Item, str]] = []  # topic members that are another story: after the topics
+
+    def lead(item: Item, outlet: str, text: str, group: Group, outlets: int) -> None:
+        nonlocal used
+        if (
+            group in told
+            or len(chosen) >= limit
+            or any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen)
         ):
-            continue
+            return
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:
-            continue
+            return
         used += size
         told[group] = _source(item, outlet, text, len(chosen) + 1, outlets)
         chosen.append(told[group])
+
+    for item, outlet in candidates:
+        text = (item.body or item.summary or "")[: conf.source_chars]
+        group, outlets = groups[item.id]
+        if group not in told:
+            lead(item, outlet, text, group, outlets)
+            continue
+        first = told[group]
+        same = story_of[item.id] is not None and story_of[item.id] == story_of[first.item_id]
+        if same or _share_a_figure(first, item.title, text):
+            if first.outlet != outlet:
+                others.append((item, outlet, text, first))
+        elif one_topic:
+            lead(item, outlet, text, *alone[item.id])
+        else:
+            apart.append((item, outlet))  # the topic joined it on a shared word (收官)
+    for item, outlet in apart:
+        lead(item, outlet, (item.body or item.summary or "")[: conf.source_chars], *alone[item.id])
     reports: dict[int, set[str]] = {s.number: {s.outlet} for s in chosen}
     for item, outlet, text, lead in _in_rounds(others):
         size = len(item.title) + len(text)
@@ -381,7 +394,13 @@ def build_brief(
             sources = _fit(pages, settings, news, limit=len(news) + spec.research)
         else:
             lead = _market(session, slot.kind, day, end)
-            sources = _fit(candidates, settings, [lead] if lead else [], topics=topics)
+            sources = _fit(
+                candidates,
+                settings,
+                [lead] if lead else [],
+                topics=topics,
+                one_topic=spec.reads == "topic",
+            )
     return Brief(
         slot=slot.name,
         kind=slot.kind,

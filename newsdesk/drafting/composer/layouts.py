@@ -108,7 +108,9 @@ def label(story: StoryPlan) -> str:
     first = story.statements[0]
     if first.klass == "company":
         return f"{first.subject}{period(first)}的经营数据"
-    return f"{first.subject}{period(first)}{first.reading.metric}"
+    if first.subject:
+        return f"{first.subject}{period(first)}的{first.reading.metric}"
+    return f"{period(first)}{first.reading.metric}"
 
 
 def _numbered(ctx: Context, stories: list[StoryPlan], start: int) -> list[str]:
@@ -116,12 +118,12 @@ def _numbered(ctx: Context, stories: list[StoryPlan], start: int) -> list[str]:
     first)."""
     groups: dict[str, list[StoryPlan]] = {}
     for story in stories:
-        groups.setdefault(story.statements[0].klass, []).append(story)
+        groups.setdefault(ctx.desk["headings"][story.statements[0].klass], []).append(story)
     out: list[str] = []
     number = start
-    for klass, members in groups.items():
+    for heading, members in groups.items():
         if len(groups) > 1:  # one group needs no heading over it
-            out.append(f"【{ctx.desk['headings'][klass]}】")
+            out.append(f"【{heading}】")
         for story in members:
             out.append(f"{number}、{line(story.statements)}")
             number += 1
@@ -157,6 +159,8 @@ def _reasoning(ctx: Context, statements: list[Statement]) -> str:
     ups = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "up"))
     downs = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "down"))
     words = ctx.desk["reasoning"]
+    if all(s.klass == "event" for s in statements):
+        return words["event"]
     if ups and downs:
         return words["mixed"].format(up="、".join(ups), down="、".join(downs))
     if ups:

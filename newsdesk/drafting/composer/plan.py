@@ -203,7 +203,7 @@ def _statement(
     if left:
         return None  # more than a subject and a period before the metric: not a plain clause
     if klass in ("company", "event"):
-        subject = subject or company
+        subject = company if company.startswith(subject) else subject  # 北辰 -> 北辰光伏
     if klass == "macro" and not _MACRO_UNITS.match(fact.unit):
         klass = "other"
     if klass in ("company", "event", "other") and not subject:
@@ -231,11 +231,30 @@ def _title_company(title: str, classes: dict[str, str]) -> str:
     (寒武纪Q3营收同比暴增13倍 -> 寒武纪), when the headline starts with it."""
     head, colon, _ = title.partition("：")
     for fact in figure_facts(title):
-        if classes.get(fact.metric) in ("company", "event") and len(fact.subject) >= 2:
-            if colon and 2 <= len(head) <= 8 and head.startswith(fact.subject):
-                return head  # 东岳新能源：前三季度… names the company before the colon
+        if classes.get(fact.metric) not in ("company", "event"):
+            continue
+        if colon and 2 <= len(head) <= 8 and fact.start > len(head) and not re.search(r"\d", head):
+            return head  # 东岳新能源：前三季度… / 翔云航空科技：意向订单… names it before the colon
+        if len(fact.subject) >= 2:
             return fact.subject if title.startswith(fact.subject) else ""
     return ""
+
+
+_ANNOUNCER = re.compile(
+    r"(?:^|[。！？\n，,])\s*([\u4e00-\u9fffA-Za-z]{2,10}?)(?:公告称|发布公告|公告|披露|宣布)"
+)
+
+
+def _full_name(company: str, text: str) -> str:
+    """The company's name as the source announces it (北辰光伏公告称…) when the name found
+    is its start (北辰: jieba cut the name short)."""
+    if not company:
+        return ""
+    for found in _ANNOUNCER.finditer(text):
+        name = found.group(1)
+        if name.startswith(company) and len(name) > len(company):
+            return name
+    return company
 
 
 def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Statement | None:
@@ -268,6 +287,7 @@ def source_statements(
     title = desk_text(source.title, script)
     classes = metric_classes(desk_dirs)
     company = listed_company(text) or listed_company(title) or _title_company(title, classes)
+    company = _full_name(company, text)
     out: list[Statement] = []
     seen: set[tuple[str, str, str, str]] = set()
     for part in dict.fromkeys((title, text)):
@@ -377,9 +397,7 @@ def _disputed(statements: list[Statement]) -> dict[Claim, str]:
     for claim, found in values.items():
         if all(_rounds_to(found[0].fact, other.fact) for other in found[1:]):
             continue
-        said = "、".join(
-            dict.fromkeys(f"{s.fact.value}{s.fact.unit}[{s.source}]" for s in found)
-        )
+        said = "、".join(dict.fromkeys(f"{s.fact.value}{s.fact.unit}[{s.source}]" for s in found))
         out[claim] = f"「{found[0].period}{found[0].reading.metric}」各来源不一致（{said}），未写入"
     return out
 
