@@ -175,12 +175,24 @@ def seed_feeds(session: sa.orm.Session, rng: random.Random, count: int) -> None:
 
 
 def median_ms(work: Callable[[], object], runs: int) -> float:
+    """Median wall milliseconds (a whole process: the CLI)."""
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
         work()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
+
+
+def best_cpu_ms(work: Callable[[], object], runs: int) -> float:
+    """Least CPU milliseconds of this process (in-process work on a shared machine: the
+    neighbours lengthen wall time and a median, not the least CPU the work takes)."""
+    timings = []
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        timings.append(time.process_time() - started)
+    return min(timings) * 1000
 
 
 def in_process(db: Database, drafts: int, runs: int) -> list[tuple[str, float]]:
@@ -208,10 +220,10 @@ def in_process(db: Database, drafts: int, runs: int) -> list[tuple[str, float]]:
         compute_metrics(db, settings, period).as_json(notes=False)
 
     return [
-        ("floor: read the 30 snapshot rows", median_ms(floor, runs)),
-        ("from snapshots (closed month)", median_ms(stored, runs)),
-        ("current month, today live", median_ms(current, runs)),
-        ("computed from the store (before)", median_ms(before, runs)),
+        ("floor: read the 30 snapshot rows", best_cpu_ms(floor, runs)),
+        ("from snapshots (closed month)", best_cpu_ms(stored, runs)),
+        ("current month, today live", best_cpu_ms(current, runs)),
+        ("computed from the store (before)", best_cpu_ms(before, runs)),
     ]
 
 
@@ -291,7 +303,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1/40 of the data, SQLite: tests")
     args = parser.parse_args()
     drafts, audits, items = (500, 2_500, 2_500) if args.quick else (20_000, 100_000, ITEMS)
-    runs, clients, each = (1, 2, 2) if args.quick else (3, args.clients, 4)
+    runs, clients, each = (1, 2, 2) if args.quick else (5, args.clients, 4)
     slots = [s.name for s in load_settings(CONFIG).slots]
     databases = (("SQLite", None), ("PostgreSQL", args.postgres))
     for label, url in databases[:1] if args.quick else databases:
@@ -310,7 +322,7 @@ def main() -> None:
                 f"\n{label}: {drafts:,} drafts / {audits:,} audit rows / {items:,} items; "
                 f"load average {load}; daily snapshot {per_day:.0f} ms a day"
             )
-            print(f"\n| {label} month view, in process | ms |\n|---|---|")
+            print(f"\n| {label} month view, in process | ms CPU, least of {runs} |\n|---|---|")
             for name, ms in in_process(db, drafts, runs):
                 print(f"| {name} | {ms:,.1f} |")
             print(

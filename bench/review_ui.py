@@ -107,12 +107,15 @@ class Server:
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.port = free_port()
+        # A file, not a pipe: a server logging errors into a pipe nobody reads blocks when it
+        # fills, and then never stops. Printed when the server fails to start.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
         self.process = subprocess.Popen(
             [*args, "--port", str(self.port)],
             env=os.environ | env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,  # read only if it fails to start; it logs warnings only
+            stderr=self.log,
         )
         self.url = f"http://127.0.0.1:{self.port}"
         # Each worker process imports the whole app: minutes on a machine shared by many.
@@ -123,9 +126,14 @@ class Server:
                 break
             except requests.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.process.kill()  # stderr ends only when the server does
-                    raise RuntimeError(self.process.communicate()[1].decode()[-2000:]) from None
+                    self.process.kill()
+                    raise RuntimeError(self.errors()) from None
                 time.sleep(0.2)
+
+    def errors(self) -> str:
+        """The end of what the server wrote to stderr."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the server and its worker processes so far."""
@@ -148,6 +156,7 @@ class Server:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
 
 
 def _children(pid: int) -> list[int]:

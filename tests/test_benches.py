@@ -26,7 +26,7 @@ BENCHES = {
         "concurrent approvals: 1 won",
     ],
     "metrics.py": [
-        "| SQLite month view, in process | ms |",
+        "| SQLite month view, in process | ms CPU",
         "| floor: read the 30 snapshot rows |",
         "| from snapshots (closed month) |",
         "| GET /metrics?month=2026-11, 1 client |",

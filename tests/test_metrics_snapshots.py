@@ -57,6 +57,9 @@ def test_closed_days_come_from_their_snapshots_today_is_live(week: Database) -> 
     a_late_draft_on_the_23rd(week)
     assert compute_metrics(week, SETTINGS, WEEK, now=AFTER_THE_WEEK).drafts == 6
     assert period_metrics(week, SETTINGS, WEEK, now=AFTER_THE_WEEK).drafts == 5
+    # The daily flow run again for the 23rd: its new snapshot is read (not one decoded before).
+    snapshot_day(week, SETTINGS, date(2026, 11, 23))
+    assert period_metrics(week, SETTINGS, WEEK, now=AFTER_THE_WEEK).drafts == 6
     # On the 23rd itself the day is still open: computed live, the snapshot not read.
     on_the_day = datetime(2026, 11, 23, 22, 0, tzinfo=SHANGHAI)
     assert period_metrics(week, SETTINGS, WEEK, now=on_the_day).drafts == 6
@@ -66,7 +69,7 @@ def test_closed_days_come_from_their_snapshots_today_is_live(week: Database) -> 
         s.execute(
             sa.update(DailyMetrics)
             .where(DailyMetrics.day == date(2026, 11, 23))
-            .values(figures={"drafts": 3, "filled_on_time": 1})
+            .values(figures={"drafts": 3, "filled_on_time": 1}, computed_at=AFTER_THE_WEEK)
         )
     assert period_metrics(week, SETTINGS, WEEK, now=AFTER_THE_WEEK).as_json() == (
         compute_metrics(week, SETTINGS, WEEK, now=AFTER_THE_WEEK).as_json()

@@ -29,13 +29,14 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Text, case, cast, func, select
+from sqlalchemy import Connection, Integer, Text, case, cast, func, select
 
 from newsdesk.config import Settings
 from newsdesk.metrics.tables import note_objects
@@ -261,6 +262,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+@contextmanager
+def reading(db: Database, connection: Connection | None) -> Iterator[Connection]:
+    """``connection`` when the caller has one (a web request holds one for its whole life: one
+    more per request ran the pool dry at 15 concurrent requests, each waiting for a second
+    connection, none giving one back), else a connection of our own."""
+    if connection is not None:
+        yield connection
+        return
+    with db.engine.connect() as own:
+        yield own
+
+
 def _minutes(start: datetime, end: datetime) -> float:
     """Whole seconds, in minutes: a day's snapshot keeps them as integers (quick to read back)."""
     return round((end - start).total_seconds()) / 60
@@ -272,14 +285,14 @@ def compute_metrics(
     period: Period,
     calendar: TradingCalendar | None = None,
     now: datetime | None = None,
+    connection: Connection | None = None,
 ) -> Metrics:
     """The period's figures from the store itself (``period_metrics`` reads closed days from
-    their daily snapshots instead)."""
+    their daily snapshots instead), on ``connection`` when given."""
     calendar = calendar or TradingCalendar()
     metrics = Metrics(period)
-    with (
-        db.engine.connect() as session
-    ):  # Core rows: the ORM's loading doubles the time at this size
+    # Core rows: the ORM's loading doubles the time at this size
+    with reading(db, connection) as session:
         ran = (desk_started(session), now or datetime.now(UTC))
         # The brief as text: the cited item ids are all we need, and decoding 20,000 briefs costs more.
         drafts = [

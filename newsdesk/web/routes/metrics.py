@@ -14,7 +14,7 @@ from newsdesk.metrics.compute import BUCKETS, Period, parse_period
 from newsdesk.metrics.store import period_metrics
 from newsdesk.metrics.tables import page_tables, table, to_csv
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import ClockDep, DbDep, PageActor, SettingsDep
+from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep
 from newsdesk.web.routes.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +38,7 @@ def metrics_page(
     request: Request,
     actor: PageActor,
     db: DbDep,
+    session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     day: str | None = None,
@@ -45,7 +46,7 @@ def metrics_page(
     month: str | None = None,
 ) -> HTMLResponse:
     period = _period(settings, clock, day, week, month)
-    metrics = period_metrics(db, settings, period)
+    metrics = period_metrics(db, settings, period, connection=session.connection())
     data = metrics.as_json(notes=False)  # the notes: only the newest, in the table below
     # One computation per page: the charts show the period the page shows.
     charts = [
@@ -106,6 +107,7 @@ def _minutes_histogram(minutes: list[float]) -> tuple[list[str], list[float | No
 def metrics_csv(
     actor: PageActor,
     db: DbDep,
+    session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     table_name: str = "slots",
@@ -115,7 +117,9 @@ def metrics_csv(
 ) -> Response:
     period = _period(settings, clock, day, week, month)
     try:
-        rows = table(period_metrics(db, settings, period), table_name)
+        rows = table(
+            period_metrics(db, settings, period, connection=session.connection()), table_name
+        )
     except ValueError as exc:
         raise ItemError(str(exc)) from None
     filename = f"newsdesk-{table_name}-{period.label}.csv"
