@@ -108,3 +108,9 @@ def test_figures_that_round_to_each_other_agree() -> None:
 
 def stated_statements(text: str, number: int) -> list:
     return source_statements(BriefSource(number, number, "三季报", text, "outlet", None, None))
+
+
+def test_a_company_is_named_as_its_source_announces_it() -> None:
+    text = "北辰光伏公告称，前三季度实现净利润同比增长10%，主营光伏业务订单稳定。"
+    source = BriefSource(1, 1, "北辰光伏业绩预告 净利润增10%", text, "甲报", None, None)
+    assert [s.subject for s in source_statements(source)] == ["北辰光伏"]  # jieba: 北辰 | 光伏
