@@ -40,7 +40,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.review_ui import FLOOR_APP, Server, _floor_command, hammer  # noqa: E402
+from bench.review_ui import DESK, FLOOR_APP, Server, _floor_command, hammer  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
@@ -59,12 +59,6 @@ from newsdesk.store.models import (  # noqa: E402
 from newsdesk.timetable import SHANGHAI  # noqa: E402
 
 CONFIG = ROOT / "config" / "desk.yaml"
-# The bundled desk without its demo: the demo's clock stands on its demo day, in the month.
-DESK = {
-    "NEWSDESK_CONFIG": str(CONFIG),
-    "NEWSDESK_DEMO__ENABLED": "false",
-    "NEWSDESK_WEB__SECRET_KEY": "bench-metrics-" + "k" * 40,
-}
 MONTH = "2026-11"
 ITEMS = 100_000
 REPORT = {

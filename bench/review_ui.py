@@ -48,6 +48,13 @@ REPORT = {
     "citations": {"recall": 1.0, "precision": 1.0, "passed": True, "needing": 3, "problems": []},
     "compliance": {"passed": True, "violations": []},
 }
+# The bundled desk without its demo, on the real clock (the demo desk's clock stands on its
+# demo day, whose queue is not the seeded one).
+DESK = {
+    "NEWSDESK_CONFIG": str(ROOT / "config" / "desk.yaml"),
+    "NEWSDESK_DEMO__ENABLED": "false",
+    "NEWSDESK_WEB__SECRET_KEY": "bench-review-ui-" + "k" * 40,
+}
 # The floor: a bare ASGI app answering every GET with the bytes of the file named by
 # FLOOR_BODY, so it pays for the server and the sockets, none of the desk's work.
 FLOOR_APP = """
@@ -223,8 +230,7 @@ def run(db: Database, args: argparse.Namespace) -> None:
     first = seed(db, [s.name for s in settings.slots[:8]], days, working_day(settings))
     add_user(db, "bench", "bench-password", "admin")
     token = issue_token(db, "bench")
-    env = {
-        "NEWSDESK_CONFIG": str(config),
+    env = DESK | {
         "NEWSDESK_DATABASE_URL": db.url,
         "NEWSDESK_WEB__WORKERS": str(args.workers),
         "NEWSDESK_WEB__LOGIN_ATTEMPTS": "1000",
