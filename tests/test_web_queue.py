@@ -4,17 +4,20 @@ picks its day, and drafts a writer is still writing are shown as 起草中 with 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from newsdesk.clock import FixedClock
+from newsdesk.review.accounts import issue_token
 from newsdesk.review.service import get_draft
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft
+from newsdesk.store.models import ApiToken, Draft
 from newsdesk.store.types import utcnow
 from newsdesk.timetable import SHANGHAI
 from tests.review_data import brief, plant
@@ -117,18 +120,38 @@ def test_a_draft_being_written_is_shown_with_its_age(desk: tuple[Database, WebSe
 
 
 def test_a_request_reads_through_one_session(desk: tuple[Database, WebServer]) -> None:
-    """Who is asking and everything a page shows come through the request's one session: one
-    connection taken from the pool per page (it took one per read: three for the queue)."""
+    """Who is asking and everything a page or an API read shows come through the request's one
+    session (the queue page opened three, one per read)."""
     db, server = desk
     draft_id = plant(db)
     editor = signed_in(server)
-    taken: list[str] = []
-    listener = lambda *_: taken.append("checkout")  # noqa: E731
-    event.listen(db.engine, "checkout", listener)
+    script = httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {issue_token(db, 'editor')}"}
+    )
+    assert script.get("/api/queue").status_code == 200  # its first use is recorded, off the request
+    deadline = time.monotonic() + 10
+    while not token_used(db) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sessions: list[int] = []
+    listener = lambda session, *_: sessions.append(id(session))  # noqa: E731
+    event.listen(Session, "after_begin", listener)
     try:
-        for path in ("/queue", f"/drafts/{draft_id}", f"/drafts/{draft_id + 99}", "/jobs/none"):
-            taken.clear()
-            editor.get(path)
-            assert taken == ["checkout"], path
+        for client, path in [
+            (editor, "/queue"),
+            (editor, f"/drafts/{draft_id}"),
+            (editor, f"/drafts/{draft_id + 99}"),
+            (editor, "/jobs/none"),
+            (script, "/api/queue"),
+            (script, f"/api/drafts/{draft_id}"),
+            (script, "/api/posts"),
+        ]:
+            sessions.clear()
+            assert client.get(path).status_code in (200, 404), path
+            assert sessions and len(set(sessions)) == 1, path
     finally:
-        event.remove(db.engine, "checkout", listener)
+        event.remove(Session, "after_begin", listener)
+
+
+def token_used(db: Database) -> bool:
+    with db.session() as session:
+        return session.scalar(select(ApiToken.last_used_at)) is not None

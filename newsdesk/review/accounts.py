@@ -188,10 +188,10 @@ def revoke_token(db: Database, username: str, name: str) -> None:
 LAST_USED_EVERY = timedelta(minutes=1)
 
 
-def actor_for_token(db: Database, token: str, touch: Callable[[int], None] | None = None) -> Actor:
-    """Who ``token`` signs in; reads only. A last use older than a minute is recorded by
-    ``touch(token_id)`` after the read (default: :func:`touch_token` here and now)."""
-    with db.session() as session:
+def token_actor(db: Store, token: str) -> tuple[Actor, int | None]:
+    """Who ``token`` signs in, and the token's id when its last use is older than a minute
+    (to be recorded after the read; None when it is recent). Reads only."""
+    with reading(db) as session:
         found = session.execute(
             select(ApiToken, User)
             .join(User, ApiToken.user_id == User.id)
@@ -201,9 +201,14 @@ def actor_for_token(db: Database, token: str, touch: Callable[[int], None] | Non
             raise AuthError("invalid or revoked API token")
         record, user = found
         due = record.last_used_at is None or record.last_used_at < utcnow() - LAST_USED_EVERY
-        token_id, actor = record.id, Actor(user.username, user.role, user.display_name)
-    if due:
-        (touch or (lambda found_id: touch_token(db, found_id)))(token_id)
+        return Actor(user.username, user.role, user.display_name), record.id if due else None
+
+
+def actor_for_token(db: Database, token: str) -> Actor:
+    """Who ``token`` signs in, its use recorded here and now when due (:func:`touch_token`)."""
+    actor, due = token_actor(db, token)
+    if due is not None:
+        touch_token(db, due)
     return actor
 
 
@@ -264,9 +269,9 @@ def end_sessions(db: Database, username: str) -> None:
         _user(session, username).session_generation += 1
 
 
-def session_generation(db: Database, username: str) -> int:
+def session_generation(db: Store, username: str) -> int:
     """The number a new session cookie of ``username`` carries."""
-    with db.session() as session:
+    with reading(db) as session:
         return _user(session, username).session_generation
 
 

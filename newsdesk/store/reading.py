@@ -19,8 +19,17 @@ Store = Database | Session
 
 @contextmanager
 def reading(store: Store) -> Iterator[Session]:
-    if isinstance(store, Session):
-        yield store
+    if not isinstance(store, Session):
+        with store.session() as session:
+            yield session
         return
-    with store.session() as session:
-        yield session
+    # Each read ends its transaction, so a request holds no connection between its reads: a
+    # write it makes (its own transaction) never waits on its own reads for a connection (30
+    # concurrent requests exhausted the pool) or, on SQLite, behind a snapshot they hold.
+    # Commit, not rollback: the objects read stay loaded (expire_on_commit is off).
+    try:
+        yield store
+    except BaseException:
+        store.rollback()
+        raise
+    store.commit()

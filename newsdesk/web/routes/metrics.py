@@ -46,7 +46,7 @@ def metrics_page(
     month: str | None = None,
 ) -> HTMLResponse:
     period = _period(settings, clock, day, week, month)
-    metrics = period_metrics(db, settings, period, connection=session.connection())
+    metrics = period_metrics(db, settings, period, now=clock.now(), connection=session.connection())
     data = metrics.as_json(notes=False)  # the notes: only the newest, in the table below
     # One computation per page: the charts show the period the page shows.
     charts = [
@@ -118,7 +118,8 @@ def metrics_csv(
     period = _period(settings, clock, day, week, month)
     try:
         rows = table(
-            period_metrics(db, settings, period, connection=session.connection()), table_name
+            period_metrics(db, settings, period, now=clock.now(), connection=session.connection()),
+            table_name,
         )
     except ValueError as exc:
         raise ItemError(str(exc)) from None

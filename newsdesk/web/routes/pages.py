@@ -51,6 +51,7 @@ def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
 def login(
     request: Request,
     db: DbDep,
+    session: SessionDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -64,18 +65,20 @@ def login(
         return render(request, "login.html", status=401, next=next, error=str(exc))
     request.session.clear()
     request.session["user"] = actor.username
-    request.session["generation"] = session_generation(db, actor.username)
+    request.session["generation"] = session_generation(session, actor.username)
     return RedirectResponse(_local_path(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbDep, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request, db: DbDep, session: SessionDep, csrf: Annotated[str, Form()] = ""
+) -> Response:
     """Sign out everywhere: a copy of this session's cookie stops working too."""
     check_csrf(request, csrf)
     username = request.session.get("user")
     if username:
         with suppress(NewsdeskError):  # an ended session has nothing left to end
-            session_actor(db, username, request.session.get("generation"))
+            session_actor(session, username, request.session.get("generation"))
             end_sessions(db, username)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
