@@ -23,6 +23,7 @@ and citation markers ([1]) are not figures. Plain Python, no Prefect.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -462,29 +463,28 @@ def fact_spans(
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
     # Where the figures are is all that is asked here, not what they mean (figure_facts).
     figures = _figure_spans(_masked(fold_width(text)))
-    spans += [(_statement_start(text, span.start), span.end) for span in figures]
+    starts = [t.start for t in tokens]
+    spans += [(_statement_start(text, tokens, starts, span.start), span.end) for span in figures]
     spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
     return sorted(spans)
 
 
-def _statement_start(text: str, start: int) -> int:
+def _statement_start(text: str, tokens: list[Token], starts: list[int], start: int) -> int:
     """Where the words that state the figure at ``start`` begin: the connectors before it
     (为, 达, 同比增长, 收报) and one word among them, its metric's head (份额 in
-    国内零售份额达68.7%, CPI in 核心CPI同比涨1.2%).
+    国内零售份额达68.7%, CPI in 核心CPI同比涨1.2%). ``tokens`` are the text's, in order.
 
     A rewrite that states a source's figures must repeat these with them; they are not
     copied writing (issue 22 item 7).
     """
     low = _clause_start(text, max(0, start - _REACH), start)
-    before = text[low:start]
-    at, head = len(before), False
-    for token in reversed(tokens_of(before)):
-        found = before.rfind(token, 0, at)
-        if found < 0:
+    at, head = start, False
+    for token in reversed(tokens[: bisect_right(starts, start - 1)]):
+        if token.start < low or token.end > at:
             break
-        if not _is_connector(token):
-            if head or not _is_noun_token(token):
+        if not _is_connector(token.word):
+            if head or not _is_noun_token(token.word):
                 break
             head = True
-        at = found
-    return low + at
+        at = token.start
+    return at
