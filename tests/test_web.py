@@ -332,6 +332,9 @@ def test_breaking_form_and_posts_on_the_draft_page(
     draft_page = client.get(opened.headers["location"]).text
     assert f"突发事件解读：{HEADLINE}" in draft_page
     draft_id = int(opened.headers["location"].split("/")[2].split("?")[0])
+    # Drafted at the desk's clock: on the demo desk, its day's queue, first.
+    queue = client.get("/queue").text
+    assert re.findall(r'data-href="(/drafts/\d+)"', queue)[:1] == [f"/drafts/{draft_id}"]
     lock = int(re.search(r'name="expected_version" value="(\d+)"', draft_page).group(1))  # type: ignore[union-attr]
     approved = client.post(
         f"/drafts/{draft_id}/approve",

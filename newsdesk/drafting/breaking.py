@@ -9,12 +9,13 @@ asked), so asking twice about the same event does not make two drafts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import func, select
 
+from newsdesk.clock import desk_clock
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.llm import Provider
@@ -126,7 +127,7 @@ def interpret_breaking(
     http: requests.Session | None = None,
 ) -> DraftOutcome:
     """Draft an interpretation of a breaking event now; it goes first in the queue."""
-    now = now or datetime.now(UTC)
+    now = now or desk_clock(settings).now()
     item = _the_item(db, settings, request, now, http)
     related = _related(db, settings, item, now, settings.drafting.max_sources - 1)
     cap = settings.drafting.source_chars
