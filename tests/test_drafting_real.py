@@ -55,7 +55,7 @@ def wrong_figures(text: str, chosen: list[dict[str, Any]]) -> list[str]:
     return wrong
 
 
-@pytest.mark.parametrize("kind", ["morning_report", "close_summary", "viewpoint", "interaction"])
+@pytest.mark.parametrize("kind", ["morning_report", "viewpoint", "interaction"])
 def test_every_figure_a_draft_states_agrees_with_the_annotations(kind: str) -> None:
     chosen = items()
     text = compose(Settings(), brief_of(kind, chosen), DISCLAIMER).text
@@ -74,10 +74,10 @@ def test_one_story_a_numbered_line_no_traditional_script_no_internal_note() -> N
     assert any(note.startswith("未写入") for note in composed.notes)
 
 
-def test_a_missing_market_snapshot_is_a_note_for_the_editor_not_post_text() -> None:
+def test_a_close_summary_without_the_days_market_data_is_no_post_and_says_why() -> None:
     composed = compose(Settings(), brief_of("close_summary", items()[:5]), DISCLAIMER)
-    assert "盘面数据未写入：今日的行情快照尚未入库" in composed.notes
-    assert "行情快照" not in composed.text
+    assert "盘面数据未写入：今日的行情快照尚未入库，收盘总结未起草" in composed.notes
+    assert composed.text == ""  # not the morning's news again under a 收盘 heading
 
 
 def test_each_statement_reads_back_as_the_fact_it_states() -> None:
@@ -152,7 +152,7 @@ def test_breaking_news_keeps_its_headlines_figures_and_forecast_marking() -> Non
     ],
 )
 def test_a_day_with_nothing_sure_to_state_is_no_post_and_says_why(title: str, text: str) -> None:
-    brief = brief_of("close_summary", [])
+    brief = brief_of("morning_report", [])
     brief.sources = [BriefSource(1, 1, title, text, "某报", None, None)]
     composed = compose(Settings(), brief, DISCLAIMER)
     assert composed.text == ""

@@ -8,8 +8,9 @@ import pytest
 from newsdesk.checks.citations import check_citations
 from newsdesk.drafting.brief import BriefSource
 from newsdesk.drafting.composer.plan import source_statements
+from newsdesk.drafting.composer.realise import clause
 
-SOURCE = "据财报数据，今年第三季度，万科实现营业收入560.65亿元，同比下降27.30%；归母净利润-160.69亿元，同比下降98.61%。"
+SOURCE = "据财报数据，今年第三季度，万科实现营业收入560.65亿元，同比下降27.30%，归母净利润-160.69亿元，同比下降98.61%。"
 
 
 def kinds(draft: str, source: str = SOURCE) -> list[str]:
@@ -37,8 +38,8 @@ def test_a_profit_stated_with_a_minus_sign_is_flagged() -> None:
     assert kinds("公司第三季度归母净利润为-192.24亿元[1]。", source) == ["direction_flipped"]
 
 
-def test_the_composer_does_not_state_a_negative_figure_without_its_sign() -> None:
+def test_the_composer_states_a_negative_figure_with_its_sign() -> None:
     source = BriefSource(1, 1, "万科(000002.SZ)发布三季报", SOURCE, "outlet", None, None)
-    figures = [(s.fact.value, s.fact.unit) for s in source_statements(source)]
-    assert ("160.69", "亿元") not in figures
-    assert ("560.65", "亿元") in figures
+    said = [clause(s) for s in source_statements(source)]
+    assert "归母净利润为-160.69亿元" in said and "营业收入为560.65亿元" in said
+    assert not any("160.69" in c and "-160.69" not in c for c in said)

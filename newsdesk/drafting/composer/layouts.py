@@ -136,11 +136,13 @@ def lines_layout(ctx: Context) -> list[str]:
     out = [ctx.say("greeting")]
     if ctx.spec.reads == "market":
         market = ctx.stories(("market",), 1, per_story=6, fresh=False)
-        if market:
-            out.append(f"【{ctx.words.get('market', '盘面数据')}】")
-            out += [line(s.statements) for s in market]
-        else:
-            ctx.notes.append("盘面数据未写入：今日的行情快照尚未入库")
+        if not market:
+            # A close summary is the day's market record: without it, no post, not the
+            # morning's news again.
+            ctx.notes.append("盘面数据未写入：今日的行情快照尚未入库，收盘总结未起草")
+            return []
+        out.append(f"【{ctx.words.get('market', '盘面数据')}】")
+        out += [line(s.statements) for s in market]
     news = ctx.stories(NEWS, ctx.spec.stories)
     out += _numbered(ctx, news, 1)
     if ctx.spec.research:
@@ -211,7 +213,7 @@ def question_layout(ctx: Context) -> list[str]:
     return [
         ctx.say("greeting", subject=subject),
         line(story.statements, ctx.say("lead")),
-        ctx.say("question", subject=subject) + "。",
+        ctx.say("question", subject=subject),
         ctx.say("closing"),
     ]
 

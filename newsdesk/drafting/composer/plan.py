@@ -69,6 +69,7 @@ _ENDS = re.compile(r"[，,；;。！？!?、\n]|$")
 # National statistics are amounts, rates and index readings; 出口201.4万辆 is a sector's.
 _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
+_TENTATIVE = re.compile(r"意向|框架|拟|计划|有望|或将")
 _BASIS = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
 
 
@@ -139,8 +140,8 @@ def _statement(
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
-    if fact.negative:
-        return None  # 归母净利润-160.69亿元 is a loss: the line would need the loss's words
+    if fact.negative and klass != "company":
+        return None  # a negative rate or flow reads as its direction: stated only as a level
     low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
     clause = text[low : fact.start]
     if _BYLINE.search(clause):
@@ -172,6 +173,8 @@ def _statement(
     if qualifier != re.sub(r"[为了达]", "", fact.qualifier):
         return None  # the extractor reads the hedge otherwise: not sure
     verb = between.group("verb") or ""
+    if fact.negative and (verb or qualifier):
+        return None  # 归母净利润-160.69亿元 is stated as written, a level with its sign
     direction = ("up" if verb in _UP else "down") if verb else ""
     if direction != fact.direction and not (verb in ("收窄", "扩大", "回落") and fact.direction):
         return None
@@ -208,6 +211,8 @@ def _statement(
         klass = "other"
     if klass in ("company", "event", "other") and not subject:
         return None
+    if klass == "event" and _TENTATIVE.search(sentence):
+        return None  # 意向订单…合同金额约36亿元: a line without 意向 reads as a signed contract
     if klass in ("macro", "market"):
         subject = ""  # the metric names what it measures
     if klass == "market":

@@ -65,9 +65,10 @@ class Statement:
 
 def figure(statement: Statement) -> str:
     fact, reading = statement.fact, statement.reading
+    value = f"-{fact.value}" if fact.negative else fact.value  # 归母净利润为-160.69亿元: a loss
     if reading.qualifier in ("以上", "左右"):
-        return f"{fact.value}{fact.unit}{reading.qualifier}"
-    return f"{reading.qualifier}{fact.value}{fact.unit}"
+        return f"{value}{fact.unit}{reading.qualifier}"
+    return f"{reading.qualifier}{value}{fact.unit}"
 
 
 def base_word(base: str) -> str:
