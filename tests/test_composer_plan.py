@@ -114,3 +114,9 @@ def test_a_company_is_named_as_its_source_announces_it() -> None:
     text = "北辰光伏公告称，前三季度实现净利润同比增长10%，主营光伏业务订单稳定。"
     source = BriefSource(1, 1, "北辰光伏业绩预告 净利润增10%", text, "甲报", None, None)
     assert [s.subject for s in source_statements(source)] == ["北辰光伏"]  # jieba: 北辰 | 光伏
+
+
+def test_an_intended_order_is_not_stated_as_a_contract() -> None:
+    text = "翔云航空科技表示，其eVTOL机型已获得120架意向订单，合同金额约36亿元。"
+    source = BriefSource(1, 1, "翔云航空科技：eVTOL获认证", text, "甲报", None, None)
+    assert stated(text) == [] and source_statements(source) == []
