@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from newsdesk.clock import desk_clock
 from newsdesk.metrics.compute import Metrics
 from newsdesk.metrics.display import summary
 from newsdesk.metrics.store import snapshot_day
@@ -25,7 +26,8 @@ def compute_day(day: date) -> Metrics:
 @flow(name="daily-metrics", log_prints=True)
 def daily_metrics(day: date | None = None) -> dict[str, object]:
     """Figures for ``day`` (default: the day before the desk's working day)."""
-    day = day or working_day(desk().settings) - timedelta(days=1)
+    settings = desk().settings
+    day = day or working_day(settings, desk_clock(settings).now()) - timedelta(days=1)
     metrics = compute_day(day)
     data = metrics.as_json()
     create_table_artifact(

@@ -7,6 +7,7 @@ from datetime import date
 from prefect import flow, unmapped
 from prefect.artifacts import create_markdown_artifact
 
+from newsdesk.clock import desk_clock
 from newsdesk.drafting.report import slot_summary_markdown
 from newsdesk.drafting.service import slot_segments
 from newsdesk.timetable import working_day
@@ -25,7 +26,7 @@ def run_slot(
     segment, fanned out."""
     settings = desk().settings
     conf = settings.slot(slot)
-    day = day or working_day(settings)
+    day = day or working_day(settings, desk_clock(settings).now())
     segments = slot_segments(conf, day)
     if not segments:
         print(f"{day} is not a trading day on the Shanghai exchange: {slot} skipped")
