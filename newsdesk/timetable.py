@@ -130,4 +130,3 @@ def slots_for_day(
             )
         )
     return sorted(out, key=lambda s: s.posts_at)
-
