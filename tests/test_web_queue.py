@@ -50,11 +50,11 @@ def desk(db: Database) -> Iterator[tuple[Database, WebServer]]:
         yield db, server
 
 
-def being_written(db: Database, minutes: float, segment: str = "") -> int:
+def being_written(db: Database, minutes: float, segment: str = "", day: date = DEMO_DAY) -> int:
     """A draft as the drafting service leaves it while its writer works: no text yet."""
     with db.session() as session:
         draft = Draft(
-            day=DEMO_DAY,
+            day=day,
             slot="viewpoint",
             kind="viewpoint",
             segment=segment,
@@ -101,12 +101,15 @@ def test_an_injected_clock_picks_the_working_day(db: Database) -> None:
 
 def test_a_draft_being_written_is_shown_with_its_age(desk: tuple[Database, WebServer]) -> None:
     db, server = desk
-    writing, stuck = being_written(db, minutes=3.5), being_written(db, minutes=65, segment="进阶")
+    writing, slow = being_written(db, minutes=3.5), being_written(db, minutes=65, segment="进阶")
+    stuck = being_written(db, minutes=3 * 24 * 60, day=DEMO_DAY - timedelta(days=3))
     editor = signed_in(server)
     page = editor.get("/queue").text
     assert "起草中 · 3 分钟" in row_of(page, writing)
-    assert "起草中 · 1 小时 5 分钟" in row_of(page, stuck)
-    assert re.search(r'state-drafting">起草中 2<', page)  # counted with the others
+    assert "起草中 · 1 小时 5 分钟" in row_of(page, slow)
+    assert "起草中 · 72 小时 0 分钟" in row_of(page, stuck)  # its writer is gone: in sight
+    assert "往日未决" in page and "共 1 条未决" in page
+    assert re.search(r'state-drafting">起草中 3<', page)  # counted with the others
     opened = editor.get(f"/drafts/{writing}")
     assert opened.status_code == 200 and 'value="approve"' not in opened.text
     refused = editor.post(

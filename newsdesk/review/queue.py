@@ -98,7 +98,10 @@ def _filtered(
 
 
 def _undecided_before(day: date) -> ColumnElement[bool]:
-    return (Draft.day < day) & Draft.state.in_([s.value for s in OPEN])
+    # A draft still being written counts: on an earlier day its writer is likely gone, and it
+    # stays in sight (with its age) until the slot is run again.
+    undecided = [s.value for s in (*OPEN, ReviewState.DRAFTING)]
+    return (Draft.day < day) & Draft.state.in_(undecided)
 
 
 # Breaking news first within a day: it has the shortest deadline. A draft without a deadline
@@ -204,16 +207,17 @@ def working_queue(
     state: str | None = None,
     kind: str | None = None,
 ) -> WorkingQueue:
-    """The working day's drafts in full, those a writer is still writing included (editors see
-    them coming; nothing lets them be approved); earlier undecided drafts oldest first, a page at
-    a time, with their count (they pile up when nobody decides: a page must stay bounded)."""
+    """The working day's drafts in full; earlier undecided drafts oldest first, a page at a time,
+    with their count (they pile up when nobody decides: a page must stay bounded). Drafts a
+    writer is still writing are listed with the others (editors see them coming; nothing lets
+    them be approved)."""
     rows, _ = queue_page(
         db, day=day, slot=slot, state=state, kind=kind, limit=10_000, drafting=True
     )
-    earlier_filter = _filtered(select(Draft.id), slot, state, kind, False).where(
+    earlier_filter = _filtered(select(Draft.id), slot, state, kind, True).where(
         _undecided_before(day)
     )
-    query = _filtered(_queue_select(), slot, state, kind, False).where(_undecided_before(day))
+    query = _filtered(_queue_select(), slot, state, kind, True).where(_undecided_before(day))
     key = (Draft.day, _DEADLINE_KEY, Draft.id)
     if earlier_cursor:
         query = query.where(_after(key, _decode_cursor(earlier_cursor, _EARLIER_SHAPE)))
