@@ -76,7 +76,7 @@ def test_one_story_a_numbered_line_no_traditional_script_no_internal_note() -> N
 
 def test_a_close_summary_without_the_days_market_data_is_no_post_and_says_why() -> None:
     composed = compose(Settings(), brief_of("close_summary", items()[:5]), DISCLAIMER)
-    assert "盘面数据未写入：今日的行情快照尚未入库，收盘总结未起草" in composed.notes
+    assert "盘面数据未写入：今日的收盘行情快照尚未入库，收盘总结未起草" in composed.notes
     assert composed.text == ""  # not the morning's news again under a 收盘 heading
 
 

@@ -17,14 +17,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from newsdesk.drafting.brief import Brief
+from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer.compare import comparison, comparison_sentence
+from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.wording import pick
+from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
 from newsdesk.text.normalise import desk_text
-from newsdesk.timetable import TradingCalendar
+from newsdesk.timetable import SHANGHAI, TradingCalendar
 
 _WEEKDAYS = "一二三四五六日"
 NEWS = ("feed", "manual")
@@ -135,14 +137,14 @@ def lines_layout(ctx: Context) -> list[str]:
     (the notes say why), not a greeting over nothing."""
     out = [ctx.say("greeting")]
     if ctx.spec.reads == "market":
-        market = ctx.stories(("market",), 1, per_story=6, fresh=False)
-        if not market:
+        record = _market_record(ctx)
+        if not record:
             # A close summary is the day's market record: without it, no post, not the
             # morning's news again.
-            ctx.notes.append("盘面数据未写入：今日的行情快照尚未入库，收盘总结未起草")
+            ctx.notes.append("盘面数据未写入：今日的收盘行情快照尚未入库，收盘总结未起草")
             return []
         out.append(f"【{ctx.words.get('market', '盘面数据')}】")
-        out += [line(s.statements) for s in market]
+        out += record
     news = ctx.stories(NEWS, ctx.spec.stories)
     out += _numbered(ctx, news, 1)
     if ctx.spec.research:
@@ -154,6 +156,19 @@ def lines_layout(ctx: Context) -> list[str]:
         return []
     out.append(ctx.say("closing"))
     return out
+
+
+def _market_record(ctx: Context) -> list[str]:
+    """The day's closing snapshot as record lines, from its figures (composer/market.py)."""
+    for source in ctx.brief.sources:
+        if source.kind == "market" and source.data and _closed_today(ctx, source):
+            return record_lines(source.data, source.number, ctx.words["record"])
+    return []
+
+
+def _closed_today(ctx: Context, source: BriefSource) -> bool:
+    snapshot = Snapshot.model_validate(source.data)
+    return snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(SHANGHAI)
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:

@@ -1,0 +1,57 @@
+"""The 收盘总结's market record is stated from the snapshot's figures (the blind read: a close
+that left out turnover, flows, sectors and breadth was thin; one without the day's close data
+cannot go out at all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer import compose
+
+DAY = "2026-12-08"
+
+
+def snapshot(as_of: str) -> dict[str, Any]:
+    return {
+        "date": DAY,
+        "as_of": as_of,
+        "indices": [
+            {"name": "上证指数", "close": 3468.15, "change_pct": 1.26},
+            {"name": "创业板指", "close": 2263.43, "change_pct": -0.5},
+        ],
+        "turnover": 1.33e12,
+        "northbound_net": -2.04e9,
+        "sectors": [
+            {"name": "银行", "change_pct": 2.91},
+            {"name": "算力", "change_pct": -1.74},
+        ],
+        "breadth": {"up": 2661, "down": 2439, "limit_up": 82, "limit_down": 2},
+    }
+
+
+def close(data: dict[str, Any]) -> str:
+    brief = Brief("c", "close_summary", "收盘总结", DAY, "入门", "时效性内容", "", "")
+    brief.sources = [
+        BriefSource(1, 1, "A股收盘数据", "（快照正文）", "行情", None, None, "market", data)
+    ]
+    return compose(Settings(), brief, "投资有风险。").text
+
+
+def test_the_close_states_every_figure_of_the_snapshot() -> None:
+    text = close(snapshot(f"{DAY}T15:00:00+08:00"))
+    for said in (
+        "上证指数收报3468.15点，涨1.26%",
+        "创业板指收报2263.43点，跌0.50%",
+        "沪深两市成交额1.33万亿元",
+        "北向资金净流出20.4亿元",
+        "领涨板块：银行（涨2.91%）",
+        "领跌板块：算力（跌1.74%）",
+        "上涨个股2661家，下跌个股2439家，涨停82家，跌停2家[1]",
+    ):
+        assert said in text, said
+
+
+def test_an_intraday_snapshot_is_no_close() -> None:
+    assert close(snapshot(f"{DAY}T10:30:00+08:00")) == ""
