@@ -120,3 +120,14 @@ def test_an_intended_order_is_not_stated_as_a_contract() -> None:
     text = "翔云航空科技表示，其eVTOL机型已获得120架意向订单，合同金额约36亿元。"
     source = BriefSource(1, 1, "翔云航空科技：eVTOL获认证", text, "甲报", None, None)
     assert stated(text) == [] and source_statements(source) == []
+
+
+def test_a_market_reading_of_today_is_dated_by_its_source() -> None:
+    source = BriefSource(
+        1, 1, "北向资金今日净流出20亿元", "", "甲报", None, "2026-11-20T08:30:00+00:00"
+    )
+    assert [f"{s.period}{clause(s)}" for s in source_statements(source)] == [
+        "11月20日北向资金净流出20亿元"
+    ]
+    undated = BriefSource(1, 1, "北向资金今日净流出20亿元", "", "甲报", None, None)
+    assert source_statements(undated) == []

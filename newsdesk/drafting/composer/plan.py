@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
 from newsdesk.text.vocabulary import metric_names
+from newsdesk.timetable import SHANGHAI
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n（(）)|\]】—–]| - ")
 _BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日"
@@ -133,10 +135,12 @@ def _statement(
     company: str,
     classes: dict[str, str],
     previous: Statement | None = None,
+    published: str = "",
 ) -> Statement | None:
     """The fact as a plain statement, or None when it cannot be stated for sure. A clause
     that is only a change (，同比增长6.32%) states the metric of the ``previous`` statement of
-    its sentence."""
+    its sentence; a market reading dated 今日 takes the date its source was published
+    (``published``, 11月20日) or is not stated."""
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
@@ -218,8 +222,12 @@ def _statement(
     if klass == "market":
         periods = []  # a close is the day's: 11月 before 上证指数 is the date's month
     period = periods[-1] if periods else fact.period if klass not in ("market", "event") else ""
-    if klass == "market" and re.fullmatch(r"\d{1,2}月\d{1,2}日", between.group("today") or ""):
-        period = between.group("today")  # 北向资金11月20日净流出: the reading's own date
+    today = between.group("today") or ""
+    if klass == "market" and today:
+        # 北向资金11月20日净流出 / 今日净流出 in an item of 11月20日: the reading's own date.
+        period = today if today[0].isdigit() else _local_date(published)
+        if not period:
+            return None
     if klass not in ("market", "event") and not _PERIOD.fullmatch(period):
         return None  # a result without its period (or with 上年) reads as another one
     if klass == "market" and not verb and not re.search("报|收", between.group(0)):
@@ -248,6 +256,15 @@ def _title_company(title: str, classes: dict[str, str]) -> str:
 _ANNOUNCER = re.compile(
     r"(?:^|[。！？\n，,])\s*([\u4e00-\u9fffA-Za-z]{2,10}?)(?:公告称|发布公告|公告|披露|宣布)"
 )
+
+
+def _local_date(published: str) -> str:
+    """An ISO timestamp as the desk's date, 11月20日 ("" when unknown)."""
+    if not published:
+        return ""
+    when = datetime.fromisoformat(published)
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日"
 
 
 def _full_name(company: str, text: str) -> str:
@@ -300,7 +317,9 @@ def source_statements(
         for fact in figure_facts(part):
             if previous is not None and _SENTENCE_END.search(part, previous.fact.end, fact.start):
                 previous = None
-            statement = _statement(fact, part, source.number, company, classes, previous)
+            statement = _statement(
+                fact, part, source.number, company, classes, previous, source.published or ""
+            )
             previous = statement
             if statement is not None and _figure_key(statement) not in seen:
                 seen.add(_figure_key(statement))
