@@ -330,7 +330,8 @@ def test_empty_periods(db: Database) -> None:
     )
     assert holiday["approve_minutes"] == {"median": None, "p90": None, "count": 0}
     month = compute_metrics(db, SETTINGS, parse_period(month="2026-10")).as_json()
-    # a desk that never ran was due nothing (issue 24 item 7: it read 0/172 for a whole month)
+    # a desk that never ran was due nothing (issue 24 item 7: it read 0/172 for a whole month;
+    # this desk replays 2026-11-23, so October is before it)
     assert (month["due"], month["fill_rate"], month["revisions_per_draft"]) == (0, None, None)
 
 
@@ -424,13 +425,17 @@ def test_fill_rate_counts_only_slots_due_while_the_desk_ran(db: Database) -> Non
         )
         audit(s, early, at(25, 7, 30), "review.approve", "approved")
     month = parse_period(month="2026-11")
+    desk = SETTINGS.model_copy(update={"demo": SETTINGS.demo.model_copy(update={"enabled": False})})
     # On the real clock (December) the month is over: every slot from the 24th on was due.
-    later = compute_metrics(db, SETTINGS, month).as_json()
+    later = compute_metrics(db, desk, month).as_json()
     assert later["due"] == 5 + 8 * 4 + 1  # 24th from 12:00, 25-27 and 30 Nov, Friday's weekly
-    data = compute_metrics(db, SETTINGS, month, now=at(25, 11)).as_json()
+    data = compute_metrics(db, desk, month, now=at(25, 11)).as_json()
     # 24th: interaction 12:00, intraday_pm, close_summary, promo, research_digest; 25th: 08-10:00
     assert (data["due"], data["filled_on_time"]) == (5 + 3, 1)
     slots = {s["slot"]: s["due"] for s in data["slots"]}
     assert (
         slots["morning_report"] == 1 and slots["interaction"] == 1 and slots["weekly_summary"] == 0
     )
+    # The demo desk replays the 23rd (its clock stands there): it ran that day from 07:30 on.
+    replaying = compute_metrics(db, SETTINGS, parse_period(day="2026-11-23")).as_json()
+    assert replaying["due"] == 8

@@ -4,8 +4,9 @@ Definitions (the tests pin each one down):
 
 - **due**: (day, slot) pairs whose slot runs that day (trading calendar, weekly rule) and that
   fell due while the desk ran: drafting due at or after the desk's first record (a source
-  registered, a fetch, a draft) and the posting time passed by now. A month before the desk
-  existed, or this afternoon's slots, are nobody's misses.
+  registered, a fetch, a draft; or its clock's day, for a desk replaying one) and the posting
+  time passed by now. A month before the desk existed, or this afternoon's slots, are nobody's
+  misses.
 - **filled on time**: due pairs with a draft that reached ``approved`` at or
   before the slot's posting time (audit trail); **fill rate** = filled / due.
 - **approval rate**: drafts approved (or published) / drafts produced.
@@ -38,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Integer, Text, case, cast, func, select
 
+from newsdesk.clock import desk_clock
 from newsdesk.config import Settings
 from newsdesk.metrics.tables import note_objects
 from newsdesk.store.db import Database
@@ -293,7 +295,7 @@ def compute_metrics(
     metrics = Metrics(period)
     # Core rows: the ORM's loading doubles the time at this size
     with reading(db, connection) as session:
-        ran = (desk_started(session), now or datetime.now(UTC))
+        ran = (desk_started(session, desk_clock(settings).now()), now or datetime.now(UTC))
         # The brief as text: the cited item ids are all we need, and decoding 20,000 briefs costs more.
         drafts = [
             _DraftRow(*row)
@@ -420,7 +422,7 @@ def _slots(
     calendar: TradingCalendar,
     drafts: list[_DraftRow],
     approvals: dict[int, datetime],
-    ran: tuple[datetime | None, datetime],
+    ran: tuple[datetime, datetime],
 ) -> None:
     started, now = ran
     by_key: dict[tuple[date, str], list[_DraftRow]] = defaultdict(list)
@@ -429,7 +431,7 @@ def _slots(
     figures = slot_table(settings)
     for day in period.days:
         for slot_day in slots_for_day(settings, day, calendar):
-            if not slot_day.runs or started is None:
+            if not slot_day.runs:
                 continue
             if slot_day.drafts_due < started or slot_day.posts_at > now:
                 continue
@@ -472,14 +474,15 @@ def _failures(reports: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(failures.items()))
 
 
-def desk_started(session: Any) -> datetime | None:
-    """The desk's first record: a source registered, a fetch logged (the log is pruned, the
-    sources stay) or a draft created; None for a desk that never ran."""
+def desk_started(session: Any, clock_now: datetime) -> datetime:
+    """When the desk began: its first record (a source registered, a fetch logged (the log is
+    pruned, the sources stay) or a draft created), or where its clock stands if earlier: a desk
+    replaying a past day (the demo) runs on that day, though its records carry today's time."""
     firsts = [
         session.execute(select(func.min(column))).scalar()
         for column in (Source.created_at, FetchAttempt.at, Draft.created_at)
     ]
-    return min((f for f in firsts if f is not None), default=None)
+    return min([f for f in firsts if f is not None] + [clock_now])
 
 
 def _sources(
