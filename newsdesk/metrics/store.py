@@ -191,6 +191,7 @@ def merge(
             ]
         for provider, values in piece["latencies"].items():
             latencies[provider] += values
+    metrics.approve_minutes.sort()
     metrics.slots = shown_slots(slots)
     metrics.failures_by_rule = dict(sorted(failures.items()))
     metrics.originality = dict(originality)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -96,8 +98,12 @@ def metrics_page(
 def _minutes_histogram(minutes: list[float]) -> tuple[list[str], list[float | None]]:
     edges = [(0, 15), (15, 30), (30, 60), (60, 120), (120, 240), (240, None)]
     labels = [f"{low}-{high} min" if high else f">{low} min" for low, high in edges]
+    ordered = sorted(minutes)  # Metrics keeps them sorted: linear; a month holds 20,000
     counts = [
-        float(sum(1 for m in minutes if m >= low and (high is None or m < high)))
+        float(
+            (bisect_left(ordered, high) if high is not None else len(ordered))
+            - bisect_left(ordered, low)
+        )
         for low, high in edges
     ]
     return labels, counts
