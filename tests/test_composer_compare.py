@@ -56,3 +56,10 @@ def test_the_opinion_reasons_from_the_comparison_citing_both_figures() -> None:
     text = compose(Settings(), brief, "投资有风险。").text
     assert "低于前三季度" in text and "增速放缓" in text
     assert "仍在" not in text  # no trend claimed beyond the figures
+
+
+def test_two_months_of_opposite_signs_are_a_turn() -> None:
+    # 十月/九月 in Chinese numerals, as a Taiwan outlet writes them (real-news-dev rn007).
+    found = comparison(statements("中国国家统计局表示，十月CPI年增0.2%，九月为年跌0.3%。"))
+    assert found is not None
+    assert (found.recent.period, found.earlier.period, found.trend) == ("10月", "9月", "turned_up")

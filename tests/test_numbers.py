@@ -88,3 +88,11 @@ def test_a_part_of_a_total_is_marked_and_a_year_is_the_period() -> None:
     assert (total.value, total.unit, total.parts, growth.parts) == ("412169", "亿元", (), ())
     assert part.parts == part_growth.parts == ("除汽车以外",)
     assert part_growth.period == "1-10月份" and part_growth.value == "4.9"
+
+
+def test_months_in_chinese_numerals_are_written_in_digits() -> None:
+    from newsdesk.text.numbers import normalise_numbers
+
+    assert normalise_numbers("十月CPI年增0.2%，九月为年跌0.3%") == "10月CPI年增0.2%，9月为年跌0.3%"
+    assert normalise_numbers("十二月、十一月份") == "12月、11月份"
+    assert normalise_numbers("三十一日，星期一，第一月") == "三十一日，星期一，第一月"

@@ -137,11 +137,14 @@ def story_groups(
 def _key_figures(item: Item) -> set[tuple[str, str, str]]:
     """An item's figures that name their event: a known metric with a precise value
     (出口 1.1%, 营业总收入 1309.04亿元), which two unrelated stories rarely share."""
-    text = desk_text(f"{item.title}\n{item.body or item.summary or ''}")
+    return _figures_of(item.title, item.body or item.summary or "")
+
+
+def _figures_of(title: str, text: str) -> set[tuple[str, str, str]]:
     known = vocabulary().aliases
     return {
         (f.metric, f.value, f.unit)
-        for f in figure_facts(text, subjects=False)
+        for f in figure_facts(desk_text(f"{title}\n{text}"), subjects=False)
         if f.sure and f.unit and f.metric in known and ("." in f.value or len(f.value) >= 3)
     }
 
@@ -259,26 +262,22 @@ def _source(
 Report = tuple[Item, str, str, BriefSource]  # an item, its outlet, its text, its story's lead
 
 
-def _share_a_figure(lead: BriefSource, title: str, text: str) -> bool:
-    """Whether a report of the lead's topic states one of the lead's figures (出口年降1.1% in
-    both): the same event, not another story the topic joined on a shared word."""
-
-    def figures(*parts: str) -> set[tuple[str, str]]:
-        facts = figure_facts(desk_text("\n".join(parts)), subjects=False)
-        return {(f.value, f.unit) for f in facts if f.unit and len(f.value) >= 2}
-
-    return bool(figures(lead.title, lead.text) & figures(title, text))
+def _share_a_figure(lead: BriefSource, item: Item) -> bool:
+    """Whether a report of the lead's topic states one of the lead's key figures (出口年降1.1%
+    in both): the same event, not another story the topic joined on a shared word."""
+    return bool(_figures_of(lead.title, lead.text) & _key_figures(item))
 
 
-def _in_rounds(reports: list[Report]) -> list[Report]:
-    """Every story's second report before any story's third, in ranking order within a round."""
+def _in_rounds(reports: list[Report], first: int | None = None) -> list[Report]:
+    """Every story's second report before any story's third, in ranking order within a round;
+    story ``first`` (the topic an opinion is about) has all its reports before the others."""
     seen: Counter[int] = Counter()
     rounds = []
     for position, report in enumerate(reports):
         lead = report[3].number
-        rounds.append((seen[lead], position, report))
+        rounds.append((lead != first, seen[lead], position, report))
         seen[lead] += 1
-    return [report for *_, report in sorted(rounds, key=lambda entry: entry[:2])]
+    return [report for *_, report in sorted(rounds, key=lambda entry: entry[:3])]
 
 
 def _fit(
@@ -306,7 +305,7 @@ def _fit(
     others: list[Report] = []
     apart: list[tuple[Item, str]] = []  # topic members that are another story: after the topics
 
-    def lead(item: Item, outlet: str, text: str, group: Group, outlets: int) -> None:
+    def add_lead(item: Item, outlet: str, text: str, group: Group, outlets: int) -> None:
         nonlocal used
         if (
             group in told
@@ -325,21 +324,24 @@ def _fit(
         text = (item.body or item.summary or "")[: conf.source_chars]
         group, outlets = groups[item.id]
         if group not in told:
-            lead(item, outlet, text, group, outlets)
+            add_lead(item, outlet, text, group, outlets)
             continue
         first = told[group]
         same = story_of[item.id] is not None and story_of[item.id] == story_of[first.item_id]
-        if same or _share_a_figure(first, item.title, text):
+        if same or _share_a_figure(first, item):
             if first.outlet != outlet:
                 others.append((item, outlet, text, first))
         elif one_topic:
-            lead(item, outlet, text, *alone[item.id])
+            add_lead(item, outlet, text, *alone[item.id])
         else:
             apart.append((item, outlet))  # the topic joined it on a shared word (收官)
     for item, outlet in apart:
-        lead(item, outlet, (item.body or item.summary or "")[: conf.source_chars], *alone[item.id])
+        add_lead(
+            item, outlet, (item.body or item.summary or "")[: conf.source_chars], *alone[item.id]
+        )
     reports: dict[int, set[str]] = {s.number: {s.outlet} for s in chosen}
-    for item, outlet, text, lead in _in_rounds(others):
+    top = next((s.number for s in chosen if s.kind != "market"), None) if one_topic else None
+    for item, outlet, text, lead in _in_rounds(others, top):
         size = len(item.title) + len(text)
         seen = reports[lead.number]
         if outlet in seen or len(seen) >= conf.reports_per_story or used + size > conf.brief_chars:

@@ -9,7 +9,8 @@ to the plain form a mainland editor types (``36.9亿千瓦``, ``46291亿元``,
 ``900.742亿美元``, ``0.2%``), so a figure has one spelling wherever it is
 compared. Script conversion is separate (``normalise.desk_text``); this module
 works on either script (億/萬 and 亿/万 alike). A run of months is written one way
-(``1至10月`` -> ``1-10月``), so a cumulative figure keeps its period wherever it is read.
+(``1至10月`` -> ``1-10月``, ``十月`` -> ``10月``), so a period reads the same wherever it is
+read.
 
 :func:`amount` turns a value and its unit into a comparable quantity: the value
 times the scale word in the unit (万, 亿, 万亿, 千) and the unit without it,
@@ -106,6 +107,12 @@ _BROKEN_HINT = re.compile(r"[\d.,]\s*\n")
 _SPACED_HINT = re.compile(r"\d +[万萬億亿兆千%‰元美港欧日英吨辆台点倍]")
 _COMPOUND_HINT = re.compile(r"[亿億]\d")
 _MONTH_HINT = re.compile(r"[至到~～—–－]\s*\d{1,2}\s*月")
+# A month in Chinese numerals (十月, 九月份, 十二月): news from Hong Kong and Taiwan writes
+# 十月CPI年增0.2%，九月为年跌0.3%. Not after another numeral or 第/周 (三十一日, 第一月).
+_CHINESE_MONTH = re.compile(
+    r"(?<![〇零一二三四五六七八九十百千第周期])(十[一二]?|[一二三四五六七八九])(?=月)"
+)
+_CHINESE_MONTH_HINT = re.compile(r"[一二三四五六七八九十]月")
 
 
 def normalise_numbers(text: str) -> str:
@@ -125,9 +132,17 @@ def normalise_numbers(text: str) -> str:
         text = _TRILLION.sub("万亿", text)
     if _COMPOUND_HINT.search(text):
         text = _COMPOUND.sub(_compound, text)
+    if _CHINESE_MONTH_HINT.search(text):
+        text = _CHINESE_MONTH.sub(_month_number, text)
     if _MONTH_HINT.search(text):
         text = _MONTH_RANGE.sub(r"\1-\2月", text)
     return text
+
+
+def _month_number(match: re.Match[str]) -> str:
+    """十 -> 10, 十二 -> 12, 九 -> 9."""
+    said = match.group(1).translate(_CHINESE_DIGITS)  # 十 is no digit and stays
+    return str(10 + int(said[1:] or 0)) if said.startswith("十") else said
 
 
 def split_scale(unit: str) -> tuple[Decimal, str]:

@@ -11,6 +11,7 @@ different bases, are never compared.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,7 +65,13 @@ def _comparable(one: Statement, other: Statement) -> bool:
 
 
 def comparison(statements: list[Statement]) -> Comparison | None:
-    """The first pair of the statements that compares one rate over two periods."""
+    """The first pair of the statements that compares one rate over two periods and names a
+    trend (由降转涨, 增速放缓), else the first that compares at all."""
+    found = list(_comparisons(statements))
+    return next((c for c in found if c.trend), found[0] if found else None)
+
+
+def _comparisons(statements: list[Statement]) -> Iterator[Comparison]:
     for index, one in enumerate(statements):
         for other in statements[index + 1 :]:
             spans = _months(one), _months(other)
@@ -76,17 +83,24 @@ def comparison(statements: list[Statement]) -> Comparison | None:
             recent, earlier = (one, other) if first_recent else (other, one)
             if _signed(recent) == _signed(earlier):
                 continue
-            return Comparison(recent, earlier, _trend(recent, earlier))
-    return None
+            nested = start <= other_start <= other_end <= end or (
+                other_start <= start <= end <= other_end
+            )
+            yield Comparison(recent, earlier, _trend(recent, earlier, nested))
 
 
-def _trend(recent: Statement, earlier: Statement) -> str:
+def _trend(recent: Statement, earlier: Statement, nested: bool) -> str:
+    """Same signs: faster or slower, deeper or shallower. Signs that differ name a turn only
+    between two periods one after the other (9月 -0.3%, 10月 +0.2%: 由降转涨); a month against
+    its year to date has no such word."""
     now, then = _signed(recent), _signed(earlier)
     if now > 0 and then > 0:
         return "faster" if now > then else "slower"
     if now < 0 and then < 0:
         return "deeper" if now < then else "shallower"
-    return ""
+    if nested or not (now and then):
+        return ""
+    return "turned_up" if now > 0 else "turned_down"
 
 
 def comparison_sentence(found: Comparison, words: dict[str, str], said: bool = False) -> str:

@@ -71,6 +71,7 @@ _ENDS = re.compile(r"[，,；;。！？!?、\n]|$")
 # National statistics are amounts, rates and index readings; 出口201.4万辆 is a sector's.
 _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
+_MONTH_FIRST = re.compile(r"(\d{1,2}月份?)(?:为|是)?")
 _TENTATIVE = re.compile(r"意向|框架|拟|计划|有望|或将")
 _BASIS = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
 
@@ -280,10 +281,15 @@ def _full_name(company: str, text: str) -> str:
 
 
 def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Statement | None:
-    """，同比增长6.32%: the change of the metric stated just before, in the same sentence."""
+    """，同比增长6.32%: the change of the metric stated just before, in the same sentence;
+    ，9月为年跌0.3%: the same change of another month (the month named, the metric's)."""
     if previous is None or previous.fact.metric != fact.metric:
         return None
-    between = _BETWEEN.match(clause)
+    month = _MONTH_FIRST.match(clause)
+    when = month.group(1) if month else previous.period
+    if month and (previous.klass != "macro" or not _PERIOD.fullmatch(previous.period)):
+        return None  # another month of a national statistic only
+    between = _BETWEEN.match(clause[month.end() :] if month else clause)
     if between is None or not between.group("verb"):
         return None
     verb = between.group("verb")
@@ -295,9 +301,7 @@ def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Sta
     reading = Reading(
         previous.reading.metric, between.group("base") or "", verb, between.group("q") or "", ""
     )
-    return Statement(
-        fact, reading, previous.source, previous.subject, previous.period, previous.klass
-    )
+    return Statement(fact, reading, previous.source, previous.subject, when, previous.klass)
 
 
 def source_statements(
