@@ -131,3 +131,21 @@ def test_a_market_reading_of_today_is_dated_by_its_source() -> None:
     ]
     undated = BriefSource(1, 1, "北向资金今日净流出20亿元", "", "甲报", None, None)
     assert source_statements(undated) == []
+
+
+@pytest.mark.parametrize(
+    "text,said",
+    [
+        (
+            "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。",
+            ["人民银行下调金融机构存款准备金率0.25个百分点[1]。"],
+        ),
+        ("市场预期央行下调存款准备金率0.25个百分点。", []),  # an expectation, not the move
+        ("分析称，下调存款准备金率0.25个百分点。", []),  # no body named
+    ],
+)
+def test_a_rate_move_is_stated_verb_first_with_its_body(text: str, said: list[str]) -> None:
+    from newsdesk.drafting.composer.realise import line
+
+    source = BriefSource(1, 1, "消息", text, "甲报", None, None)
+    assert [line([s]) for s in source_statements(source)] == said

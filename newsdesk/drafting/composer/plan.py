@@ -181,6 +181,10 @@ def _statement(
     if fact.negative and (verb or qualifier):
         return None  # 归母净利润-160.69亿元 is stated as written, a level with its sign
     direction = ("up" if verb in _UP else "down") if verb else ""
+    if not verb and not qualifier and klass == "other" and fact.kind == "actual":
+        moved = _policy_move(fact, clause, number, name)
+        if moved is not None:
+            return moved
     if direction != fact.direction and not (verb in ("收窄", "扩大", "回落") and fact.direction):
         return None
     prefix = clause[:at]
@@ -278,6 +282,27 @@ def _full_name(company: str, text: str) -> str:
         if name.startswith(company) and len(name) > len(company):
             return name
     return company
+
+
+_MOVE = re.compile(
+    r"^(?P<who>[\u4e00-\u9fff]{2,8}?)(?:决定|宣布|再次|将)?(?P<verb>下调|上调|调降|调升)"
+    r"(?P<what>[\u4e00-\u9fff]{0,6}?)$"
+)
+_POINT_UNITS = ("个百分点", "百分点", "个基点", "基点", "bp")
+
+
+def _policy_move(fact: FigureFact, clause: str, number: int, name: str) -> Statement | None:
+    """人民银行决定下调金融机构存款准备金率0.25个百分点: a body moves a rate by a step, the verb
+    before the rate. Stated the same way round, with the body and the rate's own words."""
+    found = _MOVE.match(clause[: clause.lower().rfind(name)])
+    if found is None or fact.unit not in _POINT_UNITS:
+        return None
+    direction = "up" if found.group("verb") in ("上调", "调升") else "down"
+    if direction != fact.direction:
+        return None
+    surface = found.group("what") + clause[clause.lower().rfind(name) :]
+    reading = Reading(surface, "", found.group("verb"), "", "", verb_first=True)
+    return Statement(fact, reading, number, found.group("who"), "", "other")
 
 
 def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Statement | None:

@@ -49,6 +49,7 @@ class Reading:
     verb: str  # 增长, 下降, 收窄 … or ""
     qualifier: str  # 约, 超过 … before the figure, or 以上 / 左右 after it
     cue: str  # a forecast's words before the metric (市场预期), "" for an actual figure
+    verb_first: bool = False  # 下调存款准备金率0.25个百分点: the move before the rate it moves
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def base_word(base: str) -> str:
 def clause(statement: Statement, metric_said: bool = False) -> str:
     """营业总收入为1309.04亿元 / 同比增长6.32% (its metric already said) / 市场预期…为3%."""
     reading = statement.reading
+    if reading.verb_first:
+        return f"{reading.verb}{reading.metric}{figure(statement)}"
     base = base_word(reading.base)
     verb = _VERBS.get(reading.verb, reading.verb)
     if statement.klass == "market":
