@@ -60,6 +60,11 @@ class TradingCalendar:
             current -= timedelta(days=1)
         return current
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The exchange's time zone (a snapshot is closed on its clock)."""
+        return SHANGHAI
+
     def date_of(self, moment: datetime) -> date:
         """A moment's date on the exchange's clock (a market snapshot's trading day)."""
         return moment.astimezone(SHANGHAI).date()

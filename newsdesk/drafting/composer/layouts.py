@@ -26,7 +26,7 @@ from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
 from newsdesk.text.normalise import desk_text
-from newsdesk.timetable import SHANGHAI, TradingCalendar
+from newsdesk.timetable import TradingCalendar
 
 _WEEKDAYS = "一二三四五六日"
 NEWS = ("feed", "manual")
@@ -72,6 +72,7 @@ class Context:
         limit: int,
         per_story: int | None = None,
         fresh: bool = True,
+        also_said: str = "",
     ) -> list[StoryPlan]:
         """Up to ``limit`` stories with statable facts; the others are named in the notes.
         ``fresh=False``: facts the day's other drafts state may be stated again (an opinion's
@@ -84,7 +85,7 @@ class Context:
             self.steering,
             self.script,
             self.desk_dirs,
-            self.day_texts,
+            (*self.day_texts, also_said),
             fresh,
         )
         stated = [s for s in planned if s.statements]
@@ -148,7 +149,8 @@ def lines_layout(ctx: Context) -> list[str]:
     news = ctx.stories(NEWS, ctx.spec.stories)
     out += _numbered(ctx, news, 1)
     if ctx.spec.research:
-        research = ctx.stories(("page",), ctx.spec.research)
+        # A research page's figure the news lines above state is not stated again.
+        research = ctx.stories(("page",), ctx.spec.research, also_said="\n".join(out))
         if research:
             out.append(f"【{ctx.words.get('research', '研报精选')}】")
             out += [line(s.statements) for s in research]
@@ -168,7 +170,7 @@ def _market_record(ctx: Context) -> list[str]:
 
 def _closed_today(ctx: Context, source: BriefSource) -> bool:
     snapshot = Snapshot.model_validate(source.data)
-    return snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(SHANGHAI)
+    return snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(TradingCalendar().zone)
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:

@@ -33,8 +33,9 @@ from newsdesk.text.cues import period_key
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
+from newsdesk.text.sentences import sentence_start, separated
 from newsdesk.text.vocabulary import metric_names
-from newsdesk.timetable import SHANGHAI
+from newsdesk.timetable import TradingCalendar
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n（(）)|\]】—–]| - ")
 _BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日"
@@ -66,7 +67,6 @@ _STEER = re.compile(
     r"更短|短一些|精简|简短|压缩|少写|更长|长一些|展开|详细|多写|充实|换个?角度|重点|突出|关注|"
     r"聚焦|请|希望|需要|改写|重写|内容|稿件|一些|一点|加上|增加|补充|强调|侧重|着重|多谈|谈谈"
 )
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _ENDS = re.compile(r"[，,；;。！？!?、\n]|$")
 # National statistics are amounts, rates and index readings; 出口201.4万辆 is a sector's.
 _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
@@ -151,9 +151,7 @@ def _statement(
     clause = text[low : fact.start]
     if _BYLINE.search(clause):
         return None
-    sentence = text[
-        max((m.end() for m in _SENTENCE_END.finditer(text, 0, fact.start)), default=0) : fact.start
-    ]
+    sentence = text[sentence_start(text, fact.start) : fact.start]
     basis = _BASIS.search(sentence)
     if basis and not _in_currency(fact.unit, basis.group(1)):
         return None  # 以人民币计，出口年减0.8%: a rate or amount on a basis the line would drop
@@ -268,7 +266,7 @@ def _local_date(published: str) -> str:
     if not published:
         return ""
     when = datetime.fromisoformat(published)
-    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+    local = TradingCalendar().date_of(when if when.tzinfo else when.replace(tzinfo=UTC))
     return f"{local.month}月{local.day}日"
 
 
@@ -285,7 +283,8 @@ def _full_name(company: str, text: str) -> str:
 
 
 _MOVE = re.compile(
-    r"^(?P<who>[\u4e00-\u9fff]{2,8}?)(?:决定|宣布|再次|将)?(?P<verb>下调|上调|调降|调升)"
+    r"^(?!本次|此次|这次|该次|同时|随后|今日|昨日|目前|此前|近日)"
+    r"(?P<who>[\u4e00-\u9fff]{2,8}?)(?:决定|宣布|再次|将)?(?P<verb>下调|上调|调降|调升)"
     r"(?P<what>[\u4e00-\u9fff]{0,6}?)$"
 )
 _POINT_UNITS = ("个百分点", "百分点", "个基点", "基点", "bp")
@@ -302,7 +301,7 @@ def _policy_move(fact: FigureFact, clause: str, number: int, name: str) -> State
         return None
     surface = found.group("what") + clause[clause.lower().rfind(name) :]
     reading = Reading(surface, "", found.group("verb"), "", "", verb_first=True)
-    return Statement(fact, reading, number, found.group("who"), "", "other")
+    return Statement(fact, reading, number, found.group("who"), "", "policy")
 
 
 def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Statement | None:
@@ -344,7 +343,7 @@ def source_statements(
     for part in dict.fromkeys((title, text)):
         previous: Statement | None = None
         for fact in figure_facts(part):
-            if previous is not None and _SENTENCE_END.search(part, previous.fact.end, fact.start):
+            if previous is not None and separated(part, previous.fact.end, fact.start):
                 previous = None
             statement = _statement(
                 fact, part, source.number, company, classes, previous, source.published or ""
