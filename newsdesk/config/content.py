@@ -92,7 +92,11 @@ class DraftingConfig(Strict):
         "so a story's headline figures can be taken from the report that states them plainly); "
         "the others beyond the lead fit in what brief_chars leaves",
     )
-    overnight_hours: float = Field(18.0, gt=0, description="morning report: look back at least this far (and to the last close)")
+    overnight_hours: float = Field(
+        18.0,
+        gt=0,
+        description="morning report: look back at least this far (and to the last close)",
+    )
     research_days: int = Field(7, ge=1, description="research digest: pages from the last N days")
     segments: dict[str, str] = Field(
         default_factory=lambda: {
