@@ -103,7 +103,7 @@ def test_figures_that_round_to_each_other_agree() -> None:
         "贵州茅台(600519)第三季度归母净利润192.2亿元。",
     ]
     found = [s for n, t in enumerate(texts, 1) for s in stated_statements(t, n)]
-    assert len(found) == 2 and _disputed(found) == {}
+    assert len(found) == 2 and _disputed(found, [], "simplified") == {}
 
 
 def stated_statements(text: str, number: int) -> list:
@@ -149,3 +149,30 @@ def test_a_rate_move_is_stated_verb_first_with_its_body(text: str, said: list[st
 
     source = BriefSource(1, 1, "消息", text, "甲报", None, None)
     assert [line([s]) for s in source_statements(source)] == said
+
+
+def test_a_level_the_other_report_gives_respectively_disputes_a_statement() -> None:
+    from newsdesk.config import Settings
+    from newsdesk.drafting.brief import Brief
+    from newsdesk.drafting.composer import compose
+
+    # real-news-dev rn035 and rn036: two outlets quoting 中汽协 on October's NEV sales.
+    one = BriefSource(
+        1, 1, "新能源车渗透率逾51%", "10月，新能源汽车销量145.9万辆，达51.6%。", "甲报", None, None
+    )
+    other = BriefSource(
+        2,
+        2,
+        "中汽协数据",
+        "10月份，新能源汽车产销分别完成177.2万辆和171.5万辆。",
+        "乙报",
+        None,
+        None,
+    )
+    one.outlets = other.outlets = 2
+    other.story = 1
+    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
+    brief.sources = [one, other]
+    composed = compose(Settings(), brief, "投资有风险。")
+    assert "145.9" not in composed.text
+    assert any("145.9万辆[1]" in n and "171.5万辆[2]" in n for n in composed.notes)

@@ -12,3 +12,9 @@ def test_a_figures_direction_is_not_the_verb_of_the_figure_before_it() -> None:
     )
     directions = {f.value: f.direction for f in figure_facts(text)}
     assert directions == {"1309.04": "", "6.32": "up", "398.1": "", "0.35": "up"}
+
+
+def test_two_metrics_given_respectively_get_one_figure_each() -> None:
+    text = "10月份，新能源汽车产销分别完成177.2万辆和171.5万辆，同比分别增长21.1%和20%。"
+    read = [(f.metric, f.value, f.sure) for f in figure_facts(text)[:2]]
+    assert read == [("产量", "177.2", True), ("销量", "171.5", True)]

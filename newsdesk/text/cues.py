@@ -45,6 +45,7 @@ class Cues:
     not_qualifiers: tuple[str, ...]  # words that end in a hedge character: 合约, 最近
     modal: tuple[str, ...]  # 可, 将, 拟: a figure stated as possible or future
     longest_qualifier: int  # characters in the longest hedge word, for suffix matching
+    pairs: dict[str, tuple[str, str]]  # 产销 -> (产量, 销量): 分别 gives one figure each
 
 
 @cache
@@ -74,6 +75,7 @@ def cues() -> Cues:
         not_qualifiers,
         modal,
         max(map(len, qualifiers)),
+        {line[0]: (line[1], line[2]) for line in sections["pairs"]},
     )
 
 

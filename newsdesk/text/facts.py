@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from newsdesk.text.cues import direction, kind, parts, period, qualifier
+from newsdesk.text.cues import cues, direction, kind, parts, period, qualifier
 from newsdesk.text.names import (
     Token,
     is_entity,
@@ -380,7 +380,36 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
         )
         facts.append(fact)
         previous_end, previous, previous_parts = span.end, fact, found_parts
-    return facts
+    return _respectively(plain, facts)
+
+
+_AND = re.compile(r"\s*(?:和|与|及|、)\s*")
+
+
+def _respectively(plain: str, facts: list[FigureFact]) -> list[FigureFact]:
+    """产销分别完成177.2万辆和171.5万辆: the first figure is 产量's, the second 销量's (the
+    pair words are data, [pairs] in fact_cues.txt); read alone, the second has no metric."""
+    out = list(facts)
+    for index, (one, two) in enumerate(zip(facts, facts[1:], strict=False)):
+        pair = next((p for word, p in cues().pairs.items() if one.metric.endswith(word)), None)
+        if (
+            pair is None
+            or two.metric
+            or two.unit != one.unit
+            or "分别" not in plain[max(0, one.start - 12) : one.start]
+            or not _AND.fullmatch(plain[one.end : two.start])
+        ):
+            continue
+        out[index] = replace(one, metric=canonical_metric(pair[0]))
+        out[index + 1] = replace(
+            two,
+            metric=canonical_metric(pair[1]),
+            subject=one.subject,
+            period=one.period,
+            kind=one.kind,
+            sure=one.sure,
+        )
+    return out
 
 
 @lru_cache(maxsize=8192)

@@ -391,7 +391,7 @@ def plan_stories(
             continue
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
         stated = [source_statements(r, script, desk_dirs) for r in reports]
-        disputed = _disputed([s for found in stated for s in found])
+        disputed = _disputed([s for found in stated for s in found], reports, script)
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
@@ -438,19 +438,28 @@ def _claim(statement: Statement) -> Claim:
     return (fact.metric, when, statement.subject, base_word(statement.reading.base), fact.base_unit)
 
 
-def _disputed(statements: list[Statement]) -> dict[Claim, str]:
-    """Claims the reports state with different values (中汽协 10月新能源汽车销量: 145.9万辆 in
-    one report, 171.5万辆 in another), each described for the editor. Values that round to
-    each other (192.2 and 192.24亿元) agree."""
-    values: dict[Claim, list[Statement]] = {}
+def _disputed(
+    statements: list[Statement], reports: list[BriefSource], script: str
+) -> dict[Claim, str]:
+    """Claims the reports give different values (中汽协 10月新能源汽车销量: 145.9万辆 in one
+    report, 171.5万辆 in another), each described for the editor. Besides the statements, a
+    report's sure levels count (产销分别完成177.2万辆和171.5万辆 is no statement, but a value).
+    Values that round to each other (192.2 and 192.24亿元) agree."""
+    values: dict[Claim, list[tuple[FigureFact, int]]] = {}
     for statement in statements:
-        values.setdefault(_claim(statement), []).append(statement)
+        values.setdefault(_claim(statement), []).append((statement.fact, statement.source))
+    for report in reports:
+        for fact in figure_facts(desk_text(report.text or report.title, script)):
+            claim = (fact.metric, period_key(fact.period), fact.subject, "", fact.base_unit)
+            if fact.sure and fact.unit and not fact.direction and claim in values:
+                values[claim].append((fact, report.number))
     out = {}
     for claim, found in values.items():
-        if all(_rounds_to(found[0].fact, other.fact) for other in found[1:]):
+        first = found[0][0]
+        if all(_rounds_to(first, other) for other, _ in found[1:]):
             continue
-        said = "、".join(dict.fromkeys(f"{s.fact.value}{s.fact.unit}[{s.source}]" for s in found))
-        out[claim] = f"「{found[0].period}{found[0].reading.metric}」各来源不一致（{said}），未写入"
+        said = "、".join(dict.fromkeys(f"{f.value}{f.unit}[{n}]" for f, n in found))
+        out[claim] = f"「{first.period}{first.metric}」各来源不一致（{said}），未写入"
     return out
 
 
