@@ -176,3 +176,11 @@ def test_a_level_the_other_report_gives_respectively_disputes_a_statement() -> N
     composed = compose(Settings(), brief, "投资有风险。")
     assert "145.9" not in composed.text
     assert any("145.9万辆[1]" in n and "171.5万辆[2]" in n for n in composed.notes)
+
+
+def test_an_index_move_in_the_news_carries_the_day_it_was_reported() -> None:
+    from newsdesk.drafting.composer.realise import line
+
+    dated = BriefSource(1, 1, "沪指跌1.38%", "", "甲报", None, "2026-11-20T07:10:00+00:00")
+    assert [line([s]) for s in source_statements(dated)] == ["11月20日沪指跌1.38%[1]。"]
+    assert source_statements(BriefSource(1, 1, "沪指跌1.38%", "", "甲报", None, None)) == []

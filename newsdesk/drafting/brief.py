@@ -304,6 +304,7 @@ def _fit(
     told: dict[Group, BriefSource] = {}
     others: list[Report] = []
     apart: list[tuple[Item, str]] = []  # topic members that are another story: after the topics
+    stories_of: Counter[Group] = Counter()
 
     def add_lead(item: Item, outlet: str, text: str, group: Group, outlets: int) -> None:
         nonlocal used
@@ -331,7 +332,9 @@ def _fit(
         if same or _share_a_figure(first, item):
             if first.outlet != outlet:
                 others.append((item, outlet, text, first))
-        elif one_topic:
+        elif one_topic and stories_of[group] < conf.reports_per_story:
+            # The opinion's topic: a few of its other stories at once, not all of them.
+            stories_of[group] += 1
             add_lead(item, outlet, text, *alone[item.id])
         else:
             apart.append((item, outlet))  # the topic joined it on a shared word (收官)

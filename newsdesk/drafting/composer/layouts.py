@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -235,16 +235,6 @@ def question_layout(ctx: Context) -> list[str]:
     ]
 
 
-def _earlier(ctx: Context, story: StoryPlan) -> str:
-    """上一交易日，: a market snapshot published before the brief's day is not today's."""
-    published = story.source.published
-    if story.source.kind != "market" or not published:
-        return ""
-    when = datetime.fromisoformat(published)
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)  # the store keeps UTC
-    return "上一交易日，" if TradingCalendar().date_of(when).isoformat() < ctx.brief.day else ""
-
-
 def brief_layout(ctx: Context) -> list[str]:
     # 盘中 follows the day (new facts only); a preview names what the evening is about.
     fresh = ctx.spec.reads == "market"
@@ -253,7 +243,7 @@ def brief_layout(ctx: Context) -> list[str]:
     if not stories:
         return []
     out = [ctx.say("greeting", subject=label(stories[0]))]
-    out += [line(s.statements, _earlier(ctx, s)) for s in stories]
+    out += [line(s.statements) for s in stories]  # a market reading carries its date
     out.append(ctx.say("closing"))
     return out
 

@@ -225,10 +225,11 @@ def _statement(
     if klass == "market":
         periods = []  # a close is the day's: 11月 before 上证指数 is the date's month
     period = periods[-1] if periods else fact.period if klass not in ("market", "event") else ""
-    today = between.group("today") or ""
-    if klass == "market" and today:
-        # 北向资金11月20日净流出 / 今日净流出 in an item of 11月20日: the reading's own date.
-        period = today if today[0].isdigit() else _local_date(published)
+    if klass == "market":
+        # 北向资金11月20日净流出 / 今日净流出 or 沪指跌1.38% in an item of 11月20日: a market
+        # reading is a day's, and the line says which.
+        today = between.group("today") or ""
+        period = today if today[:1].isdigit() else _local_date(published)
         if not period:
             return None
     if klass not in ("market", "event") and not _PERIOD.fullmatch(period):
