@@ -366,11 +366,16 @@ def _coherent(statements: list[Statement], limit: int) -> list[Statement]:
     for statement in statements:
         said = {(s.reading.metric, s.reading.base, s.reading.verb) for s in same}
         mine = (statement.reading.metric, statement.reading.base, statement.reading.verb)
-        if (statement.subject, statement.period) == (first.subject, first.period) and (
+        if (statement.subject, _when(statement)) == (first.subject, _when(first)) and (
             mine not in said
         ):
             same.append(statement)
     return same[:limit]
+
+
+def _when(statement: Statement) -> str:
+    """A statement's period in one spelling: 前三季度 and 1-9月 are one."""
+    return period_key(statement.period) or statement.period
 
 
 def plan_stories(
@@ -435,8 +440,8 @@ Claim = tuple[str, str, str, str, str]
 def _claim(statement: Statement) -> Claim:
     """What a figure is of: metric, period, subject, base and unit (not its value)."""
     fact = statement.fact
-    when = period_key(statement.period) or statement.period
-    return (fact.metric, when, statement.subject, base_word(statement.reading.base), fact.base_unit)
+    base = base_word(statement.reading.base)
+    return (fact.metric, _when(statement), statement.subject, base, fact.base_unit)
 
 
 def _disputed(
