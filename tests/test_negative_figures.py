@@ -43,3 +43,17 @@ def test_the_composer_states_a_negative_figure_with_its_sign() -> None:
     said = [clause(s) for s in source_statements(source)]
     assert "归母净利润为-160.69亿元" in said and "营业收入为560.65亿元" in said
     assert not any("160.69" in c and "-160.69" not in c for c in said)
+
+
+def test_a_figure_in_a_clause_framed_as_a_forecast_is_no_forecast_stated_as_result() -> None:
+    # real-news-dev draft 023 (a correct rewrite): 预计 frames the whole clause.
+    source = (
+        "欧振兴预计，2026年香港新股融资金额有望再次突破3000亿港元。预计有7只新股融资额达百亿港元。"
+    )
+    framed = "欧振兴预计，2026年香港新股融资金额有望再次突破3000亿港元，其中7只新股融资额预计达百亿港元[1]。"
+    assert kinds(framed, source) == []
+    # After a ；, the frame is gone: the 7只 reads as a result.
+    unframed = (
+        "欧振兴预计，2026年香港新股融资金额有望再次突破3000亿港元；7只新股融资额达百亿港元[1]。"
+    )
+    assert kinds(unframed, source) == ["forecast_as_actual"]

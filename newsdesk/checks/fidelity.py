@@ -39,6 +39,7 @@ from newsdesk.text.facts import (
     unit_key,
 )
 from newsdesk.text.numbers import plain_number
+from newsdesk.text.sentences import own_clause
 from newsdesk.text.vocabulary import vocabulary
 
 PROBLEM_KINDS = {
@@ -149,7 +150,9 @@ def contradiction(
             f"来源中 {shown} 的正负与稿件不同（亏损或负值） / "
             "the source's sign (a loss or a negative value) differs",
         )
-    stated_as_possible = any(word in clause for word in cues().modal)
+    stated_as_possible = any(word in clause for word in cues().modal) or _forecast_framed(
+        sentence[: figure.start]
+    )
     if fact.kind in ("forecast", "target") and figure.kind == "actual" and not stated_as_possible:
         return Finding(
             "forecast_as_actual",
@@ -188,6 +191,13 @@ def contradiction(
             f"the source gives {shown} for {missing[0]} only",
         )
     return None
+
+
+def _forecast_framed(before: str) -> bool:
+    """A forecast cue anywhere in the figure's clause (德勤预计，…突破3000亿港元，…其中7只…):
+    the writer frames the whole clause as a forecast; after a ； it frames nothing."""
+    framing = own_clause(before)
+    return any(kind == "forecast" and word in framing for word, kind in cues().kinds.items())
 
 
 def _signs_differ(figure: FigureFact, fact: FigureFact) -> bool:
