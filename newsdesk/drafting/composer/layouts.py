@@ -94,7 +94,8 @@ class Context:
             if not story.statements:
                 title = desk_text(story.source.title, self.script)[:24]
                 self.notes.append(
-                    f"未写入[{story.source.number}]「{title}」：没有可确认口径的新数字"
+                    f"未写入[{story.source.number}]「{title}」：没有能按原文确认主体、期间和口径的数字，"
+                    "或其数字已在今日其他稿件中写过"
                 )
         if self.steering.focus and not any(_focused(s, self.steering) for s in stated):
             self.notes.append(f"来源中没有与“{'、'.join(self.steering.focus)}”相关的数字")
