@@ -96,14 +96,14 @@ def test_a_figure_the_storys_reports_give_differently_is_left_out_and_noted() ->
 
 
 def test_figures_that_round_to_each_other_agree() -> None:
-    from newsdesk.drafting.composer.plan import _disputed
+    from newsdesk.drafting.composer.disputes import disputes
 
     texts = [
         "贵州茅台(600519)第三季度归母净利润192.24亿元。",
         "贵州茅台(600519)第三季度归母净利润192.2亿元。",
     ]
     found = [s for n, t in enumerate(texts, 1) for s in stated_statements(t, n)]
-    assert len(found) == 2 and _disputed(found, [], "simplified") == {}
+    assert len(found) == 2 and disputes(found, [], "simplified") == {}
 
 
 def stated_statements(text: str, number: int) -> list:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.checks.units import sentences
-from newsdesk.text.facts import facts_with_value, figure_facts
+from newsdesk.text.fact_lookup import facts_with_value
+from newsdesk.text.facts import figure_facts
 from newsdesk.text.sentences import sentence_start
 
 TEXTS = [

@@ -5,7 +5,7 @@ sentence by sentence from the sentence in the checks' form (one form of
 numbers, simplified characters: ``check_form``). Each source is put in that
 form once and looked at only for what a sentence citing it needs: whether it
 writes a name, and its figure facts with a given value
-(``text.facts.facts_with_value``), so fifty long sources cost little.
+(``text.fact_lookup.facts_with_value``), so fifty long sources cost little.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from importlib.resources import files
 
 from newsdesk.checks.fidelity import Finding, Mention, hedged_match, judge, spellings
 from newsdesk.checks.units import MARKER, Sentence, sentences
+from newsdesk.text.fact_lookup import facts_with_value
 from newsdesk.text.facts import (
     FigureFact,
     Token,
     fact_spans,
-    facts_with_value,
     figure_facts,
     is_entity,
     is_fact_token,

@@ -21,15 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import jieba.posseg
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.composer.realise import Reading, Statement, base_word
+from newsdesk.drafting.composer.disputes import claim, disputes, when
+from newsdesk.drafting.composer.realise import Reading, Statement
 from newsdesk.drafting.composer.wording import metric_classes
-from newsdesk.text.cues import period_key
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
@@ -366,16 +365,11 @@ def _coherent(statements: list[Statement], limit: int) -> list[Statement]:
     for statement in statements:
         said = {(s.reading.metric, s.reading.base, s.reading.verb) for s in same}
         mine = (statement.reading.metric, statement.reading.base, statement.reading.verb)
-        if (statement.subject, _when(statement)) == (first.subject, _when(first)) and (
+        if (statement.subject, when(statement)) == (first.subject, when(first)) and (
             mine not in said
         ):
             same.append(statement)
     return same[:limit]
-
-
-def _when(statement: Statement) -> str:
-    """A statement's period in one spelling: 前三季度 and 1-9月 are one."""
-    return period_key(statement.period) or statement.period
 
 
 def plan_stories(
@@ -397,11 +391,11 @@ def plan_stories(
             continue
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
         stated = [source_statements(r, script, desk_dirs) for r in reports]
-        disputed = _disputed([s for found in stated for s in found], reports, script)
+        disputed = disputes([s for found in stated for s in found], reports, script)
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
-            [s for s in found if _said_key(s.fact) not in said and _claim(s) not in disputed]
+            [s for s in found if _said_key(s.fact) not in said and claim(s) not in disputed]
             for found in stated
         ]
         report, statements = max(
@@ -432,51 +426,6 @@ def plan_stories(
         seen |= {_figure_key(s) for s in unseen}
         out.append(replace(story, statements=unseen))
     return out
-
-
-Claim = tuple[str, str, str, str, str]
-
-
-def _claim(statement: Statement) -> Claim:
-    """What a figure is of: metric, period, subject, base and unit (not its value)."""
-    fact = statement.fact
-    base = base_word(statement.reading.base)
-    return (fact.metric, _when(statement), statement.subject, base, fact.base_unit)
-
-
-def _disputed(
-    statements: list[Statement], reports: list[BriefSource], script: str
-) -> dict[Claim, str]:
-    """Claims the reports give different values (中汽协 10月新能源汽车销量: 145.9万辆 in one
-    report, 171.5万辆 in another), each described for the editor. Besides the statements, a
-    report's sure levels count (产销分别完成177.2万辆和171.5万辆 is no statement, but a value).
-    Values that round to each other (192.2 and 192.24亿元) agree."""
-    values: dict[Claim, list[tuple[FigureFact, int]]] = {}
-    for statement in statements:
-        values.setdefault(_claim(statement), []).append((statement.fact, statement.source))
-    for report in reports:
-        for fact in figure_facts(desk_text(report.text or report.title, script)):
-            claim = (fact.metric, period_key(fact.period), fact.subject, "", fact.base_unit)
-            if fact.sure and fact.unit and not fact.direction and claim in values:
-                values[claim].append((fact, report.number))
-    out = {}
-    for claim, found in values.items():
-        first = found[0][0]
-        if all(_rounds_to(first, other) for other, _ in found[1:]):
-            continue
-        said = "、".join(dict.fromkeys(f"{f.value}{f.unit}[{n}]" for f, n in found))
-        out[claim] = f"「{first.period}{first.metric}」各来源不一致（{said}），未写入"
-    return out
-
-
-def _rounds_to(one: FigureFact, other: FigureFact) -> bool:
-    """The same amount, or one written with fewer decimals that the other rounds to."""
-    if one.direction != other.direction:
-        return False
-    coarse = min(one, other, key=lambda f: len(f.value.partition(".")[2]))
-    places = len(coarse.value.partition(".")[2])
-    step = Decimal(1).scaleb(-places) / 2 * (coarse.amount() / Decimal(coarse.value or 1))
-    return abs(one.amount() - other.amount()) <= step
 
 
 def _said(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
