@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 from bench.review_ui import DESK, FLOOR_APP, Server, _floor_command, hammer  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
-from newsdesk.metrics.compute import compute_metrics, parse_period  # noqa: E402
+from newsdesk.metrics.compute import compute_metrics  # noqa: E402
+from newsdesk.metrics.periods import parse_period  # noqa: E402
 from newsdesk.metrics.store import period_metrics, snapshot_day  # noqa: E402
 from newsdesk.review.accounts import add_user  # noqa: E402
 from newsdesk.store.db import Database  # noqa: E402

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from newsdesk.metrics.compute import compute_metrics, parse_period
+from newsdesk.metrics.compute import compute_metrics
+from newsdesk.metrics.periods import parse_period
 from newsdesk.metrics.tables import table, to_csv
 from newsdesk.review.accounts import actor_for, issue_token
 from newsdesk.review.service import transition

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from newsdesk.config import load_settings
-from newsdesk.metrics.compute import compute_metrics, parse_period, percentile
+from newsdesk.metrics.compute import compute_metrics, percentile
 from newsdesk.metrics.display import minutes, percent
+from newsdesk.metrics.periods import parse_period
 from newsdesk.metrics.store import snapshot_day
 from newsdesk.metrics.tables import TABLES, table, to_csv
 from newsdesk.store.db import Database

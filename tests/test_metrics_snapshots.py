@@ -10,7 +10,8 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from newsdesk.metrics.compute import Metrics, compute_metrics, parse_period
+from newsdesk.metrics.compute import Metrics, compute_metrics
+from newsdesk.metrics.periods import parse_period
 from newsdesk.metrics.store import period_metrics, snapshot_day
 from newsdesk.store.db import Database
 from newsdesk.store.models import DailyMetrics

@@ -27,8 +27,8 @@ def metrics_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    from newsdesk.metrics.compute import parse_period
     from newsdesk.metrics.display import cell, summary
+    from newsdesk.metrics.periods import parse_period
     from newsdesk.metrics.store import period_metrics
     from newsdesk.metrics.tables import table, to_csv
 

@@ -29,7 +29,6 @@ from newsdesk.metrics.compute import (
     BUCKETS,
     SOURCE_COUNTS,
     Metrics,
-    Period,
     SlotFigures,
     compute_metrics,
     reading,
@@ -37,6 +36,7 @@ from newsdesk.metrics.compute import (
     slot_table,
     source_table,
 )
+from newsdesk.metrics.periods import Period
 from newsdesk.store.db import Database
 from newsdesk.store.models import DailyMetrics
 from newsdesk.store.types import utcnow

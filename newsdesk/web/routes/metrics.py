@@ -12,7 +12,8 @@ from newsdesk.config import Settings
 from newsdesk.errors import ItemError
 from newsdesk.metrics import display
 from newsdesk.metrics.charts import bar_chart
-from newsdesk.metrics.compute import BUCKETS, Period, parse_period
+from newsdesk.metrics.compute import BUCKETS
+from newsdesk.metrics.periods import Period, parse_period
 from newsdesk.metrics.store import period_metrics
 from newsdesk.metrics.tables import page_tables, table, to_csv
 from newsdesk.timetable import working_day
