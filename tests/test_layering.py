@@ -127,3 +127,13 @@ def test_the_core_imports_flows_only_from_the_cli_entry_commands() -> None:
     ]
     assert outside_cli == []
     assert offenders(("newsdesk/cli",), ("tasks",)) == []
+
+
+def test_no_module_of_the_core_is_over_500_lines() -> None:
+    """One job per module (issue 25): a module past 500 lines has more than one."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "newsdesk").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}
