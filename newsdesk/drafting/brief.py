@@ -225,20 +225,18 @@ def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSourc
 
 
 def _told(item: Item, text: str, chosen: BriefSource, chosen_story: int | None) -> bool:
-    """Whether ``chosen`` already tells ``item``'s story: one stored story (topic detection's
-    clustering), or, for what clustering does not see or join — research pages, items newer
-    than the last ranking, one wire text under headlines too different for its shingles —
-    near-identical headlines or texts."""
+    """The one test of whether ``chosen`` tells ``item``'s story: one stored story (topic
+    detection's clustering); or, for what clustering does not see or join (research pages,
+    items newer than the last ranking, one wire text under headlines too different for its
+    shingles), near-identical headlines or texts; or a key figure both state (three outlets'
+    出口年降1.1%, worded too differently for either)."""
     if item.story_id is not None and item.story_id == chosen_story:
         return True
-    return _same_story(item.title, text, chosen)
-
-
-def _same_story(title: str, text: str, chosen: BriefSource) -> bool:
-    """Near-identical headlines, or one wire text under different headlines."""
-    if fuzz.ratio(title, chosen.title) >= SAME_STORY:
+    if fuzz.ratio(item.title, chosen.title) >= SAME_STORY:
         return True
-    return len(text) >= 20 and fuzz.ratio(text, chosen.text) >= SAME_TEXT
+    if len(text) >= 20 and fuzz.ratio(text, chosen.text) >= SAME_TEXT:
+        return True
+    return bool(_figures_of(chosen.title, chosen.text) & _key_figures(item))
 
 
 def _source(
@@ -260,12 +258,6 @@ def _source(
 
 
 Report = tuple[Item, str, str, BriefSource]  # an item, its outlet, its text, its story's lead
-
-
-def _share_a_figure(lead: BriefSource, item: Item) -> bool:
-    """Whether a report of the lead's topic states one of the lead's key figures (出口年降1.1%
-    in both): the same event, not another story the topic joined on a shared word."""
-    return bool(_figures_of(lead.title, lead.text) & _key_figures(item))
 
 
 def _in_rounds(reports: list[Report], first: int | None = None) -> list[Report]:
@@ -308,11 +300,12 @@ def _fit(
 
     def add_lead(item: Item, outlet: str, text: str, group: Group, outlets: int) -> None:
         nonlocal used
-        if (
-            group in told
-            or len(chosen) >= limit
-            or any(_told(item, text, s, story_of.get(s.item_id)) for s in chosen)
-        ):
+        teller = next((s for s in chosen if _told(item, text, s, story_of.get(s.item_id))), None)
+        if teller is not None:
+            if teller.outlet != outlet and teller.kind == item.kind:
+                others.append((item, outlet, text, teller))  # another outlet's report of it
+            return
+        if group in told or len(chosen) >= limit:
             return
         size = len(item.title) + len(text)
         if chosen and used + size > conf.brief_chars:
@@ -328,8 +321,7 @@ def _fit(
             add_lead(item, outlet, text, group, outlets)
             continue
         first = told[group]
-        same = story_of[item.id] is not None and story_of[item.id] == story_of[first.item_id]
-        if same or _share_a_figure(first, item):
+        if _told(item, text, first, story_of.get(first.item_id)):
             if first.outlet != outlet:
                 others.append((item, outlet, text, first))
         elif one_topic and stories_of[group] < conf.reports_per_story:
@@ -342,7 +334,10 @@ def _fit(
         add_lead(
             item, outlet, (item.body or item.summary or "")[: conf.source_chars], *alone[item.id]
         )
-    reports: dict[int, set[str]] = {s.number: {s.outlet} for s in chosen}
+    reports: dict[int, set[str]] = {s.number: {s.outlet} for s in chosen if not s.story}
+    for source in chosen:
+        if source.story:
+            reports[source.story].add(source.outlet)
     top = next((s.number for s in chosen if s.kind != "market"), None) if one_topic else None
     for item, outlet, text, lead in _in_rounds(others, top):
         size = len(item.title) + len(text)
