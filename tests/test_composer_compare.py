@@ -63,3 +63,16 @@ def test_two_months_of_opposite_signs_are_a_turn() -> None:
     found = comparison(statements("中国国家统计局表示，十月CPI年增0.2%，九月为年跌0.3%。"))
     assert found is not None
     assert (found.recent.period, found.earlier.period, found.trend) == ("10月", "9月", "turned_up")
+
+
+def test_the_interaction_takes_a_story_the_day_has_not_posted() -> None:
+    cpi = BriefSource(
+        1, 1, "CPI", "国家统计局数据显示，10月份CPI同比上涨0.2%。", "甲报", None, None
+    )
+    brief = Brief("i", "interaction", "互动", "2026-12-08", "入门", "热点类话题", "", "")
+    brief.sources = [cpi, BriefSource(2, 2, "茅台三季报", RESULTS, "乙报", None, None)]
+    morning = "1、10月份CPI同比上涨0.2%[1]。"
+    text = compose(Settings(), brief, "投资有风险。", day_texts=[morning]).text
+    assert "贵州茅台" in text and "CPI" not in text
+    alone = compose(Settings(), brief, "投资有风险。").text
+    assert "CPI" in alone  # nothing posted yet: the top story

@@ -223,7 +223,9 @@ def story_layout(ctx: Context) -> list[str]:
 
 
 def question_layout(ctx: Context) -> list[str]:
-    stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
+    """A story the day's posts have not stated yet, else the top one: a group does not
+    discuss the morning's first line a third time."""
+    stories = ctx.stories(NEWS + ("page",), 1) or ctx.stories(NEWS + ("page",), 1, fresh=False)
     if not stories:
         return []
     story = stories[0]
