@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.drafting.brief import BriefSource
+from newsdesk.config import Settings
+from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer import Composition, compose
 from newsdesk.drafting.composer.plan import source_statements
 from newsdesk.drafting.composer.realise import clause
 
@@ -16,6 +18,15 @@ from newsdesk.drafting.composer.realise import clause
 def stated(text: str, title: str = "海关数据") -> list[str]:
     source = BriefSource(1, 1, title, text, "outlet", None, None)
     return [f"{s.period}{s.subject}{clause(s)}" for s in source_statements(source)]
+
+
+def two_reports(lead: tuple[str, str], other: tuple[str, str]) -> Composition:
+    """A 早报 brief of one story told by two outlets: (headline, text) each; [2] reports [1]'s."""
+    first = BriefSource(1, 1, *lead, "甲报", None, None, outlets=2)
+    second = BriefSource(2, 2, *other, "乙报", None, None, outlets=2, story=1)
+    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
+    brief.sources = [first, second]
+    return compose(Settings(), brief, "投资有风险。")
 
 
 @pytest.mark.parametrize(
@@ -36,33 +47,10 @@ def test_a_plain_national_figure_is_stated_with_its_period() -> None:
 
 
 def test_a_storys_headline_figure_comes_from_the_report_that_states_it_plainly() -> None:
-    from newsdesk.config import Settings
-    from newsdesk.drafting.brief import Brief
-    from newsdesk.drafting.composer import compose
-
-    lead = BriefSource(
-        1,
-        1,
-        "采购潮结束，出口意外下跌",
-        "以美元计价，中国10月出口意外缩减1.1%。10月进口年增1%。",
-        "甲报",
-        None,
-        None,
-    )
-    other = BriefSource(
-        2,
-        2,
-        "中国10月出口年降1.1%",
-        "中国10月出口年降1.1%，为2月以来最差表现。",
-        "乙报",
-        None,
-        None,
-    )
-    lead.outlets = other.outlets = 2
-    other.story = 1
-    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
-    brief.sources = [lead, other]
-    text = compose(Settings(), brief, "投资有风险。").text
+    text = two_reports(
+        ("采购潮结束，出口意外下跌", "以美元计价，中国10月出口意外缩减1.1%。10月进口年增1%。"),
+        ("中国10月出口年降1.1%", "中国10月出口年降1.1%，为2月以来最差表现。"),
+    ).text
     lines = [line for line in text.splitlines() if "[" in line]
     assert lines == [
         "1、10月出口同比下降1.1%[2]。"
@@ -70,27 +58,10 @@ def test_a_storys_headline_figure_comes_from_the_report_that_states_it_plainly()
 
 
 def test_a_figure_the_storys_reports_give_differently_is_left_out_and_noted() -> None:
-    from newsdesk.config import Settings
-    from newsdesk.drafting.brief import Brief
-    from newsdesk.drafting.composer import compose
-
-    one = BriefSource(
-        1,
-        1,
-        "新能源汽车渗透率过半",
-        "中汽协数据显示，10月新能源汽车销量145.9万辆。",
-        "甲报",
-        None,
-        None,
+    composed = two_reports(
+        ("新能源汽车渗透率过半", "中汽协数据显示，10月新能源汽车销量145.9万辆。"),
+        ("10月车市", "中汽协数据显示，10月新能源汽车销量171.5万辆。"),
     )
-    other = BriefSource(
-        2, 2, "10月车市", "中汽协数据显示，10月新能源汽车销量171.5万辆。", "乙报", None, None
-    )
-    one.outlets = other.outlets = 2
-    other.story = 1
-    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
-    brief.sources = [one, other]
-    composed = compose(Settings(), brief, "投资有风险。")
     assert "145.9" not in composed.text and "171.5" not in composed.text
     assert any("各来源不一致" in note and "171.5万辆[2]" in note for note in composed.notes)
 
@@ -152,28 +123,11 @@ def test_a_rate_move_is_stated_verb_first_with_its_body(text: str, said: list[st
 
 
 def test_a_level_the_other_report_gives_respectively_disputes_a_statement() -> None:
-    from newsdesk.config import Settings
-    from newsdesk.drafting.brief import Brief
-    from newsdesk.drafting.composer import compose
-
     # real-news-dev rn035 and rn036: two outlets quoting 中汽协 on October's NEV sales.
-    one = BriefSource(
-        1, 1, "新能源车渗透率逾51%", "10月，新能源汽车销量145.9万辆，达51.6%。", "甲报", None, None
+    composed = two_reports(
+        ("新能源车渗透率逾51%", "10月，新能源汽车销量145.9万辆，达51.6%。"),
+        ("中汽协数据", "10月份，新能源汽车产销分别完成177.2万辆和171.5万辆。"),
     )
-    other = BriefSource(
-        2,
-        2,
-        "中汽协数据",
-        "10月份，新能源汽车产销分别完成177.2万辆和171.5万辆。",
-        "乙报",
-        None,
-        None,
-    )
-    one.outlets = other.outlets = 2
-    other.story = 1
-    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
-    brief.sources = [one, other]
-    composed = compose(Settings(), brief, "投资有风险。")
     assert "145.9" not in composed.text
     assert any("145.9万辆[1]" in n and "171.5万辆[2]" in n for n in composed.notes)
 
