@@ -138,3 +138,15 @@ def test_an_index_move_in_the_news_carries_the_day_it_was_reported() -> None:
     dated = BriefSource(1, 1, "沪指跌1.38%", "", "甲报", None, "2026-11-20T07:10:00+00:00")
     assert [line([s]) for s in source_statements(dated)] == ["11月20日沪指跌1.38%[1]。"]
     assert source_statements(BriefSource(1, 1, "沪指跌1.38%", "", "甲报", None, None)) == []
+
+
+def test_two_stories_giving_one_reading_differently_state_neither() -> None:
+    # A new user's desk on the demo feeds drafted 11月19日沪指跌1.17% and 11月19日沪指涨0.1%.
+    when = "2026-11-19T07:10:00+00:00"
+    down = BriefSource(1, 1, "沪指跌1.17%，银行板块领跌", "", "甲报", None, when)
+    up = BriefSource(2, 2, "A股收盘：沪指涨0.1%", "", "乙报", None, when)
+    brief = Brief("m", "morning_report", "早报", "2026-12-08", "入门", "时效性内容", "", "")
+    brief.sources = [down, up]
+    composed = compose(Settings(), brief, "投资有风险。")
+    assert "沪指" not in composed.text
+    assert any("1.17%[1]" in n and "0.1%[2]" in n for n in composed.notes)

@@ -26,7 +26,7 @@ from pathlib import Path
 import jieba.posseg
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.composer.disputes import claim, disputes, when
+from newsdesk.drafting.composer.disputes import Claim, claim, disputes, when
 from newsdesk.drafting.composer.realise import Reading, Statement
 from newsdesk.drafting.composer.wording import metric_classes
 from newsdesk.text.facts import FigureFact, figure_facts
@@ -386,12 +386,15 @@ def plan_stories(
     ``fresh``: only facts the day's other drafts do not state."""
     stories = []
     said = _said(day_texts) if fresh else frozenset()
-    for position, source in enumerate(brief.sources):
-        if source.kind not in kinds or source.story:
-            continue
+    leads = [s for s in brief.sources if s.kind in kinds and not s.story]
+    everything = [s for s in brief.sources if s.kind in kinds]
+    by_source = {s.number: source_statements(s, script, desk_dirs) for s in everything}
+    # Figures the brief's reports give differently, within a story or across stories (two
+    # items of one day: 沪指跌1.17% and 沪指涨0.1%): stated by none of them.
+    disputed = disputes([s for found in by_source.values() for s in found], everything, script)
+    for position, source in enumerate(leads):
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
-        stated = [source_statements(r, script, desk_dirs) for r in reports]
-        disputed = disputes([s for found in stated for s in found], reports, script)
+        stated = [by_source[r.number] for r in reports]
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
@@ -413,7 +416,7 @@ def plan_stories(
                     source.outlets,
                     _coherent(statements, per_story),
                     tuple(s for found in told for s in found),
-                    tuple(disputed.values()),
+                    tuple(note for what, note in disputed.items() if _among(what, stated)),
                 ),
             )
         )
@@ -426,6 +429,10 @@ def plan_stories(
         seen |= {_figure_key(s) for s in unseen}
         out.append(replace(story, statements=unseen))
     return out
+
+
+def _among(what: Claim, stated: list[list[Statement]]) -> bool:
+    return any(claim(s) == what for found in stated for s in found)
 
 
 def _said(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
