@@ -97,9 +97,7 @@ def hedged_match(figure: FigureFact, fact: FigureFact) -> bool:
     """A hedged figure rounded from the source's, at any scale (约4.63万亿元 for 46291亿元)."""
     if not figure.qualifier or not base_units_agree(figure.base_unit, fact.base_unit):
         return False
-    places = len(figure.value.partition(".")[2])
-    half_step = Decimal(1).scaleb(-places) / 2 * (figure.amount() / Decimal(figure.value or 1))
-    return abs(fact.amount() - figure.amount()) <= half_step * Decimal("1.0001")
+    return abs(fact.amount() - figure.amount()) <= figure.half_step() * Decimal("1.0001")
 
 
 def _in_range(figure: FigureFact, sentence: str) -> bool:

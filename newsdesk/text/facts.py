@@ -98,6 +98,12 @@ class FigureFact:
         found = amount(self.value, self.unit)
         return found[0] if found else Decimal(0)
 
+    def half_step(self) -> Decimal:
+        """Half the last written digit, as an amount: what a figure rounded to this one's
+        precision may differ by (约4.63万亿元: 0.005万亿元)."""
+        places = len(self.value.partition(".")[2])
+        return Decimal(1).scaleb(-places) / 2 * (self.amount() / Decimal(self.value or 1))
+
 
 def same_figure(one: FigureFact, other: FigureFact) -> bool:
     """Equal amounts in units that agree (亿元 = 亿 when one side leaves out 元)."""

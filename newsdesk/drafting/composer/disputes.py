@@ -8,8 +8,6 @@ metric, period, subject, comparison base and unit — not its value.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from newsdesk.drafting.brief import BriefSource
 from newsdesk.drafting.composer.realise import Statement, base_word
 from newsdesk.text.cues import period_key
@@ -62,6 +60,4 @@ def _rounds_to(one: FigureFact, other: FigureFact) -> bool:
     if one.direction != other.direction:
         return False
     coarse = min(one, other, key=lambda f: len(f.value.partition(".")[2]))
-    places = len(coarse.value.partition(".")[2])
-    step = Decimal(1).scaleb(-places) / 2 * (coarse.amount() / Decimal(coarse.value or 1))
-    return abs(one.amount() - other.amount()) <= step
+    return abs(one.amount() - other.amount()) <= coarse.half_step()
