@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -25,7 +26,7 @@ from newsdesk.review.versions import brief_source_texts
 from newsdesk.store.db import Database
 from newsdesk.store.market import market_item
 from newsdesk.store.models import NOT_NEWS, Item, Source
-from newsdesk.text.facts import figure_facts
+from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.vocabulary import vocabulary
 from newsdesk.timetable import TradingCalendar, slot_time
@@ -141,12 +142,20 @@ def _key_figures(item: Item) -> set[tuple[str, str, str]]:
 
 
 def _figures_of(title: str, text: str) -> set[tuple[str, str, str]]:
-    known = vocabulary().aliases
     return {
         (f.metric, f.value, f.unit)
-        for f in figure_facts(desk_text(f"{title}\n{text}"), subjects=False)
-        if f.sure and f.unit and f.metric in known and ("." in f.value or len(f.value) >= 3)
+        for f in _sure_facts(f"{title}\n{text}")
+        if f.unit and ("." in f.value or len(f.value) >= 3)
     }
+
+
+@lru_cache(maxsize=4096)
+def _sure_facts(text: str) -> tuple[FigureFact, ...]:
+    """The figures of ``text`` the fact model is sure of, with a metric it knows. Read once
+    per text: ranking, grouping and the same-story test ask of one item many times."""
+    known = vocabulary().aliases
+    facts = figure_facts(desk_text(text), subjects=False)
+    return tuple(f for f in facts if f.sure and f.metric in known)
 
 
 def _joined_by_figures(
@@ -200,9 +209,7 @@ def _ranked(
 def _sure_figures(item: Item) -> int:
     """How many figures of an item the fact model is sure of, with a metric it knows: of one
     story's reports, the brief takes the one that states most."""
-    text = desk_text(item.body or item.summary or item.title)
-    known = vocabulary().aliases
-    return sum(f.sure and f.metric in known for f in figure_facts(text, subjects=False))
+    return len(_sure_facts(item.body or item.summary or item.title))
 
 
 def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSource | None:
