@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.composer.compare import comparison, comparison_sentence
 from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
@@ -164,14 +164,12 @@ def lines_layout(ctx: Context) -> list[str]:
 def _market_record(ctx: Context) -> list[str]:
     """The day's closing snapshot as record lines, from its figures (composer/market.py)."""
     for source in ctx.brief.sources:
-        if source.kind == "market" and source.data and _closed_today(ctx, source):
-            return record_lines(source.data, source.number, ctx.words["record"])
+        if source.kind != "market" or not source.data:
+            continue
+        snapshot = Snapshot.model_validate(source.data)
+        if snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(TradingCalendar().zone):
+            return record_lines(snapshot, source.number, ctx.words["record"])
     return []
-
-
-def _closed_today(ctx: Context, source: BriefSource) -> bool:
-    snapshot = Snapshot.model_validate(source.data)
-    return snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(TradingCalendar().zone)
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:

@@ -9,8 +9,6 @@ most, as the snapshot says.
 
 from __future__ import annotations
 
-from typing import Any
-
 from newsdesk.feeds.market import Snapshot, amount_text
 
 
@@ -22,9 +20,8 @@ def _move(change_pct: float, words: dict[str, str]) -> str:
     return words["flat"]
 
 
-def record_lines(data: dict[str, Any], number: int, words: dict[str, str]) -> list[str]:
+def record_lines(snapshot: Snapshot, number: int, words: dict[str, str]) -> list[str]:
     """The snapshot [``number``] as lines: indices, turnover and flow, sectors, breadth."""
-    snapshot = Snapshot.model_validate(data)
     cite = f"[{number}]"
     lines = [
         "，".join(
