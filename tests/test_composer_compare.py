@@ -76,3 +76,22 @@ def test_the_interaction_takes_a_story_the_day_has_not_posted() -> None:
     assert "贵州茅台" in text and "CPI" not in text
     alone = compose(Settings(), brief, "投资有风险。").text
     assert "CPI" in alone  # nothing posted yet: the top story
+
+
+CPI_DAY = (
+    "国家统计局数据显示，10月份CPI同比上涨0.2%，环比上涨0.2%。9月份CPI同比下降0.3%。"
+    "1-10月，CPI较上年同期下降0.1%。10月份PPI同比下降2.1%。"
+)
+
+
+def test_the_opinion_analyses_the_story_without_repeating_the_morning_line() -> None:
+    brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")
+    brief.sources = [BriefSource(1, 1, "10月CPI", CPI_DAY, "甲报", None, None)]
+    morning = "1、10月份CPI同比上涨0.2%，环比上涨0.2%[1]。"
+    text = compose(Settings(), brief, "投资有风险。", day_texts=[morning]).text
+    assert "由降转涨" in text  # 10月 against 9月
+    assert "1-10月" in text and "下降0.1%" in text  # the month against its year to date
+    assert "PPI" in text and "下降2.1%" in text  # the story's other figure, cited
+    assert "环比" not in text  # the morning stated it: not said again
+    assert morning[2:] not in text
+    assert "CPI上行、PPI回落" in text  # one period, two directions

@@ -71,6 +71,22 @@ def comparison(statements: list[Statement]) -> Comparison | None:
     return next((c for c in found if c.trend), found[0] if found else None)
 
 
+def comparisons(statements: list[Statement], limit: int) -> list[Comparison]:
+    """Up to ``limit`` comparisons of one recent rate: :func:`comparison`'s, then the same
+    rate against the story's other periods (10月 against 9月, then against 1-10月), each
+    earlier figure once."""
+    first = comparison(statements)
+    if first is None:
+        return []
+    out = [first]
+    for found in _comparisons(statements):
+        if len(out) >= limit:
+            break
+        if found.recent is first.recent and all(found.earlier is not c.earlier for c in out):
+            out.append(found)
+    return out
+
+
 def _comparisons(statements: list[Statement]) -> Iterator[Comparison]:
     for index, one in enumerate(statements):
         for other in statements[index + 1 :]:

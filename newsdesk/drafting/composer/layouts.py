@@ -18,13 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.composer.compare import comparison, comparison_sentence
+from newsdesk.drafting.composer.compare import comparison_sentence, comparisons
 from newsdesk.drafting.composer.market import record_lines
-from newsdesk.drafting.composer.plan import Steering, StoryPlan, plan_stories
+from newsdesk.drafting.composer.plan import (
+    Steering,
+    StoryPlan,
+    figure_key,
+    plan_stories,
+    said_figures,
+    said_key,
+)
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
+from newsdesk.text.cues import period_key
 from newsdesk.text.normalise import desk_text
 from newsdesk.timetable import TradingCalendar
 
@@ -203,21 +211,52 @@ def _prose(ctx: Context, story: StoryPlan) -> str:
 
 
 def story_layout(ctx: Context) -> list[str]:
-    """One story's facts, then what they say: a rate compared with the same rate of another
-    period when the story's reports give both, else only what this period's directions say."""
+    """One story told as an analysis, not as the morning's line again: its rate compared with
+    the same rate of other periods (compare.py) when the story's reports give them, else its
+    facts; then its other figures no other post of the day states; then what the period's
+    directions say together. Every figure cited, so the reasoning is as easy to check."""
     stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
     if not stories:
         return []
     story = stories[0]
-    out = [ctx.say("greeting", subject=label(story)), _prose(ctx, story)]
-    found = comparison([*story.statements, *story.evidence])
-    reasoning = (
-        comparison_sentence(found, ctx.desk["comparison"], found.recent in story.statements)
-        if found
-        else _reasoning(ctx, story.statements)
-    )
+    facts = list({figure_key(s): s for s in [*story.statements, *story.evidence]}.values())
+    found = comparisons(facts, limit=2)
+    out = [ctx.say("greeting", subject=label(story))]
+    if found:
+        out += [
+            comparison_sentence(c, ctx.desk["comparison"], said=n > 0) for n, c in enumerate(found)
+        ]
+        told = [s for c in found for s in (c.recent, c.earlier)]
+    else:
+        out.append(_prose(ctx, story))
+        told = story.statements
+    told_keys = {figure_key(s) for s in told}
+    said = said_figures(ctx.day_texts)
+    more = [s for s in facts if figure_key(s) not in told_keys and said_key(s.fact) not in said]
+    more = more[: ctx.spec.facts_per_story]
+    if more:
+        out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))
+    now = told[0]
+    same_period = [s for s in facts if _same_period(s, now)]
+    # A comparison already says where one rate went; directions add something only when the
+    # period moved more than one metric.
+    metrics = {s.reading.metric for s in same_period if s.fact.direction}
+    reasoning = _reasoning(ctx, same_period) if len(metrics) > 1 or not found else ""
     out.append(reasoning + ctx.desk["risk"]["text"])
     return out
+
+
+def _same_period(one: Statement, other: Statement) -> bool:
+    """One subject's one period, however written (10月份 and 10月)."""
+    return one.subject == other.subject and period_key(one.period) == period_key(other.period)
+
+
+def _lines_by_subject(statements: list[Statement]) -> list[str]:
+    """Statements as sentences, one a subject and period, in order of first mention."""
+    groups: dict[tuple[str, str], list[Statement]] = {}
+    for statement in statements:
+        groups.setdefault((statement.subject, statement.period), []).append(statement)
+    return [line(group) for group in groups.values()]
 
 
 def question_layout(ctx: Context) -> list[str]:

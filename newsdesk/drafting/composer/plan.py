@@ -349,8 +349,8 @@ def source_statements(
                 fact, part, source.number, company, classes, previous, source.published or ""
             )
             previous = statement
-            if statement is not None and _figure_key(statement) not in seen:
-                seen.add(_figure_key(statement))
+            if statement is not None and figure_key(statement) not in seen:
+                seen.add(figure_key(statement))
                 out.append(statement)
     return out
 
@@ -385,7 +385,7 @@ def plan_stories(
     """The brief's sources of ``kinds`` as stories with statable facts, biggest first;
     ``fresh``: only facts the day's other drafts do not state."""
     stories = []
-    said = _said(day_texts) if fresh else frozenset()
+    said = said_figures(day_texts) if fresh else frozenset()
     leads = [s for s in brief.sources if s.kind in kinds and not s.story]
     everything = [s for s in brief.sources if s.kind in kinds]
     by_source = {s.number: source_statements(s, script, desk_dirs) for s in everything}
@@ -398,7 +398,7 @@ def plan_stories(
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
-            [s for s in found if _said_key(s.fact) not in said and claim(s) not in disputed]
+            [s for s in found if said_key(s.fact) not in said and claim(s) not in disputed]
             for found in stated
         ]
         report, statements = max(
@@ -425,8 +425,8 @@ def plan_stories(
     seen: set[tuple[str, str, str, str]] = set()
     out = []
     for *_, story in stories:
-        unseen = [s for s in story.statements if _figure_key(s) not in seen]
-        seen |= {_figure_key(s) for s in unseen}
+        unseen = [s for s in story.statements if figure_key(s) not in seen]
+        seen |= {figure_key(s) for s in unseen}
         out.append(replace(story, statements=unseen))
     return out
 
@@ -435,12 +435,12 @@ def _among(what: Claim, stated: list[list[Statement]]) -> bool:
     return any(claim(s) == what for found in stated for s in found)
 
 
-def _said(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
+def said_figures(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
     """The figures the day's other drafts state, by metric and amount."""
-    return frozenset(_said_key(f) for text in day_texts for f in figure_facts(text))
+    return frozenset(said_key(f) for text in day_texts for f in figure_facts(text))
 
 
-def _said_key(fact: FigureFact) -> tuple[str, str, str]:
+def said_key(fact: FigureFact) -> tuple[str, str, str]:
     return (fact.metric, str(fact.amount()), fact.base_unit)
 
 
@@ -464,7 +464,7 @@ def _states(text: str, fact: FigureFact) -> bool:
     return re.search(figure, text.replace(",", "")) is not None
 
 
-def _figure_key(statement: Statement) -> tuple[str, str, str, str]:
+def figure_key(statement: Statement) -> tuple[str, str, str, str]:
     """One figure: 同比上涨0.2% and 环比上涨0.2% of one metric are two."""
     base = statement.reading.base
     return (statement.fact.metric, str(statement.fact.amount()), statement.fact.base_unit, base)
