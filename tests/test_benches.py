@@ -37,6 +37,7 @@ BENCHES = {
     "ingest_e2e.py": ["| SQLite |", "floor: parse + one bulk insert", "ratio (wall, CPU)"],
     "clean_text.py": ["'<' * n", "em-space * n"],
     "startup.py": ["peer: import typer, rich.console", "newsdesk --help", "newsdesk feed parse"],
+    "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
 }
 
 

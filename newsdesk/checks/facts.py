@@ -11,12 +11,13 @@ writes a name, and its figure facts with a given value
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib.resources import files
 
 from newsdesk.checks.fidelity import Finding, Mention, hedged_match, judge, spellings
+from newsdesk.checks.recent import Recent
 from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.text.fact_lookup import facts_with_value
 from newsdesk.text.facts import (
@@ -100,70 +101,147 @@ _SPAN_MARKS = ("。", "；", ";", "，", ",", "\n")
 
 
 @dataclass(frozen=True)
-class SentenceFacts:
-    sentence: Sentence
+class Reading:
+    """What one sentence says, whatever draft it stands in: read once per sentence text."""
+
     bare: str  # the sentence without its citation markers
     form: str  # ``bare`` in the checks' form: figures and their offsets refer to it
-    figures: list[FigureFact]
-    entities: list[str]
-    specific: list[str]  # words that can tie it to a source: names, terms, content words
+    figures: tuple[FigureFact, ...]
+    entities: tuple[str, ...]
+    specific: tuple[str, ...]  # words that can tie it to a source: names, terms, content words
     statement: bool  # it has a predicate of its own (a verb that is not generic glue)
 
 
+@dataclass(frozen=True)
+class SentenceFacts:
+    sentence: Sentence
+    reading: Reading
+
+    @property
+    def bare(self) -> str:
+        return self.reading.bare
+
+    @property
+    def form(self) -> str:
+        return self.reading.form
+
+    @property
+    def figures(self) -> tuple[FigureFact, ...]:
+        return self.reading.figures
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return self.reading.entities
+
+    @property
+    def specific(self) -> tuple[str, ...]:
+        return self.reading.specific
+
+    @property
+    def statement(self) -> bool:
+        return self.reading.statement
+
+
+# A stretch of a draft up to and including a sentence end mark (。！？!?, a closing quote after
+# it). jieba's blocks, the figure patterns and a figure's clause never run across such a mark,
+# so tokens and fact spans read stretch by stretch are those of the whole draft (a test pins
+# it). A line break is no such place: 5\n亿元 is one figure.
+_STRETCH = re.compile(r".*?(?:[。！？!?]+[”」』\"]?|\Z)", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _stretch(text: str) -> tuple[tuple[Token, ...], tuple[tuple[int, int], ...]]:
+    """jieba POS tokens and fact spans of one stretch: a revision or a later draft of the
+    slot repeats most of the stretches of the one before, each read once."""
+    tokens = tagged_tokens(text)
+    return tuple(tokens), tuple(fact_spans(text, tokens))
+
+
+def stretches(draft: str) -> list[tuple[int, str]]:
+    """(offset, text) of the draft's stretches, covering it without gaps."""
+    return [(m.start(), m.group(0)) for m in _STRETCH.finditer(draft) if m.group(0)]
+
+
+def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
+    """``tokens``: the sentence's own, offsets within ``text``."""
+    kept = [t for t in tokens if not MARKER.fullmatch(t.word)]
+    inside = [(m.start(), m.end()) for m in MARKER.finditer(text)]
+    if inside:
+        kept = [t for t in kept if not any(a <= t.start < b for a, b in inside)]
+    entities = [t.word for t in kept if is_entity(t)]
+    entities += [m.group(1) for m in TICKER.finditer(text)]
+    specific = tuple(
+        t.word
+        for t in kept
+        if not re.search(r"\d", t.word)
+        and t.word not in STOPWORDS
+        and t.word not in GENERIC
+        and (is_fact_token(t) or (len(t.word) >= 2 and t.flag.startswith(_CONTENT_FLAGS)))
+    )
+    statement = any(
+        t.flag.startswith("v")
+        and t.word not in GENERIC
+        and t.word not in STOPWORDS
+        and not is_fact_token(t)
+        for t in kept
+    )
+    bare = MARKER.sub("", text)
+    form = check_form(bare)
+    figures = tuple(f for f in figure_facts(form, subjects=False) if not _is_year(f))
+    return Reading(bare, form, figures, tuple(dict.fromkeys(entities)), specific, statement)
+
+
+# Sentences of the day's drafts, their revisions and edits.
+_READ: Recent[Reading] = Recent(8192)
+
+
 class DraftFacts:
-    """A draft's sentences with their figures, names and content words."""
+    """A draft's sentences with their figures, names and content words.
+
+    Read stretch by stretch and sentence by sentence, each cached by its text: a slot's
+    revisions and edits change a sentence or two of the draft before.
+    """
 
     def __init__(self, draft: str) -> None:
         self.text = draft
         self.sentences = sentences(draft)
-        self.tokens = tagged_tokens(draft)
-        self.spans = fact_spans(draft, self.tokens)
-        self._starts = [t.start for t in self.tokens]
+        self._stretches = [(offset, _stretch(text)) for offset, text in stretches(draft)]
+        self._offsets = [offset for offset, _ in self._stretches]
 
-    def _within(self, sentence: Sentence) -> list[Token]:
-        low = bisect_left(self._starts, sentence.start)
-        high = bisect_left(self._starts, sentence.end)
-        return [t for t in self.tokens[low:high] if t.end <= sentence.end]
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Offsets of the draft's figures, names, finance terms, dates and codes
+        (``text.facts.fact_spans``)."""
+        return [
+            (offset + start, offset + end)
+            for offset, (_, spans) in self._stretches
+            for start, end in spans
+        ]
+
+    def _within(self, sentence: Sentence) -> tuple[Token, ...]:
+        """The sentence's tokens, offsets relative to its start."""
+        out: list[Token] = []
+        at = max(0, bisect_right(self._offsets, sentence.start) - 1)
+        for offset, (tokens, _) in self._stretches[at:]:
+            if offset >= sentence.end:
+                break
+            for token in tokens:
+                start, end = token.start + offset, token.end + offset
+                if start >= sentence.start and end <= sentence.end:
+                    out.append(
+                        replace(token, start=start - sentence.start, end=end - sentence.start)
+                    )
+        return tuple(out)
 
     @cached_property
     def by_sentence(self) -> list[SentenceFacts]:
         out = []
         for sentence in self.sentences:
-            tokens = [t for t in self._within(sentence) if not MARKER.fullmatch(t.word)]
-            if sentence.markers:
-                inside = [(m.start, m.end) for m in sentence.markers]
-                tokens = [t for t in tokens if not any(a <= t.start < b for a, b in inside)]
-            entities = [t.word for t in tokens if is_entity(t)]
-            entities += [m.group(1) for m in TICKER.finditer(sentence.text)]
-            specific = [
-                t.word
-                for t in tokens
-                if not re.search(r"\d", t.word)
-                and t.word not in STOPWORDS
-                and t.word not in GENERIC
-                and (is_fact_token(t) or (len(t.word) >= 2 and t.flag.startswith(_CONTENT_FLAGS)))
-            ]
-            statement = any(
-                t.flag.startswith("v")
-                and t.word not in GENERIC
-                and t.word not in STOPWORDS
-                and not is_fact_token(t)
-                for t in tokens
-            )
-            bare = MARKER.sub("", sentence.text)
-            form = check_form(bare)
-            figures = [f for f in figure_facts(form, subjects=False) if not _is_year(f)]
-            out.append(
-                SentenceFacts(
-                    sentence,
-                    bare,
-                    form,
-                    figures,
-                    list(dict.fromkeys(entities)),
-                    specific,
-                    statement,
-                )
-            )
+            reading = _READ.get(sentence.text)
+            if reading is None:
+                reading = _reading(sentence.text, self._within(sentence))
+                _READ.put(sentence.text, reading)
+            out.append(SentenceFacts(sentence, reading))
         return out
 
 
