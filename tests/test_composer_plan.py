@@ -150,3 +150,21 @@ def test_two_stories_giving_one_reading_differently_state_neither() -> None:
     composed = compose(Settings(), brief, "投资有风险。")
     assert "沪指" not in composed.text
     assert any("1.17%[1]" in n and "0.1%[2]" in n for n in composed.notes)
+
+
+def test_an_index_move_and_its_close_carry_the_day_the_source_names() -> None:
+    # real-news-dev rn016 (香港01): the day is the source's words, not the item's feed date.
+    from newsdesk.drafting.composer.realise import line
+
+    text = "2025年最後一個交易日恒指單日跌224點，收報25,630點，全年累計升5,570點或27.8%。"
+    source = BriefSource(1, 1, "恒指收官", text, "甲报", None, "2026-12-07T10:00:00+00:00")
+    assert line(source_statements(source)) == "2025年最后一个交易日恒指跌224点，收报25630点[1]。"
+
+
+def test_an_index_move_and_its_close_are_two_claims_not_a_dispute() -> None:
+    composed = two_reports(
+        ("港股收官", "2025年最後一個交易日恒指單日跌224點，收報25,630點。"),
+        ("港股除夕", "2025年最後一個交易日恒指單日跌224點，收報25,630點，成交近1190億元。"),
+    )
+    assert "跌224点，收报25630点[1]" in composed.text
+    assert not any("各来源不一致" in note for note in composed.notes)

@@ -42,7 +42,12 @@ _VERB = (
     r"增长|增加|上涨|上升|提高|下降|下跌|下滑|减少|降低|回落|收窄|扩大|净流入|净流出|净买入|"
     r"净卖出|增|涨|升|降|跌|减"
 )
-_TODAY = r"今日|今天|当日|全天|全日|\d{1,2}月\d{1,2}日"
+_TODAY = r"今日|今天|当日|全天|全日|单日|\d{1,2}月\d{1,2}日"
+# A market day the source names before the index (2025年最后一个交易日恒指单日跌224点): the
+# line keeps the source's own words for it rather than the day the item was published.
+_MARKET_DAY = re.compile(
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年(?:的)?(?:最后一个|首个|第一个)交易日"
+)
 _HEDGE = r"约|近|超过|超|逾|不到|不足|接近|不超过|累计"
 _BETWEEN = re.compile(
     rf"^(?P<today>{_TODAY})?(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是)?(?P<base>{_BASE})?"
@@ -191,6 +196,9 @@ def _statement(
         if found is None:
             return None  # a forecast is stated as one, or not at all
         cue, prefix = found.group(0), prefix[: found.start()]
+    dated = _MARKET_DAY.search(prefix) if klass == "market" else None
+    if dated:
+        prefix = prefix.replace(dated.group(0), "")
     periods = _PERIOD.findall(prefix)
     subject = ""
     if fact.subject and fact.subject in prefix:
@@ -228,7 +236,10 @@ def _statement(
         # 北向资金11月20日净流出 / 今日净流出 or 沪指跌1.38% in an item of 11月20日: a market
         # reading is a day's, and the line says which.
         today = between.group("today") or ""
-        period = today if today[:1].isdigit() else _local_date(published)
+        if dated:
+            period = dated.group(0)
+        else:
+            period = today if today[:1].isdigit() else _local_date(published)
         if not period:
             return None
     if klass not in ("market", "event") and not _PERIOD.fullmatch(period):
@@ -314,8 +325,10 @@ def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Sta
     if month and (previous.klass != "macro" or not _PERIOD.fullmatch(previous.period)):
         return None  # another month of a national statistic only
     between = _BETWEEN.match(clause[month.end() :] if month else clause)
-    if between is None or not between.group("verb"):
+    if between is None:
         return None
+    if not between.group("verb"):
+        return _close_of(fact, between.group(0), previous)
     verb = between.group("verb")
     direction = "up" if verb in _UP else "down"
     if direction != fact.direction or (between.group("q") or "") != re.sub(
@@ -326,6 +339,14 @@ def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Sta
         previous.reading.metric, between.group("base") or "", verb, between.group("q") or "", ""
     )
     return Statement(fact, reading, previous.source, previous.subject, when, previous.klass)
+
+
+def _close_of(fact: FigureFact, between: str, previous: Statement) -> Statement | None:
+    """，收报25630点: the close of the index whose move was stated just before, on its day."""
+    if previous.klass != "market" or fact.direction or fact.qualifier or "收" not in between:
+        return None
+    reading = Reading(previous.reading.metric, "", "", "", "")
+    return Statement(fact, reading, previous.source, previous.subject, previous.period, "market")
 
 
 def source_statements(

@@ -86,7 +86,8 @@ def clause(statement: Statement, metric_said: bool = False) -> str:
     verb = _VERBS.get(reading.verb, reading.verb)
     if statement.klass == "market":
         verb = _MARKET_VERBS.get(verb, verb)
-    metric = "" if metric_said and (base or verb) else reading.metric
+    # 跌224点，收报25630点: an index's close right after its move does not name it again.
+    metric = "" if metric_said and (base or verb or statement.klass == "market") else reading.metric
     link = (
         "" if base or verb or reading.qualifier else "收报" if statement.klass == "market" else "为"
     )
