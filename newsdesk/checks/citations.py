@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from newsdesk.checks.facts import DraftFacts, SentenceFacts, SourceFacts, figure_finding
 from newsdesk.checks.fidelity import Finding
+from newsdesk.checks.recent import Recent
 from newsdesk.checks.units import Sentence
 
 _ATTRIBUTION = re.compile(
@@ -155,6 +156,33 @@ def _stated(facts: SentenceFacts, sources: list[SourceFacts]) -> tuple[tuple[str
     return tuple(out)
 
 
+# (problem, citations that support it, figures stated) of a sentence citing some sources.
+_Verdict = tuple[Finding | None, int, tuple[tuple[str, str], ...]]
+# By the sentence's text, the cited numbers and those sources' texts: a slot's revisions and
+# edits repeat most sentences against the same sources.
+_VERDICTS: Recent[tuple[str, tuple[int, ...], tuple[str, ...]], _Verdict] = Recent(8192)
+
+
+def _verdict(facts: SentenceFacts, valid: list[int], indexed: Sequence[SourceFacts]) -> _Verdict:
+    """Whether the cited sources together support the sentence (what is wrong if not), how
+    many of them support it alone or are necessary to the set, and the figures they state."""
+    key = (facts.sentence.text, tuple(valid), tuple(indexed[n - 1].text for n in valid))
+    found = _VERDICTS.get(key)
+    if found is not None:
+        return found
+    chosen = [indexed[n - 1] for n in valid]
+    problem = why_unsupported(facts, chosen, valid)
+    good = 0
+    for number in valid:
+        alone = why_unsupported(facts, [indexed[number - 1]]) is None
+        others = [indexed[n - 1] for n in valid if n != number]
+        necessary = problem is None and why_unsupported(facts, others) is not None
+        good += alone or necessary
+    found = (problem, good, _stated(facts, chosen))
+    _VERDICTS.put(key, found)
+    return found
+
+
 def _is_headline(sentence: Sentence, draft: str) -> bool:
     """The draft's first line when it is a title: no full stop, a line of its own."""
     first_line = draft.lstrip().split("\n", 1)
@@ -194,17 +222,12 @@ def check_citations(
                         f"[{number}] points at no source (have {len(indexed)})",
                     )
                 )
-        chosen = [indexed[n - 1] for n in valid]
-        problem = why_unsupported(facts, chosen, valid) if cited else None
+        problem, good, stated = _verdict(facts, valid, indexed) if cited else (None, 0, ())
         together = bool(cited) and problem is None
         citations += len(cited)
-        for number in valid:
-            alone = why_unsupported(facts, [indexed[number - 1]]) is None
-            others = [indexed[n - 1] for n in valid if n != number]
-            necessary = together and why_unsupported(facts, others) is not None
-            good_citations += alone or necessary
+        good_citations += good
         if valid and re.search(r"\w", facts.bare):  # a bare marker is no sentence
-            support.append(Support(facts, tuple(valid), _stated(facts, chosen), together))
+            support.append(Support(facts, tuple(valid), stated, together))
         is_borrowed = any(
             start <= sentence.start < end or sentence.start <= start < sentence.end
             for start, end in borrowed_spans

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from newsdesk.checks.units import MARKER, sentences
+from newsdesk.checks.units import MARKER, Sentence, sentences
 from newsdesk.text.facts import FigureFact, base_units_agree, figure_facts
 from newsdesk.text.normalise import check_form
 from newsdesk.text.script import traditional_characters
@@ -72,13 +73,15 @@ def _key(fact: FigureFact) -> tuple[str, str, str, str, str]:
     return (fact.subject, fact.metric, fact.period, fact.kind, fact.direction)
 
 
-def day_figures(text: str) -> list[FigureFact]:
-    """The figures of a draft that another draft of the day can be compared with."""
-    return [f for f in figure_facts(check_form(MARKER.sub("", text))) if _comparable(f)]
+@lru_cache(maxsize=256)
+def day_figures(text: str) -> tuple[FigureFact, ...]:
+    """The figures of a draft that another draft of the day can be compared with (cached:
+    each draft of the day is compared with every later draft, revision and edit)."""
+    return tuple(f for f in figure_facts(check_form(MARKER.sub("", text))) if _comparable(f))
 
 
 def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[ConsistencyProblem]:
-    mine = day_figures(draft) if others else []
+    mine = day_figures(draft) if others else ()
     if not mine:
         return []
     problems: list[ConsistencyProblem] = []
@@ -102,18 +105,30 @@ def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[Consi
     return problems
 
 
+@lru_cache(maxsize=8192)
+def _form_problems(sentence: str, script: str) -> tuple[ConsistencyProblem, ...]:
+    """One sentence's script and join problems (cached: revisions repeat most sentences)."""
+    bare = MARKER.sub("", sentence)
+    problems = []
+    script_detail = _script_problem(bare) if script == "simplified" else None
+    if script_detail:
+        problems.append(ConsistencyProblem(sentence, "traditional_script", script_detail))
+    join_detail = _join_problem(bare)
+    if join_detail:
+        problems.append(ConsistencyProblem(sentence, "broken_join", join_detail))
+    return tuple(problems)
+
+
 def check_consistency(
-    draft: str, script: str = "simplified", day_drafts: Sequence[tuple[str, str]] = ()
+    draft: str,
+    script: str = "simplified",
+    day_drafts: Sequence[tuple[str, str]] = (),
+    parsed: Sequence[Sentence] | None = None,
 ) -> ConsistencyResult:
-    """``day_drafts``: (name, text) of the day's other drafts, to compare figures with."""
+    """``day_drafts``: (name, text) of the day's other drafts, to compare figures with;
+    ``parsed``: the draft's sentences when the caller has them."""
     problems: list[ConsistencyProblem] = []
-    for sentence in sentences(draft):
-        bare = MARKER.sub("", sentence.text)
-        script_detail = _script_problem(bare) if script == "simplified" else None
-        if script_detail:
-            problems.append(ConsistencyProblem(sentence.text, "traditional_script", script_detail))
-        join_detail = _join_problem(bare)
-        if join_detail:
-            problems.append(ConsistencyProblem(sentence.text, "broken_join", join_detail))
+    for sentence in sentences(draft) if parsed is None else parsed:
+        problems += _form_problems(sentence.text, script)
     problems += _contradictions(draft, day_drafts)
     return ConsistencyResult(not problems, problems)

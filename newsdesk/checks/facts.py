@@ -192,7 +192,7 @@ def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
 
 
 # Sentences of the day's drafts, their revisions and edits.
-_READ: Recent[Reading] = Recent(8192)
+_READ: Recent[str, Reading] = Recent(8192)
 
 
 class DraftFacts:

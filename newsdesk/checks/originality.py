@@ -203,11 +203,13 @@ def common_segments(
         # Only grams found in more than max_hits places in all can exceed it in one source.
         heavy = np.repeat(lengths > max_hits, lengths)
         in_source = np.searchsorted(starts_at, found_at[heavy], "right") - 1
-        _, inverse, counts = np.unique(
-            draft_at[heavy] * index.count + in_source, return_inverse=True, return_counts=True
-        )
+        # (draft gram, source) pairs come in order: draft grams in turn, each one's places in
+        # the sources ascending (the index sorts a gram's places). Count each pair's run.
+        pair = draft_at[heavy] * index.count + in_source
+        first = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+        counts = np.diff(np.concatenate((first, [pair.size])))
         keep = np.ones(total, dtype=bool)
-        keep[np.flatnonzero(heavy)] = counts[inverse] <= max_hits
+        keep[np.flatnonzero(heavy)] = np.repeat(counts <= max_hits, counts)
         draft_at, found_at = draft_at[keep], found_at[keep]
         total = int(draft_at.size)
         if not total:
@@ -215,7 +217,8 @@ def common_segments(
     diagonal = found_at - draft_at
     # One int64 sort by (diagonal, draft position) instead of a lexsort.
     shift = int(draft_grams.size).bit_length()
-    packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at)
+    # Stable (timsort): each draft gram's points come sorted by diagonal, runs it merges.
+    packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at, kind="stable")
     draft_at = packed_points & ((1 << shift) - 1)
     diagonal = (packed_points >> shift) - draft_grams.size
     new = np.ones(total, dtype=bool)
@@ -322,10 +325,12 @@ def _touches(kept: np.ndarray, rest: np.ndarray, gap: int) -> np.ndarray:
     # One line of draft positions per source, laid end to end.
     width = int(max(kept[:, 1].max(), rest[:, 1].max())) + gap + 2
     sources = int(max(kept[:, 4].max(), rest[:, 4].max())) + 1
-    edges = np.zeros(sources * width + 1, dtype=np.int64)
+    size = sources * width + 1
     base = kept[:, 4] * width
-    np.add.at(edges, base + np.maximum(kept[:, 0] - gap, 0), 1)
-    np.add.at(edges, base + kept[:, 1] + gap + 1, -1)
+    # Counting with bincount: np.add.at is many times slower.
+    edges = np.bincount(base + np.maximum(kept[:, 0] - gap, 0), minlength=size) - np.bincount(
+        base + kept[:, 1] + gap + 1, minlength=size
+    )
     covered_before = np.concatenate(([0], np.cumsum(np.cumsum(edges) > 0)))
     line = rest[:, 4] * width
     return covered_before[line + rest[:, 1] + 1] > covered_before[line + rest[:, 0]]

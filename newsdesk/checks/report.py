@@ -177,7 +177,7 @@ def run_checks(
     )
     compliance = check_compliance(draft, compliance_params)
     named = [(_draft_name(text), text) for text in day_drafts]
-    consistency = check_consistency(draft, settings.script, named)
+    consistency = check_consistency(draft, settings.script, named, analysed.sentences)
     return CheckReport(originality, citations, compliance, substance, consistency)
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsdesk.checks.citations import Support
 from newsdesk.checks.facts import SentenceFacts
@@ -73,9 +74,20 @@ class SubstanceResult:
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=8192)
 def sentence_key(text: str) -> str:
     """A sentence as compared across drafts: markers, punctuation and spaces gone, folded."""
     return _NOT_WORD.sub("", fold(MARKER.sub("", text)))
+
+
+@lru_cache(maxsize=64)
+def _boilerplate(disclaimer: str | None) -> frozenset[str]:
+    """A disclaimer of several sentences is boilerplate sentence by sentence."""
+    return (
+        frozenset(sentence_key(s.text) for s in sentences(disclaimer))
+        if disclaimer
+        else frozenset()
+    )
 
 
 def repeated_sentences(
@@ -84,8 +96,7 @@ def repeated_sentences(
     """Sentences of ``draft`` that another draft of the day also has, word for word."""
     if not others:
         return []
-    # A disclaimer of several sentences is boilerplate sentence by sentence.
-    boilerplate = {sentence_key(s.text) for s in sentences(disclaimer)} if disclaimer else set()
+    boilerplate = _boilerplate(disclaimer)
     seen = {sentence_key(s.text) for other in others for s in sentences(other)}
     out = []
     for sentence in sentences(draft):
@@ -123,7 +134,7 @@ def _body(
 ) -> tuple[int, list[str]]:
     """How many body sentences the draft has, and the filler among them (in order)."""
     cited = {s.facts.sentence.start: s for s in support}
-    boilerplate = {sentence_key(s.text) for s in sentences(disclaimer)} if disclaimer else set()
+    boilerplate = _boilerplate(disclaimer)
     body = 0
     fillers: list[str] = []
     for facts in analysed:
