@@ -78,7 +78,9 @@ def period_metrics(
     now = now or datetime.now(UTC)
     today = working_day(settings, now)
     with reading(db, connection) as conn:
-        stored = _snapshots(db, conn, period.start, min(period.end, today - timedelta(days=1)))
+        stored = _figures(
+            _snapshots(db, conn, period.start, min(period.end, today - timedelta(days=1)))
+        )
         pieces: list[dict[str, Any]] = []
         live: list[date] = []
 
@@ -98,11 +100,37 @@ def period_metrics(
         return merge(period, settings, pieces, lambda counts: source_table(conn, counts))
 
 
+def snapshot_key(
+    db: Database, settings: Settings, period: Period, now: datetime, connection: Connection
+) -> tuple[Any, ...] | None:
+    """What :func:`period_metrics` of ``period`` is made of when every day of it is closed and
+    has its snapshot: when each was computed, and the sources' state (their table shows it);
+    None when a day of it would be computed live (its figures then follow every write).
+
+    Read before the figures: what is read after it is at least as new."""
+    if period.end >= working_day(settings, now):
+        return None
+    stored = _snapshots(db, connection, period.start, period.end)
+    if len(stored) != len(period.days):
+        return None
+    sources = tuple(tuple(row.values()) for row in source_table(connection, {}))
+    return (
+        period.start,
+        period.end,
+        tuple(sorted((d, at) for d, (at, _) in stored.items())),
+        sources,
+    )
+
+
+def _figures(stored: dict[date, tuple[datetime, dict[str, Any]]]) -> dict[date, dict[str, Any]]:
+    return {day: figures for day, (_, figures) in stored.items()}
+
+
 def _snapshots(
     db: Database, conn: Connection, first: date, last: date
-) -> dict[date, dict[str, Any]]:
-    """The snapshots of ``first`` .. ``last`` in the current layout, decoded only when not
-    decoded before or written again since."""
+) -> dict[date, tuple[datetime, dict[str, Any]]]:
+    """The snapshots of ``first`` .. ``last`` in the current layout, with when each was
+    computed, decoded only when not decoded before or written again since."""
     if last < first:
         return {}
     in_range = DailyMetrics.day.between(first, last)
@@ -118,8 +146,8 @@ def _snapshots(
             _DECODED.update(((db.url, day), (at, figures)) for day, at, figures in rows)
             for key in list(_DECODED)[: max(0, len(_DECODED) - _DECODED_DAYS)]:
                 del _DECODED[key]  # the longest decoded
-    decoded = {day: _DECODED.get((db.url, day), (None, {}))[1] for day, _ in stamps}
-    return {day: figures for day, figures in decoded.items() if figures.get("format") == FORMAT}
+    decoded = {day: _DECODED.get((db.url, day), (at, {})) for day, at in stamps}
+    return {day: made for day, made in decoded.items() if made[1].get("format") == FORMAT}
 
 
 def to_parts(metrics: Metrics) -> dict[str, Any]:

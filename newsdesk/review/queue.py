@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or
 
 from newsdesk.errors import ReviewError
 from newsdesk.review.states import OPEN, ReviewState
-from newsdesk.store.models import Draft, DraftVersion
+from newsdesk.store.models import Draft, DraftVersion, StoreChanges
 from newsdesk.store.reading import Store, reading
 
 # The offline composer's name (``llm.provider: offline``; tests/test_review.py checks it is
@@ -50,6 +50,15 @@ class QueueRow:
     def machine_composed(self) -> bool:
         """Written by the offline composer: the queue says so, the published text does not."""
         return self.provider == MACHINE_PROVIDER
+
+
+def drafts_changes(db: Store) -> int | None:
+    """How many transactions have changed drafts or their versions so far (any process; the
+    database's triggers count them; None without the counter). Read it before what it guards:
+    what is read after it is at least as new as the count, so a page kept under a count is
+    never older than that count."""
+    with reading(db) as session:
+        return session.scalar(select(StoreChanges.count).where(StoreChanges.name == "drafts"))
 
 
 def _queue_select() -> Select[Any]:

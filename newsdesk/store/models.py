@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -370,3 +371,14 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StoreChanges(Base):
+    """How many transactions have changed a kind of content (``drafts``: drafts and their
+    versions), counted by database triggers (migration 0016), whoever wrote: a page rendered
+    from that content is served again while its count stands."""
+
+    __tablename__ = "store_changes"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -26,6 +26,7 @@ from newsdesk.jobs import LocalRunner, Runner
 from newsdesk.review.accounts import LoginThrottle, TokenUses
 from newsdesk.store.db import Database
 from newsdesk.web.deps import LoginRequired, status_for
+from newsdesk.web.pagecache import PageCache
 from newsdesk.web.render import local_time
 from newsdesk.web.routes import api, metrics, pages, posts
 from newsdesk.web.security import BodyLimit, SecurityHeaders
@@ -70,6 +71,10 @@ def create_app(
     app.state.db = db
     app.state.clock = clock or desk_clock(settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # The templates are the package's files: they change with an upgrade, which restarts the
+    # server, so a render need not stat them for changes (it did, on every page).
+    app.state.templates.env.auto_reload = False
+    app.state.pages = PageCache()
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(
         settings.web.login_attempts,

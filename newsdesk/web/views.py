@@ -3,6 +3,7 @@ JSON rows live in the core (``newsdesk.review.serialise``), shared with the CLI.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -67,3 +68,20 @@ def drafting_age(since: datetime | None, now: datetime) -> str:
 def state_counts(rows: list[QueueRow]) -> list[tuple[str, str, int]]:
     counts = Counter(r.state for r in rows)
     return [(s.value, LABELS[s], counts.get(s.value, 0)) for s in ReviewState]
+
+
+def seconds_standing(groups: list[SlotGroup], now: datetime, system_now: datetime) -> float:
+    """How long the countdowns (on the desk's clock, ``now``) and writing ages (on the system
+    clock) of ``groups`` read as they do now: until the first of them turns."""
+    waits = [math.inf]
+    for group in groups:
+        remaining = (group.deadline - now).total_seconds() if group.deadline else 0.0
+        seconds = int(remaining)
+        if seconds > 0:  # countdown: whole hours past a day, else whole minutes; then passed
+            unit = 3600 if seconds >= 86400 else 60
+            waits.append(remaining - max(unit * (seconds // unit), 1))
+        for row in group.rows:
+            if row.state == ReviewState.DRAFTING and row.since is not None:
+                elapsed = (system_now - row.since).total_seconds()
+                waits.append(60 * (max(elapsed // 60, 0) + 1) - elapsed)  # drafting_age
+    return max(0.0, min(waits))

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from newsdesk.jobs import JobView, check_quota, create_job, get_job
-from newsdesk.review.queue import queue_page
+from newsdesk.review.queue import drafts_changes, queue_page
 from newsdesk.review.serialise import draft_json, row_json
 from newsdesk.review.service import transition
 from newsdesk.web.deps import ApiActor, DbDep, SessionDep, SettingsDep
+from newsdesk.web.pagecache import Made, forever
+from newsdesk.web.routes.pages import cached
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -34,23 +39,27 @@ class EditBody(ActionBody):
     )
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=list[dict[str, Any]])
 def api_queue(
+    request: Request,
     actor: ApiActor,
     session: SessionDep,
-    response: Response,
     day: date | None = None,
     slot: str | None = None,
     state: str | None = None,
     kind: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
-) -> list[dict[str, Any]]:
+) -> Response:
     """Drafts, filtered by day, slot, state and kind, ``limit`` at a time: when there are more,
     the ``X-Next-Cursor`` header (and a ``Link: rel="next"``) gives the ``cursor`` of the next page."""
-    rows, following = queue_page(
-        session, day=day, slot=slot, state=state, kind=kind, limit=limit, cursor=cursor
+    changes = drafts_changes(session)  # before the queue is read: see drafts_changes
+    wanted = (day, slot, state, kind, limit, cursor)
+    make = partial(_queue_json, session, *wanted)
+    body, following = (
+        make().value if changes is None else cached(request, ("api", changes, wanted), make)
     )
+    response = Response(body, media_type="application/json")
     if following:
         params = {"day": day, "slot": slot, "state": state, "kind": kind, "limit": limit}
         query = urlencode(
@@ -58,7 +67,23 @@ def api_queue(
         )
         response.headers["X-Next-Cursor"] = following
         response.headers["Link"] = f'</api/queue?{query}>; rel="next"'
-    return [row_json(r) for r in rows]
+    return response
+
+
+def _queue_json(
+    session: Session,
+    day: date | None,
+    slot: str | None,
+    state: str | None,
+    kind: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Made[tuple[bytes, str | None]]:
+    """A page of the queue as the JSON it is sent as, and the cursor of the next page."""
+    rows, following = queue_page(
+        session, day=day, slot=slot, state=state, kind=kind, limit=limit, cursor=cursor
+    )
+    return forever((bytes(JSONResponse([row_json(r) for r in rows]).body), following))
 
 
 @router.get("/drafts/{draft_id}")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlalchemy import Connection
 
 from newsdesk.clock import Clock
 from newsdesk.config import Settings
@@ -14,11 +18,13 @@ from newsdesk.metrics import display
 from newsdesk.metrics.charts import bar_chart
 from newsdesk.metrics.compute import BUCKETS
 from newsdesk.metrics.periods import Period, parse_period
-from newsdesk.metrics.store import period_metrics
+from newsdesk.metrics.store import period_metrics, snapshot_key
 from newsdesk.metrics.tables import page_tables, table, to_csv
+from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep
-from newsdesk.web.routes.pages import render
+from newsdesk.web.pagecache import Made, forever
+from newsdesk.web.routes.pages import cached, part, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,8 +54,27 @@ def metrics_page(
     week: str | None = None,
     month: str | None = None,
 ) -> HTMLResponse:
+    """A closed period read from its snapshots is made once while they stand; a period with a
+    live day (today) is made on every view."""
     period = _period(settings, clock, day, week, month)
-    metrics = period_metrics(db, settings, period, now=clock.now(), connection=session.connection())
+    now, connection = clock.now(), session.connection()
+    key = snapshot_key(db, settings, period, now, connection)
+    make = partial(_figures_part, request, db, settings, period, now, connection)
+    body = (
+        make().value if key is None else cached(request, ("metrics", key, request.url.query), make)
+    )
+    return render(request, "metrics.html", actor=actor, period=period, body=body)
+
+
+def _figures_part(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    period: Period,
+    now: datetime,
+    connection: Connection,
+) -> Made[Markup]:
+    metrics = period_metrics(db, settings, period, now=now, connection=connection)
     data = metrics.as_json(notes=False)  # the notes: only the newest, in the table below
     # One computation per page: the charts show the period the page shows.
     charts = [
@@ -81,10 +106,9 @@ def metrics_page(
         "周报 week": f"week={iso.year}-W{iso.week:02d}",
         "月报 month": f"month={period.end:%Y-%m}",
     }
-    return render(
+    body = part(
         request,
-        "metrics.html",
-        actor=actor,
+        "metrics_body.html",
         period=period,
         data=data,
         charts=charts,
@@ -94,6 +118,7 @@ def metrics_page(
         shortcuts=shortcuts,
         fmt=display,
     )
+    return forever(body)
 
 
 def _minutes_histogram(minutes: list[float]) -> tuple[list[str], list[float | None]]:

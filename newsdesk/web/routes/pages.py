@@ -2,35 +2,62 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Hashable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from newsdesk.config import Settings
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
 from newsdesk.jobs import check_quota, create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
-from newsdesk.review.queue import queue, working_queue
+from newsdesk.review.queue import drafts_changes, queue, working_queue
 from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep, status_for
+from newsdesk.web.pagecache import Made, PageCache
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
-from newsdesk.web.views import countdown, drafting_age, queue_groups, state_counts
+from newsdesk.web.views import (
+    countdown,
+    drafting_age,
+    queue_groups,
+    seconds_standing,
+    state_counts,
+)
 
 router = APIRouter(include_in_schema=False)
 FORM_ACTIONS = {"approve", "reject", "request_revision", "edit", "correct"}
+T = TypeVar("T")
 
 
 def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
     templates = request.app.state.templates
     context |= {"request": request, "csrf": csrf_token(request), "labels": LABELS}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def part(request: Request, name: str, **context: object) -> Markup:
+    """A template that is part of a page, for any reader: it gets no request, no actor and no
+    CSRF token, so it can be kept for everyone (newsdesk/web/pagecache.py)."""
+    template = request.app.state.templates.get_template(name)
+    return Markup(template.render(context | {"labels": LABELS}))
+
+
+def cached(request: Request, key: Hashable, make: Callable[[], Made[T]]) -> T:
+    """The part under ``key`` from the process's page cache, made by ``make`` when missing."""
+    pages: PageCache = request.app.state.pages
+    return pages.get(key, make)
 
 
 def _local_path(target: str) -> str:
@@ -102,16 +129,46 @@ def queue_page(
     kind: str | None = None,
     earlier: str | None = None,
 ) -> HTMLResponse:
-    now = clock.now()
+    """The queue as everyone sees it, made once per change to the drafts (any process), inside
+    the asker's own page (their name, their CSRF token)."""
+    changes = drafts_changes(session)  # before the queue is read: see drafts_changes
+    now, started = clock.now(), time.monotonic()
     working = working_day(settings, now)
-    day = day or working
-    slot, state, kind = slot or None, state or None, kind or None
-    if day == working:
+    wanted = QueueQuery(day or working, working, slot or None, state or None, kind or None, earlier)
+    make = partial(_queue_listing, request, session, settings, wanted, now, started)
+    listing = make().value if changes is None else cached(request, ("queue", changes, wanted), make)
+    return render(request, "queue.html", actor=actor, day=wanted.day, listing=listing)
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What a queue page shows: its day (the working day's page adds earlier undecided drafts,
+    a page of them after ``earlier``) and its filters."""
+
+    day: date
+    working: date
+    slot: str | None
+    state: str | None
+    kind: str | None
+    earlier: str | None
+
+
+def _queue_listing(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    wanted: QueueQuery,
+    now: datetime,
+    started: float,
+) -> Made[Markup]:
+    """The queue part of the page, standing until one of its countdowns or ages turns."""
+    slot, state, kind = wanted.slot, wanted.state, wanted.kind
+    if wanted.day == wanted.working:
         page = working_queue(
             session,
-            day,
+            wanted.day,
             earlier_limit=settings.review.earlier_page,
-            earlier_cursor=earlier,
+            earlier_cursor=wanted.earlier,
             slot=slot,
             state=state,
             kind=kind,
@@ -119,25 +176,27 @@ def queue_page(
         rows = page.rows + page.earlier
     else:
         page = None
-        rows = queue(session, day=day, slot=slot, state=state, kind=kind)
-    groups = queue_groups(settings, rows, day)
-    return render(
+        rows = queue(session, day=wanted.day, slot=slot, state=state, kind=kind)
+    groups = queue_groups(settings, rows, wanted.day)
+    # The write's start was stamped by the system clock, so its age is read on it too
+    # (a replayed desk's clock stands on another day).
+    system_now = datetime.now(UTC)
+    html = part(
         request,
-        "queue.html",
-        actor=actor,
-        day=day,
+        "queue_list.html",
+        day=wanted.day,
         groups=groups,
         earlier=page,
+        earlier_cursor=wanted.earlier,
         counts=state_counts(rows),
         countdown=partial(countdown, now=now),
-        # The write's start was stamped by the system clock, so its age is read on it too
-        # (a replayed desk's clock stands on another day).
-        drafting_age=partial(drafting_age, now=datetime.now(UTC)),
+        drafting_age=partial(drafting_age, now=system_now),
         filters={"slot": slot or "", "state": state or "", "kind": kind or ""},
         slots=settings.slots,
         states=list(ReviewState),
         kinds=sorted({s.kind for s in settings.slots}),
     )
+    return Made(html, started + seconds_standing(groups, now, system_now))
 
 
 @router.post("/breaking")
