@@ -14,7 +14,7 @@ from bench.corpora import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 # Benches over a shared public corpus: skipped on a machine without it.
-CORPUS = {"ingest.py": "feeds-bench", "ingest_e2e.py": "feeds-bench"}
+CORPUS = {"ingest.py": "feeds-bench", "ingest_e2e.py": "feeds-bench", "topics.py": "real-news-dev"}
 
 # bench -> lines its quick run must print (its figures and the floor or peer beside them)
 BENCHES = {
@@ -38,6 +38,12 @@ BENCHES = {
     "clean_text.py": ["'<' * n", "em-space * n"],
     "startup.py": ["peer: import typer, rich.console", "newsdesk --help", "newsdesk feed parse"],
     "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
+    "topics.py": [
+        "3+ outlet stories in top 5, labelled with their name:",
+        "planted bursts",
+        "floor: segment the",
+        "ratio detection / floor",
+    ],
 }
 
 

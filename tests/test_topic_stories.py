@@ -114,14 +114,19 @@ def test_reports_in_other_words_and_scripts_are_one_story() -> None:
 def test_topics_are_labelled_with_the_names_they_share() -> None:
     topics = analyse(_day(), MORNING, TopicSettings(), segmenter(), TradingCalendar()).topics
     labels = {frozenset(t.item_ids): t.label for t in topics}
-    assert "华曜半导体" in labels[frozenset({"h0", "h1", "h2"})]
-    assert "青禾电池" in labels[frozenset({"q0", "q1"})]
+    # Two companies' third-quarter reports: one event, one topic naming both stories, the
+    # bigger first; each stays a story of its own inside it.
+    results = labels[frozenset({"h0", "h1", "h2", "q0", "q1"})]
+    assert results.startswith("三季报：")
+    assert results.index("华曜半导体") < results.index("青禾电池")
+    assert [len(s.items) for s in topics[0].stories] == [3, 2]
+    # One index's releases for two months are two events: 10月 and 11月 stay apart.
     assert labels[frozenset({"p0", "p1"})].startswith("10月")
     assert labels[frozenset({"p2", "p3"})].startswith("11月")
     assert all("CPI" in labels[frozenset(ids)] for ids in ({"p0", "p1"}, {"p2", "p3"}))
     assert not {w for label in labels.values() for w in _generic(label)}, labels
-    # Ranked by distinct outlets: the three-outlet story first.
-    assert topics[0].label == labels[frozenset({"h0", "h1", "h2"})]
+    # Ranked by distinct outlets: the results season (three outlets) first.
+    assert topics[0].label == results
 
 
 def test_generic_words_never_label_even_when_every_report_shares_them() -> None:
@@ -153,10 +158,10 @@ def _add(db: Database, reports: list[tuple[str, str, str]], *, outlets: bool) ->
 
 def test_manual_items_count_by_their_outlet(db: Database, tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var")
-    _add(db, HUAYAO + QINGHE, outlets=True)
+    _add(db, HUAYAO + PRICES[:2], outlets=True)
     topics = compute_topics(db, settings, day=DAY, now=MORNING)
     assert [t.sources for t in topics] == [3, 2]
-    assert "华曜半导体" in topics[0].label and "青禾电池" in topics[1].label
+    assert "华曜半导体" in topics[0].label and "CPI" in topics[1].label
     assert ranked_stories(db, DAY) == topics
     # The same report typed in again for a fourth outlet: stored once, carried by four.
     outlet, title, text = HUAYAO[0]

@@ -18,29 +18,32 @@ terms come from ``Segmenter.content_terms``, which normalises first.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from newsdesk.config import TopicSettings
-from newsdesk.text.normalise import normalise
 from newsdesk.text.segment import Segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.burst import Window, ewma_weights, expected_count, z_score
+from newsdesk.topics.events import Event, event_of, head, month_of
+from newsdesk.topics.labels import (
+    LABEL_NAMES,
+    Entry,
+    event_label,
+    label,
+    names,
+    normal_title,
+    story_name,
+)
 from newsdesk.topics.specific import Specificity
 from newsdesk.topics.stories import Story, TopicItem, cluster, join
 
 # A name carried by more stories than this in one window joins no two of them by itself:
 # it is what the day is about (a burst), which grouping into topics handles, not a story key.
 POSTING_CAP = 64
-LABEL_NAMES = 2
 TITLE_WEIGHT = 2.0
-HEADLINE = 1.5  # a name in a headline
-# A month a headline is about: 10月, 10月份, 1-10月; not the date 10月30日.
-_MONTH = re.compile(r"(?<![\d.])(?:\d{1,2}\s*[-—~至]\s*)?\d{1,2}\s*月(?:份)?(?!\s*\d{1,2}\s*日)")
 
 
 @dataclass
@@ -100,21 +103,8 @@ def _window_index(when: datetime, spans: Sequence[Window]) -> int | None:
     return None
 
 
-@lru_cache(maxsize=65536)
-def _normal(title: str) -> str:
-    """A headline normalised once: wire copies repeat it thousands of times."""
-    return normalise(title)
-
-
 def _titles(story: Story) -> str:
-    return " ".join(_normal(i.title) for i in story.items)
-
-
-@lru_cache(maxsize=65536)
-def month_of(title: str) -> str:
-    """The first month a headline names (``10月``, ``1-10月``), "" when none."""
-    found = _MONTH.search(_normal(title))
-    return re.sub(r"\s|份", "", found.group()).replace("—", "-") if found else ""
+    return " ".join(normal_title(i.title) for i in story.items)
 
 
 class _Reader:
@@ -212,39 +202,8 @@ def link(
     return sorted(merged.values(), key=lambda s: s.first_seen)
 
 
-@dataclass
-class _Entry:
-    """A story of the current window as ranking and labelling read it."""
-
-    story: Story
-    terms: frozenset[str]
-    item_terms: list[frozenset[str]]
-    titles: str
-    months: set[str]
-
-
-def _names(
-    entries: Sequence[_Entry], specific: Specificity, segmenter: Segmenter
-) -> list[tuple[str, float]]:
-    """Specific names the reports share, best first: weight x share of reports naming it, x1.5
-    in a headline. How many of the window's stories name it does not count against it here: a
-    name in many stories today may be the day's burst (降准); ``link`` already kept report
-    jargon (三季报, 收报) from joining stories."""
-    items = [terms for e in entries for terms in e.item_terms]
-    titles = " ".join(e.titles for e in entries)
-    counts = Counter(t for terms in items for t in terms)
-    scored = []
-    for term, count in counts.items():
-        share = count / len(items)
-        if share < 0.5 or not specific.is_specific(term) or segmenter.is_ticker(term):
-            continue
-        title = HEADLINE if term in titles else 1.0
-        scored.append((term, specific.weight(term) * share * title))
-    return sorted(scored, key=lambda ts: (-ts[1], ts[0]))
-
-
 def _group(
-    entries: list[_Entry],
+    entries: list[Entry],
     names: list[dict[str, float]],
     overlap: float,
     anchor: Callable[[str], bool],
@@ -303,41 +262,6 @@ def _group(
     return group
 
 
-def _label(
-    lead: TopicItem,
-    names: list[str],
-    shared: list[str],
-    specific: Specificity,
-    months: Counter[str],
-    reports: int,
-) -> str:
-    """The names in the order the lead headline (then its text) gives them, neighbours written
-    as one (贵州 + 茅台 -> 贵州茅台), after the month most headlines name (10月CPI). A proper
-    name takes the shared names it is written with (华曜 + 半导体: the company 华曜半导体)."""
-    text = normalise(f"{lead.title} {lead.summary}")
-    names = names + [
-        other
-        for name in names
-        if specific.is_name(name)
-        for other in shared
-        if other not in names and (name + other in text or other + name in text)
-    ]
-    placed = sorted((text.find(n) if n in text else len(text) + k, n) for k, n in enumerate(names))
-    parts: list[str] = []
-    end = -1
-    for start, name in placed:
-        if parts and start == end:
-            parts[-1] += name
-        else:
-            parts.append(name)
-        end = start + len(name)
-    label = " ".join(parts)
-    month, count = months.most_common(1)[0] if months else ("", 0)
-    if month and 2 * count >= reports and month not in label:
-        label = month + label
-    return label
-
-
 def detect(
     items: Sequence[TopicItem],
     now: datetime,
@@ -379,7 +303,9 @@ def analyse(
     # History first: what the desk's recent stories call common decides what is specific today.
     cluster_terms = [[reader.story_terms(c) for c in w] for w in by_window]
     history = Counter(t for w in cluster_terms[1:] for terms in w for t in terms)
-    specific = Specificity(settings, segmenter.tag, history, sum(len(w) for w in by_window[1:]))
+    specific = Specificity(
+        settings, segmenter.tag, history, sum(len(w) for w in by_window[1:]), segmenter.is_known
+    )
     linked: list[list[Story]] = [
         link(w, terms, specific, settings.story_link, settings.story_window_hours)
         for w, terms in zip(by_window, cluster_terms, strict=True)
@@ -404,7 +330,7 @@ def _topics(
     for story in current:
         item_terms = [reader.terms(i) for i in story.items]
         entries.append(
-            _Entry(
+            Entry(
                 story,
                 frozenset().union(*item_terms),
                 item_terms,
@@ -425,65 +351,150 @@ def _topics(
             bursts[term] = max(0.0, z_score(spread[term], expected)) if any(sizes) else 0.0
         return bursts[term]
 
+    def anchor(term: str) -> bool:
+        return segmenter.is_known(term) or specific.is_name(term) or specific.is_abbreviation(term)
+
     # What a story is about: its names, those bursting today first (the day's 降准, not the
     # 负债 of one of its reports).
-    names = [
+    story_names = [
         {
             t: score * (1.0 + burst_of(t) if t in e.titles else 1.0)
-            for t, score in _names([e], specific, segmenter)
+            for t, score in names([e], specific, segmenter)
         }
         for e in entries
     ]
-    roots = _group(
-        entries,
-        names,
-        settings.group_overlap,
-        lambda t: segmenter.is_known(t) or specific.is_name(t) or specific.is_abbreviation(t),
-    )
-    groups: dict[int, list[_Entry]] = defaultdict(list)
+    roots = _group(entries, story_names, settings.group_overlap, anchor)
+    groups: dict[int, list[Entry]] = defaultdict(list)
     for root, entry in zip(roots, entries, strict=True):
         groups[root].append(entry)
-    days = [
-        (span.end.astimezone(SHANGHAI).date().isoformat(), counts)
-        for span, counts in zip(spans, [Counter(), *baseline], strict=True)
-    ]
-    topics = []
+    days = [span.end.astimezone(SHANGHAI).date().isoformat() for span in spans]
+    parts: list[_Part] = []
     for members in groups.values():
         stories = [e.story for e in members]
         reports = sum(len(s.items) for s in stories)
-        outlets = {o for s in stories for o in s.sources}
-        ranked = _names(members, specific, segmenter)
-        if reports < settings.min_stories or len(outlets) < settings.min_sources or not ranked:
+        ranked = names(members, specific, segmenter, naming=True)
+        if not ranked:
             continue
         best = ranked[0][1]
         shared = [t for t, _ in ranked]
         chosen = [t for t, score in ranked[:LABEL_NAMES] if score >= 0.5 * best]
-        # An editor names a story by its company or body: the best proper name shared leads.
-        proper = next((t for t in shared if specific.is_name(t)), None)
+        # An editor names a story by its company or body: the best proper name shared in its
+        # headlines leads (not a name only its texts give: 纽约期金 of a 现货黄金 story).
+        titles = " ".join(e.titles for e in members)
+        proper = next((t for t in shared if specific.is_name(t) and t in titles), None)
         if proper is not None and proper not in chosen:
             chosen = [proper, *chosen][:LABEL_NAMES]
         key = shared[0]
-        count = spread[key]
-        expected = expected_count(key, baseline, sizes, weights, len(entries))
+        outlets = {o for s in stories for o in s.sources}
         # The topic bursts as much as its most bursting name (人形机器人, not 擎天机器人).
         burst = max(burst_of(t) for t in shared[: settings.max_terms])
-        score = float(len(outlets))
-        if burst >= settings.min_score:
-            score *= 1.0 + burst
+        score = float(len(outlets)) * (1.0 + burst if burst >= settings.min_score else 1.0)
         lead = min((i for s in stories for i in s.items), key=lambda i: i.published)
         months = Counter(m for s in stories for i in s.items if (m := month_of(i.title)))
-        series = [(day, window[key] if n else count) for n, (day, window) in enumerate(days)][::-1]
-        topics.append(
-            Topic(
-                _label(lead, chosen, shared, specific, months, reports),
-                [t for t, _ in ranked[: settings.max_terms]],
-                score,
-                sorted(stories, key=lambda s: (-len(s.sources), s.first_seen)),
-                min(s.first_seen for s in stories),
-                count,
-                expected,
-                series,
-            )
+        counts = [spread[key], *(window[key] for window in baseline)]
+        topic = Topic(
+            label(lead, chosen, shared, specific, months, reports),
+            shared[: settings.max_terms],
+            score,
+            sorted(stories, key=lambda s: (-len(s.sources), s.first_seen)),
+            min(s.first_seen for s in stories),
+            spread[key],
+            expected_count(key, baseline, sizes, weights, len(entries)),
+            list(zip(days, counts, strict=True))[::-1],
         )
-    topics.sort(key=lambda t: (-t.score, -len(t.item_ids), t.label))
-    return topics
+        biggest = max(stories, key=lambda s: (len(s.items), -s.first_seen.timestamp()))
+        event = _story_event(biggest)
+        called = [story_name(lead, ranked, specific, anchor)]
+        if len(stories) > 1 and event and all(_story_event(s) == event for s in stories):
+            # Stories of one event grouped under its own word (三季报): the label names each.
+            called = [
+                story_name(e.story.lead, own, specific, anchor)
+                for e in sorted(members, key=lambda e: (-len(e.story.sources), e.story.first_seen))
+                if (own := names([e], specific, segmenter, naming=True))
+            ]
+            topic.label = event_label(head(event), called)
+        parts.append(_Part(topic, event, called))
+    return _ranked(parts, linked, days, entries, settings, weights)
+
+
+@dataclass
+class _Part:
+    """A topic of one name, the event its biggest story reports (if any) and what its stories
+    are called inside an event's label."""
+
+    topic: Topic
+    event: Event | None
+    names: list[str]
+
+
+def _ranked(
+    parts: list[_Part],
+    linked: list[list[Story]],
+    days: list[str],
+    entries: list[Entry],
+    settings: TopicSettings,
+    weights: list[float],
+) -> list[Topic]:
+    """Topics of one name that report one event (three companies' 三季报, a month's releases)
+    become one topic named by the event and its stories; the others stand alone. A topic needs
+    ``min_stories`` reports from ``min_sources`` outlets."""
+    by_event: dict[Event, list[_Part]] = defaultdict(list)
+    for part in parts:
+        if part.event is not None:
+            by_event[part.event].append(part)
+    joined = {id(p) for members in by_event.values() if len(members) > 1 for p in members}
+    topics = [p.topic for p in parts if id(p) not in joined]
+    if joined:
+        history = [Counter(_story_event(s) for s in w) for w in linked[1:]]
+        today = Counter(_story_event(e.story) for e in entries)
+        sizes = [len(w) for w in linked[1:]]
+        for event, members in by_event.items():
+            if len(members) > 1:
+                expected = expected_count(event, history, sizes, weights, len(entries))
+                counts = [today[event], *(window[event] for window in history)]
+                topics.append(
+                    _event_topic(event, members, expected, counts, days, any(sizes), settings)
+                )
+    kept = [
+        t
+        for t in topics
+        if len(t.item_ids) >= settings.min_stories and len(t.sources) >= settings.min_sources
+    ]
+    kept.sort(key=lambda t: (-t.score, -len(t.item_ids), t.label))
+    return kept
+
+
+def _story_event(story: Story) -> Event | None:
+    return event_of([i.title for i in story.items])
+
+
+def _event_topic(
+    event: Event,
+    members: list[_Part],
+    expected: float,
+    counts: list[int],
+    days: list[str],
+    history: bool,
+    settings: TopicSettings,
+) -> Topic:
+    """One event's stories as one topic. It ranks by all their outlets on a desk without
+    history or when the event bursts against the trailing windows; an event the desk sees
+    every day (results season) ranks as its best story: grouping makes no topic hot."""
+    members = sorted(members, key=lambda p: (-p.topic.score, -len(p.topic.sources), p.names))
+    stories = [s for p in members for s in p.topic.stories]
+    outlets = {o for s in stories for o in s.sources}
+    burst = max(0.0, z_score(counts[0], expected)) if history else 0.0
+    if not history or burst >= settings.min_score:
+        score = len(outlets) * (1.0 + (burst if burst >= settings.min_score else 0.0))
+    else:
+        score = members[0].topic.score
+    return Topic(
+        event_label(head(event), [name for p in members for name in p.names]),
+        list(dict.fromkeys(p.topic.terms[0] for p in members))[: settings.max_terms],
+        score,
+        stories,
+        min(s.first_seen for s in stories),
+        counts[0],
+        expected,
+        list(zip(days, counts, strict=True))[::-1],
+    )

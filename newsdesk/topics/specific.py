@@ -11,6 +11,8 @@ company's name, CPI, IPO, but also the report jargon 营收, 三季报,
 归母净利润 of the finance dictionary) get ``label_min_idf``: specific enough
 to name a topic, never more than a name the table knows (jieba's own keyword
 extraction gives them the median, 11.95, which would put 营收 above 茅台 at 7.4).
+The desk's dictionaries name sectors, commodities and concepts (黄金, 银行,
+人民币): those are names whatever the general corpus says, down to ``label_min_idf``.
 The table lists no Latin words at all, so it says nothing about them: an
 abbreviation in capitals (CPI, PPI, IPO, MLF) names an index, a policy
 tool or a kind of deal and gets the median.
@@ -58,10 +60,12 @@ class Specificity:
         tag: Callable[[str], str],
         history: Counter[str] | None = None,
         stories: int = 0,
+        known: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self._table = idf_table()
         self._median = median_idf()
         self._tag = tag
+        self._known = known
         self._min_idf = settings.label_min_idf
         self._max_share = settings.label_max_share
         # A short history says little about what is common: only a long one can veto a word.
@@ -74,10 +78,13 @@ class Specificity:
 
     def weight(self, term: str) -> float:
         """The term's IDF in jieba's table; absent, the median for an abbreviation in capitals,
-        ``label_min_idf`` for another word."""
-        known = self._table.get(term)
-        if known is not None:
-            return known
+        ``label_min_idf`` for another word. A word of the desk's dictionaries (a sector, a
+        commodity, a concept: 黄金, 银行) is a name however common the general corpus finds it:
+        at least ``label_min_idf``; the desk's own history still vetoes it when it is common
+        there (``is_specific``)."""
+        listed = self._table.get(term)
+        if listed is not None:
+            return max(listed, self._min_idf) if self._known(term) else listed
         return self._median if self.is_abbreviation(term) else self._min_idf
 
     @staticmethod
