@@ -90,6 +90,13 @@ def _boilerplate(disclaimer: str | None) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=256)
+def _sentence_keys(text: str) -> frozenset[str]:
+    """The sentence keys of another draft of the day: compared with every later draft,
+    revision and edit."""
+    return frozenset(sentence_key(s.text) for s in sentences(text))
+
+
 def repeated_sentences(
     draft: str, others: Sequence[str], min_chars: int, disclaimer: str | None = None
 ) -> list[str]:
@@ -97,7 +104,7 @@ def repeated_sentences(
     if not others:
         return []
     boilerplate = _boilerplate(disclaimer)
-    seen = {sentence_key(s.text) for other in others for s in sentences(other)}
+    seen = frozenset().union(*(_sentence_keys(other) for other in others))
     out = []
     for sentence in sentences(draft):
         key = sentence_key(sentence.text)
