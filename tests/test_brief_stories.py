@@ -48,3 +48,25 @@ def test_a_topic_joining_two_stories_on_a_word_keeps_both_in_the_brief() -> None
     settings = Settings()
     brief = _fit([(hk, "甲报"), (cars, "乙报")], settings, topics=[topic(10, 11)])
     assert [(s.item_id, s.story) for s in brief] == [(10, 0), (11, 0)]  # two leads
+
+
+def test_a_topic_of_several_stories_weighs_each_story_by_its_own_outlets() -> None:
+    # An event topic (三季报 of two companies, five outlets in all): each company is a story
+    # of its own outlets, not one group of five whose second company drops out of the brief.
+    maotai = [
+        (
+            Item(
+                id=n, title="贵州茅台三季报", body="", story_id=20, kind="feed", published_at=WHEN
+            ),
+            o,
+        )
+        for n, o in ((20, "甲报"), (21, "乙报"), (22, "丙报"))
+    ]
+    vanke = [
+        (Item(id=n, title="万科三季报", body="", story_id=30, kind="feed", published_at=WHEN), o)
+        for n, o in ((30, "丁报"), (31, "戊报"))
+    ]
+    event = StoredTopic(1, "三季报", ["三季报"], 9.0, 2, 5, WHEN, {}, [20, 21, 22, 30, 31])
+    groups = story_groups([*maotai, *vanke], [event])
+    assert groups[20] == groups[22] != groups[30] == groups[31]
+    assert (groups[20][1], groups[30][1]) == (3, 2)

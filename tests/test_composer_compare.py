@@ -94,4 +94,5 @@ def test_the_opinion_analyses_the_story_without_repeating_the_morning_line() -> 
     assert "PPI" in text and "下降2.1%" in text  # the story's other figure, cited
     assert "环比" not in text  # the morning stated it: not said again
     assert morning[2:] not in text
-    assert "CPI上行、PPI回落" in text  # one period, two directions
+    # One period, two signs: PPI's negative rate is no "回落" (its decline may have narrowed).
+    assert "CPI为正增长，PPI为负增长" in text and "回落" not in text

@@ -168,3 +168,17 @@ def test_an_index_move_and_its_close_are_two_claims_not_a_dispute() -> None:
     )
     assert "跌224点，收报25630点[1]" in composed.text
     assert not any("各来源不一致" in note for note in composed.notes)
+
+
+def test_a_price_closed_after_its_figure_is_stated_with_its_day() -> None:
+    # real-news-dev rn019: spaces round the number and the slash, the close after the figure.
+    from newsdesk.drafting.composer.realise import line
+
+    text = "2025 年 10 月 8 日,现货黄金以 4041.65 美元 / 盎司收盘,较前一日大涨 1.43%,首次突破 4000 美元。"
+    source = BriefSource(1, 1, "金价", text, "甲报", None, "2026-12-07T10:00:00+00:00")
+    assert line(source_statements(source)) == (
+        "2025年10月8日现货黄金收报4041.65美元/盎司，较前一日涨1.43%[1]。"
+    )
+    # 以…计 is a basis, not a close: nothing stated.
+    basis = BriefSource(1, 1, "金价", "现货黄金以4041.65美元/盎司计。", "甲报", None, None)
+    assert source_statements(basis) == []

@@ -17,7 +17,11 @@ from newsdesk.text.numbers import amount, normalise_numbers
         ("３６﹒９億千瓦", "36.9億千瓦"),  # full-width digits, a small full stop
         ("增长36\n.9%", "增长36.9%"),  # a number broken across lines
         ("增长36.\n9%", "增长36.9%"),
-        ("市場預期為 425 億元", "市場預期為 425億元"),  # the space before a unit
+        ("市場預期為 425 億元", "市場預期為425億元"),  # the spaces round a number
+        (
+            "2025 年 10 月 8日,现货黄金以 4041.65 美元 / 盎司收盘",
+            "2025年10月8日,现货黄金以4041.65美元/盎司收盘",
+        ),
         ("社零总额4兆6,291億元", "社零总额46291亿元"),  # Taiwan's 兆 compound, in 亿
         ("贸易顺差900億7420萬美元", "贸易顺差900.742亿美元"),
         ("2万亿元", "2万亿元"),

@@ -111,11 +111,14 @@ Group = tuple[str, int]
 def story_groups(
     items: list[tuple[Item, str]], topics: list[StoredTopic]
 ) -> dict[int, tuple[Group, int]]:
-    """Item id -> (its story, how many outlets reported it). The story is the item's topic (the
-    topics service joins one event's reports across outlets and scripts, and counts its
-    outlets), else its stored story, else the item alone."""
+    """Item id -> (its story, how many outlets reported it). The story is the item's topic when
+    the topic is one story (the topics service joins one event's reports across outlets and
+    scripts, and counts its outlets), else its stored story, else the item alone: a topic of
+    several stories (三季报：贵州茅台、万科、寒武纪) gives each its own line and weight."""
     topic_of: dict[int, int] = {}
     for index, topic in enumerate(topics):
+        if topic.stories > 1:
+            continue
         for item_id in topic.item_ids:
             topic_of.setdefault(item_id, index)
     group_of: dict[int, Group] = {}

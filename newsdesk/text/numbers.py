@@ -40,6 +40,10 @@ _BROKEN = re.compile(r"(?<=\d)\s*\n\s*(?=[.,]\d)|(?<=\d[.,])\s*\n\s*(?=\d)")
 _SPACED_UNIT = re.compile(
     r"(?<=\d) +(?=(?:万亿|[万萬億亿兆千])?[%‰元美港欧日英吨辆台点倍])|(?<=\d) +(?=[万萬億亿兆])"
 )
+# "以 4041.65", "2025 年 10 月 8日": the spaces some pages put between Chinese and a number.
+_SPACED_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=\d)|(?<=\d) +(?=[年月日])")
+# "4041.65 美元 / 盎司": a per-unit price written with spaces round its slash.
+_SPACED_PER = re.compile(r"(?<=元) */ *(?=[\u4e00-\u9fff])")
 # 兆 as 万亿 (Taiwan): before 亿 or a currency, never in 兆瓦 (megawatt).
 _TRILLION = re.compile(r"(?<=\d)兆(?=\d|[億亿]|[元美港日台新人])")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -128,6 +132,10 @@ def normalise_numbers(text: str) -> str:
         text = _BROKEN.sub("", text)
     if " " in text and _SPACED_HINT.search(text):
         text = _SPACED_UNIT.sub("", text)
+    if " " in text:
+        text = _SPACED_NUMBER.sub("", text)
+    if " /" in text or "/ " in text:
+        text = _SPACED_PER.sub("/", text)
     if "兆" in text:
         text = _TRILLION.sub("万亿", text)
     if _COMPOUND_HINT.search(text):

@@ -181,12 +181,14 @@ def _market_record(ctx: Context) -> list[str]:
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:
-    """What the stated facts' directions say together; a level alone says no direction."""
-    ups = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "up"))
-    downs = list(dict.fromkeys(s.reading.metric for s in statements if s.fact.direction == "down"))
+    """What the signs of the stated rates say together; levels and moves in points or amounts
+    (涨224点, 净流入) are no growth rate and say no direction here."""
     words = ctx.desk["reasoning"]
     if all(s.klass == "event" for s in statements):
         return words["event"]
+    rates = [s for s in statements if s.fact.unit == "%"]
+    ups = list(dict.fromkeys(s.reading.metric for s in rates if s.fact.direction == "up"))
+    downs = list(dict.fromkeys(s.reading.metric for s in rates if s.fact.direction == "down"))
     if ups and downs:
         return words["mixed"].format(up="、".join(ups), down="、".join(downs))
     if ups:
@@ -240,7 +242,7 @@ def story_layout(ctx: Context) -> list[str]:
     same_period = [s for s in facts if _same_period(s, now)]
     # A comparison already says where one rate went; directions add something only when the
     # period moved more than one metric.
-    metrics = {s.reading.metric for s in same_period if s.fact.direction}
+    metrics = {s.reading.metric for s in same_period if s.fact.direction and s.fact.unit == "%"}
     reasoning = _reasoning(ctx, same_period) if len(metrics) > 1 or not found else ""
     out.append(reasoning + ctx.desk["risk"]["text"])
     return out

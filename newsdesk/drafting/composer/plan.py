@@ -37,24 +37,26 @@ from newsdesk.text.vocabulary import metric_names
 from newsdesk.timetable import TradingCalendar
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n（(）)|\]】—–]| - ")
-_BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日"
+_BASE = r"同比|环比|年|较上月|比上月|较上年同期|较去年同期|较前一交易日|较上一交易日|较前一日"
 _VERB = (
     r"增长|增加|上涨|上升|提高|下降|下跌|下滑|减少|降低|回落|收窄|扩大|净流入|净流出|净买入|"
-    r"净卖出|增|涨|升|降|跌|减"
+    r"净卖出|大涨|大跌|增|涨|升|降|跌|减"
 )
 _TODAY = r"今日|今天|当日|全天|全日|单日|\d{1,2}月\d{1,2}日"
 # A market day the source names before the index (2025年最后一个交易日恒指单日跌224点): the
 # line keeps the source's own words for it rather than the day the item was published.
 _MARKET_DAY = re.compile(
-    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年(?:的)?(?:最后一个|首个|第一个)交易日"
+    r"(?:\d{4} ?年 ?)?\d{1,2} ?月 ?\d{1,2} ?日|\d{4}年(?:的)?(?:最后一个|首个|第一个)交易日"
 )
+# 现货黄金以4041.65美元/盎司收盘: a close written after its figure.
+_CLOSED_AFTER = ("收盘", "收市", "报收")
 _HEDGE = r"约|近|超过|超|逾|不到|不足|接近|不超过|累计"
 _BETWEEN = re.compile(
-    rf"^(?P<today>{_TODAY})?(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是)?(?P<base>{_BASE})?"
+    rf"^(?P<today>{_TODAY})?(?:的)?(?:为|达|达到|收盘报|收报|收盘|收于|报|录得|是|以)?(?P<base>{_BASE})?"
     rf"(?P<verb>{_VERB})?(?:了)?"
     rf"(?:为|至|达)?(?P<q>{_HEDGE})?(?:为|达)?$"
 )
-_UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "净流入", "净买入", "增", "涨", "升"}
+_UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "净流入", "净买入", "大涨", "增", "涨", "升"}
 _FORECAST_CUE = re.compile(r"(?:市场)?(?:此前)?(?:预期|预计|预测)$")
 _PERIOD = re.compile(
     r"(?:\d{4}年)?(?:Q[1-4]|前[一二三四]季度|第?[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?|"
@@ -174,7 +176,11 @@ def _statement(
     after = text[fact.end : fact.end + 2]
     if not qualifier and after in ("以上", "左右"):
         qualifier = after
-    rest_of_clause = text[fact.end + len(after if qualifier == after else "") :]
+    closed_after = klass == "market" and after in _CLOSED_AFTER
+    if between.group(0).endswith("以") and not closed_after:
+        return None  # 以…计 / 以…为: a basis or a means, not a reading
+    skipped = after if qualifier == after or (closed_after and between.group(0) == "以") else ""
+    rest_of_clause = text[fact.end + len(skipped) :]
     if rest_of_clause and not _ENDS.match(rest_of_clause):
         return None  # 3000点得而复失: the figure is part of a longer phrase, not a reading
     if qualifier != re.sub(r"[为了达]", "", fact.qualifier):
@@ -199,6 +205,8 @@ def _statement(
     dated = _MARKET_DAY.search(prefix) if klass == "market" else None
     if dated:
         prefix = prefix.replace(dated.group(0), "")
+    elif klass == "market":
+        dated = _MARKET_DAY.match(sentence.strip())  # 2025年10月8日，现货黄金…: the sentence's day
     periods = _PERIOD.findall(prefix)
     subject = ""
     if fact.subject and fact.subject in prefix:
@@ -237,14 +245,14 @@ def _statement(
         # reading is a day's, and the line says which.
         today = between.group("today") or ""
         if dated:
-            period = dated.group(0)
+            period = re.sub(r"\s", "", dated.group(0))
         else:
             period = today if today[:1].isdigit() else _local_date(published)
         if not period:
             return None
     if klass not in ("market", "event") and not _PERIOD.fullmatch(period):
         return None  # a result without its period (or with 上年) reads as another one
-    if klass == "market" and not verb and not re.search("报|收", between.group(0)):
+    if klass == "market" and not verb and not (skipped or re.search("报|收", between.group(0))):
         return None  # an index level that is not said to be the close may be intraday
     surface = text[low + at : low + at + len(name)]
     if any(part not in surface for part in fact.parts):
