@@ -40,7 +40,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.review_ui import DESK, FLOOR_APP, Server, _floor_command, hammer  # noqa: E402
+from bench.review_ui import (  # noqa: E402
+    DESK,
+    FLOOR_APP,
+    Server,
+    _floor_command,
+    hammer,
+    server_stack,
+)
 from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.compute import compute_metrics  # noqa: E402
@@ -248,7 +255,7 @@ def page(db: Database, clients: int, each: int) -> list[str]:
         Path(folder, "floor_app.py").write_text(FLOOR_APP)
         Path(folder, "page.body").write_bytes(body)
         floor_env = {
-            "PYTHONPATH": folder,
+            "PYTHONPATH": os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])),
             "FLOOR_BODY": str(Path(folder, "page.body")),
             "FLOOR_TYPE": content_type,
         }
@@ -315,7 +322,7 @@ def main() -> None:
             load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
             print(
                 f"\n{label}: {drafts:,} drafts / {audits:,} audit rows / {items:,} items; "
-                f"load average {load}; daily snapshot {per_day:.0f} ms a day"
+                f"load average {load}; daily snapshot {per_day:.0f} ms a day; {server_stack()}"
             )
             print(f"\n| {label} month view, in process | ms CPU, least of {runs} |\n|---|---|")
             for name, ms in in_process(db, drafts, runs):

@@ -28,6 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import requests
@@ -243,7 +244,7 @@ def run(db: Database, args: argparse.Namespace) -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"database: {db.safe_url.split('?')[0]}; {days * 8} drafts awaiting review")
     print(f"{args.workers} server process(es), {args.clients} clients x {args.requests} requests")
-    print(f"load average before: {' '.join(load)}")
+    print(f"load average before: {' '.join(load)}; {server_stack()}")
     results: dict[str, tuple[Timing, Timing]] = {}
     with Server([sys.executable, "-m", "newsdesk.cli", "web"], env) as server:
         cookies = login(server)
@@ -264,7 +265,7 @@ def run(db: Database, args: argparse.Namespace) -> None:
         for name, (body, content_type) in bodies.items():
             Path(folder, "page.body").write_bytes(body)
             floor_env = {
-                "PYTHONPATH": folder,
+                "PYTHONPATH": os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])),
                 "FLOOR_BODY": str(Path(folder, "page.body")),
                 "FLOOR_TYPE": content_type,
             }
@@ -290,6 +291,14 @@ def run(db: Database, args: argparse.Namespace) -> None:
         f"{statuses.count(409)} conflicts, {sum(s >= 500 for s in statuses)} server errors "
         f"(target 1 / {len(statuses) - 1} / 0)"
     )
+
+
+def server_stack() -> str:
+    """What uvicorn runs on here, for the newsdesk server and the floor alike: its C parser and
+    loop (httptools, uvloop) when installed, else pure-Python h11 on asyncio's loop."""
+    http = "httptools" if find_spec("httptools") else "h11"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"uvicorn on {http} + {loop}"
 
 
 def _floor_command(workers: int) -> list[str]:
