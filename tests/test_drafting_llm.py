@@ -105,4 +105,4 @@ def test_a_forecast_stated_as_the_result_goes_back_with_its_source_span_and_is_r
     assert passed == [("draft", False), ("revision", True)]
     revision = fake.user_messages()[1]
     # The named problem, the sentence and the source's own words for the figure.
-    assert "预测" in revision and "425亿元" in revision and "市场预期为 425亿元" in revision
+    assert "预测" in revision and "425亿元" in revision and "市场预期为425亿元" in revision
