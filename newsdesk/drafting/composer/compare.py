@@ -67,7 +67,10 @@ def _comparable(one: Statement, other: Statement) -> bool:
 def comparison(statements: list[Statement]) -> Comparison | None:
     """The first pair of the statements that compares one rate over two periods and names a
     trend (由降转涨, 增速放缓), else the first that compares at all."""
-    found = list(_comparisons(statements))
+    return _first(list(_comparisons(statements)))
+
+
+def _first(found: list[Comparison]) -> Comparison | None:
     return next((c for c in found if c.trend), found[0] if found else None)
 
 
@@ -75,15 +78,16 @@ def comparisons(statements: list[Statement], limit: int) -> list[Comparison]:
     """Up to ``limit`` comparisons of one recent rate: :func:`comparison`'s, then the same
     rate against the story's other periods (10月 against 9月, then against 1-10月), each
     earlier figure once."""
-    first = comparison(statements)
+    found = list(_comparisons(statements))
+    first = _first(found)
     if first is None:
         return []
     out = [first]
-    for found in _comparisons(statements):
+    for other in found:
         if len(out) >= limit:
             break
-        if found.recent is first.recent and all(found.earlier is not c.earlier for c in out):
-            out.append(found)
+        if other.recent is first.recent and all(other.earlier is not c.earlier for c in out):
+            out.append(other)
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.composer.compare import comparison_sentence, comparisons
+from newsdesk.drafting.composer.disputes import when
 from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import (
     Steering,
@@ -32,7 +33,6 @@ from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
-from newsdesk.text.cues import period_key
 from newsdesk.text.normalise import desk_text
 from newsdesk.timetable import TradingCalendar
 
@@ -250,7 +250,7 @@ def story_layout(ctx: Context) -> list[str]:
 
 def _same_period(one: Statement, other: Statement) -> bool:
     """One subject's one period, however written (10月份 and 10月)."""
-    return one.subject == other.subject and period_key(one.period) == period_key(other.period)
+    return one.subject == other.subject and when(one) == when(other)
 
 
 def _lines_by_subject(statements: list[Statement]) -> list[str]:
