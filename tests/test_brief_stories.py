@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from newsdesk.config import Settings
-from newsdesk.drafting.brief import _fit, story_groups
+from newsdesk.drafting.brief import _fit, _ranked, story_groups
 from newsdesk.store.models import Item
 from newsdesk.topics.service import StoredTopic
 
@@ -70,3 +70,24 @@ def test_a_topic_of_several_stories_weighs_each_story_by_its_own_outlets() -> No
     groups = story_groups([*maotai, *vanke], [event])
     assert groups[20] == groups[22] != groups[30] == groups[31]
     assert (groups[20][1], groups[30][1]) == (3, 2)
+
+
+def test_a_fact_line_brief_takes_a_story_with_a_figure_before_bigger_ones_without() -> None:
+    # The demo day: a planted topic's stories (three outlets each, no figure the fact model
+    # is sure of) filled every place of the 早报's brief; its one-outlet results were left out
+    # and the 早报 had one line.
+    heads = ("多部门印发低空经济指导意见", "人形机器人产业联盟揭牌", "券商热议稳增长政策信号")
+    talk = [
+        (item(40 + 3 * n + k, head, "文件提出推进改革试点。"), outlet)
+        for n, head in enumerate(heads)
+        for k, outlet in enumerate(("甲报", "乙报", "丙报"))
+    ]
+    for news, _ in talk:
+        news.story_id = 40 + (news.id - 40) // 3
+    results = item(60, "东岳新能源：前三季度净利润同比增长50%", "前三季度净利润同比增长50%。")
+    day = [*talk, (results, "丁报")]
+    settings = Settings()
+    settings.drafting.max_sources = 3
+    morning = _fit(_ranked(day, [], "morning_report"), settings)
+    assert 60 in [s.item_id for s in morning if not s.story]
+    assert _ranked(day, [], "viewpoint")[-1][0].id == 60  # prose: by weight

@@ -191,8 +191,13 @@ def _ranked(
     """The biggest stories first (most outlets), topic items (top topic first) among equals,
     then by recency. A kind that reads one topic (观点, 互动) leads with the top topic's items
     and keeps the others after them: when the top story states nothing a writer can be sure
-    of, the next story still gives the opinion its facts."""
-    one_topic = kind_spec(kind).reads == "topic"
+    of, the next story still gives the opinion its facts. A kind of numbered fact lines
+    (早报, 收盘) takes the stories with a figure the fact model is sure of before those
+    without: its line is a figure, and a big story without one would take a place and give
+    no line (the demo day's 早报 had one line of ten sources)."""
+    spec = kind_spec(kind)
+    one_topic = spec.reads == "topic"
+    figures_first = spec.layout == "lines"
     focus = topics[:1] if one_topic else topics[:5]
     rank: dict[int, int] = {}
     for position, topic in enumerate(focus):
@@ -200,11 +205,12 @@ def _ranked(
             rank.setdefault(item_id, position)
     groups = story_groups(items, topics)
 
-    def key(pair: tuple[Item, str]) -> tuple[int, int, Group, int]:
+    def key(pair: tuple[Item, str]) -> tuple[bool, int, int, Group, int]:
         item_id = pair[0].id
         weight, ranked = -groups[item_id][1], rank.get(item_id, len(focus))
         first = (ranked, weight) if one_topic else (weight, ranked)
-        return (*first, groups[item_id][0], -_sure_figures(pair[0]))
+        figures = _sure_figures(pair[0])
+        return (figures_first and not figures, *first, groups[item_id][0], -figures)
 
     return sorted(items, key=key)
 
