@@ -55,3 +55,27 @@ def test_the_close_states_every_figure_of_the_snapshot() -> None:
 
 def test_an_intraday_snapshot_is_no_close() -> None:
     assert close(snapshot(f"{DAY}T10:30:00+08:00")) == ""
+
+
+def intraday(data: dict[str, Any], news: str = "") -> tuple[str, list[str]]:
+    brief = Brief("i", "intraday", "盘中信息", DAY, "入门", "时效性内容", "", "")
+    month, day = (int(part) for part in data["date"].split("-")[1:])
+    body = f"{month}月{day}日A股：上证指数收盘3468.15点，上涨1.26%。"  # as the snapshot's item reads
+    brief.sources = [BriefSource(1, 1, "A股行情", body, "行情", None, None, "market", data)]
+    if news:
+        brief.sources.append(
+            BriefSource(2, 2, news, news, "甲报", None, f"{DAY}T01:00:00+00:00", "feed")
+        )
+    draft = compose(Settings(), brief, "投资有风险。")
+    return draft.text, draft.notes
+
+
+def test_an_intraday_post_states_no_earlier_days_close_as_its_news() -> None:
+    # The blind read: at 10:00 on a Monday the 盘中 post restated Friday's close as 最新.
+    friday = snapshot("2026-12-04T15:00:00+08:00") | {"date": "2026-12-04"}
+    text, notes = intraday(friday)
+    assert text == "" and any("盘中" in note for note in notes)
+    text, _ = intraday(friday, "东岳新能源：前三季度净利润同比增长50%")
+    assert "东岳新能源前三季度净利润同比增长50%[2]" in text and "3468.15" not in text
+    today, _ = intraday(snapshot(f"{DAY}T10:30:00+08:00"))
+    assert "上证指数" in today and "3468.15" in today

@@ -169,15 +169,24 @@ def lines_layout(ctx: Context) -> list[str]:
     return out
 
 
-def _market_record(ctx: Context) -> list[str]:
-    """The day's closing snapshot as record lines, from its figures (composer/market.py)."""
+def _todays_snapshot(ctx: Context) -> tuple[Snapshot, int] | None:
+    """The brief's market snapshot when it is of the brief's own day (an intraday brief
+    falls back to the last close, which is no news of the day), with its source number."""
     for source in ctx.brief.sources:
         if source.kind != "market" or not source.data:
             continue
         snapshot = Snapshot.model_validate(source.data)
-        if snapshot.date.isoformat() == ctx.brief.day and snapshot.closed(TradingCalendar().zone):
-            return record_lines(snapshot, source.number, ctx.words["record"])
-    return []
+        if snapshot.date.isoformat() == ctx.brief.day:
+            return snapshot, source.number
+    return None
+
+
+def _market_record(ctx: Context) -> list[str]:
+    """The day's closing snapshot as record lines, from its figures (composer/market.py)."""
+    today = _todays_snapshot(ctx)
+    if today is None or not today[0].closed(TradingCalendar().zone):
+        return []
+    return record_lines(today[0], today[1], ctx.words["record"])
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:
@@ -280,7 +289,11 @@ def question_layout(ctx: Context) -> list[str]:
 def brief_layout(ctx: Context) -> list[str]:
     # 盘中 follows the day (new facts only); a preview names what the evening is about.
     fresh = ctx.spec.reads == "market"
-    stories = ctx.stories(("market",), 1) if fresh else []
+    stories = []
+    if fresh and _todays_snapshot(ctx) is not None:
+        stories = ctx.stories(("market",), 1)
+    elif fresh:
+        ctx.notes.append("盘面数据未写入：今日的盘中行情快照尚未入库，上一交易日的收盘不是今天的盘中信息")
     stories += ctx.stories(NEWS, ctx.spec.stories, fresh=fresh)
     if not stories:
         return []
