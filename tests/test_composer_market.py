@@ -60,7 +60,9 @@ def test_an_intraday_snapshot_is_no_close() -> None:
 def intraday(data: dict[str, Any], news: str = "") -> tuple[str, list[str]]:
     brief = Brief("i", "intraday", "盘中信息", DAY, "入门", "时效性内容", "", "")
     month, day = (int(part) for part in data["date"].split("-")[1:])
-    body = f"{month}月{day}日A股：上证指数收盘3468.15点，上涨1.26%。"  # as the snapshot's item reads
+    body = (
+        f"{month}月{day}日A股：上证指数收盘3468.15点，上涨1.26%。"  # as the snapshot's item reads
+    )
     brief.sources = [BriefSource(1, 1, "A股行情", body, "行情", None, None, "market", data)]
     if news:
         brief.sources.append(

@@ -293,7 +293,9 @@ def brief_layout(ctx: Context) -> list[str]:
     if fresh and _todays_snapshot(ctx) is not None:
         stories = ctx.stories(("market",), 1)
     elif fresh:
-        ctx.notes.append("盘面数据未写入：今日的盘中行情快照尚未入库，上一交易日的收盘不是今天的盘中信息")
+        ctx.notes.append(
+            "盘面数据未写入：今日的盘中行情快照尚未入库，上一交易日的收盘不是今天的盘中信息"
+        )
     stories += ctx.stories(NEWS, ctx.spec.stories, fresh=fresh)
     if not stories:
         return []
