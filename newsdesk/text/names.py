@@ -17,6 +17,7 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
+from newsdesk.text import jieba_cut
 from newsdesk.text.segment import FINANCE_DICT, load_stopwords
 from newsdesk.text.tickers import TICKER
 from newsdesk.text.vocabulary import (
@@ -59,7 +60,7 @@ def _tokenizer(dictionaries: tuple[Path, ...]) -> jieba.Tokenizer:
 
 def tokens(phrase: str) -> list[str]:
     """The words of ``phrase`` (finance dictionary, no HMM guesses), whitespace dropped."""
-    return [t for t in _tokenizer(()).lcut(phrase, HMM=False) if t.strip()]
+    return [t for t in jieba_cut.words(_tokenizer(()), phrase) if t.strip()]
 
 
 @cache
@@ -94,13 +95,13 @@ _HMM_RUN = 8
 def _pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> Iterable[tuple[str, str]]:
     """(word, flag) of ``text``: dictionary words, with the HMM only over short unknown runs."""
     run: list[tuple[str, str]] = []
-    for pair in tagger.cut(text, HMM=False):
-        if len(pair.word) == 1 and "\u4e00" <= pair.word <= "\u9fff":
-            run.append((pair.word, pair.flag))
+    for word, flag in jieba_cut.pos_pairs(tagger, text):
+        if len(word) == 1 and "\u4e00" <= word <= "\u9fff":
+            run.append((word, flag))
             continue
         yield from _guessed(tagger, run)
         run = []
-        yield pair.word, pair.flag
+        yield word, flag
     yield from _guessed(tagger, run)
 
 
