@@ -6,7 +6,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,9 +28,9 @@ from newsdesk.feeds.manual import add_manual_item
 from newsdesk.review.queue import queue
 from newsdesk.review.service import get_draft as review_draft
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft, DraftVersion
+from newsdesk.store.models import Draft, DraftVersion, Item
 from newsdesk.timetable import SHANGHAI
-from newsdesk.topics.service import compute_topics
+from newsdesk.topics.service import compute_topics, stored_topics
 from tests.fake_openai import FakeOpenAI, reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +187,25 @@ def test_close_and_intraday_briefs_lead_with_the_market_snapshot(demo_db: Databa
     for kind in ("morning_report", "viewpoint", "research_digest"):
         brief = build_brief(demo_db, settings, settings.slot(kind), DAY)
         assert "market" not in {s.kind for s in brief.sources}, kind
+
+
+def test_an_opinion_reads_its_topics_reports_from_before_its_window(demo_db: Database) -> None:
+    # The demo day's 观点 window (24 h) held only the weekend's comment pieces of its topic;
+    # the topic's own news (降准 on Friday, 低空经济's orders) was older, and the 观点 was empty.
+    settings = desk_settings()
+    slot = settings.slot("viewpoint")
+    brief = build_brief(demo_db, settings, slot, DAY)
+    top = stored_topics(demo_db, DAY)[0]
+    start = datetime.combine(DAY, slot.time, SHANGHAI) - timedelta(hours=24)
+    with demo_db.session() as session:
+        older = {
+            i.id
+            for i in session.scalars(select(Item).where(Item.id.in_(top.item_ids)))
+            if i.published_at and i.published_at.replace(tzinfo=UTC) < start
+        }
+    assert older and older & {s.item_id for s in brief.sources}
+    posts = datetime.combine(DAY, slot.time, SHANGHAI)
+    assert all(datetime.fromisoformat(s.published) <= posts for s in brief.sources if s.published)
 
 
 def test_segments_get_one_draft_each(demo_db: Database) -> None:

@@ -92,17 +92,33 @@ def _window(slot: SlotConfig, day: date, settings: Settings) -> tuple[datetime, 
     return start, end
 
 
-def _items(session: Session, start: datetime, end: datetime, pages: bool) -> list[tuple[Item, str]]:
+def _items(
+    session: Session, start: datetime, end: datetime, pages: bool, ids: list[int] | None = None
+) -> list[tuple[Item, str]]:
+    """Items of the window, newest first; with ``ids``, those items published by ``end``
+    whenever they were (a topic's reports)."""
     when = func.coalesce(Item.published_at, Item.fetched_at)
     kind = Item.kind == "page" if pages else Item.kind.not_in(NOT_NEWS)
+    since = Item.id.in_(ids) if ids is not None else when >= start
     rows = session.execute(
         select(Item, Source.title)
         .join(Source, Item.source_id == Source.id)
-        .where(when >= start, when <= end, kind)
+        .where(since, when <= end, kind)
         .order_by(when.desc(), Item.id.desc())
         .limit(500)
     ).all()
     return [(item, outlet) for item, outlet in rows]
+
+
+def _with_topic(
+    session: Session, items: list[tuple[Item, str]], topic: StoredTopic, end: datetime
+) -> list[tuple[Item, str]]:
+    """The window's items and the topic's reports from before it: an opinion on the day's top
+    topic reads the topic's news, which may be days older than the comment pieces of its
+    window (a Friday evening's 降准 discussed on Monday)."""
+    have = {item.id for item, _ in items}
+    missing = [i for i in topic.item_ids if i not in have]
+    return items + _items(session, end, end, pages=False, ids=missing) if missing else items
 
 
 Group = tuple[str, int]
@@ -399,7 +415,10 @@ def build_brief(
         if spec.reads == "pages":
             candidates = _items(session, start, end, pages=True)
         else:
-            candidates = _ranked(_items(session, start, end, pages=False), topics, slot.kind)
+            window = _items(session, start, end, pages=False)
+            if spec.reads == "topic" and topics:
+                window = _with_topic(session, window, topics[0], end)
+            candidates = _ranked(window, topics, slot.kind)
         if spec.research:
             # Leave room for the research picks (研报精选) after the news.
             pages = _items(
