@@ -77,6 +77,17 @@ def test_figures_that_round_to_each_other_agree() -> None:
     assert len(found) == 2 and disputes(found, [], "simplified") == {}
 
 
+@pytest.mark.parametrize("order", [(0, 1, 2), (1, 0, 2), (2, 0, 1), (2, 1, 0)])
+def test_reports_disagree_whichever_is_read_first(order: tuple[int, ...]) -> None:
+    # 寒武纪 Q3 净利润: 5.7 (a headline's rounding), 5.67 and 5.66 in real-news-dev. 5.7 agrees
+    # with both, but 5.66 and 5.67 disagree: which report the brief numbered first decided it.
+    from newsdesk.drafting.composer.disputes import disputes
+
+    texts = [f"寒武纪(688256)第三季度净利润为{v}亿元。" for v in ("5.7", "5.67", "5.66")]
+    found = [s for n in order for s in stated_statements(texts[n], n + 1)]
+    assert len(found) == 3 and len(disputes(found, [], "simplified")) == 1
+
+
 def stated_statements(text: str, number: int) -> list:
     return source_statements(BriefSource(number, number, "三季报", text, "outlet", None, None))
 

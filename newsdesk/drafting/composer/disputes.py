@@ -51,7 +51,8 @@ def disputes(
     out = {}
     for what, found in values.items():
         first = found[0][0]
-        if all(_rounds_to(first, other) for other, _ in found[1:]):
+        # Every pair: 5.7 agrees with 5.67 and 5.66, which disagree with each other.
+        if all(_rounds_to(one, other) for one, _ in found for other, _ in found):
             continue
         said = "、".join(dict.fromkeys(f"{f.value}{f.unit}[{n}]" for f, n in found))
         out[what] = f"「{first.period}{first.metric}」各来源不一致（{said}），未写入"
