@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
 
@@ -170,25 +170,39 @@ def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
         kept = [t for t in kept if not any(a <= t.start < b for a, b in inside)]
     entities = [t.word for t in kept if is_entity(t)]
     entities += [m.group(1) for m in TICKER.finditer(text)]
-    specific = tuple(
-        t.word
-        for t in kept
-        if not re.search(r"\d", t.word)
-        and t.word not in STOPWORDS
-        and t.word not in GENERIC
-        and (is_fact_token(t) or (len(t.word) >= 2 and t.flag.startswith(_CONTENT_FLAGS)))
-    )
-    statement = any(
-        t.flag.startswith("v")
-        and t.word not in GENERIC
-        and t.word not in STOPWORDS
-        and not is_fact_token(t)
-        for t in kept
-    )
+    specific = tuple(t.word for t in kept if _is_specific(t.word, t.flag))
+    statement = any(_is_predicate(t.word, t.flag) for t in kept)
     bare = MARKER.sub("", text)
     form = check_form(bare)
     figures = tuple(f for f in figure_facts(form, subjects=False) if not _is_year(f))
     return Reading(bare, form, figures, tuple(dict.fromkeys(entities)), specific, statement)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+# Asked of every token of every new sentence: the same few thousand words, decided once.
+@lru_cache(maxsize=65536)
+def _is_specific(word: str, flag: str) -> bool:
+    """A word that can tie a sentence to a source: a name, a term, a content word."""
+    token = Token(word, flag, 0, len(word))
+    return (
+        not _DIGIT.search(word)
+        and word not in STOPWORDS
+        and word not in GENERIC
+        and (is_fact_token(token) or (len(word) >= 2 and flag.startswith(_CONTENT_FLAGS)))
+    )
+
+
+@lru_cache(maxsize=65536)
+def _is_predicate(word: str, flag: str) -> bool:
+    """A verb that makes a statement: not generic glue (值得关注), not a fact word."""
+    return (
+        flag.startswith("v")
+        and word not in GENERIC
+        and word not in STOPWORDS
+        and not is_fact_token(Token(word, flag, 0, len(word)))
+    )
 
 
 # Sentences of the day's drafts, their revisions and edits.
@@ -221,16 +235,16 @@ class DraftFacts:
     def _within(self, sentence: Sentence) -> tuple[Token, ...]:
         """The sentence's tokens, offsets relative to its start."""
         out: list[Token] = []
+        size = sentence.end - sentence.start
         at = max(0, bisect_right(self._offsets, sentence.start) - 1)
         for offset, (tokens, _) in self._stretches[at:]:
             if offset >= sentence.end:
                 break
+            shift = offset - sentence.start
             for token in tokens:
-                start, end = token.start + offset, token.end + offset
-                if start >= sentence.start and end <= sentence.end:
-                    out.append(
-                        replace(token, start=start - sentence.start, end=end - sentence.start)
-                    )
+                start, end = token.start + shift, token.end + shift
+                if start >= 0 and end <= size:
+                    out.append(Token(token.word, token.flag, start, end))
         return tuple(out)
 
     @cached_property
