@@ -52,13 +52,14 @@ class QueueRow:
         return self.provider == MACHINE_PROVIDER
 
 
-def drafts_changes(db: Store) -> int | None:
-    """How many transactions have changed drafts or their versions so far (any process; the
-    database's triggers count them; None without the counter). Read it before what it guards:
-    what is read after it is at least as new as the count, so a page kept under a count is
-    never older than that count."""
+def store_changes(db: Store) -> dict[str, int]:
+    """How many transactions have changed each kind of content so far (any process; the
+    database's triggers count them): ``drafts`` (drafts and their versions), ``users`` (users and
+    API tokens); a kind without its counter is missing. Read it before what it guards: what is
+    read after it is at least as new as the count, so a page kept under a count is never older
+    than that count."""
     with reading(db) as session:
-        return session.scalar(select(StoreChanges.count).where(StoreChanges.name == "drafts"))
+        return dict(session.execute(select(StoreChanges.name, StoreChanges.count)).tuples().all())
 
 
 def _queue_select() -> Select[Any]:

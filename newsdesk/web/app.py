@@ -75,6 +75,7 @@ def create_app(
     # server, so a render need not stat them for changes (it did, on every page).
     app.state.templates.env.auto_reload = False
     app.state.pages = PageCache()
+    app.state.actors = PageCache()  # who a session or token signs in, while users stand
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))
     app.state.throttle = LoginThrottle(
         settings.web.login_attempts,

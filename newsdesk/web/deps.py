@@ -3,9 +3,12 @@ one mapping of newsdesk's errors to HTTP statuses, for the API's handler and the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
+import time
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import AbstractContextManager
-from typing import Annotated
+from functools import partial
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -23,8 +26,12 @@ from newsdesk.errors import (
     TextTooLong,
     TooManyJobs,
 )
-from newsdesk.review.accounts import Actor, session_actor, token_actor
+from newsdesk.review.accounts import LAST_USED_EVERY, Actor, session_actor, token_actor
+from newsdesk.review.queue import store_changes
 from newsdesk.store.db import Database
+from newsdesk.web.pagecache import Made, PageCache, forever
+
+T = TypeVar("T")
 
 
 class LoginRequired(NewsdeskError):
@@ -50,7 +57,9 @@ def status_for(exc: Exception) -> int:
     return 400
 
 
-def get_db(request: Request) -> Database:
+# The dependencies that only read the app's state are ``async``: FastAPI runs a plain ``def``
+# dependency in a worker thread, a trip that cost more than the read.
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -84,7 +93,7 @@ async def _end(
         ending.__exit__(*args)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -93,32 +102,81 @@ SessionDep = Annotated[Session, Depends(request_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def page_actor(request: Request, session: SessionDep) -> Actor:
+async def request_changes(session: SessionDep) -> dict[str, int]:
+    """The store's change counts (``newsdesk.review.queue.store_changes``), read once per request
+    before anything they guard: who asks, and the kept parts of the page. Read on the event loop:
+    a one-row read costs less than a trip to a worker thread."""
+    return store_changes(session)
+
+
+ChangesDep = Annotated[dict[str, int], Depends(request_changes)]
+
+
+async def kept(
+    cache: PageCache,
+    changes: dict[str, int],
+    kind: str,
+    key: Hashable,
+    make: Callable[[], Made[T]],
+) -> T:
+    """What ``make`` makes, kept in ``cache`` while the store's ``kind`` count stands (made on
+    every request by a store without the counter): served on the event loop when kept, made in a
+    worker thread."""
+    count = changes.get(kind)
+    if count is None:
+        return (await run_in_threadpool(make)).value
+    return await cache.kept((kind, count, key), make)
+
+
+async def page_actor(request: Request, session: SessionDep, changes: ChangesDep) -> Actor:
+    """Who the session cookie signs in, looked up again only after users change (any process:
+    a disabled account or a logout everywhere counts)."""
     username = request.session.get("user")
     if not username:
         raise LoginRequired(request.url.path)
+    generation = request.session.get("generation")
+    lookup = partial(_session_lookup, session, username, generation)
+    actors = request.app.state.actors
     try:
-        return session_actor(session, username, request.session.get("generation"))
+        return await kept(actors, changes, "users", (username, generation), lookup)
     except NewsdeskError:
         request.session.clear()
         raise LoginRequired(request.url.path) from None
 
 
-def api_actor(request: Request, session: SessionDep) -> Actor:
+def _session_lookup(session: Session, username: str, generation: object) -> Made[Actor]:
+    return forever(session_actor(session, username, generation))
+
+
+async def api_actor(request: Request, session: SessionDep, changes: ChangesDep) -> Actor:
+    """Who the bearer token signs in, looked up again only after users or tokens change; its use
+    is recorded (off the request) when the last one recorded is a minute old."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError(
             "missing API token: send 'Authorization: Bearer <token>' (newsdesk users token NAME)"
         )
-    actor, due = token_actor(session, token.strip())
+    token = token.strip()
+    digest = hashlib.sha256(token.encode()).digest()  # the token itself is not kept
+    lookup = partial(_token_lookup, session, token)
+    actor, due = await kept(request.app.state.actors, changes, "users", digest, lookup)
     if due is not None:  # written by the app's token-use writer, off the request
         request.app.state.token_uses(due)
     return actor
+
+
+def _token_lookup(session: Session, token: str) -> Made[tuple[Actor, int | None]]:
+    """A use due to be recorded is not kept (recording it changes the count anyway); a recent
+    one is kept for a minute, after which a use may be due again: a use is recorded within two
+    minutes of the last, as it was within one when every request looked the token up."""
+    actor, due = token_actor(session, token)
+    keep = 0.0 if due is not None else LAST_USED_EVERY.total_seconds()
+    return Made((actor, due), time.monotonic() + keep)
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -2,7 +2,7 @@
 while what they show stands.
 
 A key names everything a part shows: the store's change count for what it reads
-(``newsdesk.review.queue.drafts_changes``, or a metrics period's snapshot stamps) and the
+(``newsdesk.review.queue.store_changes``, or a metrics period's snapshot stamps) and the
 request's parameters; never who asks (their name and CSRF token are put around the part on each
 request). A part that shows times ("还剩 3小时12分", "起草中 · 5 分钟") is kept only until the
 first of them would read differently. When many requests ask for a part nobody has made yet,
@@ -18,6 +18,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 T = TypeVar("T")
 
@@ -41,10 +43,28 @@ class PageCache:
     """At most ``kept`` parts by key, the least recently used going first."""
 
     def __init__(self, kept: int = KEPT) -> None:
-        self.kept = kept
+        self.most = kept
         self._made: OrderedDict[Hashable, Made[Any]] = OrderedDict()
         self._making: dict[Hashable, Future[Made[Any]]] = {}
         self._lock = threading.Lock()
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The part under ``key`` if one stands, else None; never waits for a maker."""
+        with self._lock:
+            found = self._made.get(key)
+            if found is None or time.monotonic() >= found.until:
+                return None
+            self._made.move_to_end(key)
+            return found.value
+
+    async def kept(self, key: Hashable, make: Callable[[], Made[T]]) -> T:
+        """:meth:`get` for the event loop: a part that stands is served on the loop (a trip to a
+        worker thread cost more than a kept page's own work); making one, or waiting for
+        another request making it, is done in a worker thread. Parts are never None."""
+        found = self.peek(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        return await run_in_threadpool(self.get, key, make)
 
     def get(self, key: Hashable, make: Callable[[], Made[T]]) -> T:
         """The part under ``key``, made by ``make`` (which says how long it stands) when there
@@ -74,7 +94,7 @@ class PageCache:
             del self._making[key]
             self._made[key] = made
             self._made.move_to_end(key)
-            while len(self._made) > self.kept:
+            while len(self._made) > self.most:
                 self._made.popitem(last=False)
         mine.set_result(made)
         return made.value

@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from newsdesk.jobs import JobView, check_quota, create_job, get_job
-from newsdesk.review.queue import drafts_changes, queue_page
+from newsdesk.review.queue import queue_page
 from newsdesk.review.serialise import draft_json, row_json
 from newsdesk.review.service import transition
-from newsdesk.web.deps import ApiActor, DbDep, SessionDep, SettingsDep
+from newsdesk.web.deps import ApiActor, ChangesDep, DbDep, SessionDep, SettingsDep
 from newsdesk.web.pagecache import Made, forever
-from newsdesk.web.routes.pages import cached
+from newsdesk.web.routes.pages import kept_part
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -40,9 +40,10 @@ class EditBody(ActionBody):
 
 
 @router.get("/queue", response_model=list[dict[str, Any]])
-def api_queue(
+async def api_queue(
     request: Request,
     actor: ApiActor,
+    changes: ChangesDep,
     session: SessionDep,
     day: date | None = None,
     slot: str | None = None,
@@ -53,12 +54,9 @@ def api_queue(
 ) -> Response:
     """Drafts, filtered by day, slot, state and kind, ``limit`` at a time: when there are more,
     the ``X-Next-Cursor`` header (and a ``Link: rel="next"``) gives the ``cursor`` of the next page."""
-    changes = drafts_changes(session)  # before the queue is read: see drafts_changes
     wanted = (day, slot, state, kind, limit, cursor)
     make = partial(_queue_json, session, *wanted)
-    body, following = (
-        make().value if changes is None else cached(request, ("api", changes, wanted), make)
-    )
+    body, following = await kept_part(request, changes, ("api", wanted), make)
     response = Response(body, media_type="application/json")
     if following:
         params = {"day": day, "slot": slot, "state": state, "kind": kind, "limit": limit}

@@ -24,7 +24,7 @@ from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
 from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep
 from newsdesk.web.pagecache import Made, forever
-from newsdesk.web.routes.pages import cached, part, render
+from newsdesk.web.routes.pages import part, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +61,9 @@ def metrics_page(
     key = snapshot_key(db, settings, period, now, connection)
     make = partial(_figures_part, request, db, settings, period, now, connection)
     body = (
-        make().value if key is None else cached(request, ("metrics", key, request.url.query), make)
+        make().value
+        if key is None
+        else request.app.state.pages.get(("metrics", key, request.url.query), make)
     )
     return render(request, "metrics.html", actor=actor, period=period, body=body)
 

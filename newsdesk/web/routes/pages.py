@@ -19,13 +19,22 @@ from newsdesk.config import Settings
 from newsdesk.errors import AuthError, NewsdeskError, NotFound, ReviewError, StaleVersion
 from newsdesk.jobs import check_quota, create_job, draft_jobs, get_job
 from newsdesk.review.accounts import authenticate, end_sessions, session_actor, session_generation
-from newsdesk.review.queue import drafts_changes, queue, working_queue
+from newsdesk.review.queue import queue, working_queue
 from newsdesk.review.serialise import draft_view
 from newsdesk.review.service import transition
 from newsdesk.review.states import LABELS, ReviewState
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep, status_for
-from newsdesk.web.pagecache import Made, PageCache
+from newsdesk.web.deps import (
+    ChangesDep,
+    ClockDep,
+    DbDep,
+    PageActor,
+    SessionDep,
+    SettingsDep,
+    kept,
+    status_for,
+)
+from newsdesk.web.pagecache import Made
 from newsdesk.web.render import diff, highlight
 from newsdesk.web.security import check_csrf, csrf_token
 from newsdesk.web.views import (
@@ -54,10 +63,11 @@ def part(request: Request, name: str, **context: object) -> Markup:
     return Markup(template.render(context | {"labels": LABELS}))
 
 
-def cached(request: Request, key: Hashable, make: Callable[[], Made[T]]) -> T:
-    """The part under ``key`` from the process's page cache, made by ``make`` when missing."""
-    pages: PageCache = request.app.state.pages
-    return pages.get(key, make)
+async def kept_part(
+    request: Request, changes: dict[str, int], key: Hashable, make: Callable[[], Made[T]]
+) -> T:
+    """The part under ``key``, kept in the process's page cache while the drafts stand."""
+    return await kept(request.app.state.pages, changes, "drafts", key, make)
 
 
 def _local_path(target: str) -> str:
@@ -117,9 +127,10 @@ def home() -> Response:
 
 
 @router.get("/queue")
-def queue_page(
+async def queue_page(
     request: Request,
     actor: PageActor,
+    changes: ChangesDep,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -130,13 +141,12 @@ def queue_page(
     earlier: str | None = None,
 ) -> HTMLResponse:
     """The queue as everyone sees it, made once per change to the drafts (any process), inside
-    the asker's own page (their name, their CSRF token)."""
-    changes = drafts_changes(session)  # before the queue is read: see drafts_changes
+    the asker's own page (their name, their CSRF token). A kept page is served on the event loop."""
     now, started = clock.now(), time.monotonic()
     working = working_day(settings, now)
     wanted = QueueQuery(day or working, working, slot or None, state or None, kind or None, earlier)
     make = partial(_queue_listing, request, session, settings, wanted, now, started)
-    listing = make().value if changes is None else cached(request, ("queue", changes, wanted), make)
+    listing = await kept_part(request, changes, ("queue", wanted), make)
     return render(request, "queue.html", actor=actor, day=wanted.day, listing=listing)
 
 
