@@ -234,8 +234,9 @@ def _group(
     members: dict[int, list[int]] = defaultdict(list)
     first: dict[str, list[int]] = defaultdict(list)  # key -> group heads under it
     for n, key in enumerate(keys):
-        head = next((h for h in first[key] if _joins(h, n, key)), None)
-        if key and head is not None:
+        # A story without names (key "") joins none: try no heads (hundreds of them a day).
+        head = next((h for h in first[key] if _joins(h, n, key)), None) if key else None
+        if head is not None:
             group[n] = head
         else:
             first[key].append(n)

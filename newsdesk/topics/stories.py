@@ -138,13 +138,21 @@ def join(xs: list[int], ys: list[int], times: list[float], window: float) -> lis
     parent = list(range(len(times)))
     lo, hi = list(times), list(times)
     for x, y in zip(xs, ys, strict=True):
-        while parent[x] != x:
-            parent[x] = x = parent[parent[x]]
-        while parent[y] != y:
-            parent[y] = y = parent[parent[y]]
+        # Path halving, each parent read once; conditional expressions, not min() and max().
+        up = parent[x]
+        while up != x:
+            parent[x] = x = parent[up]
+            up = parent[x]
+        up = parent[y]
+        while up != y:
+            parent[y] = y = parent[up]
+            up = parent[y]
         if x == y:
             continue
-        low, high = min(lo[x], lo[y]), max(hi[x], hi[y])
+        a, b = lo[x], lo[y]
+        low = a if a < b else b
+        a, b = hi[x], hi[y]
+        high = a if a > b else b
         if high - low > window:
             continue
         root, child = (x, y) if x < y else (y, x)
@@ -156,6 +164,31 @@ def join(xs: list[int], ys: list[int], times: list[float], window: float) -> lis
             root = parent[root]
         parent[x] = root
     return parent
+
+
+def _shared(keys: np.ndarray) -> np.ndarray:
+    """Whether another entry has the same key, per entry."""
+    order = np.argsort(keys, kind="stable")
+    same = keys[order][1:] == keys[order][:-1]
+    out = np.zeros(keys.shape, dtype=bool)
+    out[order[1:]] = same
+    out[order[:-1]] |= same
+    return out
+
+
+def _neighbours(
+    order: np.ndarray, keys: np.ndarray, times: np.ndarray, window: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each item of ``order`` (sorted by key, then time) paired with the next two that have its
+    key (``keys`` per item) within ``window`` seconds."""
+    sorted_keys, sorted_times = keys[order], times[order]
+    out = []
+    for lag in (1, 2):
+        near = (sorted_keys[lag:] == sorted_keys[:-lag]) & (
+            sorted_times[lag:] - sorted_times[:-lag] <= window
+        )
+        out.append((order[:-lag][near], order[lag:][near]))
+    return out
 
 
 def cluster(
@@ -182,30 +215,32 @@ def cluster(
     window = window_hours * 3600
     size = len(items)
     mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=rows, dtype=np.uint64)
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
     by_time = np.argsort(times, kind="stable")
+    # A text's copies share a bucket in every band. In a band where no other text has that
+    # bucket, the band pairs them exactly as the text's own copies pair in time order: those
+    # pairs are made once (``own``, kept for texts alone in some band), and each band sorts
+    # only the items of buckets that several texts share (a few hundred of 3,000 buckets).
+    own = _neighbours(by_time[np.argsort(text_of[by_time], kind="stable")], text_of, times, window)
+    alone = np.zeros(len(slots), dtype=bool)
+    found: list[tuple[np.ndarray, np.ndarray]] = []
     with np.errstate(over="ignore"):
         for band in range(bands):
-            keys = (sigs[:, band * rows : (band + 1) * rows] * mix).sum(axis=1)[text_of]
+            text_keys = (sigs[:, band * rows : (band + 1) * rows] * mix).sum(axis=1)
+            shared = _shared(text_keys)
+            alone |= ~shared
+            keys = text_keys[text_of]
+            members = by_time[shared[text_of[by_time]]]
             # (key, time) order: a stable sort by key of the items already in time order.
-            order = by_time[np.argsort(keys[by_time], kind="stable")]
-            sorted_keys, sorted_times = keys[order], times[order]
-            for lag in (1, 2):
-                if size <= lag:
-                    continue
-                near = (sorted_keys[lag:] == sorted_keys[:-lag]) & (
-                    sorted_times[lag:] - sorted_times[:-lag] <= window
-                )
-                firsts.append(order[:-lag][near])
-                seconds.append(order[lag:][near])
-    xs = ys = np.zeros(0, dtype=np.int64)
-    if firsts:
-        xs, ys = np.concatenate(firsts), np.concatenate(seconds)
-        pair_keys = _distinct(np.minimum(xs, ys).astype(np.int64) * size + np.maximum(xs, ys))
-        xs, ys = pair_keys // size, pair_keys % size
-        similar = _similar(sigs, text_of[xs], text_of[ys], threshold)
-        xs, ys = xs[similar], ys[similar]
+            found += _neighbours(
+                members[np.argsort(keys[members], kind="stable")], keys, times, window
+            )
+    found += [(x[kept], y[kept]) for x, y in own if (kept := alone[text_of[x]]).any()]
+    xs = np.concatenate([x for x, _ in found]).astype(np.int64)
+    ys = np.concatenate([y for _, y in found]).astype(np.int64)
+    pair_keys = _distinct(np.minimum(xs, ys) * size + np.maximum(xs, ys))
+    xs, ys = pair_keys // size, pair_keys % size
+    similar = _similar(sigs, text_of[xs], text_of[ys], threshold)
+    xs, ys = xs[similar], ys[similar]
     roots = join(xs.tolist(), ys.tolist(), times.tolist(), window)
     groups: dict[int, Story] = defaultdict(Story)
     for root, item in zip(roots, items, strict=True):
