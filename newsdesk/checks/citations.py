@@ -183,15 +183,14 @@ def _verdict(facts: SentenceFacts, valid: list[int], indexed: Sequence[SourceFac
     return found
 
 
-def _is_headline(sentence: Sentence, draft: str) -> bool:
-    """The draft's first line when it is a title: no full stop, a line of its own."""
-    first_line = draft.lstrip().split("\n", 1)
-    return (
-        sentence.start == len(draft) - len(draft.lstrip())
-        and len(first_line) == 2
-        and sentence.text.strip() == first_line[0].strip()
-        and not first_line[0].rstrip().endswith(("。", "！", "？", ".", "!", "?"))
-    )
+def _headline(draft: str) -> tuple[int, str] | None:
+    """Where the draft's first line starts and its text, when it is a title: no full stop,
+    a line of its own. A sentence that is that line needs no citation."""
+    body = draft.lstrip()
+    first_line = body.split("\n", 1)
+    if len(first_line) != 2 or first_line[0].rstrip().endswith(("。", "！", "？", ".", "!", "?")):
+        return None
+    return len(draft) - len(body), first_line[0].strip()
 
 
 def check_citations(
@@ -208,6 +207,7 @@ def check_citations(
     support: list[Support] = []
     needing = supported_needing = 0
     citations = good_citations = 0
+    headline = _headline(draft)
     for facts in analysed.by_sentence:
         sentence = facts.sentence
         cited = sorted(sentence.cited)
@@ -232,9 +232,8 @@ def check_citations(
             start <= sentence.start < end or sentence.start <= start < sentence.end
             for start, end in borrowed_spans
         )
-        reason = (
-            None if _is_headline(sentence, draft) else needs_citation(sentence, is_borrowed, facts)
-        )
+        is_headline = headline == (sentence.start, sentence.text.strip())
+        reason = None if is_headline else needs_citation(sentence, is_borrowed, facts)
         if reason is None:
             continue
         needing += 1

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from newsdesk.checks.units import fold_char
+from newsdesk.checks.units import fold_chars
 
 _NEGATION = re.compile(r"(不|非|未|没有|并非|不会|不能|不承诺|无法|谈不上|绝非)\W{0,2}$")
 _GAP = r"[\s\W_]{0,2}"
@@ -50,17 +50,12 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(_GAP.join(chars), re.IGNORECASE)
 
 
-def _fold(text: str) -> str:
-    """NFKC and lower case per character, so offsets stay those of the draft."""
-    return "".join(map(fold_char, text))
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 def check_compliance(draft: str, params: ComplianceParams) -> ComplianceResult:
-    folded = _fold(draft)
+    folded = fold_chars(draft)  # offsets stay those of the draft
     violations: list[Violation] = []
     for phrase in params.banned:
         for match in _phrase_pattern(phrase).finditer(folded):

@@ -161,7 +161,7 @@ def draft_units(text: str, exclude: list[tuple[int, int]] | None = None) -> Unit
     Han characters are found with numpy (most of a Chinese draft), Latin words and
     numbers with a regular expression; both are then put in text order.
     """
-    folded = _fold_1to1(text)
+    folded = list(fold_chars(text))
     for start, end in exclude or []:
         folded[start:end] = [" "] * (end - start)
     joined = "".join(folded)
@@ -187,5 +187,18 @@ def fold_char(char: str) -> str:
     return normal if len(normal) == 1 else " "
 
 
-def _fold_1to1(text: str) -> list[str]:
-    return [fold_char(char) for char in text]
+# Characters NFKC and lower case leave as they are: CJK ideographs, ASCII but capitals.
+_CHANGING = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\x20-\x40\x5b-\x7e]+")
+
+
+@lru_cache(maxsize=65536)
+def _fold_run(run: str) -> str:
+    return "".join(map(fold_char, run))
+
+
+@lru_cache(maxsize=8)
+def fold_chars(text: str) -> str:
+    """NFKC + lower case character by character (``fold_char``), offsets kept: only runs of
+    other characters than those it leaves alone are looked at. Cached for the draft being
+    checked: originality's units and compliance both read it."""
+    return _CHANGING.sub(lambda match: _fold_run(match.group(0)), text)

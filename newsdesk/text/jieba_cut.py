@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from functools import cache
 
 import jieba
@@ -71,12 +70,14 @@ def _ends(scores: dict[str, float | None], block: str, fallback: float) -> list[
     return ends
 
 
-def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> Iterator[tuple[str, str]]:
+def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, str]]:
     """(word, flag) as ``tagger.cut(text, HMM=False)`` gives them."""
     tagger.makesure_userdict_loaded()
     scores = _scores(tagger.tokenizer)
     fallback = 0.0 - math.log(tagger.tokenizer.total)
-    tags = tagger.word_tag_tab
+    tag = tagger.word_tag_tab.get
+    out: list[tuple[str, str]] = []
+    add = out.append
     for block in _POS_BLOCK.split(text):
         if _POS_BLOCK.match(block):
             ends = _ends(scores, block, fallback)
@@ -88,26 +89,27 @@ def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> Iterator[tuple[st
                     latin += word
                 else:
                     if latin:
-                        yield latin, "eng"
+                        add((latin, "eng"))
                         latin = ""
-                    yield word, tags.get(word, "x")
+                    add((word, tag(word, "x")))
                 at = end
             if latin:
-                yield latin, "eng"
+                add((latin, "eng"))
             continue
         for part in _POS_SKIP.split(block):
             if _POS_SKIP.match(part):
-                yield part, "x"
+                add((part, "x"))
                 continue
             # posseg tests the whole part for Latin (not each character): kept as it is.
             latin_part = _LATIN.match(part) is not None
             for char in part:
                 if _NUMBER.match(char):
-                    yield char, "m"
+                    add((char, "m"))
                 elif latin_part:
-                    yield char, "eng"
+                    add((char, "eng"))
                 else:
-                    yield char, "x"
+                    add((char, "x"))
+    return out
 
 
 def words(tokenizer: jieba.Tokenizer, text: str) -> list[str]:

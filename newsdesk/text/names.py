@@ -92,26 +92,27 @@ class Token:
 _HMM_RUN = 8
 
 
-def _pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> Iterable[tuple[str, str]]:
+def _pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, str]]:
     """(word, flag) of ``text``: dictionary words, with the HMM only over short unknown runs."""
+    out: list[tuple[str, str]] = []
     run: list[tuple[str, str]] = []
     for word, flag in jieba_cut.pos_pairs(tagger, text):
         if len(word) == 1 and "\u4e00" <= word <= "\u9fff":
             run.append((word, flag))
             continue
-        yield from _guessed(tagger, run)
-        run = []
-        yield word, flag
-    yield from _guessed(tagger, run)
+        if run:
+            out += _guessed(tagger, run)
+            run = []
+        out.append((word, flag))
+    return out + _guessed(tagger, run) if run else out
 
 
 def _guessed(
     tagger: jieba.posseg.POSTokenizer, run: list[tuple[str, str]]
-) -> Iterable[tuple[str, str]]:
+) -> list[tuple[str, str]]:
     if 1 < len(run) <= _HMM_RUN:
-        yield from ((p.word, p.flag) for p in tagger.cut("".join(w for w, _ in run)))
-    else:
-        yield from run
+        return [(p.word, p.flag) for p in tagger.cut("".join(w for w, _ in run))]
+    return run
 
 
 def tagged_tokens(text: str, dictionaries: Iterable[Path] = ()) -> list[Token]:

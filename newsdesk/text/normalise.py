@@ -45,6 +45,10 @@ def nfkc(text: str) -> str:
     # Full-width ASCII forms and the ideographic space, the usual reason a Chinese text is
     # not normalised, are replaced by what NFKC makes of them all at once; that changes
     # nothing NFKC does to the rest (each is its own compatibility decomposition).
+    if len(text) <= _SHORT:
+        # A sentence: numpy's fixed cost is more than a translation's look-ups.
+        text = text.translate(_WIDE)
+        return text if unicodedata.is_normalized("NFKC", text) else _normalise_runs(text)
     codes = code_points(text)
     wide = (codes >= 0xFF01) & (codes <= 0xFF5E)
     if wide.any() or (codes == 0x3000).any():
@@ -53,7 +57,16 @@ def nfkc(text: str) -> str:
         text = codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
         if unicodedata.is_normalized("NFKC", text):
             return text
+    return _normalise_runs(text)
+
+
+def _normalise_runs(text: str) -> str:
     return _UNSTABLE.sub(lambda match: _nfkc_run(match.group(0)), text)
+
+
+# Full-width ASCII forms and the ideographic space: what NFKC makes of each.
+_WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_SHORT = 100  # characters: below this a translation is faster than numpy
 
 
 SCRIPTS = ("simplified", "traditional", "keep")
