@@ -3,6 +3,8 @@ two stated figures, never a trend claimed from one period (the blind read's "CPI
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsdesk.config import Settings
@@ -76,6 +78,14 @@ def test_the_interaction_takes_a_story_the_day_has_not_posted() -> None:
     assert "贵州茅台" in text and "CPI" not in text
     alone = compose(Settings(), brief, "投资有风险。").text
     assert "CPI" in alone  # nothing posted yet: the top story
+    # Every story posted already: no third telling of the morning's lines (the blind read).
+    both = [
+        morning,
+        "2、贵州茅台前三季度营业总收入为1309.04亿元，同比增长6.32%[2]。",
+        "贵州茅台第三季度营业总收入为398.1亿元，同比增长0.35%[2]。",
+    ]
+    repeated = compose(Settings(), brief, "投资有风险。", day_texts=both)
+    assert repeated.text == "" and any("社群互动未起草" in n for n in repeated.notes)
 
 
 CPI_DAY = (
@@ -96,3 +106,25 @@ def test_the_opinion_analyses_the_story_without_repeating_the_morning_line() -> 
     assert morning[2:] not in text
     # One period, two signs: PPI's negative rate is no "回落" (its decline may have narrowed).
     assert "CPI为正增长，PPI为负增长" in text and "回落" not in text
+
+
+def test_an_opinion_that_would_only_repeat_the_morning_line_takes_the_next_story() -> None:
+    # The demo day's 观点 was the 早报's line word for word and a sign remark (the blind read).
+    brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")
+    bank = BriefSource(
+        1,
+        1,
+        "海川银行：前三季度净利润同比增长24%",
+        "海川银行公告称，前三季度实现净利润同比增长24%。",
+        "甲报",
+        None,
+        None,
+    )
+    brief.sources = [bank, BriefSource(2, 2, "10月CPI", CPI_DAY, "乙报", None, None)]
+    morning = "1、海川银行前三季度净利润同比增长24%[1]。"
+    text = compose(Settings(), brief, "投资有风险。", day_texts=[morning]).text
+    assert "海川银行" not in text and "由降转涨" in text
+    nothing = compose(
+        Settings(), replace(brief, sources=[bank]), "投资有风险。", day_texts=[morning]
+    )
+    assert nothing.text == "" and any("观点未起草" in n for n in nothing.notes)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.drafting.brief import Brief
-from newsdesk.drafting.composer.compare import comparison_sentence, comparisons
+from newsdesk.drafting.composer.compare import Comparison, comparison_sentence, comparisons
 from newsdesk.drafting.composer.disputes import when
 from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import (
@@ -226,12 +226,20 @@ def story_layout(ctx: Context) -> list[str]:
     the same rate of other periods (compare.py) when the story's reports give them, else its
     facts; then its other figures no other post of the day states; then what the period's
     directions say together. Every figure cited, so the reasoning is as easy to check."""
-    stories = ctx.stories(NEWS + ("page",), 1, fresh=False)
-    if not stories:
+    said = said_figures(ctx.day_texts)
+    candidates = ctx.stories(NEWS + ("page",), len(ctx.brief.sources), fresh=False)
+    # The biggest story the opinion can add to: a comparison or a figure no other post of the
+    # day states. One that only repeats the morning's line is no opinion (the blind read).
+    found: list[Comparison] = []
+    for story in candidates:
+        facts = list({figure_key(s): s for s in [*story.statements, *story.evidence]}.values())
+        found = comparisons(facts, limit=2)
+        if found or any(said_key(s.fact) not in said for s in facts):
+            break
+    else:
+        if candidates:
+            ctx.notes.append("观点未起草：今日可确认的数字都已在其他稿件中写过，没有可比较的数据")
         return []
-    story = stories[0]
-    facts = list({figure_key(s): s for s in [*story.statements, *story.evidence]}.values())
-    found = comparisons(facts, limit=2)
     out = [ctx.say("greeting", subject=label(story))]
     if found:
         out += [
@@ -242,7 +250,6 @@ def story_layout(ctx: Context) -> list[str]:
         out.append(_prose(ctx, story))
         told = story.statements
     told_keys = {figure_key(s) for s in told}
-    said = said_figures(ctx.day_texts)
     more = [s for s in facts if figure_key(s) not in told_keys and said_key(s.fact) not in said]
     more = more[: ctx.spec.facts_per_story]
     if more:
@@ -252,8 +259,8 @@ def story_layout(ctx: Context) -> list[str]:
     # A comparison already says where one rate went; directions add something only when the
     # period moved more than one metric.
     metrics = {s.reading.metric for s in same_period if s.fact.direction and s.fact.unit == "%"}
-    reasoning = _reasoning(ctx, same_period) if len(metrics) > 1 or not found else ""
-    out.append(reasoning + ctx.desk["risk"]["text"])
+    if len(metrics) > 1 or not found:
+        out.append(_reasoning(ctx, same_period))
     return out
 
 
@@ -271,10 +278,11 @@ def _lines_by_subject(statements: list[Statement]) -> list[str]:
 
 
 def question_layout(ctx: Context) -> list[str]:
-    """A story the day's posts have not stated yet, else the top one: a group does not
-    discuss the morning's first line a third time."""
-    stories = ctx.stories(NEWS + ("page",), 1) or ctx.stories(NEWS + ("page",), 1, fresh=False)
+    """A story the day's posts have not stated yet, or no post: a group does not discuss the
+    morning's line a third time (the blind read)."""
+    stories = ctx.stories(NEWS + ("page",), 1)
     if not stories:
+        ctx.notes.append("社群互动未起草：今日可确认的数字都已在其他稿件中写过")
         return []
     story = stories[0]
     subject = label(story)
@@ -287,17 +295,17 @@ def question_layout(ctx: Context) -> list[str]:
 
 
 def brief_layout(ctx: Context) -> list[str]:
-    # 盘中 follows the day (new facts only); a preview names what the evening is about.
-    fresh = ctx.spec.reads == "market"
+    # 盘中 and the previews state only what no other post of the day states.
     stories = []
-    if fresh and _todays_snapshot(ctx) is not None:
+    if ctx.spec.reads == "market" and _todays_snapshot(ctx) is not None:
         stories = ctx.stories(("market",), 1)
-    elif fresh:
+    elif ctx.spec.reads == "market":
         ctx.notes.append(
             "盘面数据未写入：今日的盘中行情快照尚未入库，上一交易日的收盘不是今天的盘中信息"
         )
-    stories += ctx.stories(NEWS, ctx.spec.stories, fresh=fresh)
+    stories += ctx.stories(NEWS, ctx.spec.stories)
     if not stories:
+        ctx.notes.append(f"{ctx.brief.title}未起草：今日可确认的数字都已在其他稿件中写过")
         return []
     out = [ctx.say("greeting", subject=label(stories[0]))]
     out += [line(s.statements) for s in stories]  # a market reading carries its date
