@@ -41,6 +41,17 @@ def test_each_contradiction_has_its_kind_and_source_span(sentence: str, kind: st
         assert problem.source_span and problem.source == 1
 
 
+CORE = "10月份，CPI同比上涨0.2%，扣除食品和能源价格的核心CPI同比上涨1.2%，涨幅连续第6个月扩大。"
+
+
+def test_a_core_rate_stated_as_the_headline_rate_is_the_wrong_metric() -> None:
+    # real-news-dev rn005/rn006: 核心CPI 1.2% as "CPI同比上涨1.2%" passed, a wrong figure.
+    (problem,) = check_citations("10月CPI同比上涨1.2%[1]。", [CORE]).problems
+    assert problem.kind == "wrong_subject_or_metric" and "核心" in problem.detail
+    for right in ("10月核心CPI同比上涨1.2%[1]。", "10月CPI同比上涨0.2%[1]。"):
+        assert check_citations(right, [CORE]).passed, right
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
