@@ -174,7 +174,12 @@ def _verdict(facts: SentenceFacts, valid: list[int], indexed: Sequence[SourceFac
     problem = why_unsupported(facts, chosen, valid)
     good = 0
     for number in valid:
-        alone = why_unsupported(facts, [indexed[number - 1]]) is None
+        # One source cited: it supports the sentence alone exactly when the set does.
+        alone = (
+            problem is None
+            if len(valid) == 1
+            else why_unsupported(facts, [indexed[number - 1]]) is None
+        )
         others = [indexed[n - 1] for n in valid if n != number]
         necessary = problem is None and why_unsupported(facts, others) is not None
         good += alone or necessary

@@ -286,9 +286,13 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
     topic) has hundreds of thousands of k-unit segments; only those next to a
     long one (within ``gap`` in the draft, on a nearby diagonal, a chain of
     up to three) can be part of a copied run, so only those reach the join loop.
+    The rest are followed by their row numbers and three columns: the few kept
+    are the only rows copied.
     """
     is_long = segments[:, 1] - segments[:, 0] >= long
-    kept, rest = segments[is_long], segments[~is_long]
+    kept = segments[is_long]
+    rest = np.flatnonzero(~is_long)
+    starts, ends, owners = (np.ascontiguousarray(segments[:, i]) for i in (0, 1, 4))
     for _ in range(3):
         if not kept.size or not rest.size:
             break
@@ -297,8 +301,8 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
         keys, anchors = keys[order], kept[order]
         # Only a segment that overlaps some kept one's stretch, widened by gap, can be near
         # it: the exact test below runs on those few.
-        candidates = np.flatnonzero(_touches(kept, rest, gap))
-        close = rest[candidates]
+        candidates = np.flatnonzero(_touches(kept, starts[rest], ends[rest], owners[rest], gap))
+        close = segments[rest[candidates]]
         where = np.searchsorted(keys, close[:, 4] * (1 << 40) + close[:, 0])
         found = np.zeros(close.shape[0], dtype=bool)
         for neighbour in (where - 1, where):
@@ -313,18 +317,21 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
             )
         if not found.any():
             break
-        near = np.zeros(rest.shape[0], dtype=bool)
-        near[candidates[found]] = True
-        kept, rest = np.concatenate((kept, rest[near])), rest[~near]
+        far = np.ones(rest.size, dtype=bool)
+        far[candidates[found]] = False
+        kept, rest = np.concatenate((kept, close[found])), rest[far]
     return kept
 
 
-def _touches(kept: np.ndarray, rest: np.ndarray, gap: int) -> np.ndarray:
-    """Whether each of ``rest``'s draft stretches [start, end] meets some [start - gap,
-    end + gap] of ``kept`` from the same source: a necessary condition of being near one."""
+def _touches(
+    kept: np.ndarray, starts: np.ndarray, ends: np.ndarray, owners: np.ndarray, gap: int
+) -> np.ndarray:
+    """Whether each draft stretch [starts, ends] of a segment from source ``owners`` meets
+    some [start - gap, end + gap] of ``kept`` from the same source: a necessary condition
+    of being near one."""
     # One line of draft positions per source, laid end to end.
-    width = int(max(kept[:, 1].max(), rest[:, 1].max())) + gap + 2
-    sources = int(max(kept[:, 4].max(), rest[:, 4].max())) + 1
+    width = int(max(kept[:, 1].max(), ends.max())) + gap + 2
+    sources = int(max(kept[:, 4].max(), owners.max())) + 1
     size = sources * width + 1
     base = kept[:, 4] * width
     # Counting with bincount: np.add.at is many times slower.
@@ -332,8 +339,8 @@ def _touches(kept: np.ndarray, rest: np.ndarray, gap: int) -> np.ndarray:
         base + kept[:, 1] + gap + 1, minlength=size
     )
     covered_before = np.concatenate(([0], np.cumsum(np.cumsum(edges) > 0)))
-    line = rest[:, 4] * width
-    return covered_before[line + rest[:, 1] + 1] > covered_before[line + rest[:, 0]]
+    line = owners * width
+    return covered_before[line + ends + 1] > covered_before[line + starts]
 
 
 def _claim(runs: list[tuple[int, int, int]], n_units: int) -> np.ndarray:
