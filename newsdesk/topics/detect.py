@@ -104,25 +104,41 @@ def _window_index(when: datetime, spans: Sequence[Window]) -> int | None:
 
 
 def _titles(story: Story) -> str:
-    return " ".join(normal_title(i.title) for i in story.items)
+    """The story's headlines, normalised, each once: read only for whether a term is in one (a
+    term holds no space, so none spans two of them)."""
+    return " ".join(normal_title(title) for title in story.titles)
+
+
+def _months(story: Story) -> set[str]:
+    """The months the story's headlines name."""
+    return {month_of(title) for title in story.titles} - {""}
 
 
 class _Reader:
-    """Terms and months per distinct text, each segmented once (wire copies repeat texts)."""
+    """Terms per distinct text, each segmented once (wire copies repeat texts), and per story."""
 
     def __init__(self, segmenter: Segmenter) -> None:
         self._segmenter = segmenter
         self._terms: dict[str, frozenset[str]] = {}
+        # By id: one analysis holds every story it reads for as long as this reader lives.
+        self._stories: dict[int, frozenset[str]] = {}
 
-    def terms(self, item: TopicItem) -> frozenset[str]:
-        text = f"{item.title} {item.summary}"
+    def _text_terms(self, text: str) -> frozenset[str]:
         found = self._terms.get(text)
         if found is None:
             found = self._terms[text] = frozenset(self._segmenter.content_terms(text))
         return found
 
+    def terms(self, item: TopicItem) -> frozenset[str]:
+        return self._text_terms(f"{item.title} {item.summary}")
+
     def story_terms(self, story: Story) -> frozenset[str]:
-        return frozenset().union(*(self.terms(item) for item in story.items))
+        found = self._stories.get(id(story))
+        if found is None:
+            texts = dict.fromkeys(f"{i.title} {i.summary}" for i in story.items)
+            found = frozenset().union(*map(self._text_terms, texts))
+            self._stories[id(story)] = found
+        return found
 
 
 def _conflict(a: set[str], b: set[str]) -> bool:
@@ -179,7 +195,7 @@ def link(
     for vector in vectors:
         for term in vector:
             vector[term] *= math.log(1 + len(vectors) / spread[term])
-    months = [{month_of(i.title) for i in c.items} - {""} for c in clusters]
+    months = [_months(c) for c in clusters]
     postings: dict[str, list[int]] = defaultdict(list)
     for index, vector in enumerate(vectors):
         for term in vector:
@@ -196,10 +212,15 @@ def link(
             ys.append(y)
     times = [c.first_seen.timestamp() for c in clusters]
     roots = join(xs, ys, times, window_hours * 3600)
-    merged: dict[int, Story] = defaultdict(Story)
+    members: dict[int, list[Story]] = defaultdict(list)
     for root, story in zip(roots, clusters, strict=True):
-        merged[root].items.extend(story.items)
-    return sorted(merged.values(), key=lambda s: s.first_seen)
+        members[root].append(story)
+    # A cluster no other joined stays the story it is (what was read from it stays read).
+    merged = [
+        group[0] if len(group) == 1 else Story([i for story in group for i in story.items])
+        for group in members.values()
+    ]
+    return sorted(merged, key=lambda s: s.first_seen)
 
 
 def _group(
@@ -336,7 +357,7 @@ def _topics(
                 frozenset().union(*item_terms),
                 item_terms,
                 _titles(story),
-                {month_of(i.title) for i in story.items} - {""},
+                _months(story),
             )
         )
     spread = Counter(t for e in entries for t in e.terms)
@@ -391,7 +412,11 @@ def _topics(
         burst = max(burst_of(t) for t in shared[: settings.max_terms])
         score = float(len(outlets)) * (1.0 + burst if burst >= settings.min_score else 1.0)
         lead = min((i for s in stories for i in s.items), key=lambda i: i.published)
-        months = Counter(m for s in stories for i in s.items if (m := month_of(i.title)))
+        months: Counter[str] = Counter()
+        for s in stories:
+            for title, count in s.titles.items():
+                if month := month_of(title):
+                    months[month] += count
         counts = [spread[key], *(window[key] for window in baseline)]
         topic = Topic(
             label(lead, chosen, shared, specific, months, reports),
@@ -466,7 +491,7 @@ def _ranked(
 
 
 def _story_event(story: Story) -> Event | None:
-    return event_of([i.title for i in story.items])
+    return event_of(story.titles)
 
 
 def _event_topic(

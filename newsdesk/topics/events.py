@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from newsdesk.text.normalise import normalise
@@ -71,17 +71,22 @@ def period_of(title: str) -> tuple[str, str]:
     return period, DATA if _FIGURE.search(bare) else ""
 
 
-def event_of(titles: Sequence[str]) -> Event | None:
-    """A story's event from its reports' headlines: the period most of them name, a report when
-    one of them names the periodic report, else data when one states a figure; None otherwise."""
-    read = [period_of(t) for t in titles]
-    periods = Counter(p for p, _ in read if p)
+def event_of(titles: Iterable[str] | Mapping[str, int]) -> Event | None:
+    """A story's event from its reports' headlines (a list, or each headline and how many
+    reports carry it): the period most of them name, a report when one of them names the
+    periodic report, else data when one states a figure; None otherwise."""
+    counts = Counter(titles)
+    read = {title: period_of(title) for title in counts}
+    periods: Counter[str] = Counter()
+    for title, (period, _) in read.items():
+        if period:
+            periods[period] += counts[title]
     if not periods:
         return None
     period, count = periods.most_common(1)[0]
-    if 2 * count < len(titles):
+    if 2 * count < counts.total():
         return None
-    kinds = {k for p, k in read if p == period}
+    kinds = {k for p, k in read.values() if p == period}
     kind = REPORT if REPORT in kinds else DATA if DATA in kinds else ""
     return (period, kind) if kind else None
 

@@ -71,6 +71,10 @@ class Specificity:
         # A short history says little about what is common: only a long one can veto a word.
         self._history = history if history and stories >= settings.history_min_stories else None
         self._stories = stories
+        # Each term's verdicts, decided once: detection asks about the same few thousand terms
+        # for every story that carries them.
+        self._weights: dict[str, float] = {}
+        self._specific: dict[str, bool] = {}
 
     @property
     def has_history(self) -> bool:
@@ -82,10 +86,15 @@ class Specificity:
         commodity, a concept: 黄金, 银行) is a name however common the general corpus finds it:
         at least ``label_min_idf``; the desk's own history still vetoes it when it is common
         there (``is_specific``)."""
-        listed = self._table.get(term)
-        if listed is not None:
-            return max(listed, self._min_idf) if self._known(term) else listed
-        return self._median if self.is_abbreviation(term) else self._min_idf
+        found = self._weights.get(term)
+        if found is None:
+            listed = self._table.get(term)
+            if listed is not None:
+                found = max(listed, self._min_idf) if self._known(term) else listed
+            else:
+                found = self._median if self.is_abbreviation(term) else self._min_idf
+            self._weights[term] = found
+        return found
 
     @staticmethod
     def is_abbreviation(term: str) -> bool:
@@ -96,8 +105,10 @@ class Specificity:
         return self._tag(term) in PROPER
 
     def is_specific(self, term: str) -> bool:
-        if self.weight(term) < self._min_idf:
-            return False
-        if self._history is None:
-            return True
-        return self._history.get(term, 0) <= self._max_share * self._stories
+        found = self._specific.get(term)
+        if found is None:
+            found = self._specific[term] = self.weight(term) >= self._min_idf and (
+                self._history is None
+                or self._history.get(term, 0) <= self._max_share * self._stories
+            )
+        return found

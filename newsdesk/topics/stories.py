@@ -11,10 +11,11 @@ different stories even when worded alike: "北向资金今日净流入…" runs 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 
@@ -47,11 +48,20 @@ class TopicItem:
 
 @dataclass
 class Story:
+    """Items reporting one story. ``items`` is complete when a story is made (``cluster``,
+    ``detect.link``): what is read from them is read once per story (wire copies make a story
+    of hundreds of items, and detection reads each story several times)."""
+
     items: list[TopicItem] = field(default_factory=list)
 
-    @property
+    @cached_property
     def first_seen(self) -> datetime:
         return min(item.published for item in self.items)
+
+    @cached_property
+    def titles(self) -> Counter[str]:
+        """Each headline and how many of the story's items carry it."""
+        return Counter(item.title for item in self.items)
 
     @property
     def sources(self) -> set[str]:
@@ -242,7 +252,7 @@ def cluster(
     similar = _similar(sigs, text_of[xs], text_of[ys], threshold)
     xs, ys = xs[similar], ys[similar]
     roots = join(xs.tolist(), ys.tolist(), times.tolist(), window)
-    groups: dict[int, Story] = defaultdict(Story)
+    groups: dict[int, list[TopicItem]] = defaultdict(list)
     for root, item in zip(roots, items, strict=True):
-        groups[root].items.append(item)
-    return sorted(groups.values(), key=lambda s: s.first_seen)
+        groups[root].append(item)
+    return sorted(map(Story, groups.values()), key=lambda s: s.first_seen)
