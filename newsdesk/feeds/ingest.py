@@ -34,7 +34,7 @@ from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.feeds.parse import parse_feed
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
-from newsdesk.store.items import store_entries
+from newsdesk.store.items import EntryBatch, store_batches, store_entries
 from newsdesk.store.market import store_snapshots
 from newsdesk.store.models import Source
 from newsdesk.store.sources import (
@@ -321,7 +321,8 @@ def store_steps(
 def _store_together(
     db: Database, settings: Settings, group: list[tuple[SourceRun, datetime]]
 ) -> list[SourceRun]:
-    """Runs of at most a batch of entries in all, stored in one transaction."""
+    """Runs of at most a batch of entries in all, stored in one transaction (a statement for
+    all their items, one for their sightings; :func:`store_batches`)."""
     if len(group) < 2:
         return [_store_alone(db, settings, run, now) for run, now in group]
     stored: list[SourceRun] = []
@@ -331,15 +332,19 @@ def _store_together(
             sources = {
                 s.name: s for s in session.scalars(select(Source).where(Source.name.in_(names)))
             }
-            for run, now in group:
-                source = sources[run.name]
-                new, duplicates = _store_batch(
-                    session, source, settings.source(run.name), run, run.entries, now
+            batches = [
+                EntryBatch(
+                    sources[run.name], run.entries, now, settings.source(run.name).type, run.bodies
                 )
+                for run, now in group
+            ]
+            results = store_batches(session, batches)
+            for (run, now), batch, result in zip(group, batches, results, strict=True):
                 first = run.responses[0]
-                record_success(source.state, now, first.status, first.etag, first.last_modified)
-                source.state.items_seen += len(run.entries)
-                stored.append(_stored(run, new, duplicates))
+                state = batch.source.state
+                record_success(state, now, first.status, first.etag, first.last_modified)
+                state.items_seen += len(run.entries)
+                stored.append(_stored(run, result.new, result.duplicates))
     except Exception:  # rolled back: each on its own, failures recorded per source (see _fail)
         return [_store_alone(db, settings, run, now) for run, now in group]
     return stored

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert, or_, select
@@ -24,8 +24,31 @@ class StoreResult:
     item_ids: list[int]
 
 
-# Keys per IN list: well under SQLite's bound-parameter limit with three lists in one query.
-_KEYS_PER_QUERY = 300
+@dataclass(frozen=True)
+class EntryBatch:
+    """One source's entries to store, fetched at ``now``; ``bodies``: guid -> full text."""
+
+    source: Source
+    entries: Sequence[Entry]
+    now: datetime
+    kind: str = "feed"
+    bodies: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Fresh:
+    """An item new to the store, to be inserted: its batch and columns; once in, the id of the
+    stored item (``won``: its own, else another writer's that came first)."""
+
+    batch: int
+    columns: dict[str, object]
+    id: int | None = None
+    won: bool = True
+
+
+# Keys per IN list: well under SQLite's bound-parameter limit (32,766) with three lists in one
+# query; a few big lists cost less than many small ones.
+_KEYS_PER_QUERY = 2_000
 
 
 def _existing(session: Session, keys: Sequence[tuple[str, str | None, str]]) -> dict[str, int]:
@@ -44,24 +67,16 @@ def _existing(session: Session, keys: Sequence[tuple[str, str | None, str]]) -> 
     return found
 
 
-def _add_sightings(
-    session: Session, item_ids: Iterable[int], source_id: int, now: datetime
-) -> None:
-    """Remember that ``source_id`` carried these stored items (once per item and source)."""
-    wanted = sorted(set(item_ids))
-    seen: set[int] = set()
+def _sighted_before(session: Session, item_ids: set[int]) -> set[tuple[int, int]]:
+    """(item id, source id) of every stored sighting of these items."""
+    wanted = sorted(item_ids)
+    seen: set[tuple[int, int]] = set()
     for start in range(0, len(wanted), _KEYS_PER_QUERY):
-        seen.update(
-            session.scalars(
-                select(ItemSource.item_id).where(
-                    ItemSource.source_id == source_id,
-                    ItemSource.item_id.in_(wanted[start : start + _KEYS_PER_QUERY]),
-                )
-            )
+        query = select(ItemSource.item_id, ItemSource.source_id).where(
+            ItemSource.item_id.in_(wanted[start : start + _KEYS_PER_QUERY])
         )
-    session.add_all(
-        ItemSource(item_id=i, source_id=source_id, seen_at=now) for i in wanted if i not in seen
-    )
+        seen.update(session.execute(query).tuples())
+    return seen
 
 
 def store_entries(
@@ -71,92 +86,135 @@ def store_entries(
     now: datetime,
     *,
     kind: str = "feed",
-    bodies: dict[str, str] | None = None,
+    bodies: Mapping[str, str] | None = None,
 ) -> StoreResult:
-    """Insert the entries that are new anywhere in the store; remember every sighting.
+    """Insert the entries that are new anywhere in the store; remember every sighting."""
+    batch = EntryBatch(source, tuple(entries), now, kind, bodies or {})
+    return store_batches(session, [batch])[0]
 
-    The new items go in with one flush (multi-row INSERTs); should a concurrent writer
-    have stored one of them meanwhile, they are inserted one by one in savepoints, so
-    that item turns into a duplicate, not a failure. Callers keep ``entries`` to a
-    bounded batch per transaction (``fetch.store_batch``): the write lock is held for it.
+
+def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[StoreResult]:
+    """:func:`store_entries` for several sources' entries at once, a result per batch: one
+    lookup of the stored keys, one INSERT of the new items and one of the sightings.
+
+    Stored as if one batch after the other: an entry of a later batch that an earlier one
+    brings is a sighting of it, a repeat within a batch is no news. Should a concurrent
+    writer have stored one of the new items meanwhile, they are inserted one by one in
+    savepoints, so that item turns into a duplicate, not a failure. Callers keep the
+    batches to a bounded number of entries per transaction (``fetch.store_batch``): the
+    write lock is held for it.
     """
     lock_for_write(session, ITEMS_LOCK)
-    bodies = bodies or {}
-    keyed = []
-    for e in entries:
-        gkey = guid_key(e.guid, source.name)
-        keyed.append(
-            (e, (gkey, e.link, content_hash(e.title, bodies.get(e.guid, e.summary), gkey)))
-        )
-    by_key: dict[str, int | dict[str, object]] = dict(_existing(session, [k for _, k in keyed]))
-    duplicates = 0
-    sighted: list[int] = []
-    fresh: list[dict[str, object]] = []  # the new items' columns
-    for entry, (gkey, link, chash) in keyed:
-        match = by_key.get(gkey) or (by_key.get(link) if link else None) or by_key.get(chash)
-        if match is not None:
-            duplicates += 1
-            if isinstance(match, int):  # stored before; a repeat within this batch is no news
-                sighted.append(match)
-            continue
-        columns = {
-            "source_id": source.id,
-            "kind": kind,
-            "guid": entry.guid,
-            "guid_key": gkey,
-            "link": link,
-            "content_hash": chash,
-            "title": entry.title,
-            "summary": entry.summary,
-            "body": bodies.get(entry.guid, ""),
-            "author": entry.author,
-            "published_at": entry.published,
-            "fetched_at": now,
-        }
-        fresh.append(columns)
-        by_key.update((key, columns) for key in (gkey, link, chash) if key)
-    _add_sightings(session, sighted, source.id, now)
-    session.flush()  # before the savepoint: a rollback of the items must not take these along
+    keyed = [[(entry, _keys(entry, batch)) for entry in batch.entries] for batch in batches]
+    by_key: dict[str, int | _Fresh] = dict(
+        _existing(session, [keys for part in keyed for _, keys in part])
+    )
+    fresh: list[_Fresh] = []
+    sighted: list[list[int | _Fresh]] = [[] for _ in batches]  # items each batch brings again
+    duplicates = [0] * len(batches)
+    for number, (batch, part) in enumerate(zip(batches, keyed, strict=True)):
+        for entry, (gkey, link, chash) in part:
+            match = by_key.get(gkey) or (by_key.get(link) if link else None) or by_key.get(chash)
+            if match is not None:
+                duplicates[number] += 1
+                if isinstance(match, int) or match.columns["source_id"] != batch.source.id:
+                    sighted[number].append(match)
+                continue
+            item = _Fresh(number, _columns(entry, batch, gkey, link, chash))
+            fresh.append(item)
+            by_key.update((key, item) for key in (gkey, link, chash) if key)
+    _insert_items(session, fresh)
+    for item in fresh:
+        if not item.won:
+            duplicates[item.batch] += 1
+            sighted[item.batch].append(item)
+    ids: list[list[int]] = [[] for _ in batches]
+    for item in fresh:
+        if item.won and item.id is not None:
+            ids[item.batch].append(item.id)
+    _insert_sightings(session, batches, sighted, ids)
+    return [StoreResult(len(new), seen, new) for new, seen in zip(ids, duplicates, strict=True)]
+
+
+def _keys(entry: Entry, batch: EntryBatch) -> tuple[str, str | None, str]:
+    """An entry's three dedup keys: guid key, link, content hash."""
+    gkey = guid_key(entry.guid, batch.source.name)
+    text = batch.bodies.get(entry.guid, entry.summary)
+    return gkey, entry.link, content_hash(entry.title, text, gkey)
+
+
+def _columns(
+    entry: Entry, batch: EntryBatch, gkey: str, link: str | None, chash: str
+) -> dict[str, object]:
+    return {
+        "source_id": batch.source.id,
+        "kind": batch.kind,
+        "guid": entry.guid,
+        "guid_key": gkey,
+        "link": link,
+        "content_hash": chash,
+        "title": entry.title,
+        "summary": entry.summary,
+        "body": batch.bodies.get(entry.guid, ""),
+        "author": entry.author,
+        "published_at": entry.published,
+        "fetched_at": batch.now,
+    }
+
+
+def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
+    """The new items inserted in one statement, their ids set; should one fail, one by one."""
+    if not fresh:
+        return
+    items = Item.__table__
     try:
         with session.begin_nested():
-            ids = _insert_many(session, fresh, source.id, now)
+            # Core, not the ORM's bulk insert: the same multi-row statements for half the cost.
+            query = insert(items).returning(items.c.guid_key, items.c.id)
+            stored = dict(session.execute(query, [i.columns for i in fresh]).tuples().all())
     except IntegrityError:
-        ids = [i for i in (_insert_one(session, Item(**c), source.id, now) for c in fresh) if i]
-    duplicates += len(fresh) - len(ids)
-    return StoreResult(len(ids), duplicates, ids)
+        for item in fresh:
+            _insert_one(session, item)
+        return
+    for item in fresh:
+        item.id = stored[item.columns["guid_key"]]
 
 
-def _insert_many(
-    session: Session, rows: list[dict[str, object]], source_id: int, now: datetime
-) -> list[int]:
-    """Core multi-row INSERTs: the ORM inserts one row per statement on SQLite when it must
-    read each new id back in order, 20x slower on a big feed. Ids are matched by guid key."""
-    if not rows:
-        return []
-    stored = dict(
-        session.execute(insert(Item).returning(Item.guid_key, Item.id), rows).tuples().all()
-    )
-    ids = [stored[row["guid_key"]] for row in rows]  # type: ignore[index]
-    session.execute(
-        insert(ItemSource), [{"item_id": i, "source_id": source_id, "seen_at": now} for i in ids]
-    )
-    return ids
-
-
-def _insert_one(session: Session, item: Item, source_id: int, now: datetime) -> int | None:
-    """Insert ``item`` in a savepoint, its id; None when another ingest stored it between our
-    lookup and this insert (then it is a sighting of theirs)."""
+def _insert_one(session: Session, item: _Fresh) -> None:
+    """Insert ``item`` in a savepoint; when another ingest stored it between our lookup and
+    this insert, it is theirs (not ``won``)."""
+    items = Item.__table__
     try:
         with session.begin_nested():
-            session.add(item)
-            session.flush()
-            session.add(ItemSource(item_id=item.id, source_id=source_id, seen_at=now))
-            session.flush()
+            item.id = session.execute(
+                insert(items).returning(items.c.id), item.columns
+            ).scalar_one()
     except IntegrityError:
-        winner = _existing(session, [(item.guid_key, item.link, item.content_hash)])
-        _add_sightings(session, list(winner.values())[:1], source_id, now)
-        return None
-    return item.id
+        columns = item.columns
+        keys = (str(columns["guid_key"]), columns["link"], str(columns["content_hash"]))
+        winner = _existing(session, [keys])  # type: ignore[list-item]
+        item.id, item.won = next(iter(winner.values())), False
+
+
+def _insert_sightings(
+    session: Session,
+    batches: Sequence[EntryBatch],
+    sighted: list[list[int | _Fresh]],
+    ids: list[list[int]],
+) -> None:
+    """One INSERT of every (item, source) the batches saw: per batch, the items it brought
+    again (by id, each once, none it was known to carry) and then its new items."""
+    taken = _sighted_before(session, {i for part in sighted for i in part if isinstance(i, int)})
+    rows: list[dict[str, object]] = []
+    for batch, again, new in zip(batches, sighted, ids, strict=True):
+        source_id = batch.source.id
+        found = {i if isinstance(i, int) else i.id for i in again}
+        for item_id in sorted(i for i in found if i is not None) + new:
+            if (item_id, source_id) not in taken:
+                taken.add((item_id, source_id))
+                rows.append({"item_id": item_id, "source_id": source_id, "seen_at": batch.now})
+    if rows:
+        session.execute(insert(ItemSource.__table__), rows)
 
 
 def recent_items(session: Session, *, limit: int = 20, source: str | None = None) -> list[Item]:
