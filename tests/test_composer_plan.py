@@ -193,3 +193,31 @@ def test_a_price_closed_after_its_figure_is_stated_with_its_day() -> None:
     # 以…计 is a basis, not a close: nothing stated.
     basis = BriefSource(1, 1, "金价", "现货黄金以4041.65美元/盎司计。", "甲报", None, None)
     assert source_statements(basis) == []
+
+
+def test_a_figure_another_draft_of_the_day_gives_otherwise_is_not_stated() -> None:
+    # The demo day: the 早报 said 11月20日北向资金净流出20亿元 from one report, the weekly 53亿元
+    # from another; two posts of one day contradicted each other.
+    brief = Brief("w", "weekly_summary", "每周", "2026-11-23", "入门", "时效性内容", "", "")
+    brief.sources = [
+        BriefSource(
+            1, 1, "北向资金今日净流出53亿元", "北向资金11月20日净流出53亿元。", "甲报", None, None
+        ),
+        BriefSource(
+            2,
+            2,
+            "东岳新能源：前三季度净利润同比增长50%",
+            "东岳新能源公告称，前三季度实现净利润同比增长50%。",
+            "乙报",
+            None,
+            None,
+        ),
+    ]
+    morning = "2、11月20日北向资金净流出20亿元[9]。"
+    composed = compose(Settings(), brief, "投资有风险。", day_texts=[morning])
+    assert "53亿元" not in composed.text and "东岳新能源" in composed.text
+    assert any("53亿元" in note and "20亿元" in note for note in composed.notes)
+    agreeing = compose(
+        Settings(), brief, "投资有风险。", day_texts=["11月20日北向资金净流出53亿元[3]。"]
+    )
+    assert "53亿元" not in agreeing.text  # said already: not again

@@ -52,14 +52,14 @@ def disputes(
     for what, found in values.items():
         first = found[0][0]
         # Every pair: 5.7 agrees with 5.67 and 5.66, which disagree with each other.
-        if all(_rounds_to(one, other) for one, _ in found for other, _ in found):
+        if all(rounds_to(one, other) for one, _ in found for other, _ in found):
             continue
         said = "、".join(dict.fromkeys(f"{f.value}{f.unit}[{n}]" for f, n in found))
         out[what] = f"「{first.period}{first.metric}」各来源不一致（{said}），未写入"
     return out
 
 
-def _rounds_to(one: FigureFact, other: FigureFact) -> bool:
+def rounds_to(one: FigureFact, other: FigureFact) -> bool:
     """The same amount, or one written with fewer decimals that the other rounds to."""
     if one.direction != other.direction:
         return False

@@ -26,7 +26,7 @@ from pathlib import Path
 import jieba.posseg
 
 from newsdesk.drafting.brief import Brief, BriefSource
-from newsdesk.drafting.composer.disputes import Claim, claim, disputes, when
+from newsdesk.drafting.composer.disputes import Claim, claim, disputes, rounds_to, when
 from newsdesk.drafting.composer.realise import Reading, Statement
 from newsdesk.drafting.composer.wording import metric_classes
 from newsdesk.text.facts import FigureFact, figure_facts
@@ -79,6 +79,7 @@ _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
 _MONTH_FIRST = re.compile(r"(\d{1,2}月份?)(?:为|是)?")
 _TENTATIVE = re.compile(r"意向|框架|拟|计划|有望|或将")
+_CITATION = re.compile(r"\[\d+(?:[,，]\d+)*\]")
 _BASIS = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
 
 
@@ -421,6 +422,11 @@ def plan_stories(
     # Figures the brief's reports give differently, within a story or across stories (two
     # items of one day: 沪指跌1.17% and 沪指涨0.1%): stated by none of them.
     disputed = disputes([s for found in by_source.values() for s in found], everything, script)
+    # A figure another draft of the day gives otherwise (the 早报's 北向资金 20亿元, a weekly's
+    # 53亿元 of the same day from another report): two posts of one day must not disagree.
+    disputed |= _against_the_day(
+        [s for found in by_source.values() for s in found], day_texts, script, desk_dirs
+    )
     for position, source in enumerate(leads):
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
         stated = [by_source[r.number] for r in reports]
@@ -457,6 +463,35 @@ def plan_stories(
         unseen = [s for s in story.statements if figure_key(s) not in seen]
         seen |= {figure_key(s) for s in unseen}
         out.append(replace(story, statements=unseen))
+    return out
+
+
+def _against_the_day(
+    statements: list[Statement],
+    day_texts: tuple[str, ...],
+    script: str,
+    desk_dirs: tuple[Path, ...],
+) -> dict[Claim, str]:
+    """Claims the day's other drafts state with a value these statements do not round to,
+    each described for the editor. The drafts' own lines are read as sources are: a line
+    the composer wrote reads back as the statement it made."""
+    said: dict[Claim, list[Statement]] = {}
+    for text in day_texts:
+        for part in text.splitlines():
+            line = _CITATION.sub("", re.sub(r"^\d+、", "", part))
+            posted = BriefSource(0, 0, "", line, "", None, None)
+            for statement in source_statements(posted, script, desk_dirs):
+                said.setdefault(claim(statement), []).append(statement)
+    out = {}
+    for statement in statements:
+        other = said.get(claim(statement), [])
+        if any(not rounds_to(statement.fact, s.fact) for s in other):
+            values = "、".join(dict.fromkeys(f"{s.fact.value}{s.fact.unit}" for s in other))
+            out[claim(statement)] = (
+                f"「{statement.period}{statement.reading.metric}」与今日其他稿件不一致"
+                f"（{statement.fact.value}{statement.fact.unit}[{statement.source}]，"
+                f"其他稿件写的是{values}），未写入"
+            )
     return out
 
 
