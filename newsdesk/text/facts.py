@@ -400,7 +400,7 @@ def _respectively(plain: str, facts: list[FigureFact]) -> list[FigureFact]:
             pair is None
             or two.metric
             or two.unit != one.unit
-            or "分别" not in plain[max(0, one.start - 12) : one.start]
+            or "分别" not in plain[_sentence_start(plain, one.start) : one.start][-12:]
             or not _AND.fullmatch(plain[one.end : two.start])
         ):
             continue
