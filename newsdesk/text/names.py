@@ -92,21 +92,6 @@ class Token:
 _HMM_RUN = 8
 
 
-def _pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, str]]:
-    """(word, flag) of ``text``: dictionary words, with the HMM only over short unknown runs."""
-    out: list[tuple[str, str]] = []
-    run: list[tuple[str, str]] = []
-    for word, flag in jieba_cut.pos_pairs(tagger, text):
-        if len(word) == 1 and "\u4e00" <= word <= "\u9fff":
-            run.append((word, flag))
-            continue
-        if run:
-            out += _guessed(tagger, run)
-            run = []
-        out.append((word, flag))
-    return out + _guessed(tagger, run) if run else out
-
-
 def _guessed(
     tagger: jieba.posseg.POSTokenizer, run: list[tuple[str, str]]
 ) -> list[tuple[str, str]]:
@@ -116,16 +101,38 @@ def _guessed(
 
 
 def tagged_tokens(text: str, dictionaries: Iterable[Path] = ()) -> list[Token]:
-    """jieba POS tokens of ``text`` with their offsets (whitespace dropped); linear in the text."""
+    """jieba POS tokens of ``text`` with their offsets (whitespace dropped); linear in the text.
+
+    Dictionary words, with the HMM only over short runs of single unknown characters.
+    """
     tagger, _ = _tagger(tuple(dictionaries))
     tokens: list[Token] = []
     position = 0
-    for word, flag in _pairs(tagger, text):
+    run: list[tuple[str, str]] = []
+    for word, flag in jieba_cut.pos_pairs(tagger, text):
+        if len(word) == 1 and "\u4e00" <= word <= "\u9fff":
+            run.append((word, flag))
+            continue
+        if run:
+            position = _add(tokens, _guessed(tagger, run), position)
+            run = []
         end = position + len(word)
         if word.strip():
             tokens.append(Token(word, flag, position, end))
         position = end
+    if run:
+        _add(tokens, _guessed(tagger, run), position)
     return tokens
+
+
+def _add(tokens: list[Token], pairs: list[tuple[str, str]], position: int) -> int:
+    """Append ``pairs`` as tokens from ``position`` on; where they end."""
+    for word, flag in pairs:
+        end = position + len(word)
+        if word.strip():
+            tokens.append(Token(word, flag, position, end))
+        position = end
+    return position
 
 
 def is_entity(token: Token, dictionaries: Iterable[Path] = ()) -> bool:
