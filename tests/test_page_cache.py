@@ -18,9 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdesk.metrics.store import snapshot_day
-from newsdesk.review.queue import QueueRow, store_changes
+from newsdesk.review.queue import QueueRow
 from newsdesk.store.db import Database
-from newsdesk.store.models import Draft, DraftVersion
+from newsdesk.store.models import ApiToken, Draft, DraftVersion, FetchState, Source, User
+from newsdesk.web.changes import ChangeCounts
 from newsdesk.web.pagecache import Made, PageCache
 from newsdesk.web.views import SlotGroup, countdown, drafting_age, seconds_standing
 from tests.cli_support import cli
@@ -104,17 +105,40 @@ def test_a_plain_sql_write_to_a_draft_or_its_version_shows_at_once(
 def test_the_counter_moves_once_per_committed_change_and_not_for_a_rolled_back_one(
     db: Database,
 ) -> None:
-    before = store_changes(db)["drafts"]
+    counts = ChangeCounts(db)
+    before = counts.read()["drafts"]
     plant(db)
-    planted = store_changes(db)["drafts"]
+    planted = counts.read()["drafts"]
     assert planted > before
     with pytest.raises(RuntimeError), db.session() as session:
         session.execute(sa.update(Draft).values(title="rolled back"))
         raise RuntimeError("the writer gives up")
-    assert store_changes(db)["drafts"] == planted
+    assert counts.read()["drafts"] == planted
     with db.session() as session:
         session.execute(sa.update(DraftVersion).values(passed=False))
-    assert store_changes(db)["drafts"] == planted + 1
+    assert counts.read()["drafts"] == planted + 1
+
+
+def test_who_asks_is_looked_up_again_after_any_write_to_users_or_tokens(
+    desk: tuple[Database, WebServer],
+) -> None:
+    """Who a session cookie or a token signs in is kept per process under the users count: a
+    disabled account or a revoked token, even written in plain SQL, is refused at once."""
+    db, server = desk
+    editor, script = signed_in(server), api(server, db)
+    for _ in range(2):  # the second is the kept lookup
+        assert editor.get("/queue").status_code == 200
+        assert script.get("/api/queue").status_code == 200
+    other = sa.create_engine(db.url)  # another writer: its own connections
+    try:
+        with other.begin() as conn:
+            conn.execute(sa.update(User).where(User.username == "editor").values(active=False))
+        assert editor.get("/queue").headers["location"].startswith("/login")
+        with other.begin() as conn:
+            conn.execute(sa.update(ApiToken).values(revoked_at=datetime.now(UTC)))
+        assert script.get("/api/queue").status_code == 401
+    finally:
+        other.dispose()
 
 
 def test_each_reader_gets_their_own_name_and_csrf_token(desk: tuple[Database, WebServer]) -> None:
@@ -244,3 +268,37 @@ def test_a_closed_period_is_kept_until_the_daily_flow_writes_a_day_again(
         finally:
             other.dispose()
         assert "稿件 Drafts: <strong>6</strong>" in editor.get("/metrics?week=2026-W48").text
+
+
+def test_a_closed_period_shows_a_source_starting_to_fail_and_not_every_fetch(
+    week: Database,  # noqa: F811
+) -> None:
+    """The page shows each source's run of failures: a change to it shows on the kept page; a
+    fetch that leaves it as it was does not count as a change."""
+    snapshot_week(week)
+    seed_users(week)
+    with week.session() as session:
+        session.add(
+            Source(name="z", title="丙", url="http://127.0.0.1/z", type="rss", state=FetchState())
+        )
+    settings = review_settings()
+    settings.demo.enabled = False  # the demo desk's clock stands inside the week
+    settings.web.secret_key = "page-cache-test-" + "k" * 40
+    counts = ChangeCounts(week)
+    with WebServer(settings, week) as server:
+        editor = signed_in(server)
+        for _ in range(2):
+            assert "4321" not in editor.get("/metrics?week=2026-W48").text
+        other = sa.create_engine(week.url)  # the fetcher, on connections of its own
+        try:
+            before = counts.read()["metrics"]
+            with other.begin() as conn:
+                conn.execute(sa.update(FetchState).values(last_status=200, items_seen=5))
+            assert counts.read()["metrics"] == before
+            with other.begin() as conn:
+                conn.execute(sa.update(FetchState).values(error_count=4321))
+            assert counts.read()["metrics"] == before + 1
+            assert "4321" in editor.get("/metrics?week=2026-W48").text
+        finally:
+            other.dispose()
+            counts.close()

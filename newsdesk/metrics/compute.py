@@ -119,6 +119,8 @@ class Metrics:
     provider_totals: dict[str, list[int]] = field(default_factory=dict)
     latencies: dict[str, list[int]] = field(default_factory=dict)
     breaking_minutes: list[float] = field(default_factory=list)
+    # Every day read from its daily snapshot: the figures stand until one is written again.
+    from_snapshots: bool = False
 
     @property
     def revisions_per_draft(self) -> float | None:

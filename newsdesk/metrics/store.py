@@ -97,29 +97,9 @@ def period_metrics(
             else:
                 live.append(day)
         pieces += computed(live)
-        return merge(period, settings, pieces, lambda counts: source_table(conn, counts))
-
-
-def snapshot_key(
-    db: Database, settings: Settings, period: Period, now: datetime, connection: Connection
-) -> tuple[Any, ...] | None:
-    """What :func:`period_metrics` of ``period`` is made of when every day of it is closed and
-    has its snapshot: when each was computed, and the sources' state (their table shows it);
-    None when a day of it would be computed live (its figures then follow every write).
-
-    Read before the figures: what is read after it is at least as new."""
-    if period.end >= working_day(settings, now):
-        return None
-    stored = _snapshots(db, connection, period.start, period.end)
-    if len(stored) != len(period.days):
-        return None
-    sources = tuple(tuple(row.values()) for row in source_table(connection, {}))
-    return (
-        period.start,
-        period.end,
-        tuple(sorted((d, at) for d, (at, _) in stored.items())),
-        sources,
-    )
+        metrics = merge(period, settings, pieces, lambda counts: source_table(conn, counts))
+    metrics.from_snapshots = len(stored) == len(period.days)
+    return metrics
 
 
 def _figures(stored: dict[date, tuple[datetime, dict[str, Any]]]) -> dict[date, dict[str, Any]]:

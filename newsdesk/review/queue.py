@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or
 
 from newsdesk.errors import ReviewError
 from newsdesk.review.states import OPEN, ReviewState
-from newsdesk.store.models import Draft, DraftVersion, StoreChanges
+from newsdesk.store.models import Draft, DraftVersion
 from newsdesk.store.reading import Store, reading
 
 # The offline composer's name (``llm.provider: offline``; tests/test_review.py checks it is
@@ -50,16 +50,6 @@ class QueueRow:
     def machine_composed(self) -> bool:
         """Written by the offline composer: the queue says so, the published text does not."""
         return self.provider == MACHINE_PROVIDER
-
-
-def store_changes(db: Store) -> dict[str, int]:
-    """How many transactions have changed each kind of content so far (any process; the
-    database's triggers count them): ``drafts`` (drafts and their versions), ``users`` (users and
-    API tokens); a kind without its counter is missing. Read it before what it guards: what is
-    read after it is at least as new as the count, so a page kept under a count is never older
-    than that count."""
-    with reading(db) as session:
-        return dict(session.execute(select(StoreChanges.name, StoreChanges.count)).tuples().all())
 
 
 def _queue_select() -> Select[Any]:

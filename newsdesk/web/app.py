@@ -25,6 +25,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.jobs import LocalRunner, Runner
 from newsdesk.review.accounts import LoginThrottle, TokenUses
 from newsdesk.store.db import Database
+from newsdesk.web.changes import ChangeCounts
 from newsdesk.web.deps import LoginRequired, status_for
 from newsdesk.web.pagecache import PageCache
 from newsdesk.web.render import local_time
@@ -56,6 +57,7 @@ def create_app(
         finally:
             # In a thread: a job may still be waiting on its provider, and the loop must not.
             await asyncio.to_thread(app.state.token_uses.close)
+            app.state.changes.close()
             if local is not None:
                 await asyncio.to_thread(local.shutdown)
 
@@ -74,6 +76,7 @@ def create_app(
     # The templates are the package's files: they change with an upgrade, which restarts the
     # server, so a render need not stat them for changes (it did, on every page).
     app.state.templates.env.auto_reload = False
+    app.state.changes = ChangeCounts(db)
     app.state.pages = PageCache()
     app.state.actors = PageCache()  # who a session or token signs in, while users stand
     app.state.templates.env.filters["local"] = partial(local_time, zone=ZoneInfo(settings.timezone))

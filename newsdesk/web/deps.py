@@ -27,7 +27,6 @@ from newsdesk.errors import (
     TooManyJobs,
 )
 from newsdesk.review.accounts import LAST_USED_EVERY, Actor, session_actor, token_actor
-from newsdesk.review.queue import store_changes
 from newsdesk.store.db import Database
 from newsdesk.web.pagecache import Made, PageCache, forever
 
@@ -106,11 +105,11 @@ async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-async def request_changes(session: SessionDep) -> dict[str, int]:
-    """The store's change counts (``newsdesk.review.queue.store_changes``), read once per request
-    before anything they guard: who asks, and the kept parts of the page. Read on the event loop:
-    a one-row read costs less than a trip to a worker thread."""
-    return store_changes(session)
+async def request_changes(request: Request) -> dict[str, int]:
+    """The store's change counts (``newsdesk.web.changes``), read once per request before
+    anything they guard: who asks, and the kept parts of the page. Read on the event loop: the
+    one statement costs less than a trip to a worker thread."""
+    return request.app.state.changes.read()
 
 
 ChangesDep = Annotated[dict[str, int], Depends(request_changes)]

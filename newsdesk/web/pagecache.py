@@ -39,6 +39,11 @@ def forever(value: T) -> Made[T]:
     return Made(value, float("inf"))
 
 
+def once(value: T) -> Made[T]:
+    """A part for this request only (it shows what its key does not follow)."""
+    return Made(value, float("-inf"))
+
+
 class PageCache:
     """At most ``kept`` parts by key, the least recently used going first."""
 

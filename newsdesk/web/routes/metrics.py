@@ -9,7 +9,8 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from newsdesk.clock import Clock
 from newsdesk.config import Settings
@@ -18,12 +19,12 @@ from newsdesk.metrics import display
 from newsdesk.metrics.charts import bar_chart
 from newsdesk.metrics.compute import BUCKETS
 from newsdesk.metrics.periods import Period, parse_period
-from newsdesk.metrics.store import period_metrics, snapshot_key
+from newsdesk.metrics.store import period_metrics
 from newsdesk.metrics.tables import page_tables, table, to_csv
 from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
-from newsdesk.web.deps import ClockDep, DbDep, PageActor, SessionDep, SettingsDep
-from newsdesk.web.pagecache import Made, forever
+from newsdesk.web.deps import ChangesDep, ClockDep, DbDep, PageActor, SessionDep, SettingsDep, kept
+from newsdesk.web.pagecache import Made, forever, once
 from newsdesk.web.routes.pages import part, render
 
 router = APIRouter(include_in_schema=False)
@@ -43,9 +44,10 @@ def _period(
 
 
 @router.get("/metrics")
-def metrics_page(
+async def metrics_page(
     request: Request,
     actor: PageActor,
+    changes: ChangesDep,
     db: DbDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -54,17 +56,17 @@ def metrics_page(
     week: str | None = None,
     month: str | None = None,
 ) -> HTMLResponse:
-    """A closed period read from its snapshots is made once while they stand; a period with a
-    live day (today) is made on every view."""
+    """A closed period read from its snapshots is made once while they (and the sources) stand,
+    and served on the event loop; a period with a live day (today, or a closed day without its
+    snapshot yet) is made on every view."""
     period = _period(settings, clock, day, week, month)
-    now, connection = clock.now(), session.connection()
-    key = snapshot_key(db, settings, period, now, connection)
-    make = partial(_figures_part, request, db, settings, period, now, connection)
-    body = (
-        make().value
-        if key is None
-        else request.app.state.pages.get(("metrics", key, request.url.query), make)
-    )
+    now = clock.now()
+    make = partial(_figures_part, request, db, settings, period, now, session)
+    if period.end < working_day(settings, now):
+        pages = request.app.state.pages
+        body = await kept(pages, changes, "metrics", ("metrics", request.url.query), make)
+    else:
+        body = (await run_in_threadpool(make)).value
     return render(request, "metrics.html", actor=actor, period=period, body=body)
 
 
@@ -74,9 +76,11 @@ def _figures_part(
     settings: Settings,
     period: Period,
     now: datetime,
-    connection: Connection,
+    session: Session,
 ) -> Made[Markup]:
-    metrics = period_metrics(db, settings, period, now=now, connection=connection)
+    """The figures, read on the request's own connection (one more per request ran the pool
+    dry); kept only when every day came from its snapshot."""
+    metrics = period_metrics(db, settings, period, now=now, connection=session.connection())
     data = metrics.as_json(notes=False)  # the notes: only the newest, in the table below
     # One computation per page: the charts show the period the page shows.
     charts = [
@@ -120,7 +124,7 @@ def _figures_part(
         shortcuts=shortcuts,
         fmt=display,
     )
-    return forever(body)
+    return forever(body) if metrics.from_snapshots else once(body)
 
 
 def _minutes_histogram(minutes: list[float]) -> tuple[list[str], list[float | None]]:

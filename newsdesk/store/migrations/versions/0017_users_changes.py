@@ -1,9 +1,8 @@
-"""store_changes 'users': a counter the database bumps in every transaction that changes users or
-API tokens, so the web app can keep who a session cookie or a token signs in and look them up
-again only after a change (a disabled account, a logout everywhere, a revoked token)
-
-Counted as 0016 counts drafts: by triggers, whoever writes; on PostgreSQL once per transaction at
-commit (a deferred constraint trigger), on SQLite per row.
+"""store_changes 'users' and 'metrics': counters the database bumps in every transaction that
+changes users or API tokens (who a session cookie or token signs in: a disabled account, a logout
+everywhere, a revoked token), or what a closed period's metrics page shows besides its drafts (the
+daily snapshots, the sources and their runs of failures), so the web app keeps them while they
+stand (how it is counted: ``newsdesk/store/migrations/counters.py``)
 
 Revision ID: 0017
 Revises: 0016
@@ -12,57 +11,27 @@ Create Date: 2026-12-07 12:20:00
 
 from __future__ import annotations
 
-from alembic import op
+from newsdesk.store.migrations.counters import add_counter, drop_counter
 
 revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-COUNTED = ("users", "api_tokens")
-BUMP = "UPDATE store_changes SET count = count + 1 WHERE name = 'users'"
-# search_path as it is now: the function finds store_changes in this schema whoever writes.
-PG_FUNCTION = f"""
-CREATE FUNCTION store_changes_users() RETURNS trigger LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
-BEGIN
-    IF current_setting('newsdesk.users_counted', true) IS DISTINCT FROM 'on' THEN
-        {BUMP};
-        PERFORM set_config('newsdesk.users_counted', 'on', true);
-    END IF;
-    RETURN NULL;
-END $$
-"""
+USERS: dict[str, str | None] = {"users": None, "api_tokens": None}
+# A source's fetch state is written on every fetch; the page shows only its run of failures.
+METRICS: dict[str, str | None] = {
+    "daily_metrics": None,
+    "sources": None,
+    "fetch_state": "OLD.error_count <> NEW.error_count",
+}
 
 
 def upgrade() -> None:
-    op.execute("INSERT INTO store_changes (name, count) VALUES ('users', 0)")
-    postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:
-        op.execute(PG_FUNCTION)
-    for table in COUNTED:
-        if postgres:
-            op.execute(
-                f"CREATE CONSTRAINT TRIGGER {table}_changes AFTER INSERT OR UPDATE OR DELETE "
-                f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-                "EXECUTE FUNCTION store_changes_users()"
-            )
-            continue
-        for event in ("insert", "update", "delete"):
-            op.execute(
-                f"CREATE TRIGGER {table}_{event}_changes AFTER {event.upper()} ON {table} "
-                f"BEGIN {BUMP}; END"
-            )
+    add_counter("users", USERS)
+    add_counter("metrics", METRICS)
 
 
 def downgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for table in COUNTED:
-        if postgres:
-            op.execute(f"DROP TRIGGER {table}_changes ON {table}")
-            continue
-        for event in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_{event}_changes")
-    if postgres:
-        op.execute("DROP FUNCTION store_changes_users()")
-    op.execute("DELETE FROM store_changes WHERE name = 'users'")
+    drop_counter("metrics", METRICS)
+    drop_counter("users", USERS)
