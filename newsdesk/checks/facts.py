@@ -237,6 +237,13 @@ class DraftFacts:
         out: list[Token] = []
         size = sentence.end - sentence.start
         at = max(0, bisect_right(self._offsets, sentence.start) - 1)
+        offset, (tokens, _) = self._stretches[at]
+        if (
+            offset == sentence.start
+            and (not tokens or tokens[-1].end <= size)
+            and (at + 1 == len(self._offsets) or self._offsets[at + 1] >= sentence.end)
+        ):
+            return tokens  # the stretch is the sentence (most are): its tokens as they are
         for offset, (tokens, _) in self._stretches[at:]:
             if offset >= sentence.end:
                 break
