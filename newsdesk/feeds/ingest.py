@@ -36,7 +36,7 @@ from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
 from newsdesk.store.items import EntryBatch, store_batches, store_entries
 from newsdesk.store.market import store_snapshots
-from newsdesk.store.models import Source
+from newsdesk.store.models import FetchState, Source
 from newsdesk.store.sources import (
     get_source,
     prune_attempts,
@@ -151,23 +151,29 @@ def fetch_step(
     force: bool = False,
     resolver: Resolver | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    state: FetchState | None = None,
 ) -> SourceRun:
-    """Fetch a source unless it is backing off; conditional GET with the stored validators."""
+    """Fetch a source unless it is backing off; conditional GET with the stored validators.
+
+    ``state``: the source's fetch state as :func:`ingest` read it with every other source's
+    (and pruned the attempt log once); else it is read here, and the log pruned.
+    """
     now = now or _now()
     conf = settings.source(name)
     run = SourceRun(name)
-    with db.session() as session:
-        row = get_source(session, name)
-        if row is None:  # a caller that did not register the sources first
-            row = sync_sources(session, settings)[name]
-        state = row.state
-        prune_attempts(session, now, settings.fetch.attempt_log_days)
-        if not conf.enabled:
-            return replace(run, status=SKIPPED, error="disabled in config")
-        if not force and state.next_attempt_at and state.next_attempt_at > now:
-            when = state.next_attempt_at.isoformat(timespec="seconds")
-            return replace(run, status=SKIPPED, error=f"backing off until {when}")
-        etag, modified = state.etag, state.last_modified
+    if state is None:
+        with db.session() as session:
+            row = get_source(session, name)
+            if row is None:  # a caller that did not register the sources first
+                row = sync_sources(session, settings)[name]
+            state = row.state
+            prune_attempts(session, now, settings.fetch.attempt_log_days)
+    if not conf.enabled:
+        return replace(run, status=SKIPPED, error="disabled in config")
+    if not force and state.next_attempt_at and state.next_attempt_at > now:
+        when = state.next_attempt_at.isoformat(timespec="seconds")
+        return replace(run, status=SKIPPED, error=f"backing off until {when}")
+    etag, modified = state.etag, state.last_modified
     http = http or new_session(settings.fetch)
     accept = ACCEPT.get(conf.type)
     kwargs = {"resolver": resolver, "sleep": sleep} | ({"accept": accept} if accept else {})
@@ -394,7 +400,10 @@ def ingest(
     selected = list(names) if names else [s.name for s in settings.sources if s.enabled]
     for name in selected:
         settings.source(name)
-    register_sources(db, settings)
+    with db.session() as session:  # one read of every source's state, not a session per fetch
+        rows = sync_sources(session, settings)
+        prune_attempts(session, _now(), settings.fetch.attempt_log_days)
+        states = {name: rows[name].state for name in selected}
     runs: list[SourceRun] = []
 
     def finished(done: list[SourceRun]) -> None:
@@ -405,7 +414,10 @@ def ingest(
 
     parsed: list[tuple[SourceRun, datetime]] = []  # waiting to be stored together
     with ThreadPoolExecutor(max_workers=settings.fetch.concurrency) as pool:
-        futures = [pool.submit(_safe_fetch_parse, db, settings, name, force) for name in selected]
+        futures = [
+            pool.submit(_safe_fetch_parse, db, settings, name, force, states[name])
+            for name in selected
+        ]
         for future in as_completed(futures):
             run, now = future.result()
             if run.finished:
@@ -421,12 +433,12 @@ def ingest(
 
 
 def _safe_fetch_parse(
-    db: Database, settings: Settings, name: str, force: bool
+    db: Database, settings: Settings, name: str, force: bool, state: FetchState
 ) -> tuple[SourceRun, datetime]:
     """A source fetched and parsed (stored by the caller), and the time it ran at."""
     now = _now()
     try:
-        run = fetch_step(db, settings, name, now=now, force=force)
+        run = fetch_step(db, settings, name, now=now, force=force, state=state)
         return parse_step(db, settings, run, now=now), now
     except Exception as exc:  # e.g. the store is down: this source fails, not the run
         return _error_run(name, exc), now
