@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.config import load_settings
-from newsdesk.metrics.compute import compute_metrics, percentile
+from newsdesk.metrics.compute import percentile
 from newsdesk.metrics.display import minutes, percent
 from newsdesk.metrics.periods import parse_period
-from newsdesk.metrics.store import snapshot_day
+from newsdesk.metrics.store import period_metrics, snapshot_day
 from newsdesk.metrics.tables import TABLES, table, to_csv
 from newsdesk.store.db import Database
 from newsdesk.store.models import (
@@ -189,7 +189,7 @@ def week(db: Database) -> Database:
 
 
 def test_a_hand_built_week_is_exactly_right(week: Database) -> None:
-    data = compute_metrics(week, SETTINGS, parse_period(week="2026-W48")).as_json()
+    data = period_metrics(week, SETTINGS, parse_period(week="2026-W48"), snapshots=False).as_json()
     assert (
         data["due"] == 8 * 5 + 1
     )  # eight trading-day slots on five trading days, the weekly one on Friday
@@ -293,7 +293,7 @@ def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) 
         row.brief = {
             "sources": [{"n": 1, "item_id": items[0].id}, {"n": 2, "item_id": items[3].id}]
         }
-    data = compute_metrics(db, SETTINGS, parse_period(week="2026-W48")).as_json()
+    data = period_metrics(db, SETTINGS, parse_period(week="2026-W48"), snapshots=False).as_json()
     assert data["sources"] == [
         {
             "source": "a",
@@ -314,7 +314,7 @@ def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) 
             "failing_now": 2,
         },
     ]
-    before = compute_metrics(db, SETTINGS, parse_period(day="2026-11-20")).as_json()
+    before = period_metrics(db, SETTINGS, parse_period(day="2026-11-20"), snapshots=False).as_json()
     assert [(r["ingested"], r["fetches"], r["errors"]) for r in before["sources"]] == [
         (1, 1, 1),
         (0, 0, 0),
@@ -322,7 +322,9 @@ def test_sources_table_counts_items_and_feed_errors_in_the_period(db: Database) 
 
 
 def test_empty_periods(db: Database) -> None:
-    holiday = compute_metrics(db, SETTINGS, parse_period(day="2026-10-01")).as_json()
+    holiday = period_metrics(
+        db, SETTINGS, parse_period(day="2026-10-01"), snapshots=False
+    ).as_json()
     assert (
         holiday["due"] == 0
         and holiday["fill_rate"] is None
@@ -330,7 +332,7 @@ def test_empty_periods(db: Database) -> None:
         and holiday["approval_rate"] is None
     )
     assert holiday["approve_minutes"] == {"median": None, "p90": None, "count": 0}
-    month = compute_metrics(db, SETTINGS, parse_period(month="2026-10")).as_json()
+    month = period_metrics(db, SETTINGS, parse_period(month="2026-10"), snapshots=False).as_json()
     # a desk that never ran was due nothing (issue 24 item 7: it read 0/172 for a whole month;
     # this desk replays 2026-11-23, so October is before it)
     assert (month["due"], month["fill_rate"], month["revisions_per_draft"]) == (0, None, None)
@@ -352,7 +354,7 @@ def test_periods_and_percentiles() -> None:
 
 
 def test_csv_matches_json(week: Database) -> None:
-    metrics = compute_metrics(week, SETTINGS, parse_period(week="2026-W48"))
+    metrics = period_metrics(week, SETTINGS, parse_period(week="2026-W48"), snapshots=False)
     for name in TABLES:
         rows = table(metrics, name)
         parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
@@ -371,7 +373,7 @@ def test_cli_json_and_csv(week: Database) -> None:
     assert out.returncode == 0, out.stderr
     assert (
         json.loads(out.stdout)
-        == compute_metrics(week, SETTINGS, parse_period(week="2026-W48")).as_json()
+        == period_metrics(week, SETTINGS, parse_period(week="2026-W48"), snapshots=False).as_json()
     )
     csv_out = run("--week", "2026-W48", "--csv", "--table", "slots")
     assert csv_out.stdout.startswith(
@@ -428,9 +430,9 @@ def test_fill_rate_counts_only_slots_due_while_the_desk_ran(db: Database) -> Non
     month = parse_period(month="2026-11")
     desk = SETTINGS.model_copy(update={"demo": SETTINGS.demo.model_copy(update={"enabled": False})})
     # On the real clock (December) the month is over: every slot from the 24th on was due.
-    later = compute_metrics(db, desk, month).as_json()
+    later = period_metrics(db, desk, month, snapshots=False).as_json()
     assert later["due"] == 5 + 8 * 4 + 1  # 24th from 12:00, 25-27 and 30 Nov, Friday's weekly
-    data = compute_metrics(db, desk, month, now=at(25, 11)).as_json()
+    data = period_metrics(db, desk, month, now=at(25, 11), snapshots=False).as_json()
     # 24th: interaction 12:00, intraday_pm, close_summary, promo, research_digest; 25th: 08-10:00
     assert (data["due"], data["filled_on_time"]) == (5 + 3, 1)
     slots = {s["slot"]: s["due"] for s in data["slots"]}
@@ -438,5 +440,7 @@ def test_fill_rate_counts_only_slots_due_while_the_desk_ran(db: Database) -> Non
         slots["morning_report"] == 1 and slots["interaction"] == 1 and slots["weekly_summary"] == 0
     )
     # The demo desk replays the 23rd (its clock stands there): it ran that day from 07:30 on.
-    replaying = compute_metrics(db, SETTINGS, parse_period(day="2026-11-23")).as_json()
+    replaying = period_metrics(
+        db, SETTINGS, parse_period(day="2026-11-23"), snapshots=False
+    ).as_json()
     assert replaying["due"] == 8

@@ -30,10 +30,9 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -43,7 +42,6 @@ from newsdesk.clock import desk_clock
 from newsdesk.config import Settings
 from newsdesk.metrics.periods import Period
 from newsdesk.metrics.tables import note_objects
-from newsdesk.store.db import Database
 from newsdesk.store.models import (
     AuditEntry,
     Draft,
@@ -207,129 +205,114 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-@contextmanager
-def reading(db: Database, connection: Connection | None) -> Iterator[Connection]:
-    """``connection`` when the caller has one (a web request holds one for its whole life: one
-    more per request ran the pool dry at 15 concurrent requests, each waiting for a second
-    connection, none giving one back), else a connection of our own."""
-    if connection is not None:
-        yield connection
-        return
-    with db.engine.connect() as own:
-        yield own
-
-
 def _minutes(start: datetime, end: datetime) -> float:
     """Whole seconds, in minutes: a day's snapshot keeps them as integers (quick to read back)."""
     return round((end - start).total_seconds()) / 60
 
 
-def compute_metrics(
-    db: Database,
+def from_store(
+    session: Connection,
     settings: Settings,
     period: Period,
-    calendar: TradingCalendar | None = None,
-    now: datetime | None = None,
-    connection: Connection | None = None,
+    calendar: TradingCalendar,
+    now: datetime,
 ) -> Metrics:
-    """The period's figures from the store itself (``period_metrics`` reads closed days from
-    their daily snapshots instead), on ``connection`` when given."""
-    calendar = calendar or TradingCalendar()
+    """The period's figures from the store itself, read on ``session``: what a day's snapshot
+    stores (``newsdesk.metrics.store.period_metrics`` reads a period, closed days from their
+    snapshots)."""
     metrics = Metrics(period)
     # Core rows: the ORM's loading doubles the time at this size
-    with reading(db, connection) as session:
-        ran = (desk_started(session, desk_clock(settings).now()), now or datetime.now(UTC))
-        # The brief as text: the cited item ids are all we need, and decoding 20,000 briefs costs more.
-        drafts = [
-            _DraftRow(*row)
-            for row in session.execute(
-                select(
-                    Draft.id,
-                    Draft.day,
-                    Draft.slot,
-                    Draft.kind,
-                    Draft.state,
-                    cast(Draft.brief, Text).label("brief_text"),
-                ).where(Draft.day >= period.start, Draft.day <= period.end)
-            )
-        ]
-        in_period = Draft.day.between(period.start, period.end)
-        # Driven from the audit indexes: probing the audit once per draft of the month is slower.
-        audited = AuditEntry.draft_id.in_(select(Draft.id).where(in_period))
-        first_version: dict[int, datetime] = {}
-        version_counts: dict[int, int] = {}
-        for draft_id, first, count in session.execute(
-            select(DraftVersion.draft_id, func.min(DraftVersion.created_at), func.count())
-            .join(Draft, Draft.id == DraftVersion.draft_id)
-            .where(in_period)
-            .group_by(DraftVersion.draft_id)
-        ):
-            first_version[draft_id], version_counts[draft_id] = first, count
-        approvals = dict(
-            session.execute(
-                select(AuditEntry.draft_id, func.max(AuditEntry.at))
-                .where(AuditEntry.to_state == "approved", audited)
-                .group_by(AuditEntry.draft_id)
-            ).all()
-        )
-        notes = session.execute(
-            select(AuditEntry.draft_id, AuditEntry.action, AuditEntry.actor, AuditEntry.note)
-            .where(AuditEntry.action.in_(("review.reject", "review.request_revision")), audited)
-            .order_by(AuditEntry.id)
-        ).all()
-        newest = (
-            select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
-            .join(Draft, Draft.id == DraftVersion.draft_id)
-            .where(in_period)
-            .group_by(DraftVersion.draft_id)
-            .subquery()
-        )
-        ratio = DraftVersion.report["originality"]["ratio"].as_float()
-        bucket = case((ratio >= 1.0, 9), else_=cast(func.floor(ratio * 10), Integer))
-        histogram = session.execute(
-            select(bucket.label("bucket"), func.count())
-            .join(
-                newest,
-                (DraftVersion.draft_id == newest.c.draft_id)
-                & (DraftVersion.number == newest.c.number),
-            )
-            .group_by(bucket)
-        ).all()
-        written = (DraftVersion.origin.in_(("draft", "revision")), in_period)
-        providers = session.execute(
+    ran = (desk_started(session, desk_clock(settings).now()), now)
+    # The brief as text: the cited item ids are all we need, and decoding 20,000 briefs costs more.
+    drafts = [
+        _DraftRow(*row)
+        for row in session.execute(
             select(
-                DraftVersion.provider,
-                func.count(),
-                func.sum(DraftVersion.prompt_tokens),
-                func.sum(DraftVersion.completion_tokens),
-            )
-            .join(Draft, Draft.id == DraftVersion.draft_id)
-            .where(*written)
-            .group_by(DraftVersion.provider)
-        ).all()
-        latencies: dict[str, list[int]] = defaultdict(list)
-        for provider, latency in session.execute(
-            select(DraftVersion.provider, DraftVersion.latency_ms)
-            .join(Draft, Draft.id == DraftVersion.draft_id)
-            .where(*written)
-        ):
-            latencies[provider].append(latency)
-        failed_reports = (
-            session.execute(
-                select(DraftVersion.report)
-                .join(Draft, Draft.id == DraftVersion.draft_id)
-                .where(in_period, DraftVersion.passed.is_(False))
-            )
-            .scalars()
-            .all()
+                Draft.id,
+                Draft.day,
+                Draft.slot,
+                Draft.kind,
+                Draft.state,
+                cast(Draft.brief, Text).label("brief_text"),
+            ).where(Draft.day >= period.start, Draft.day <= period.end)
         )
-        breaking = session.execute(
-            select(Draft.created_at, func.min(Post.sent_at))
-            .join(Post, Post.draft_id == Draft.id)
-            .where(Draft.kind == "breaking", Post.state == "sent", in_period)
-            .group_by(Draft.id, Draft.created_at)
+    ]
+    in_period = Draft.day.between(period.start, period.end)
+    # Driven from the audit indexes: probing the audit once per draft of the month is slower.
+    audited = AuditEntry.draft_id.in_(select(Draft.id).where(in_period))
+    first_version: dict[int, datetime] = {}
+    version_counts: dict[int, int] = {}
+    for draft_id, first, count in session.execute(
+        select(DraftVersion.draft_id, func.min(DraftVersion.created_at), func.count())
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(in_period)
+        .group_by(DraftVersion.draft_id)
+    ):
+        first_version[draft_id], version_counts[draft_id] = first, count
+    approvals = dict(
+        session.execute(
+            select(AuditEntry.draft_id, func.max(AuditEntry.at))
+            .where(AuditEntry.to_state == "approved", audited)
+            .group_by(AuditEntry.draft_id)
         ).all()
-        sources = _sources(session, period, drafts, ZoneInfo(settings.timezone))
+    )
+    notes = session.execute(
+        select(AuditEntry.draft_id, AuditEntry.action, AuditEntry.actor, AuditEntry.note)
+        .where(AuditEntry.action.in_(("review.reject", "review.request_revision")), audited)
+        .order_by(AuditEntry.id)
+    ).all()
+    newest = (
+        select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(in_period)
+        .group_by(DraftVersion.draft_id)
+        .subquery()
+    )
+    ratio = DraftVersion.report["originality"]["ratio"].as_float()
+    bucket = case((ratio >= 1.0, 9), else_=cast(func.floor(ratio * 10), Integer))
+    histogram = session.execute(
+        select(bucket.label("bucket"), func.count())
+        .join(
+            newest,
+            (DraftVersion.draft_id == newest.c.draft_id) & (DraftVersion.number == newest.c.number),
+        )
+        .group_by(bucket)
+    ).all()
+    written = (DraftVersion.origin.in_(("draft", "revision")), in_period)
+    providers = session.execute(
+        select(
+            DraftVersion.provider,
+            func.count(),
+            func.sum(DraftVersion.prompt_tokens),
+            func.sum(DraftVersion.completion_tokens),
+        )
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(*written)
+        .group_by(DraftVersion.provider)
+    ).all()
+    latencies: dict[str, list[int]] = defaultdict(list)
+    for provider, latency in session.execute(
+        select(DraftVersion.provider, DraftVersion.latency_ms)
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(*written)
+    ):
+        latencies[provider].append(latency)
+    failed_reports = (
+        session.execute(
+            select(DraftVersion.report)
+            .join(Draft, Draft.id == DraftVersion.draft_id)
+            .where(in_period, DraftVersion.passed.is_(False))
+        )
+        .scalars()
+        .all()
+    )
+    breaking = session.execute(
+        select(Draft.created_at, func.min(Post.sent_at))
+        .join(Post, Post.draft_id == Draft.id)
+        .where(Draft.kind == "breaking", Post.state == "sent", in_period)
+        .group_by(Draft.id, Draft.created_at)
+    ).all()
+    sources = _sources(session, period, drafts, ZoneInfo(settings.timezone))
     _slots(metrics, settings, period, calendar, drafts, approvals, ran)
     metrics.drafts = len(drafts)
     metrics.approved = sum(1 for d in drafts if d.state in ("approved", "published"))

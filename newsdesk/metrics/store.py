@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,8 +31,7 @@ from newsdesk.metrics.compute import (
     SOURCE_COUNTS,
     Metrics,
     SlotFigures,
-    compute_metrics,
-    reading,
+    from_store,
     shown_slots,
     slot_table,
     source_table,
@@ -53,7 +53,7 @@ _SLOT_COUNTS = ("due", "filled_on_time", "drafts", "approved")
 
 
 def snapshot_day(db: Database, settings: Settings, day: date) -> Metrics:
-    metrics = compute_metrics(db, settings, Period(day.isoformat(), day, day))
+    metrics = period_metrics(db, settings, Period(day.isoformat(), day, day), snapshots=False)
     with db.session() as session:
         row = session.get(DailyMetrics, day)
         if row is None:
@@ -71,13 +71,18 @@ def period_metrics(
     calendar: TradingCalendar | None = None,
     now: datetime | None = None,
     connection: Connection | None = None,
+    snapshots: bool = True,
 ) -> Metrics:
     """The period's figures: closed days from their snapshots, today and later (and closed days
-    with no snapshot) computed live, one computation per run of such days; all on one
-    connection (``connection`` when given)."""
+    with no snapshot) computed live, one computation per run of such days; without
+    ``snapshots``, every day computed (what a snapshot stores). All on one connection
+    (``connection`` when given)."""
     now = now or datetime.now(UTC)
+    calendar = calendar or TradingCalendar()
     today = working_day(settings, now)
     with reading(db, connection) as conn:
+        if not snapshots:
+            return from_store(conn, settings, period, calendar, now)
         stored = _figures(
             _snapshots(db, conn, period.start, min(period.end, today - timedelta(days=1)))
         )
@@ -88,7 +93,7 @@ def period_metrics(
             if not days:
                 return []
             run = Period(f"{days[0]}..{days[-1]}", days[0], days[-1])
-            return [to_parts(compute_metrics(db, settings, run, calendar, now, conn))]
+            return [to_parts(from_store(conn, settings, run, calendar, now))]
 
         for day in period.days:
             if day in stored:
@@ -100,6 +105,18 @@ def period_metrics(
         metrics = merge(period, settings, pieces, lambda counts: source_table(conn, counts))
     metrics.from_snapshots = len(stored) == len(period.days)
     return metrics
+
+
+@contextmanager
+def reading(db: Database, connection: Connection | None) -> Iterator[Connection]:
+    """``connection`` when the caller has one (a web request holds one for its whole life: one
+    more per request ran the pool dry at 15 concurrent requests, each waiting for a second
+    connection, none giving one back), else a connection of our own."""
+    if connection is not None:
+        yield connection
+        return
+    with db.engine.connect() as own:
+        yield own
 
 
 def _figures(stored: dict[date, tuple[datetime, dict[str, Any]]]) -> dict[date, dict[str, Any]]:
