@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 _HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
+# What _HASH_DROP drops from ASCII text: every byte but letters and digits.
+_ASCII_DROP = bytes(c for c in range(128) if not chr(c).isalnum())
 MAX_KEY = 500
 
 
@@ -44,8 +46,20 @@ def content_hash(title: str, text: str, identity: str = "") -> str:
     has nothing to compare, so its hash is of ``identity`` (its guid key) instead:
     otherwise every such entry would be a duplicate of the first.
     """
-    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}\n{text}").lower())
+    folded = _folded(f"{title}\n{text}")
     return hash_key(folded) if folded else hash_key("identity:" + identity)
+
+
+def _folded(text: str) -> str:
+    """``text`` in NFKC, lower case, without what ``_HASH_DROP`` drops.
+
+    The regex is ~30 ns a character, most of ingest's hashing: ASCII text (NFKC leaves it
+    as it is) drops its bytes with ``bytes.translate``; other text drops its whitespace
+    (none of it a word character) with ``str.split`` before the regex sees it.
+    """
+    if text.isascii():
+        return text.lower().encode("ascii").translate(None, _ASCII_DROP).decode("ascii")
+    return _HASH_DROP.sub("", "".join(unicodedata.normalize("NFKC", text).lower().split()))
 
 
 def guid_key(guid: str, source_name: str) -> str:
