@@ -164,7 +164,7 @@ def stretches(draft: str) -> list[tuple[int, str]]:
 
 def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
     """``tokens``: the sentence's own, offsets within ``text``."""
-    kept = [t for t in tokens if not MARKER.fullmatch(t.word)]
+    kept = [t for t in tokens if t.word[0] not in "[【" or not MARKER.fullmatch(t.word)]
     inside = [(m.start(), m.end()) for m in MARKER.finditer(text)]
     if inside:
         kept = [t for t in kept if not any(a <= t.start < b for a, b in inside)]

@@ -439,7 +439,8 @@ def fact_spans(
     tokens = tagged_tokens(text, dictionaries) if tokens is None else tokens
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
     # Where the figures are is all that is asked here, not what they mean (figure_facts).
-    figures = _figure_spans(_masked(fold_width(text)))
+    # Every figure has a digit (a full-width one is a digit too).
+    figures = _figure_spans(_masked(fold_width(text))) if _DIGIT.search(text) else []
     starts = [t.start for t in tokens]
     spans += [(_statement_start(text, tokens, starts, span.start), span.end) for span in figures]
     spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]

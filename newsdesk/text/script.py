@@ -120,4 +120,6 @@ def simplify_codes(codes: np.ndarray) -> np.ndarray:
 def traditional_characters(text: str) -> list[str]:
     """The characters of ``text`` that are traditional forms only (國, 內), in order."""
     traditional = _traditional()
+    if traditional.isdisjoint(text):  # a simplified text: one pass in C
+        return []
     return [char for char in text if char in traditional]
