@@ -254,12 +254,10 @@ def story_layout(ctx: Context) -> list[str]:
     more = more[: ctx.spec.facts_per_story]
     if more:
         out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))
-    now = told[0]
-    same_period = [s for s in facts if _same_period(s, now)]
-    # A comparison already says where one rate went; directions add something only when the
-    # period moved more than one metric.
-    metrics = {s.reading.metric for s in same_period if s.fact.direction and s.fact.unit == "%"}
-    if len(metrics) > 1 or not found:
+    # A comparison is the analysis; signs of one period restated beside it read as filler
+    # (the blind read: 同一期里，CPI为正增长，PPI为负增长).
+    same_period = [s for s in facts if _same_period(s, told[0])]
+    if not found:
         out.append(_reasoning(ctx, same_period))
     return out
 
@@ -297,12 +295,12 @@ def question_layout(ctx: Context) -> list[str]:
 def brief_layout(ctx: Context) -> list[str]:
     # 盘中 and the previews state only what no other post of the day states.
     stories = []
-    if ctx.spec.reads == "market" and _todays_snapshot(ctx) is not None:
+    if ctx.spec.reads == "market":
+        if _todays_snapshot(ctx) is None:
+            # News lines alone are no 盘中信息 (the blind read), nor is the last close.
+            ctx.notes.append(f"{ctx.brief.title}未起草：今日的盘中行情快照尚未入库")
+            return []
         stories = ctx.stories(("market",), 1)
-    elif ctx.spec.reads == "market":
-        ctx.notes.append(
-            "盘面数据未写入：今日的盘中行情快照尚未入库，上一交易日的收盘不是今天的盘中信息"
-        )
     stories += ctx.stories(NEWS, ctx.spec.stories)
     if not stories:
         ctx.notes.append(f"{ctx.brief.title}未起草：今日可确认的数字都已在其他稿件中写过")
