@@ -3,16 +3,14 @@ they differ in how they work: short and long, Chinese and not, full width and co
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdesk.checks.substance import sentence_key
-from newsdesk.checks.units import MARKER, fold_char, fold_chars
-from newsdesk.text.normalise import fold, nfkc
+from newsdesk.checks.units import fold_char, fold_chars
+from newsdesk.text.normalise import nfkc
 
 _MIXED = st.text(
     alphabet=st.one_of(
@@ -45,10 +43,3 @@ def test_fold_chars_folds_each_character(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "ＡＢＣ１２３", "e\u0301", "稳 赚、稳-赚、ＸＸ", "İstanbul"])
 def test_fold_chars_edge_cases(text: str) -> None:
     assert fold_chars(text) == "".join(fold_char(char) for char in text)
-
-
-@given(st.lists(st.one_of(_MIXED, st.sampled_from(["[1]", "【2，3】", "Σ", "ΑΣ Β", "１２﹒５億"]))))
-def test_sentence_key_is_the_folded_sentence(parts: list[str]) -> None:
-    # The key reads check_form's cache instead of folding again: the same key.
-    text = "".join(parts)
-    assert sentence_key(text) == re.sub(r"[^\w]+", "", fold(MARKER.sub("", text)))

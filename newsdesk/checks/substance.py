@@ -31,7 +31,7 @@ from functools import lru_cache
 from newsdesk.checks.citations import Support
 from newsdesk.checks.facts import SentenceFacts
 from newsdesk.checks.units import MARKER, sentences
-from newsdesk.text.normalise import check_form, nfkc
+from newsdesk.text.normalise import fold
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,8 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 @lru_cache(maxsize=8192)
 def sentence_key(text: str) -> str:
-    """A sentence as compared across drafts: markers, punctuation and spaces gone, folded.
-
-    ``fold`` of the bare sentence, which is ``check_form`` of its NFKC form, spaces collapsed,
-    lower case: the sentence's reading has just put it in that form (cached).
-    """
-    return _NOT_WORD.sub("", " ".join(check_form(nfkc(MARKER.sub("", text))).split()).lower())
+    """A sentence as compared across drafts: markers, punctuation and spaces gone, folded."""
+    return _NOT_WORD.sub("", fold(MARKER.sub("", text)))
 
 
 @lru_cache(maxsize=64)
