@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import ColumnElement, any_, bindparam, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,15 +52,26 @@ class _Fresh:
 _KEYS_PER_QUERY = 2_000
 
 
+def _among(
+    session: Session, column: ColumnElement[object], values: list[object]
+) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter: psycopg
+    rewrites an IN list's thousands of placeholders in Python, uncached, for every query
+    (a fifth of storing the 200 real feeds)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _existing(session: Session, keys: Sequence[tuple[str, str | None, str]]) -> dict[str, int]:
     """Stored items matching any of ``keys`` (guid key, link, content hash): key -> item id."""
     found: dict[str, int] = {}
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         part = keys[start : start + _KEYS_PER_QUERY]
         clause = or_(
-            Item.guid_key.in_([k[0] for k in part]),
-            Item.link.in_([k[1] for k in part if k[1]]),
-            Item.content_hash.in_([k[2] for k in part]),
+            _among(session, Item.guid_key, [k[0] for k in part]),
+            _among(session, Item.link, [k[1] for k in part if k[1]]),
+            _among(session, Item.content_hash, [k[2] for k in part]),
         )
         query = select(Item.id, Item.guid_key, Item.link, Item.content_hash).where(clause)
         for item_id, *item_keys in session.execute(query):
@@ -73,7 +85,7 @@ def _sighted_before(session: Session, item_ids: set[int]) -> set[tuple[int, int]
     seen: set[tuple[int, int]] = set()
     for start in range(0, len(wanted), _KEYS_PER_QUERY):
         query = select(ItemSource.item_id, ItemSource.source_id).where(
-            ItemSource.item_id.in_(wanted[start : start + _KEYS_PER_QUERY])
+            _among(session, ItemSource.item_id, wanted[start : start + _KEYS_PER_QUERY])
         )
         seen.update(session.execute(query).tuples())
     return seen
@@ -184,7 +196,7 @@ def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
     stored: dict[str, int] = {}
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         part = keys[start : start + _KEYS_PER_QUERY]
-        query = select(items.c.guid_key, items.c.id).where(items.c.guid_key.in_(part))
+        query = select(items.c.guid_key, items.c.id).where(_among(session, items.c.guid_key, part))
         stored.update(session.execute(query).tuples().all())
     for item, key in zip(fresh, keys, strict=True):
         item.id = stored[key]
