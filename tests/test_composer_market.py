@@ -4,6 +4,7 @@ cannot go out at all)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from newsdesk.config import Settings
@@ -81,3 +82,34 @@ def test_an_intraday_post_states_no_earlier_days_close_as_its_news() -> None:
     assert text == ""  # news lines alone are no 盘中信息 (the second blind read)
     today, _ = intraday(snapshot(f"{DAY}T10:30:00+08:00"), "东岳新能源：前三季度净利润同比增长50%")
     assert "上证指数" in today and "3468.15" in today and "东岳新能源" in today
+
+
+def test_a_morning_report_recaps_the_last_close_from_its_snapshot() -> None:
+    # The blind read: the demo 早报 stated 11月20日北向资金净流出20亿元 from a report while the
+    # desk's own snapshot of that day says 12.9亿元; the snapshot is the desk's record.
+    friday = snapshot("2026-12-04T15:00:00+08:00") | {"date": "2026-12-04"}
+    brief = Brief("m", "morning_report", "早报", DAY, "入门", "时效性内容", "", "")
+    flow = "北向资金12月4日净流出35亿元，新能源板块获外资关注。"
+    results = "东岳新能源公告称，前三季度实现净利润同比增长50%。"
+    brief.sources = [
+        BriefSource(
+            1, 1, "12月4日A股收盘数据", "（快照正文）", "行情", None, None, "market", friday
+        ),
+        BriefSource(2, 2, "北向资金今日净流出35亿元", flow, "甲报", None, None),
+        BriefSource(3, 3, "东岳新能源：前三季度净利润同比增长50%", results, "乙报", None, None),
+    ]
+    composed = compose(Settings(), brief, "投资有风险。")
+    assert "【12月4日收盘回顾】" in composed.text
+    assert (
+        "上证指数收报3468.15点，涨1.26%" in composed.text
+        and "北向资金净流出20.4亿元" in composed.text
+    )
+    assert "35亿元" not in composed.text
+    assert "东岳新能源前三季度净利润同比增长50%[3]" in composed.text
+    assert any("35亿元" in note and "不一致" in note for note in composed.notes)
+    rounded = replace(brief.sources[1], text="北向资金12月4日净流出20亿元。")  # 20.4: said
+    again = compose(Settings(), replace(brief, sources=[brief.sources[0], rounded]), "投资有风险。")
+    assert "20亿元" not in again.text
+    today = snapshot(f"{DAY}T15:00:00+08:00")  # a close of the post's own day is no recap
+    brief.sources[0] = replace(brief.sources[0], data=today)
+    assert "收盘回顾" not in compose(Settings(), brief, "投资有风险。").text

@@ -184,7 +184,11 @@ def test_close_and_intraday_briefs_lead_with_the_market_snapshot(demo_db: Databa
     intraday = build_brief(demo_db, settings, settings.slot("intraday_am"), DAY)
     assert intraday.sources[0].kind == "market" and "11月20日A股收盘" in intraday.sources[0].text
     assert Brief.from_json(intraday.as_json()).sources[0].data == intraday.sources[0].data
-    for kind in ("morning_report", "viewpoint", "research_digest"):
+    # The 早报 recaps the last trading day's close from its snapshot (the blind read: a
+    # report's 北向资金 figure disagreed with the desk's own record of the day).
+    morning = build_brief(demo_db, settings, settings.slot("morning_report"), DAY)
+    assert morning.sources[0].kind == "market" and "11月20日A股收盘" in morning.sources[0].text
+    for kind in ("viewpoint", "research_digest"):
         brief = build_brief(demo_db, settings, settings.slot(kind), DAY)
         assert "market" not in {s.kind for s in brief.sources}, kind
 

@@ -238,10 +238,11 @@ def _sure_figures(item: Item) -> int:
 
 
 def _market(session: Session, kind: str, day: date, end: datetime) -> BriefSource | None:
-    """The market snapshot a close summary (the day's) or an intraday slot (the latest) uses."""
+    """The market snapshot a close summary (the day's), an intraday slot (the latest) or a
+    morning report (the last trading day's close, for its recap) uses."""
     if kind == "close_summary":
         start = TradingCalendar().day_start(day)
-    elif kind == "intraday":  # today's figures so far, else the last close
+    elif kind in ("intraday", "morning_report"):  # today's figures so far, else the last close
         start = TradingCalendar().previous_close(end)
     else:
         return None
@@ -419,22 +420,19 @@ def build_brief(
             if spec.reads == "topic" and topics:
                 window = _with_topic(session, window, topics[0], end)
             candidates = _ranked(window, topics, slot.kind)
+        lead = _market(session, slot.kind, day, end)
+        chosen = [lead] if lead else []
         if spec.research:
             # Leave room for the research picks (研报精选) after the news.
             pages = _items(
                 session, end - timedelta(days=settings.drafting.research_days), end, pages=True
             )
-            limit = settings.drafting.max_sources - spec.research
-            news = _fit(candidates, settings, limit=limit, topics=topics)
+            limit = settings.drafting.max_sources - spec.research + len(chosen)
+            news = _fit(candidates, settings, chosen, limit=limit, topics=topics)
             sources = _fit(pages, settings, news, limit=len(news) + spec.research)
         else:
-            lead = _market(session, slot.kind, day, end)
             sources = _fit(
-                candidates,
-                settings,
-                [lead] if lead else [],
-                topics=topics,
-                one_topic=spec.reads == "topic",
+                candidates, settings, chosen, topics=topics, one_topic=spec.reads == "topic"
             )
     return Brief(
         slot=slot.name,

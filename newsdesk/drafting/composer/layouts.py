@@ -155,7 +155,15 @@ def lines_layout(ctx: Context) -> list[str]:
             return []
         out.append(f"【{ctx.words.get('market', '盘面数据')}】")
         out += record
-    news = ctx.stories(NEWS, ctx.spec.stories)
+    day, recap = _last_close(ctx) if "recap" in ctx.words else ("", [])
+    if recap:
+        out.append(f"【{ctx.words['recap'].format(date=day)}】")
+        out += recap
+    # The recap's figures are the desk's own record of that day: a report giving one of them
+    # otherwise (北向资金 20亿元 against the snapshot's 12.9亿元) is not stated, nor one saying
+    # it again. Read with the day each figure is of.
+    dated = "\n".join(f"{day}{line}" for line in recap)
+    news = ctx.stories(NEWS, ctx.spec.stories, also_said=dated)
     out += _numbered(ctx, news, 1)
     if ctx.spec.research:
         # A research page's figure the news lines above state is not stated again.
@@ -186,7 +194,20 @@ def _market_record(ctx: Context) -> list[str]:
     today = _todays_snapshot(ctx)
     if today is None or not today[0].closed(TradingCalendar().zone):
         return []
-    return record_lines(today[0], today[1], ctx.words["record"])
+    return record_lines(today[0], today[1], ctx.desk["record"])
+
+
+def _last_close(ctx: Context) -> tuple[str, list[str]]:
+    """The 早报's recap of the last trading day: its closing snapshot's record lines and the
+    day they are of (11月20日), or ("", []) when the brief has no earlier day's close."""
+    for source in ctx.brief.sources:
+        if source.kind != "market" or not source.data:
+            continue
+        snapshot = Snapshot.model_validate(source.data)
+        if snapshot.date.isoformat() < ctx.brief.day and snapshot.closed(TradingCalendar().zone):
+            day = f"{snapshot.date.month}月{snapshot.date.day}日"
+            return day, record_lines(snapshot, source.number, ctx.desk["record"])
+    return "", []
 
 
 def _reasoning(ctx: Context, statements: list[Statement]) -> str:

@@ -3,7 +3,7 @@
 A market snapshot (``feeds/market.py``) arrives as validated numbers and is stored beside its
 text as ``data``: the indices, turnover, northbound flow, sector moves and breadth are stated
 from those numbers, each line cited to the snapshot, with the desk's words for each part
-(``phrases/close_summary.toml`` [record]). Nothing is inferred: a leader is a sector that rose
+(``phrases/_desk.toml`` [record]). Nothing is inferred: a leader is a sector that rose
 most, as the snapshot says.
 """
 

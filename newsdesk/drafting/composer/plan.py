@@ -424,16 +424,21 @@ def plan_stories(
     disputed = disputes([s for found in by_source.values() for s in found], everything, script)
     # A figure another draft of the day gives otherwise (the 早报's 北向资金 20亿元, a weekly's
     # 53亿元 of the same day from another report): two posts of one day must not disagree.
-    disputed |= _against_the_day(
-        [s for found in by_source.values() for s in found], day_texts, script, desk_dirs
-    )
+    day_claims = _day_claims(day_texts, script, desk_dirs)
+    disputed |= _against_the_day([s for found in by_source.values() for s in found], day_claims)
     for position, source in enumerate(leads):
         reports = [source, *(s for s in brief.sources if s.story == source.number)]
         stated = [by_source[r.number] for r in reports]
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
         told = [
-            [s for s in found if said_key(s.fact) not in said and claim(s) not in disputed]
+            [
+                s
+                for s in found
+                if said_key(s.fact) not in said
+                and claim(s) not in disputed
+                and not (fresh and claim(s) in day_claims)  # said, perhaps rounded (20 / 20.4)
+            ]
             for found in stated
         ]
         report, statements = max(
@@ -466,15 +471,11 @@ def plan_stories(
     return out
 
 
-def _against_the_day(
-    statements: list[Statement],
-    day_texts: tuple[str, ...],
-    script: str,
-    desk_dirs: tuple[Path, ...],
-) -> dict[Claim, str]:
-    """Claims the day's other drafts state with a value these statements do not round to,
-    each described for the editor. The drafts' own lines are read as sources are: a line
-    the composer wrote reads back as the statement it made."""
+def _day_claims(
+    day_texts: tuple[str, ...], script: str, desk_dirs: tuple[Path, ...]
+) -> dict[Claim, list[Statement]]:
+    """What the day's other drafts state, by claim. Their lines are read as sources are: a
+    line the composer wrote reads back as the statement it made."""
     said: dict[Claim, list[Statement]] = {}
     for text in day_texts:
         for part in text.splitlines():
@@ -482,9 +483,17 @@ def _against_the_day(
             posted = BriefSource(0, 0, "", line, "", None, None)
             for statement in source_statements(posted, script, desk_dirs):
                 said.setdefault(claim(statement), []).append(statement)
+    return said
+
+
+def _against_the_day(
+    statements: list[Statement], day_claims: dict[Claim, list[Statement]]
+) -> dict[Claim, str]:
+    """Claims the day's other drafts state with a value these statements do not round to,
+    each described for the editor."""
     out = {}
     for statement in statements:
-        other = said.get(claim(statement), [])
+        other = day_claims.get(claim(statement), [])
         if any(not rounds_to(statement.fact, s.fact) for s in other):
             values = "、".join(dict.fromkeys(f"{s.fact.value}{s.fact.unit}" for s in other))
             out[claim(statement)] = (
