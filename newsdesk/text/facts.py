@@ -240,11 +240,16 @@ def _figure_spans(masked: str) -> list[_Span]:
 _COMPARISON = frozenset({"较", "比", "相比", "相较", "较之", "对比"})
 
 
+# Asked of every word before and after every figure: the same few thousand words.
+@lru_cache(maxsize=65536)
 def _is_connector(token: str) -> bool:
     return term_key(token) in vocabulary().connector_set
 
 
-def _content_before(phrase: str) -> list[str]:
+# A figure's phrase is asked twice when it names no metric (_metric_before, then whether a
+# metric is inherited): one cut.
+@lru_cache(maxsize=16384)
+def _content_before(phrase: str) -> tuple[str, ...]:
     """The tokens that can name the metric of a figure written after ``phrase``.
 
     Connectors at the end (为, 约, 同比增长, 净买入 ...) go. In a comparison
@@ -257,9 +262,10 @@ def _content_before(phrase: str) -> list[str]:
         tokens = tokens[: marks[-1]]
     while tokens and _is_connector(tokens[-1]):
         tokens.pop()
-    return tokens
+    return tuple(tokens)
 
 
+@lru_cache(maxsize=65536)
 def _is_noun_token(token: str) -> bool:
     return (
         not _is_connector(token)
