@@ -109,6 +109,15 @@ def test_the_opinion_analyses_the_story_without_repeating_the_morning_line() -> 
     assert "回落" not in text and "正增长" not in text and "负增长" not in text
 
 
+def test_a_year_to_date_average_keeps_its_word() -> None:
+    # The second blind read: 1至10月平均，CPI较上年同期下降0.1% was stated as 1-10月's rate.
+    brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")
+    text = CPI_DAY.replace("1-10月，CPI", "1至10月平均，CPI")
+    brief.sources = [BriefSource(1, 1, "10月CPI", text, "甲报", None, None)]
+    said = compose(Settings(), brief, "投资有风险。", day_texts=["1、10月份CPI同比上涨0.2%[1]。"])
+    assert "1-10月平均" in said.text and "下降0.1%" in said.text
+
+
 def test_an_opinion_that_would_only_repeat_the_morning_line_takes_the_next_story() -> None:
     # The demo day's 观点 was the 早报's line word for word and a sign remark (the blind read).
     brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")

@@ -28,6 +28,8 @@ from newsdesk.text.numbers import amount, normalise_numbers
         ("装机2兆瓦", "装机2兆瓦"),  # 兆瓦 is a megawatt, not 万亿
         ("上涨〇．二％", "上涨0.2%"),  # Chinese digits
         ("2025年\n3月", "2025年\n3月"),  # a year and a month are not one number
+        ("1至10月平均", "1-10月平均"),  # a run of months, its 月 once (was 1-10月月平均)
+        ("1～10月份", "1-10月份"),
     ],
 )
 def test_numbers_have_one_spelling(raw: str, plain: str) -> None:

@@ -29,7 +29,8 @@ _REPORTING = frozenset({"称", "表示", "认为", "指出", "显示", "说", "�
 _PERIOD = re.compile(
     r"(?:\d{4}年)?(?:前\d{1,2}个?月|前[一二三四]季度|第?[一二三四]季度|[一二三四]季末|"
     r"(?<![A-Za-z0-9])(?:[1-4]Q\d{2}|Q[1-4])(?!\d)|"
-    r"\d{1,2}-\d{1,2}月份?|\d{1,2}月份?|上半年|下半年|全年|年内|当月|当季|今年|去年|上年|本周|当日|今日)"
+    r"\d{1,2}-\d{1,2}月份?(?:平均)?|\d{1,2}月份?|上半年|下半年|全年|年内|当月|当季|今年|去年|上年|本周|当日|"
+    r"今日)"
     r"|\d{4}年(?:度|底|末|初)?"
 )
 
@@ -198,10 +199,10 @@ _MONTHS_OF_QUARTERS = {"1": "1-3", "2": "1-6", "3": "1-9", "4": "1-12"}
 
 def period_key(said: str) -> str:
     """A period in one spelling, to compare a draft's with its source's: 10月份 and
-    2025年10月 -> M10; 1-10月, 前10个月 -> M1-10; 前三季度 -> M1-9; Q3, 第三季度, 3Q25 -> Q3;
+    2025年10月 -> M10; 1-10月, 1-10月平均, 前10个月 -> M1-10; 前三季度 -> M1-9; Q3, 第三季度, 3Q25 -> Q3;
     "" for what has no month or quarter (全年, 今年, a year alone)."""
     said = said.split("年", 1)[-1] if re.match(r"\d{4}年.", said) else said
-    if found := re.fullmatch(r"(\d{1,2})-(\d{1,2})月份?", said):
+    if found := re.fullmatch(r"(\d{1,2})-(\d{1,2})月份?(?:平均)?", said):  # 1-10月平均
         return f"M{int(found[1])}-{int(found[2])}"
     if found := re.fullmatch(r"前(\d{1,2})个?月", said):
         return f"M1-{int(found[1])}"

@@ -143,7 +143,7 @@ def normalise_numbers(text: str) -> str:
     if _CHINESE_MONTH_HINT.search(text):
         text = _CHINESE_MONTH.sub(_month_number, text)
     if _MONTH_HINT.search(text):
-        text = _MONTH_RANGE.sub(r"\1-\2月", text)
+        text = _MONTH_RANGE.sub(r"\1-\2", text)  # its 月 follows, unconsumed
     return text
 
 

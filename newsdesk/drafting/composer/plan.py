@@ -59,7 +59,7 @@ _BETWEEN = re.compile(
 _UP = {"增长", "增加", "上涨", "上升", "提高", "扩大", "净流入", "净买入", "大涨", "增", "涨", "升"}
 _FORECAST_CUE = re.compile(r"(?:市场)?(?:此前)?(?:预期|预计|预测)$")
 _PERIOD = re.compile(
-    r"(?:\d{4}年)?(?:Q[1-4]|前[一二三四]季度|第?[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?|"
+    r"(?:\d{4}年)?(?:Q[1-4]|前[一二三四]季度|第?[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?(?:平均)?|"
     r"\d{1,2}月份?|上半年|下半年|全年)|\d{4}年(?:度)?"
 )
 # Words that may stand between a clause's start and its metric without changing what it
