@@ -93,10 +93,12 @@ class Segmenter:
         """Built on first use: only topic detection asks for parts of speech."""
         return _Tagger(self._jieba, _jieba_tags() | self._jieba.user_word_tag_tab)
 
-    def tokens(self, text: str) -> list[str]:
-        """All tokens, tickers as single upper-case tokens, whitespace dropped."""
+    def tokens(self, text: str, *, normalised: bool = False) -> list[str]:
+        """All tokens, tickers as single upper-case tokens, whitespace dropped. ``normalised``:
+        ``text`` is ``normalise``'s output already (topic detection normalises a text once for
+        clustering and segmenting)."""
         out: list[str] = []
-        for piece, is_ticker in split_tickers(normalise(text)):
+        for piece, is_ticker in split_tickers(text if normalised else normalise(text)):
             if is_ticker:
                 out.append(piece)
                 continue
@@ -107,11 +109,11 @@ class Segmenter:
         """Topic terms: no stopwords, punctuation, numbers, dates or single Han characters."""
         return [t for t in self.tokens(text) if self.is_term(t)]
 
-    def content_terms(self, text: str) -> list[str]:
+    def content_terms(self, text: str, *, normalised: bool = False) -> list[str]:
         """Terms that can name a topic: ``terms`` less verbs, time words and function words."""
         keep = self._content
         out = []
-        for token in self.tokens(text):
+        for token in self.tokens(text, normalised=normalised):
             kept = keep.get(token)
             if kept is None:
                 # A token's verdict depends only on this segmenter's dictionaries and stopwords,

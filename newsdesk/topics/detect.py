@@ -38,7 +38,7 @@ from newsdesk.topics.labels import (
     story_name,
 )
 from newsdesk.topics.specific import Specificity
-from newsdesk.topics.stories import Story, TopicItem, cluster, join
+from newsdesk.topics.stories import Story, TopicItem, cluster, join, normaliser
 
 # A name carried by more stories than this in one window joins no two of them by itself:
 # it is what the day is about (a burst), which grouping into topics handles, not a story key.
@@ -96,9 +96,11 @@ def windows(now: datetime, count: int, calendar: TradingCalendar) -> list[Window
     return out
 
 
-def _window_index(when: datetime, spans: Sequence[Window]) -> int | None:
-    for index, span in enumerate(spans):
-        if span.start <= when < span.end or (index == 0 and when == span.end):
+def _window_index(when: float, bounds: Sequence[tuple[float, float]]) -> int | None:
+    """The window (by its start and end timestamps) a timestamp falls in; the current window
+    holds its end (now). Timestamps, not aware datetimes: each of those compares offsets."""
+    for index, (start, end) in enumerate(bounds):
+        if start <= when < end or (index == 0 and when == end):
             return index
     return None
 
@@ -117,8 +119,9 @@ def _months(story: Story) -> set[str]:
 class _Reader:
     """Terms per distinct text, each segmented once (wire copies repeat texts), and per story."""
 
-    def __init__(self, segmenter: Segmenter) -> None:
+    def __init__(self, segmenter: Segmenter, normal: Callable[[str], str]) -> None:
         self._segmenter = segmenter
+        self._normal = normal
         self._terms: dict[str, frozenset[str]] = {}
         # By id: one analysis holds every story it reads for as long as this reader lives.
         self._stories: dict[int, frozenset[str]] = {}
@@ -126,7 +129,9 @@ class _Reader:
     def _text_terms(self, text: str) -> frozenset[str]:
         found = self._terms.get(text)
         if found is None:
-            found = self._terms[text] = frozenset(self._segmenter.content_terms(text))
+            normal = self._normal(text)
+            found = frozenset(self._segmenter.content_terms(normal, normalised=True))
+            self._terms[text] = found
         return found
 
     def terms(self, item: TopicItem) -> frozenset[str]:
@@ -135,7 +140,7 @@ class _Reader:
     def story_terms(self, story: Story) -> frozenset[str]:
         found = self._stories.get(id(story))
         if found is None:
-            texts = dict.fromkeys(f"{i.title} {i.summary}" for i in story.items)
+            texts = (f"{title} {summary}" for title, summary in story.texts)
             found = frozenset().union(*map(self._text_terms, texts))
             self._stories[id(story)] = found
         return found
@@ -216,10 +221,7 @@ def link(
     for root, story in zip(roots, clusters, strict=True):
         members[root].append(story)
     # A cluster no other joined stays the story it is (what was read from it stays read).
-    merged = [
-        group[0] if len(group) == 1 else Story([i for story in group for i in story.items])
-        for group in members.values()
-    ]
+    merged = [group[0] if len(group) == 1 else Story.joined(group) for group in members.values()]
     return sorted(merged, key=lambda s: s.first_seen)
 
 
@@ -305,21 +307,27 @@ def analyse(
     calendar: TradingCalendar | None = None,
     top: int | None = None,
     clusters: Sequence[Story] | None = None,
+    normal: Callable[[str], str] | None = None,
 ) -> Analysis:
     """Stories of every window read and the current window's ranked topics, as of ``now``.
 
-    ``clusters``: the items already clustered into near-duplicates (``cluster``).
+    ``clusters``: the items already clustered into near-duplicates (``cluster``), and
+    ``normal`` the ``normaliser`` that clustering used, if any: each text is normalised once.
     """
     calendar = calendar or TradingCalendar()
     spans = windows(now, settings.trailing_windows, calendar)
+    normal = normal or normaliser()
     if clusters is None:
         oldest = spans[-1].start - timedelta(hours=settings.story_window_hours)
         usable = [i for i in items if oldest <= i.published <= now]
-        clusters = cluster(usable, settings.story_similarity, settings.story_window_hours)
-    reader = _Reader(segmenter)
+        clusters = cluster(
+            usable, settings.story_similarity, settings.story_window_hours, normal=normal
+        )
+    reader = _Reader(segmenter, normal)
     by_window: list[list[Story]] = [[] for _ in spans]
+    bounds = [(span.start.timestamp(), span.end.timestamp()) for span in spans]
     for found in clusters:
-        index = _window_index(found.first_seen, spans)
+        index = _window_index(found.first_seen.timestamp(), bounds)
         if index is not None:
             by_window[index].append(found)
     # History first: what the desk's recent stories call common decides what is specific today.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 
 from newsdesk.text.normalise import normalise
@@ -71,20 +71,20 @@ def period_of(title: str) -> tuple[str, str]:
     return period, DATA if _FIGURE.search(bare) else ""
 
 
-def event_of(titles: Iterable[str] | Mapping[str, int]) -> Event | None:
+def event_of(titles: Iterable[str] | dict[str, int]) -> Event | None:
     """A story's event from its reports' headlines (a list, or each headline and how many
     reports carry it): the period most of them name, a report when one of them names the
     periodic report, else data when one states a figure; None otherwise."""
-    counts = Counter(titles)
+    counts = titles if isinstance(titles, dict) else Counter(titles)
     read = {title: period_of(title) for title in counts}
-    periods: Counter[str] = Counter()
+    periods: dict[str, int] = {}
     for title, (period, _) in read.items():
         if period:
-            periods[period] += counts[title]
+            periods[period] = periods.get(period, 0) + counts[title]
     if not periods:
         return None
-    period, count = periods.most_common(1)[0]
-    if 2 * count < counts.total():
+    period, count = max(periods.items(), key=lambda pc: pc[1])  # the first named, on a tie
+    if 2 * count < sum(counts.values()):
         return None
     kinds = {k for p, k in read.values() if p == period}
     kind = REPORT if REPORT in kinds else DATA if DATA in kinds else ""

@@ -17,7 +17,7 @@ from newsdesk.store.sources import MANUAL
 from newsdesk.text.segment import segmenter
 from newsdesk.timetable import SHANGHAI, TradingCalendar
 from newsdesk.topics.detect import Topic, analyse, windows
-from newsdesk.topics.stories import Story, TopicItem, cluster
+from newsdesk.topics.stories import Story, TopicItem, cluster, normaliser
 
 TOPICS_LOCK = 0x6E640002
 
@@ -120,8 +120,11 @@ def compute_topics(
     with db.session() as session:
         items = load_items(session, start, moment)
     conf = settings.topics
-    clusters = cluster(items, conf.story_similarity, conf.story_window_hours)
-    found = analyse(items, moment, conf, topic_segmenter(settings), calendar, clusters=clusters)
+    normal = normaliser()
+    clusters = cluster(items, conf.story_similarity, conf.story_window_hours, normal=normal)
+    found = analyse(
+        items, moment, conf, topic_segmenter(settings), calendar, clusters=clusters, normal=normal
+    )
     topics = found.topics
     store_stories(db, found.stories)
     with db.session() as session:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
-from newsdesk.text.normalise import fold
+from newsdesk.text.normalise import normalise
 
 NUM_PERM = 64
 SHINGLE = 3
@@ -46,40 +46,77 @@ class TopicItem:
         return self.sources or (self.source,)
 
 
+Text = tuple[str, str]  # (title, summary)
+
+
 @dataclass
 class Story:
-    """Items reporting one story. ``items`` is complete when a story is made (``cluster``,
-    ``detect.link``): what is read from them is read once per story (wire copies make a story
-    of hundreds of items, and detection reads each story several times)."""
+    """Items reporting one story, and each distinct text of them with how many items carry it
+    (``texts``, in the order the items give them; counted from ``items`` when not given).
+
+    ``items`` is complete when a story is made (``cluster``, ``detect.link``): what is read
+    from them is read once per story. Wire copies make a story of hundreds of items and
+    detection reads each story several times, each distinct text once.
+    """
 
     items: list[TopicItem] = field(default_factory=list)
+    texts: dict[Text, int] = field(default_factory=dict)
+    _lead: TopicItem | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    def __post_init__(self) -> None:
+        if not self.texts:
+            self.texts = dict(Counter((item.title, item.summary) for item in self.items))
+
+    @property
+    def lead(self) -> TopicItem:
+        """The first report: the earliest published, the first listed on a tie."""
+        if self._lead is None:
+            self._lead = min(self.items, key=lambda i: i.published)
+        return self._lead
+
+    @property
     def first_seen(self) -> datetime:
-        return min(item.published for item in self.items)
+        return self.lead.published
 
     @cached_property
-    def titles(self) -> Counter[str]:
-        """Each headline and how many of the story's items carry it."""
-        return Counter(item.title for item in self.items)
+    def titles(self) -> dict[str, int]:
+        """Each headline and how many of the story's items carry it, in the items' order."""
+        out: dict[str, int] = {}
+        for (title, _), count in self.texts.items():
+            out[title] = out.get(title, 0) + count
+        return out
+
+    @classmethod
+    def joined(cls, stories: Sequence[Story]) -> Story:
+        """One story of several, their items in order (texts and lead from theirs)."""
+        texts: dict[Text, int] = {}
+        for story in stories:
+            for text, count in story.texts.items():
+                texts[text] = texts.get(text, 0) + count
+        lead = min((story.lead for story in stories), key=lambda i: i.published)
+        return cls([i for story in stories for i in story.items], texts, lead)
 
     @property
     def sources(self) -> set[str]:
         return {outlet for item in self.items for outlet in item.outlets}
 
-    @property
-    def lead(self) -> TopicItem:
-        return min(self.items, key=lambda i: i.published)
+
+def normaliser() -> Callable[[str], str]:
+    """``normalise`` that normalises each distinct text once, for one detection: clustering and
+    segmenting read many of the same texts (all of them when summaries are short)."""
+    return cache(normalise)
 
 
-def _shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _shingles(
+    texts: Sequence[str], normal: Callable[[str], str] = normalise
+) -> tuple[np.ndarray, np.ndarray]:
     """Every text's character 3-gram hashes, flat, and where each text's run starts.
 
     One numpy pass over all texts joined: a text under three characters is its
     first character, an empty one 0. Repeated shingles stay: a minimum over a
     multiset is the minimum over its set.
     """
-    folded = [_DROP.sub("", fold(text)) for text in texts]
+    folded = [_DROP.sub("", normal(text).lower()) for text in texts]  # fold, from ``normal``
     lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
     codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     codes = np.concatenate((codes, np.zeros(SHINGLE, dtype=np.uint64)))  # room past the end
@@ -93,15 +130,18 @@ def _shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.where(np.repeat(lengths >= SHINGLE, counts), grams, short), offsets
 
 
-def signatures(texts: Sequence[str], num_perm: int = NUM_PERM) -> np.ndarray:
-    """MinHash signatures, shape (len(texts), num_perm)."""
+def signatures(
+    texts: Sequence[str], num_perm: int = NUM_PERM, normal: Callable[[str], str] = normalise
+) -> np.ndarray:
+    """MinHash signatures, shape (len(texts), num_perm): the high 32 bits of each hash, kept as
+    uint32 (half the memory to compare)."""
     if not texts:
-        return np.zeros((0, num_perm), dtype=np.uint64)
-    flat, offsets = _shingles(texts)
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    flat, offsets = _shingles(texts, normal)
     rng = np.random.default_rng(_SEED)
     a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    out = np.empty((len(texts), num_perm), dtype=np.uint64)
+    out = np.empty((len(texts), num_perm), dtype=np.uint32)
     with np.errstate(over="ignore"):
         for start in range(0, num_perm, 8):
             block = a[start : start + 8, None] * flat[None, :] + b[start : start + 8, None]
@@ -120,13 +160,19 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 def _similar(sigs: np.ndarray, xs: np.ndarray, ys: np.ndarray, threshold: float) -> np.ndarray:
     """Whether texts ``xs[k]`` and ``ys[k]`` reach ``threshold`` (estimated Jaccard); each
     distinct pair of different texts is compared once, a text always matches itself."""
-    count = sigs.shape[0]
-    keys = np.minimum(xs, ys).astype(np.int64) * count + np.maximum(xs, ys)
-    different = xs != ys
-    pairs = _distinct(keys[different])
-    close = (sigs[pairs // count] == sigs[pairs % count]).mean(axis=1) >= threshold
+    count, num_perm = sigs.shape
+    different = np.flatnonzero(xs != ys)
+    a, b = xs[different], ys[different]
+    keys = np.minimum(a, b).astype(np.int64) * count + np.maximum(a, b)
+    order = np.argsort(keys)
+    keys = keys[order]
+    first = np.ones(keys.shape, dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    pairs = keys[first]
+    # Agreeing positions against threshold x num_perm: their share, exactly (64 is a power of 2).
+    agree = np.count_nonzero(sigs[pairs // count] == sigs[pairs % count], axis=1)
     out = np.ones(xs.shape, dtype=bool)
-    out[different] = close[np.searchsorted(pairs, keys[different])]
+    out[different[order]] = (agree >= threshold * num_perm)[np.cumsum(first) - 1]
     return out
 
 
@@ -202,7 +248,10 @@ def _neighbours(
 
 
 def cluster(
-    items: Sequence[TopicItem], threshold: float, window_hours: float = 18.0
+    items: Sequence[TopicItem],
+    threshold: float,
+    window_hours: float = 18.0,
+    normal: Callable[[str], str] = normalise,
 ) -> list[Story]:
     """Group items into stories; every item lands in exactly one story.
 
@@ -210,16 +259,17 @@ def cluster(
     are sorted by (bucket key, time) and each is paired with the next two in
     its bucket within the time window. Chains of identical headlines link up
     through union-find, so a bucket of thousands costs thousands of pairs,
-    not millions.
+    not millions. ``normal``: ``normalise``, or a ``normaliser`` shared with segmentation.
     """
     if not items:
         return []
     # Wire copies repeat a text many times: hash, band and compare each distinct text once.
-    slots: dict[str, int] = {}
-    text_of = np.array(
-        [slots.setdefault(f"{i.title} {i.summary[:SUMMARY_CHARS]}", len(slots)) for i in items]
+    # (Texts alike in their first SUMMARY_CHARS have one signature: their items pair as one's.)
+    slots: dict[Text, int] = {}
+    text_of = np.array([slots.setdefault((i.title, i.summary), len(slots)) for i in items])
+    sigs = signatures(
+        [f"{title} {summary[:SUMMARY_CHARS]}" for title, summary in slots], normal=normal
     )
-    sigs = signatures(list(slots))
     bands, rows = bands_for(threshold)
     times = np.array([i.published.timestamp() for i in items])
     window = window_hours * 3600
@@ -255,4 +305,28 @@ def cluster(
     groups: dict[int, list[TopicItem]] = defaultdict(list)
     for root, item in zip(roots, items, strict=True):
         groups[root].append(item)
-    return sorted(map(Story, groups.values()), key=lambda s: s.first_seen)
+    story_of = np.asarray(roots, dtype=np.int64)
+    # Each story's lead: its earliest item, the first listed on a tie (as ``min`` picks it;
+    # timestamps near today's are 0.24 us apart in a float, so a microsecond tells them apart).
+    earliest = np.lexsort((times, story_of))
+    firsts = np.flatnonzero(np.diff(story_of[earliest], prepend=-1))
+    lead = {
+        root: items[k]
+        for root, k in zip(
+            story_of[earliest[firsts]].tolist(), earliest[firsts].tolist(), strict=True
+        )
+    }
+    # Each story's distinct texts and their counts, in the order its items give them.
+    keys = list(slots)
+    found, first, counts = np.unique(
+        story_of * len(keys) + text_of, return_index=True, return_counts=True
+    )
+    in_order = np.argsort(first)
+    found, counts = found[in_order], counts[in_order]
+    texts: dict[int, dict[Text, int]] = {}
+    for root, slot, count in zip(
+        (found // len(keys)).tolist(), (found % len(keys)).tolist(), counts.tolist(), strict=True
+    ):
+        texts.setdefault(root, {})[keys[slot]] = count
+    stories = (Story(members, texts[root], lead[root]) for root, members in groups.items())
+    return sorted(stories, key=lambda s: s.first_seen)
