@@ -57,7 +57,7 @@ def create_app(
         finally:
             # In a thread: a job may still be waiting on its provider, and the loop must not.
             await asyncio.to_thread(app.state.token_uses.close)
-            app.state.changes.close()
+            await app.state.changes.aclose()
             if local is not None:
                 await asyncio.to_thread(local.shutdown)
 
