@@ -318,14 +318,17 @@ def cluster(
     }
     # Each story's distinct texts and their counts, in the order its items give them.
     keys = list(slots)
-    found, first, counts = np.unique(
+    story_texts, first, counts = np.unique(
         story_of * len(keys) + text_of, return_index=True, return_counts=True
     )
     in_order = np.argsort(first)
-    found, counts = found[in_order], counts[in_order]
+    story_texts, counts = story_texts[in_order], counts[in_order]
     texts: dict[int, dict[Text, int]] = {}
     for root, slot, count in zip(
-        (found // len(keys)).tolist(), (found % len(keys)).tolist(), counts.tolist(), strict=True
+        (story_texts // len(keys)).tolist(),
+        (story_texts % len(keys)).tolist(),
+        counts.tolist(),
+        strict=True,
     ):
         texts.setdefault(root, {})[keys[slot]] = count
     stories = (Story(members, texts[root], lead[root]) for root, members in groups.items())
