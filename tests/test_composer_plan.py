@@ -221,3 +221,19 @@ def test_a_figure_another_draft_of_the_day_gives_otherwise_is_not_stated() -> No
         Settings(), brief, "投资有风险。", day_texts=["11月20日北向资金净流出53亿元[3]。"]
     )
     assert "53亿元" not in agreeing.text  # said already: not again
+
+
+def test_how_far_a_rate_moved_is_stated_right_after_it_in_its_words() -> None:
+    # The second blind read: the 观点 had no view; PPI's narrowing decline (real-news-dev rn005)
+    # is what its sources say about where PPI went.
+    assert stated("10月份PPI同比下降2.1%，降幅比上月收窄0.2个百分点，连续第3个月收窄。") == [
+        "10月份PPI同比下降2.1%",
+        "10月份降幅比上月收窄0.2个百分点",
+    ]
+    # Not right after its rate, or in a direction the fact model reads otherwise: left out.
+    assert stated("10月份PPI同比下降2.1%，为年内低位，降幅比上月收窄0.2个百分点。") == [
+        "10月份PPI同比下降2.1%"
+    ]
+    assert stated("10月份社会消费品零售总额同比增长2.9%，增速比上月放缓0.1个百分点。") == [
+        "10月份社会消费品零售总额同比增长2.9%"
+    ]

@@ -149,6 +149,8 @@ def _statement(
     that is only a change (，同比增长6.32%) states the metric of the ``previous`` statement of
     its sentence; a market reading dated 今日 takes the date its source was published
     (``published``, 11月20日) or is not stated."""
+    if previous is not None and _RATE_CHANGE.match(fact.metric):
+        return _rate_change(fact, text, previous)
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
@@ -348,6 +350,33 @@ def _change_of(fact: FigureFact, clause: str, previous: Statement | None) -> Sta
         previous.reading.metric, between.group("base") or "", verb, between.group("q") or "", ""
     )
     return Statement(fact, reading, previous.source, previous.subject, when, previous.klass)
+
+
+_RATE_CHANGE = re.compile(r"^(?:降幅|涨幅|增幅|跌幅|增速)$")
+_RATE_MOVE = re.compile(
+    r"^(?P<metric>降幅|涨幅|增幅|跌幅|增速)(?P<base>比上月|较上月|比上年|较上年|比上季度|较上季度)"
+    r"(?P<verb>收窄|扩大|加快|放缓|回落|提高|上升|下降)$"
+)
+_WIDER = {"扩大", "加快", "提高", "上升"}
+
+
+def _rate_change(fact: FigureFact, text: str, previous: Statement) -> Statement | None:
+    """PPI同比下降2.1%，降幅比上月收窄0.2个百分点: how far the rate just stated moved, in
+    points, in the source's own words; stated only right after that rate, in its sentence."""
+    if previous.fact.unit != "%" or fact.unit not in _POINT_UNITS or not fact.sure:
+        return None
+    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    if low != previous.fact.end + 1:
+        return None  # not the clause right after the rate
+    found = _RATE_MOVE.match(text[low : fact.start])
+    if found is None or fact.qualifier or fact.kind != "actual":
+        return None
+    if ("up" if found["verb"] in _WIDER else "down") != fact.direction:
+        return None
+    reading = Reading(found["metric"] + found["base"], "", found["verb"], "", "")
+    return Statement(
+        fact, reading, previous.source, previous.subject, previous.period, previous.klass
+    )
 
 
 def _close_of(fact: FigureFact, between: str, previous: Statement) -> Statement | None:
