@@ -120,7 +120,10 @@ def test_a_market_reading_of_today_is_dated_by_its_source() -> None:
     [
         (
             "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。",
-            ["人民银行下调金融机构存款准备金率0.25个百分点[1]。"],
+            [
+                "人民银行下调金融机构存款准备金率0.25个百分点[1]。",
+                "人民银行预计释放长期资金约5000亿元[1]。",  # its expected effect, as a forecast
+            ],
         ),
         ("市场预期央行下调存款准备金率0.25个百分点。", []),  # an expectation, not the move
         ("分析称，下调存款准备金率0.25个百分点。", []),  # no body named
@@ -237,3 +240,14 @@ def test_how_far_a_rate_moved_is_stated_right_after_it_in_its_words() -> None:
     assert stated("10月份社会消费品零售总额同比增长2.9%，增速比上月放缓0.1个百分点。") == [
         "10月份社会消费品零售总额同比增长2.9%"
     ]
+
+
+def test_what_a_policy_move_is_expected_to_do_is_stated_as_a_forecast() -> None:
+    # The first blind read asked for 约5000亿元 beside the demo day's RRR cut.
+    cut = "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。"
+    assert stated(cut) == [
+        "人民银行下调金融机构存款准备金率0.25个百分点",
+        "人民银行预计释放长期资金约5000亿元",
+    ]
+    # Without its 预计 the amount would read as done: left out.
+    assert stated(cut.replace("预计", "")) == ["人民银行下调金融机构存款准备金率0.25个百分点"]

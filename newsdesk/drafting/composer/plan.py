@@ -151,6 +151,8 @@ def _statement(
     (``published``, 11月20日) or is not stated."""
     if previous is not None and _RATE_CHANGE.match(fact.metric):
         return _rate_change(fact, text, previous)
+    if previous is not None and previous.klass == "policy":
+        return _policy_effect(fact, text, previous)
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
@@ -377,6 +379,25 @@ def _rate_change(fact: FigureFact, text: str, previous: Statement) -> Statement 
     return Statement(
         fact, reading, previous.source, previous.subject, previous.period, previous.klass
     )
+
+
+_EFFECT = re.compile(
+    rf"^(?P<cue>预计|预期)(?P<verb>释放|投放|降低|减少|节约)(?P<what>[\u4e00-\u9fff]{{2,6}}?)"
+    rf"(?P<q>{_HEDGE})?$"
+)
+
+
+def _policy_effect(fact: FigureFact, text: str, previous: Statement) -> Statement | None:
+    """下调存款准备金率0.25个百分点，预计释放长期资金约5000亿元: what a policy move is expected
+    to do, in the next clause of its sentence, stated as the forecast it is (预计 kept)."""
+    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    found = _EFFECT.match(text[low : fact.start])
+    if low != previous.fact.end + 1 or found is None or fact.kind != "forecast":
+        return None
+    if not fact.sure or (found["q"] or "") != re.sub(r"[为了达]", "", fact.qualifier):
+        return None
+    reading = Reading(found["verb"] + found["what"], "", "", found["q"] or "", found["cue"])
+    return Statement(fact, reading, previous.source, previous.subject, "", "policy")
 
 
 def _close_of(fact: FigureFact, between: str, previous: Statement) -> Statement | None:
