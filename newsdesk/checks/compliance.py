@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsdesk.checks.units import fold_chars
 
@@ -45,6 +46,7 @@ class ComplianceParams:
     allow_trade_instructions: bool = False
 
 
+@lru_cache(maxsize=1024)  # the configured phrases, asked for every draft
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     chars = [re.escape(c) for c in unicodedata.normalize("NFKC", phrase) if not c.isspace()]
     return re.compile(_GAP.join(chars), re.IGNORECASE)
