@@ -47,6 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.scratch, b
 
 from bench.corpora import shared_data  # noqa: E402
 from newsdesk.config import Settings, read_yaml  # noqa: E402
+from newsdesk.drafting.brief import BriefSource  # noqa: E402
+from newsdesk.drafting.composer.plan import source_statements  # noqa: E402
+from newsdesk.drafting.composer.realise import line as realised_line  # noqa: E402
 from newsdesk.drafting.service import draft_slot, make_provider  # noqa: E402
 from newsdesk.feeds.ingest import ingest  # noqa: E402
 from newsdesk.store.db import Database  # noqa: E402
@@ -192,7 +195,7 @@ _TARGET = re.compile(r"目标")
 _UP = re.compile(r"增长|增加|上涨|上升|升至|涨|升|提高|上调|回升|扩大|多增|净流入|走高|反弹|加快")
 _DOWN = re.compile(r"下降|减少|下跌|下滑|跌|降|回落|下调|收窄|少增|净流出|走低|放缓|萎缩")
 _SCALE = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12), "千": Decimal(1000)}
-_DATE_UNIT = re.compile(r"^(?:年(?!期)|月|日|时|点\d|:\d|号|季度|-\d)")
+_DATE_UNIT = re.compile(r"^(?:年(?!期)|个?月|日|时|点\d|:\d|号|季度|-\d)")  # 前10个月: a period
 
 
 @cache
@@ -455,6 +458,23 @@ def measure(drafts: list[Draft], items: list[dict[str, Any]], disclaimer: str) -
     return results
 
 
+def every_statement(items: list[dict[str, Any]]) -> list[tuple[str, Stated]]:
+    """Every statement the composer's plan allows of every item, each as its own line and
+    judged by that item's annotations: what the drafts could state on another day, not only
+    what this day's drafts did (item id, judged figure)."""
+    out = []
+    for number, item in enumerate(items):
+        when = published(number).isoformat()  # as the day serves it
+        source = BriefSource(
+            1, number, item["title"], item["text"], item.get("outlet", ""), None, when
+        )
+        for statement in source_statements(source):
+            for stated in stated_figures(realised_line([statement])):
+                judge(stated, item["figures"])
+                out.append((item["id"], stated))
+    return out
+
+
 def multi_report_stories(items: list[dict[str, Any]]) -> dict[str, set[str]]:
     stories: dict[str, set[str]] = {}
     for it in items:
@@ -519,6 +539,12 @@ def report(results: list[DraftResult], per_story: dict[str, int], show: list[str
     print(f"fragments: {sum(len(r.fragments) for r in results)}")
     print(f"internal notes: {sum(len(r.internal) for r in results)} (target 0)")
     print(f"demo phrases: {sum(len(r.demo) for r in results)} (target 0)")
+    every = every_statement(corpus())
+    right = sum(s.right for _, s in every)
+    print(f"every statement the plan allows, item by item: {right}/{len(every)} right")
+    for item_id, s in every:
+        if not s.right:
+            print(f"    ✗ {item_id} {s.line} {s.why}")
     for r in results:
         if r.slot in show or "all" in show:
             print(f"\n== {r.slot}\n{r.text}")

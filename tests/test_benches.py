@@ -14,7 +14,12 @@ from bench.corpora import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 # Benches over a shared public corpus: skipped on a machine without it.
-CORPUS = {"ingest.py": "feeds-bench", "ingest_e2e.py": "feeds-bench", "topics.py": "real-news-dev"}
+CORPUS = {
+    "ingest.py": "feeds-bench",
+    "ingest_e2e.py": "feeds-bench",
+    "topics.py": "real-news-dev",
+    "real_news.py": "real-news-dev",
+}
 
 # bench -> lines its quick run must print (its figures and the floor or peer beside them)
 BENCHES = {
@@ -37,6 +42,11 @@ BENCHES = {
     "ingest_e2e.py": ["| SQLite |", "floor: parse + one bulk insert", "ratio (wall, CPU)"],
     "clean_text.py": ["'<' * n", "em-space * n"],
     "startup.py": ["peer: import typer, rich.console", "newsdesk --help", "newsdesk feed parse"],
+    "real_news.py": [
+        "precision of stated figures:",
+        "multi-report stories in the 早报:",
+        "every statement the plan allows, item by item:",
+    ],
     "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
     "topics.py": [
         "3+ outlet stories in top 5, labelled with their name:",
