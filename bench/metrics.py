@@ -249,7 +249,9 @@ def page(db: Database, clients: int, each: int) -> list[str]:
         assert response.status_code == 200 and "月报" in response.text, response.status_code
         body, content_type = response.content, response.headers["content-type"]
         one = hammer(server, path, 1, each * 2, cookies, {})
+        load_before = _load()
         many = hammer(server, path, clients, each, cookies, {})
+        load_after = _load()
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "floor_app.py").write_text(FLOOR_APP)
         Path(folder, "page.body").write_bytes(body)
@@ -264,9 +266,15 @@ def page(db: Database, clients: int, each: int) -> list[str]:
     return [
         f"| GET {path}, 1 client | {len(body):,} | {floor_one.p50:.0f} / {floor_one.p95:.0f} ms | "
         f"{one.p50:.0f} / {one.p95:.0f} ms | {one.cpu_ms:.1f} ms |",
-        f"| GET {path}, {clients} clients | {len(body):,} | {floor_many.p50:.0f} / "
-        f"{floor_many.p95:.0f} ms | {many.p50:.0f} / {many.p95:.0f} ms | {many.cpu_ms:.1f} ms |",
+        f"| GET {path}, {clients} clients (load {load_before} → {load_after}) | {len(body):,} | "
+        f"{floor_many.p50:.0f} / {floor_many.p95:.0f} ms | {many.p50:.0f} / {many.p95:.0f} ms | "
+        f"{many.cpu_ms:.1f} ms |",
     ]
+
+
+def _load() -> str:
+    """The one-minute load average."""
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def command(db: Database, runs: int) -> list[tuple[str, float]]:

@@ -2,7 +2,7 @@
 while what they show stands.
 
 A key names everything a part shows: the store's change count for what it reads
-(``newsdesk.review.queue.store_changes``, or a metrics period's snapshot stamps) and the
+(``newsdesk.web.changes``: the drafts, or a closed metrics period's snapshots and sources) and the
 request's parameters; never who asks (their name and CSRF token are put around the part on each
 request). A part that shows times ("还剩 3小时12分", "起草中 · 5 分钟") is kept only until the
 first of them would read differently. When many requests ask for a part nobody has made yet,
