@@ -214,11 +214,9 @@ def join(xs: list[int], ys: list[int], times: list[float], window: float) -> lis
         root, child = (x, y) if x < y else (y, x)
         parent[child] = root
         lo[root], hi[root] = low, high
+    # A root is the smallest index of its story: in index order, a parent's root is known.
     for x in range(len(parent)):
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        parent[x] = root
+        parent[x] = parent[parent[x]]
     return parent
 
 
@@ -283,20 +281,23 @@ def cluster(
     own = _neighbours(by_time[np.argsort(text_of[by_time], kind="stable")], text_of, times, window)
     alone = np.zeros(len(slots), dtype=bool)
     found: list[tuple[np.ndarray, np.ndarray]] = []
+    text_by_time = text_of[by_time]
     with np.errstate(over="ignore"):
         for band in range(bands):
             text_keys = (sigs[:, band * rows : (band + 1) * rows] * mix).sum(axis=1)
             shared = _shared(text_keys)
             alone |= ~shared
             keys = text_keys[text_of]
-            members = by_time[shared[text_of[by_time]]]
+            members = by_time[shared[text_by_time]]
             # (key, time) order: a stable sort by key of the items already in time order.
             found += _neighbours(
                 members[np.argsort(keys[members], kind="stable")], keys, times, window
             )
     found += [(x[kept], y[kept]) for x, y in own if (kept := alone[text_of[x]]).any()]
-    xs = np.concatenate([x for x, _ in found]).astype(np.int64)
-    ys = np.concatenate([y for _, y in found]).astype(np.int64)
+    # Pair keys below 2**32 (up to 65,536 items) sort twice as fast as 64-bit ones.
+    key_type = np.uint32 if size * size <= 2**32 else np.int64
+    xs = np.concatenate([x for x, _ in found]).astype(key_type)
+    ys = np.concatenate([y for _, y in found]).astype(key_type)
     pair_keys = _distinct(np.minimum(xs, ys) * size + np.maximum(xs, ys))
     xs, ys = pair_keys // size, pair_keys % size
     similar = _similar(sigs, text_of[xs], text_of[ys], threshold)
