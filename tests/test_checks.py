@@ -88,6 +88,15 @@ def test_empty_draft_and_no_sources() -> None:
     assert check_originality(ORIGINAL, []).ratio == 1.0
 
 
+def test_an_empty_draft_has_one_problem_not_four() -> None:
+    # The demo day's empty 观点 was flagged 没有正文, 事实太少, 原创度 0% and missing_disclaimer:
+    # three false alarms that follow from the one problem (the composer's note says why).
+    report = run_checks("", [SOURCE], Settings(), kind="viewpoint")
+    assert not report.passed and report.reasons() == [
+        "没有正文：稿件没有正文 / the draft has no body"
+    ]
+
+
 def test_source_that_is_the_whole_draft() -> None:
     result = check_originality(SOURCE, [SOURCE])
     assert result.ratio == 0.0

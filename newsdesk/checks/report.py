@@ -70,8 +70,13 @@ class CheckReport:
 
     def reasons(self) -> list[str]:
         """Why the draft fails, in the words an editor (and the revision prompt) needs."""
-        out: list[str] = []
         s = self.substance
+        empty = next((p for p in s.problems if p.kind == "empty"), None)
+        if empty is not None:
+            # An empty draft's originality, facts and disclaimer follow from its emptiness:
+            # reported, they would be three false alarms beside the one problem.
+            return [f"{_SUBSTANCE_KINDS['empty']}：{empty.detail}"]
+        out: list[str] = []
         if not s.passed:
             out.append(
                 f"实质内容检查未通过（陈述来源事实 {s.facts} 个，要求 ≥ {s.min_facts}；"
