@@ -46,27 +46,29 @@ def _ends(scores: dict[str, float | None], block: str, fallback: float) -> list[
     best = [0.0] * (size + 1)
     ends = [0] * size
     get = scores.get
+    lowest = -math.inf
     for start in range(size - 1, -1, -1):
-        top = -math.inf
+        top = lowest
         end = 0
         stop = start + 1
-        word = block[start]
-        found = get(word, False)
+        found = get(block[start], False)
         while found is not False:
             if found is not None:
                 score = found + best[stop]
                 if score >= top:  # jieba's max over (score, end): the later end on a tie
-                    top, end = score, stop
+                    top = score
+                    end = stop
             if stop == size:
                 break
             stop += 1
-            word = block[start:stop]
-            found = get(word, False)
-        if not end:
+            found = get(block[start:stop], False)
+        if end:
+            best[start] = top
+            ends[start] = end
+        else:
             # No word starts here: the character alone, at frequency 1 (log 1 = 0).
-            top, end = fallback + best[start + 1], start + 1
-        best[start] = top
-        ends[start] = end
+            best[start] = fallback + best[start + 1]
+            ends[start] = start + 1
     return ends
 
 
