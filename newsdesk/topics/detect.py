@@ -140,8 +140,13 @@ class _Reader:
     def story_terms(self, story: Story) -> frozenset[str]:
         found = self._stories.get(id(story))
         if found is None:
-            texts = (f"{title} {summary}" for title, summary in story.texts)
-            found = frozenset().union(*map(self._text_terms, texts))
+            texts = [f"{title} {summary}" for title, summary in story.texts]
+            # One text (a story of wire copies): its own set, not a copy of it.
+            found = (
+                self._text_terms(texts[0])
+                if len(texts) == 1
+                else frozenset().union(*map(self._text_terms, texts))
+            )
             self._stories[id(story)] = found
         return found
 
