@@ -57,7 +57,7 @@ def create_app(
         finally:
             # In a thread: a job may still be waiting on its provider, and the loop must not.
             await asyncio.to_thread(app.state.token_uses.close)
-            await app.state.changes.aclose()
+            app.state.changes.close()
             if local is not None:
                 await asyncio.to_thread(local.shutdown)
 

@@ -108,7 +108,7 @@ async def get_clock(request: Request) -> Clock:
 async def request_changes(request: Request) -> dict[str, int]:
     """The store's change counts (``newsdesk.web.changes``), read once per request before
     anything they guard: who asks, and the kept parts of the page."""
-    return await request.app.state.changes.latest()
+    return request.app.state.changes.read()
 
 
 ChangesDep = Annotated[dict[str, int], Depends(request_changes)]
