@@ -38,7 +38,7 @@ from newsdesk.topics.labels import (
     story_name,
 )
 from newsdesk.topics.specific import Specificity
-from newsdesk.topics.stories import Story, TopicItem, cluster, join, normaliser
+from newsdesk.topics.stories import Story, Text, TopicItem, cluster, join, normaliser
 
 # A name carried by more stories than this in one window joins no two of them by itself:
 # it is what the day is about (a burst), which grouping into topics handles, not a story key.
@@ -122,28 +122,29 @@ class _Reader:
     def __init__(self, segmenter: Segmenter, normal: Callable[[str], str]) -> None:
         self._segmenter = segmenter
         self._normal = normal
-        self._terms: dict[str, frozenset[str]] = {}
+        # By (title, summary): the text "title summary" is only made to segment it.
+        self._terms: dict[Text, frozenset[str]] = {}
         # By id: one analysis holds every story it reads for as long as this reader lives.
         self._stories: dict[int, frozenset[str]] = {}
 
-    def _text_terms(self, text: str) -> frozenset[str]:
+    def _text_terms(self, text: Text) -> frozenset[str]:
         found = self._terms.get(text)
         if found is None:
-            normal = self._normal(text)
+            normal = self._normal(f"{text[0]} {text[1]}")
             found = frozenset(self._segmenter.content_terms(normal, normalised=True))
             self._terms[text] = found
         return found
 
     def terms(self, item: TopicItem) -> frozenset[str]:
-        return self._text_terms(f"{item.title} {item.summary}")
+        return self._text_terms((item.title, item.summary))
 
     def story_terms(self, story: Story) -> frozenset[str]:
         found = self._stories.get(id(story))
         if found is None:
-            texts = [f"{title} {summary}" for title, summary in story.texts]
+            texts = story.texts
             # One text (a story of wire copies): its own set, not a copy of it.
             found = (
-                self._text_terms(texts[0])
+                self._text_terms(next(iter(texts)))
                 if len(texts) == 1
                 else frozenset().union(*map(self._text_terms, texts))
             )
