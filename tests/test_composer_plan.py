@@ -251,3 +251,18 @@ def test_what_a_policy_move_is_expected_to_do_is_stated_as_a_forecast() -> None:
     ]
     # Without its 预计 the amount would read as done: left out.
     assert stated(cut.replace("预计", "")) == ["人民银行下调金融机构存款准备金率0.25个百分点"]
+
+
+def test_a_narrower_metric_is_stated_with_the_words_that_define_it() -> None:
+    # The second blind read missed 核心CPI in the 观点; stated without 扣除…的核心 it would read
+    # as the headline CPI, a wrong figure.
+    text = "10月份，CPI同比上涨0.2%，扣除食品和能源价格的核心CPI同比上涨1.2%，涨幅连续第6个月扩大。"
+    assert stated(text) == [
+        "10月份CPI同比上涨0.2%",
+        "10月份扣除食品和能源价格的核心CPI同比上涨1.2%",
+    ]
+    # The core rate and the headline rate are two claims, not one the reports disagree on.
+    from newsdesk.drafting.composer.disputes import claim, disputes
+
+    found = stated_statements(text, 1)
+    assert claim(found[0]) != claim(found[1]) and disputes(found, [], "simplified") == {}

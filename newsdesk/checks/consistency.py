@@ -69,8 +69,12 @@ def _comparable(fact: FigureFact) -> bool:
     return bool(fact.subject and fact.period and fact.metric in vocabulary().aliases)
 
 
-def _key(fact: FigureFact) -> tuple[str, str, str, str, str]:
-    return (fact.subject, fact.metric, fact.period, fact.kind, fact.direction)
+_Key = tuple[str, str, str, str, str, tuple[str, ...]]
+
+
+def _key(fact: FigureFact) -> _Key:
+    # What narrows the metric (扣非, 核心) makes another figure, not a contradiction.
+    return (fact.subject, fact.metric, fact.period, fact.kind, fact.direction, fact.parts)
 
 
 @lru_cache(maxsize=256)
@@ -86,7 +90,7 @@ def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[Consi
         return []
     problems: list[ConsistencyProblem] = []
     for name, other in others:
-        theirs: dict[tuple[str, str, str, str, str], list[FigureFact]] = {}
+        theirs: dict[_Key, list[FigureFact]] = {}
         for fact in day_figures(other):
             theirs.setdefault(_key(fact), []).append(fact)
         for fact in mine:

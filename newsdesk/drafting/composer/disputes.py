@@ -20,17 +20,25 @@ def when(statement: Statement) -> str:
     return period_key(statement.period) or statement.period
 
 
-Claim = tuple[str, str, str, str, str, bool]
+Claim = tuple[str, str, str, str, str, bool, tuple[str, ...]]
 
 
 def claim(statement: Statement) -> Claim:
-    """What a figure is of: metric, period, subject, base, unit, and whether it is a move or a
-    level (恒指跌224点 and 收报25630点 are two claims, not one given differently); not its
-    value."""
+    """What a figure is of: metric, period, subject, base, unit, whether it is a move or a
+    level (恒指跌224点 and 收报25630点 are two claims, not one given differently) and what
+    narrows the metric (核心CPI is not CPI); not its value."""
     fact = statement.fact
     base = base_word(statement.reading.base)
     moved = bool(statement.reading.verb or fact.direction)
-    return (fact.metric, when(statement), statement.subject, base, fact.base_unit, moved)
+    return (
+        fact.metric,
+        when(statement),
+        statement.subject,
+        base,
+        fact.base_unit,
+        moved,
+        fact.parts,
+    )
 
 
 def disputes(
@@ -45,7 +53,15 @@ def disputes(
         values.setdefault(claim(statement), []).append((statement.fact, statement.source))
     for report in reports:
         for fact in figure_facts(desk_text(report.text or report.title, script)):
-            level = (fact.metric, period_key(fact.period), fact.subject, "", fact.base_unit, False)
+            level = (
+                fact.metric,
+                period_key(fact.period),
+                fact.subject,
+                "",
+                fact.base_unit,
+                False,
+                fact.parts,
+            )
             if fact.sure and fact.unit and not fact.direction and level in values:
                 values[level].append((fact, report.number))
     out = {}

@@ -79,6 +79,7 @@ _MACRO_UNITS = re.compile(r"^(?:%|个百分点|.*元|.*美元|点)$")
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
 _MONTH_FIRST = re.compile(r"(\d{1,2}月份?)(?:为|是)?")
 _TENTATIVE = re.compile(r"意向|框架|拟|计划|有望|或将")
+_DEFINED = re.compile(r"(?:扣除|剔除|不含)[^，,。；;的]{1,12}的$")
 _CITATION = re.compile(r"\[\d+(?:[,，]\d+)*\]")
 _BASIS = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
 
@@ -200,7 +201,15 @@ def _statement(
             return moved
     if direction != fact.direction and not (verb in ("收窄", "扩大", "回落") and fact.direction):
         return None
-    prefix = clause[:at]
+    # A part that narrows the metric (核心CPI), with the words defining it (扣除食品和能源价格的),
+    # belongs to what the line names: stated without them the figure reads as the total's.
+    start = at
+    for part in fact.parts:
+        if clause[:start].endswith(part):
+            start -= len(part)
+    defined = _DEFINED.search(clause[:start]) if start < at else None
+    start = defined.start() if defined else start
+    prefix = clause[:start]
     cue = ""
     if fact.kind == "forecast":
         found = _FORECAST_CUE.search(prefix)
@@ -259,7 +268,7 @@ def _statement(
         return None  # a result without its period (or with 上年) reads as another one
     if klass == "market" and not verb and not (skipped or re.search("报|收", between.group(0))):
         return None  # an index level that is not said to be the close may be intraday
-    surface = text[low + at : low + at + len(name)]
+    surface = text[low + start : low + at + len(name)]
     if any(part not in surface for part in fact.parts):
         return None  # a sub-category (除汽车以外) stated without its name would read as the total
     reading = Reading(surface, between.group("base") or "", verb, qualifier, cue)
