@@ -17,7 +17,7 @@
    the planted bursts (降准, 低空经济, 人形机器人) must be the top three.
 3. Speed: 20,000 invented headlines over 7 trading days (the demo desk's story
    generators, many outlets, planted bursts on the last day); wire copies repeat a
-   headline, so they hold about 4,700 distinct texts. The floor segments each
+   headline, so they hold about 3,100 distinct texts. The floor segments each
    distinct "title summary" text once (``Segmenter.tokens``), as detection must;
    runs alternate floor and detection; CPU seconds of this process, median of the
    runs (the machine is shared). Target: detection <= 2x the floor.
