@@ -262,7 +262,7 @@ def cluster(
     if not items:
         return []
     # Wire copies repeat a text many times: hash, band and compare each distinct text once.
-    # (Texts alike in their first SUMMARY_CHARS have one signature: their items pair as one's.)
+    # (Texts that differ only past SUMMARY_CHARS share a signature: their items pair as one text's.)
     slots: dict[Text, int] = {}
     text_of = np.array([slots.setdefault((i.title, i.summary), len(slots)) for i in items])
     sigs = signatures(
