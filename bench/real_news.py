@@ -48,8 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.scratch, b
 from bench.corpora import shared_data  # noqa: E402
 from newsdesk.config import Settings, read_yaml  # noqa: E402
 from newsdesk.drafting.brief import BriefSource  # noqa: E402
-from newsdesk.drafting.composer.plan import source_statements  # noqa: E402
 from newsdesk.drafting.composer.realise import line as realised_line  # noqa: E402
+from newsdesk.drafting.composer.statements import source_statements  # noqa: E402
 from newsdesk.drafting.service import draft_slot, make_provider  # noqa: E402
 from newsdesk.feeds.ingest import ingest  # noqa: E402
 from newsdesk.store.db import Database  # noqa: E402

@@ -11,7 +11,7 @@ from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer import compose
 from newsdesk.drafting.composer.compare import comparison
-from newsdesk.drafting.composer.plan import source_statements
+from newsdesk.drafting.composer.statements import source_statements
 
 RESULTS = (
     "贵州茅台(600519)发布三季报：前三季度公司实现营业总收入1309.04亿元，同比增长6.32%；"

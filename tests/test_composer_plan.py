@@ -11,8 +11,8 @@ import pytest
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer import Composition, compose
-from newsdesk.drafting.composer.plan import source_statements
 from newsdesk.drafting.composer.realise import clause
+from newsdesk.drafting.composer.statements import source_statements
 
 
 def stated(text: str, title: str = "海关数据") -> list[str]:

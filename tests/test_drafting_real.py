@@ -20,8 +20,8 @@ from bench.real_news import judge, stated_figures
 from newsdesk.config import Settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer import compose
-from newsdesk.drafting.composer.plan import source_statements
 from newsdesk.drafting.composer.realise import clause
+from newsdesk.drafting.composer.statements import source_statements
 from newsdesk.kinds import REGISTRY
 from newsdesk.text.facts import figure_facts
 from newsdesk.text.normalise import desk_text

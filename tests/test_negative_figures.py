@@ -7,8 +7,8 @@ import pytest
 
 from newsdesk.checks.citations import check_citations
 from newsdesk.drafting.brief import BriefSource
-from newsdesk.drafting.composer.plan import source_statements
 from newsdesk.drafting.composer.realise import clause
+from newsdesk.drafting.composer.statements import source_statements
 
 SOURCE = "据财报数据，今年第三季度，万科实现营业收入560.65亿元，同比下降27.30%，归母净利润-160.69亿元，同比下降98.61%。"
 

@@ -24,12 +24,12 @@ from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import (
     Steering,
     StoryPlan,
-    figure_key,
     plan_stories,
     said_figures,
     said_key,
 )
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
+from newsdesk.drafting.composer.statements import figure_key
 from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
