@@ -99,7 +99,7 @@ def test_a_morning_report_recaps_the_last_close_from_its_snapshot() -> None:
         BriefSource(3, 3, "东岳新能源：前三季度净利润同比增长50%", results, "乙报", None, None),
     ]
     composed = compose(Settings(), brief, "投资有风险。")
-    assert "【12月4日收盘回顾】" in composed.text
+    assert "【12月4日收盘回顾】" in composed.text and "领涨板块" not in composed.text
     assert (
         "上证指数收报3468.15点，涨1.26%" in composed.text
         and "北向资金净流出20.4亿元" in composed.text

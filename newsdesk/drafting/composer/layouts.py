@@ -206,7 +206,9 @@ def _last_close(ctx: Context) -> tuple[str, list[str]]:
         snapshot = Snapshot.model_validate(source.data)
         if snapshot.date.isoformat() < ctx.brief.day and snapshot.closed(TradingCalendar().zone):
             day = f"{snapshot.date.month}月{snapshot.date.day}日"
-            return day, record_lines(snapshot, source.number, ctx.desk["record"])
+            # Indices and flows only: the close's detail is yesterday's 收盘总结, and a recap
+            # written from the snapshot's own figures reads much like its text (originality).
+            return day, record_lines(snapshot, source.number, ctx.desk["record"], detail=False)
     return "", []
 
 

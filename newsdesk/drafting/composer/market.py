@@ -20,8 +20,11 @@ def _move(change_pct: float, words: dict[str, str]) -> str:
     return words["flat"]
 
 
-def record_lines(snapshot: Snapshot, number: int, words: dict[str, str]) -> list[str]:
-    """The snapshot [``number``] as lines: indices, turnover and flow, sectors, breadth."""
+def record_lines(
+    snapshot: Snapshot, number: int, words: dict[str, str], detail: bool = True
+) -> list[str]:
+    """The snapshot [``number``] as lines: indices, turnover and flow, then (``detail``: the
+    收盘总结's, not the 早报's recap) sectors and breadth."""
     cite = f"[{number}]"
     lines = [
         "，".join(
@@ -40,6 +43,8 @@ def record_lines(snapshot: Snapshot, number: int, words: dict[str, str]) -> list
         money.append(words[flow].format(amount=amount_text(snapshot.northbound_net)))
     if money:
         lines.append("，".join(money) + f"{cite}。")
+    if not detail:
+        return lines
     ranked = sorted(snapshot.sectors, key=lambda s: -s.change_pct)
     leaders = [s for s in ranked if s.change_pct > 0][:3]
     laggards = [s for s in reversed(ranked) if s.change_pct < 0][:3]
