@@ -17,7 +17,6 @@ terms come from ``Segmenter.content_terms``, which normalises first.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,16 +33,11 @@ from newsdesk.topics.labels import (
     event_label,
     label,
     names,
-    normal_title,
     story_name,
 )
+from newsdesk.topics.linking import link, months_conflict, story_headlines, story_months
 from newsdesk.topics.specific import Specificity
-from newsdesk.topics.stories import Story, Text, TopicItem, cluster, join, normaliser
-
-# A name carried by more stories than this in one window joins no two of them by itself:
-# it is what the day is about (a burst), which grouping into topics handles, not a story key.
-POSTING_CAP = 64
-TITLE_WEIGHT = 2.0
+from newsdesk.topics.stories import Story, Text, TopicItem, cluster, normaliser
 
 
 @dataclass
@@ -105,17 +99,6 @@ def _window_index(when: float, bounds: Sequence[tuple[float, float]]) -> int | N
     return None
 
 
-def _titles(story: Story) -> str:
-    """The story's headlines, normalised, each once: read only for whether a term is in one (a
-    term holds no space, so none spans two of them)."""
-    return " ".join(normal_title(title) for title in story.titles)
-
-
-def _months(story: Story) -> set[str]:
-    """The months the story's headlines name."""
-    return {month_of(title) for title in story.titles} - {""}
-
-
 class _Reader:
     """Terms per distinct text, each segmented once (wire copies repeat texts), and per story."""
 
@@ -152,85 +135,6 @@ class _Reader:
         return found
 
 
-def _conflict(a: set[str], b: set[str]) -> bool:
-    """Two stories whose headlines name different months (10月CPI, 11月CPI) are different."""
-    return bool(a) and bool(b) and a.isdisjoint(b)
-
-
-def _vectors(
-    clusters: Sequence[Story], term_sets: Sequence[frozenset[str]], specific: Specificity
-) -> list[dict[str, float]]:
-    """Specific names by weight, doubled for a name in a headline: what a report is about."""
-    out = []
-    for found, terms in zip(clusters, term_sets, strict=True):
-        titles = _titles(found)
-        out.append(
-            {
-                t: specific.weight(t) * (TITLE_WEIGHT if t in titles else 1.0)
-                for t in terms
-                if specific.is_specific(t)
-            }
-        )
-    return out
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine of two name vectors; 0 unless they share two names: one shared word between two
-    short headlines (固态电池龙头公告, 商业航天龙头公告) is not one story."""
-    if len(a) > len(b):
-        a, b = b, a
-    common = [w * b[t] for t, w in a.items() if t in b]
-    if len(common) < 2:
-        return 0.0
-    shared = sum(common)
-    return shared / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
-
-
-def link(
-    clusters: Sequence[Story],
-    term_sets: Sequence[frozenset[str]],
-    specific: Specificity,
-    threshold: float,
-    window_hours: float,
-) -> list[Story]:
-    """Join near-duplicate clusters into stories: reports that share enough specific names.
-
-    Candidates are the pairs that share a specific name carried by at most
-    ``POSTING_CAP`` clusters; union-find refuses merges that make a story span
-    more than ``window_hours`` (``stories.join``) or put two months together.
-    """
-    vectors = _vectors(clusters, term_sets, specific)
-    # The window's own spread too: report jargon (三季报, 收报) recurs across many of its
-    # stories, a story's names only across its own reports.
-    spread = Counter(t for vector in vectors for t in vector)
-    for vector in vectors:
-        for term in vector:
-            vector[term] *= math.log(1 + len(vectors) / spread[term])
-    months = [_months(c) for c in clusters]
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, vector in enumerate(vectors):
-        for term in vector:
-            postings[term].append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if 1 < len(members) <= POSTING_CAP:
-            pairs.update((x, y) for n, x in enumerate(members) for y in members[n + 1 :])
-    xs: list[int] = []
-    ys: list[int] = []
-    for x, y in sorted(pairs):
-        if _cosine(vectors[x], vectors[y]) >= threshold and not _conflict(months[x], months[y]):
-            xs.append(x)
-            ys.append(y)
-    times = [c.first_seen.timestamp() for c in clusters]
-    roots = join(xs, ys, times, window_hours * 3600)
-    members: dict[int, list[Story]] = defaultdict(list)
-    for root, story in zip(roots, clusters, strict=True):
-        members[root].append(story)
-    # A cluster no other joined stays the story it is (what was read from it stays read).
-    merged = [group[0] if len(group) == 1 else Story.joined(group) for group in members.values()]
-    return sorted(merged, key=lambda s: s.first_seen)
-
-
 def _group(
     entries: list[Entry],
     names: list[dict[str, float]],
@@ -249,7 +153,7 @@ def _group(
     keys = [max(n.items(), key=lambda ts: (ts[1], ts[0]))[0] if n else "" for n in names]
 
     def _joins(a: int, b: int, name: str) -> bool:
-        if _conflict(entries[a].months, entries[b].months):
+        if months_conflict(entries[a].months, entries[b].months):
             return False
         return anchor(name) or len(names[a].keys() & names[b].keys()) >= 2
 
@@ -370,8 +274,8 @@ def _topics(
                 story,
                 frozenset().union(*item_terms),
                 item_terms,
-                _titles(story),
-                _months(story),
+                story_headlines(story),
+                story_months(story),
             )
         )
     spread = Counter(t for e in entries for t in e.terms)
