@@ -497,3 +497,28 @@ def test_ingest_leaves_sqlite_write_lock_free_as_long_as_each_batch_held_it(
     holds = [times[i + 1] - times[i] for i in range(0, len(times), 2)]
     pauses = [times[i + 1] - times[i] for i in range(1, len(times) - 1, 2)]
     assert all(pause >= hold for hold, pause in zip(holds, pauses, strict=False))
+
+
+def test_each_dedup_key_alone_finds_a_stored_item(db: Database) -> None:
+    """An entry a stored item carries by guid, by link or (both new) by its text is that item:
+    a duplicate and a sighting of it, the text compared only when guid and link found none."""
+    stored = Entry("g1", "央行降准", "https://e.com/1", None, "释放长期资金约1万亿元")
+    with db.session() as session:
+        first = Source(name="a", title="A", type="feed", state=FetchState())
+        second = Source(name="b", title="B", type="feed", state=FetchState())
+        session.add_all([first, second])
+        session.flush()
+        assert store_entries(session, first, [stored], NOW).new == 1
+    again = [
+        Entry("g1", "标题改了", "https://e.com/changed", None, "正文也改了"),  # by guid
+        Entry("g2", "标题又改了", "https://e.com/1", None, "正文又改了"),  # by link
+        Entry("g3", "央行 降准！", "https://e.com/3", None, "释放长期资金约1万亿元。"),  # by text
+        Entry("g4", "新消息", "https://e.com/4", None, "另一条"),
+    ]
+    with db.session() as session:
+        result = store_entries(session, get_source(session, "a"), again, NOW)
+        assert (result.new, result.duplicates) == (1, 3)
+        # b's bare guids are its own ("b:g1"): its first entry is news, the others a's items
+        result = store_entries(session, get_source(session, "b"), again, NOW)
+        assert (result.new, result.duplicates) == (1, 3)
+    assert count(db, Item) == 3 and count(db, ItemSource) == 5  # b sighted a's two items

@@ -69,17 +69,18 @@ def _among(
     return column.in_(values)
 
 
-def _existing(session: Session, keys: Sequence[tuple[str, str | None, str]]) -> dict[str, int]:
-    """Stored items matching any of ``keys`` (guid key, link, content hash): key -> item id."""
+def _existing(
+    session: Session, keys: Sequence[tuple[str | None, str | None, str | None]]
+) -> dict[str, int]:
+    """Stored items matching any of ``keys`` (guid key, link, content hash; None: not sought):
+    each of their keys -> item id."""
     found: dict[str, int] = {}
+    columns = (Item.guid_key, Item.link, Item.content_hash)
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         part = keys[start : start + _KEYS_PER_QUERY]
-        clause = or_(
-            _among(session, Item.guid_key, [k[0] for k in part]),
-            _among(session, Item.link, [k[1] for k in part if k[1]]),
-            _among(session, Item.content_hash, [k[2] for k in part]),
-        )
-        query = select(Item.id, Item.guid_key, Item.link, Item.content_hash).where(clause)
+        wanted = [(c, [k[n] for k in part if k[n]]) for n, c in enumerate(columns)]
+        clause = or_(*(_among(session, c, values) for c, values in wanted if values))
+        query = select(Item.id, *columns).where(clause)
         for item_id, *item_keys in session.execute(query):
             found.update((key, item_id) for key in item_keys if key)
     return found
@@ -123,24 +124,25 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
     write lock is held for it.
     """
     lock_for_write(session, ITEMS_LOCK)
-    keyed = [[(entry, _keys(entry, batch)) for entry in batch.entries] for batch in batches]
-    by_key: dict[str, int | _Fresh] = dict(
-        _existing(session, [keys for part in keyed for _, keys in part])
-    )
+    keyed = _keyed(session, batches)
+    by_key: dict[str, int | _Fresh] = dict(keyed.stored)
     fresh: list[_Fresh] = []
     sighted: list[list[int | _Fresh]] = [[] for _ in batches]  # items each batch brings again
     duplicates = [0] * len(batches)
-    for number, (batch, part) in enumerate(zip(batches, keyed, strict=True)):
+    for number, (batch, part) in enumerate(zip(batches, keyed.parts, strict=True)):
         for entry, (gkey, link, chash) in part:
-            match = by_key.get(gkey) or (by_key.get(link) if link else None) or by_key.get(chash)
-            if match is not None:
-                duplicates[number] += 1
-                if isinstance(match, int) or match.columns["source_id"] != batch.source.id:
-                    sighted[number].append(match)
-                continue
-            item = _Fresh(number, _columns(entry, batch, gkey, link, chash))
-            fresh.append(item)
-            by_key.update((key, item) for key in (gkey, link, chash) if key)
+            match = by_key.get(gkey) or (by_key.get(link) if link else None)
+            if match is None:
+                assert chash is not None  # hashed by _keyed: no stored item has its guid or link
+                match = by_key.get(chash)
+                if match is None:
+                    item = _Fresh(number, _columns(entry, batch, gkey, link, chash))
+                    fresh.append(item)
+                    by_key.update((key, item) for key in (gkey, link, chash) if key)
+                    continue
+            duplicates[number] += 1
+            if isinstance(match, int) or match.columns["source_id"] != batch.source.id:
+                sighted[number].append(match)
     _insert_items(session, fresh)
     for item in fresh:
         if not item.won:
@@ -154,11 +156,41 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
     return [StoreResult(len(new), seen, new) for new, seen in zip(ids, duplicates, strict=True)]
 
 
-def _keys(entry: Entry, batch: EntryBatch) -> tuple[str, str | None, str]:
-    """An entry's three dedup keys: guid key, link, content hash."""
-    gkey = guid_key(entry.guid, batch.source.name)
-    text = batch.bodies.get(entry.guid, entry.summary)
-    return gkey, entry.link, content_hash(entry.title, text, gkey)
+@dataclass(frozen=True)
+class _Keyed:
+    """The batches' entries with their dedup keys (guid key, link, content hash), and the stored
+    items carrying any of them: key -> item id."""
+
+    parts: list[list[tuple[Entry, tuple[str, str | None, str | None]]]]
+    stored: dict[str, int]
+
+
+def _keyed(session: Session, batches: Sequence[EntryBatch]) -> _Keyed:
+    """Two lookups: by guid key and link, then by content hash for the entries the first did
+    not find. Only those are hashed: hashing title and text was most of storing a feed again
+    (a re-fetch brings mostly stored items), and an entry a stored item carries by guid or
+    link is that item's whatever its hash."""
+    named = [
+        [(entry, guid_key(entry.guid, batch.source.name), entry.link) for entry in batch.entries]
+        for batch in batches
+    ]
+    stored = _existing(session, [(g, link, None) for part in named for _, g, link in part])
+    parts: list[list[tuple[Entry, tuple[str, str | None, str | None]]]] = []
+    unknown: list[str] = []
+    for batch, part in zip(batches, named, strict=True):
+        parts.append([])
+        for entry, gkey, link in part:
+            known = gkey in stored or (link and link in stored)
+            chash = None if known else _hash(entry, batch, gkey)
+            parts[-1].append((entry, (gkey, link, chash)))
+            if chash:
+                unknown.append(chash)
+    found = _existing(session, [(None, None, chash) for chash in unknown]) if unknown else {}
+    return _Keyed(parts, stored | {k: v for k, v in found.items() if k not in stored})
+
+
+def _hash(entry: Entry, batch: EntryBatch, gkey: str) -> str:
+    return content_hash(entry.title, batch.bodies.get(entry.guid, entry.summary), gkey)
 
 
 def _columns(
