@@ -91,3 +91,23 @@ def test_a_fact_line_brief_takes_a_story_with_a_figure_before_bigger_ones_withou
     morning = _fit(_ranked(day, [], "morning_report"), settings)
     assert 60 in [s.item_id for s in morning if not s.story]
     assert _ranked(day, [], "viewpoint")[-1][0].id == 60  # prose: by weight
+
+
+def test_every_lead_gets_its_reports_within_the_default_budget() -> None:
+    # real-news-dev: the 港股收官 story's third report, the one stating 恒指跌224点，收报25630点
+    # plainly, was cut for the budget (10,000 characters for ten leads of three reports).
+    settings = Settings()
+    settings.drafting.max_sources = 10
+    size = settings.drafting.source_chars
+    day = [
+        (
+            item(100 + 3 * n + k, chr(0x5000 + 7 * n) * 8, chr(0x4E00 + 7 * n + k) * size),
+            outlet,
+        )
+        for n in range(10)
+        for k, outlet in enumerate(("甲报", "乙报", "丙报"))
+    ]
+    for news, _ in day:
+        news.story_id = 100 + 3 * ((news.id - 100) // 3)
+    brief = _fit(day, settings)
+    assert len(brief) == 30 and sum(1 for s in brief if s.story) == 20

@@ -81,7 +81,13 @@ class LLMConfig(Strict):
 
 
 class DraftingConfig(Strict):
-    brief_chars: int = Field(10000, ge=500, description="size budget of a brief's sources")
+    brief_chars: int = Field(
+        20000,
+        ge=500,
+        description="size budget of a brief's sources: room for ten leads' reports_per_story "
+        "reports at source_chars each (10 x 3 x 600 and their titles); at 10000 a story's third "
+        "report, often the one stating its figure plainly, was cut for the budget",
+    )
     max_sources: int = Field(8, ge=1, le=30)
     source_chars: int = Field(600, ge=100, description="cap per source text in a brief")
     reports_per_story: int = Field(
