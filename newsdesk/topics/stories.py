@@ -49,6 +49,22 @@ class TopicItem:
 Text = tuple[str, str]  # (title, summary)
 
 
+def reading_order(item: TopicItem) -> tuple[float, str, str, str, tuple[str, ...], str, str]:
+    """The order detection reads items in: by time, then by what they say and who said it, the
+    id last. Not the store's order: feeds are fetched concurrently, so one day's items get other
+    ids from run to run, and which report of a time tie comes first (the story window's
+    union-find, a story's lead, grouping's first come) must not depend on that."""
+    return (
+        item.published.timestamp(),
+        item.title,
+        item.summary,
+        item.source,
+        item.sources,
+        item.link or "",
+        item.id,
+    )
+
+
 @dataclass
 class Story:
     """Items reporting one story, and each distinct text of them with how many items carry it
@@ -258,9 +274,14 @@ def cluster(
     its bucket within the time window. Chains of identical headlines link up
     through union-find, so a bucket of thousands costs thousands of pairs,
     not millions. ``normal``: ``normalise``, or a ``normaliser`` shared with segmentation.
+
+    Items are read in ``reading_order`` (time first): the union-find's window refusals then keep the
+    earliest reports of a recurring headline together whatever order the items come in, and
+    ties between stories (first seen at one time) fall the same way in every run.
     """
     if not items:
         return []
+    items = sorted(items, key=reading_order)
     # Wire copies repeat a text many times: hash, band and compare each distinct text once.
     # (Texts that differ only past SUMMARY_CHARS share a signature: their items pair as one text's.)
     slots: dict[Text, int] = {}
