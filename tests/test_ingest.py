@@ -522,3 +522,28 @@ def test_each_dedup_key_alone_finds_a_stored_item(db: Database) -> None:
         result = store_entries(session, get_source(session, "b"), again, NOW)
         assert (result.new, result.duplicates) == (1, 3)
     assert count(db, Item) == 3 and count(db, ItemSource) == 5  # b sighted a's two items
+
+
+def test_a_text_two_outlets_published_is_dated_by_its_first_publication(db: Database) -> None:
+    """The demo day: one outlet's 11-18 results item, republished word for word by another on
+    11-22, was dated by whichever copy was fetched first — so it was Monday's news in some runs
+    and not in others. The stored item keeps the earliest publication, in either order."""
+    early, late = datetime(2026, 11, 18, 9, tzinfo=UTC), datetime(2026, 11, 22, 16, tzinfo=UTC)
+    with db.session() as session:
+        session.add_all(
+            [Source(name=n, title=n, type="feed", state=FetchState()) for n in ("a", "b")]
+        )
+    for text, order in (
+        ("东岳新能源净利润增长50%", (late, early)),
+        ("北辰光伏净利润增长10%", (early, late)),
+    ):
+        for name, when in zip(("a", "b"), order, strict=True):
+            entry = Entry(f"{name}-{text}", text, f"https://{name}.com/{text}", when, text)
+            with db.session() as session:
+                store_entries(session, get_source(session, name), [entry], NOW)
+    with db.session() as session:
+        dated = {i.title: i.published_at for i in session.scalars(select(Item))}
+    assert {t: d.replace(tzinfo=UTC) if d.tzinfo is None else d for t, d in dated.items()} == {
+        "东岳新能源净利润增长50%": early,
+        "北辰光伏净利润增长10%": early,
+    }

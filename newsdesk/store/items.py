@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam, func, insert, or_, select
+from sqlalchemy import ColumnElement, Table, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -128,6 +128,7 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
     by_key: dict[str, int | _Fresh] = dict(keyed.stored)
     fresh: list[_Fresh] = []
     sighted: list[list[int | _Fresh]] = [[] for _ in batches]  # items each batch brings again
+    earlier: dict[int, datetime] = {}  # stored item -> an earlier publication a copy gives
     duplicates = [0] * len(batches)
     for number, (batch, part) in enumerate(zip(batches, keyed.parts, strict=True)):
         for entry, (gkey, link, chash) in part:
@@ -140,10 +141,13 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
                     fresh.append(item)
                     by_key.update((key, item) for key in (gkey, link, chash) if key)
                     continue
+                # Another copy of the text (not the item fetched again): its date may be older.
+                _earliest(match, entry.published, earlier)
             duplicates[number] += 1
             if isinstance(match, int) or match.columns["source_id"] != batch.source.id:
                 sighted[number].append(match)
     _insert_items(session, fresh)
+    _date_back(session, earlier)
     for item in fresh:
         if not item.won:
             duplicates[item.batch] += 1
@@ -154,6 +158,35 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
             ids[item.batch].append(item.id)
     _insert_sightings(session, batches, sighted, ids)
     return [StoreResult(len(new), seen, new) for new, seen in zip(ids, duplicates, strict=True)]
+
+
+def _earliest(
+    match: int | _Fresh, published: datetime | None, earlier: dict[int, datetime]
+) -> None:
+    """An item is dated by its first publication, whichever copy was fetched first: an
+    outlet's 11-18 text republished word for word on 11-22 is no news of 11-23 (the demo
+    day's 早报 took it or not by fetch order)."""
+    if published is None:
+        return
+    if isinstance(match, _Fresh):
+        known = match.columns["published_at"]
+        if known is None or published < known:  # type: ignore[operator]
+            match.columns["published_at"] = published
+    elif match not in earlier or published < earlier[match]:
+        earlier[match] = published
+
+
+def _date_back(session: Session, earlier: dict[int, datetime]) -> None:
+    """Stored items that a copy shows were published earlier take that date."""
+    for item_id, published in earlier.items():
+        session.execute(
+            update(_ITEMS)
+            .where(
+                _ITEMS.c.id == item_id,
+                or_(_ITEMS.c.published_at.is_(None), _ITEMS.c.published_at > published),
+            )
+            .values(published_at=published)
+        )
 
 
 @dataclass(frozen=True)
