@@ -105,6 +105,7 @@ def _statement(
     classes: dict[str, str],
     previous: Statement | None = None,
     published: str = "",
+    title: str = "",
 ) -> Statement | None:
     """The fact as a plain statement, or None when it cannot be stated for sure. A clause
     that is only a change (，同比增长6.32%) states the metric of the ``previous`` statement of
@@ -114,6 +115,8 @@ def _statement(
         return _rate_change(fact, text, previous)
     if previous is not None and previous.klass == "policy":
         return _policy_effect(fact, text, previous)
+    if fact.unit in _ORDER_UNITS and classes.get(fact.metric) == "event":
+        return _acquired(fact, text, number, title)
     klass = classes.get(fact.metric)
     if not (fact.sure and fact.unit and klass) or fact.kind not in ("actual", "forecast"):
         return None
@@ -203,11 +206,14 @@ def _statement(
         return None  # more than a subject and a period before the metric: not a plain clause
     if klass in ("company", "event"):
         subject = company if company.startswith(subject) else subject  # 北辰 -> 北辰光伏
+    if klass == "event" and not subject and previous is not None and previous.klass == "event":
+        subject = previous.subject  # …获得120架意向订单，合同金额约36亿元: the same order's
     if klass == "macro" and not _MACRO_UNITS.match(fact.unit):
         klass = "other"
     if klass in ("company", "event", "other") and not subject:
         return None
-    if klass == "event" and _TENTATIVE.search(sentence):
+    said_tentative = previous is not None and _TENTATIVE.search(previous.reading.metric)
+    if klass == "event" and _TENTATIVE.search(sentence) and not said_tentative:
         return None  # 意向订单…合同金额约36亿元: a line without 意向 reads as a signed contract
     if klass in ("macro", "market"):
         subject = ""  # the metric names what it measures
@@ -350,6 +356,35 @@ def _rate_change(fact: FigureFact, text: str, previous: Statement) -> Statement 
     )
 
 
+_ORDER_UNITS = ("架", "台", "辆", "艘", "套")
+_ACQUIRED = re.compile(
+    r"^(?:其|公司|该公司)?(?P<what>[\u4e00-\u9fffA-Za-z0-9]{0,8}?)(?:已经|已)?"
+    r"(?P<verb>获得|签下|斩获|拿下|收到)$"
+)
+_SAYS = r"(?:表示|称|公告称|披露|宣布)"
+
+
+def _acquired(fact: FigureFact, text: str, number: int, title: str) -> Statement | None:
+    """翔云航空科技表示，其eVTOL机型已获得120架意向订单: an order counted before its noun,
+    stated with the noun as the source words it (意向 kept) and the company that announced
+    it: its 其 resolves to the sentence's announcer, named in the headline too (业内人士表示
+    names nobody), or nothing is stated."""
+    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    found = _ACQUIRED.match(text[low : fact.start])
+    sentence = text[sentence_start(text, fact.start) : low]
+    says = re.match(rf"\s*(?P<name>[\u4e00-\u9fffA-Za-z]{{2,12}}?){_SAYS}", sentence)
+    if found is None or says is None or says["name"] not in title:
+        return None
+    company = says["name"]
+    rest = text[fact.end :]
+    if not rest.startswith(fact.metric) or not _ENDS.match(rest[len(fact.metric) :]):
+        return None  # 120架意向订单中的…: the count is part of a longer phrase
+    if fact.qualifier or fact.kind != "actual" or fact.negative:
+        return None
+    reading = Reading(fact.metric, "", found["what"] + found["verb"], "", "", verb_first=True)
+    return Statement(fact, reading, number, company, "", "event")
+
+
 _EFFECT = re.compile(
     rf"^(?P<cue>预计|预期)(?P<verb>释放|投放|降低|减少|节约)(?P<what>[\u4e00-\u9fff]{{2,6}}?)"
     rf"(?P<q>{_HEDGE})?$"
@@ -395,7 +430,14 @@ def source_statements(
             if previous is not None and separated(part, previous.fact.end, fact.start):
                 previous = None
             statement = _statement(
-                fact, part, source.number, company, classes, previous, source.published or ""
+                fact,
+                part,
+                source.number,
+                company,
+                classes,
+                previous,
+                source.published or "",
+                title,
             )
             previous = statement
             if statement is not None and figure_key(statement) not in seen:
