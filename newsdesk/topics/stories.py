@@ -49,22 +49,6 @@ class TopicItem:
 Text = tuple[str, str]  # (title, summary)
 
 
-def reading_order(item: TopicItem) -> tuple[float, str, str, str, tuple[str, ...], str, str]:
-    """The order detection reads items in: by time, then by what they say and who said it, the
-    id last. Not the store's order: feeds are fetched concurrently, so one day's items get other
-    ids from run to run, and which report of a time tie comes first (the story window's
-    union-find, a story's lead, grouping's first come) must not depend on that."""
-    return (
-        item.published.timestamp(),
-        item.title,
-        item.summary,
-        item.source,
-        item.sources,
-        item.link or "",
-        item.id,
-    )
-
-
 @dataclass
 class Story:
     """Items reporting one story, and each distinct text of them with how many items carry it
@@ -261,6 +245,25 @@ def _neighbours(
     return out
 
 
+def _ranks(values: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """Each value's place among the values sorted (distinct values, as ``slots`` holds them)."""
+    out = np.empty(len(values), dtype=np.int64)
+    out[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+    return out
+
+
+def _reading_order(
+    items: Sequence[TopicItem], texts: Sequence[Text], text_of: np.ndarray, times: np.ndarray
+) -> np.ndarray:
+    """The order to read items in: by time, then text, then outlets; items alike in all three
+    (one report stored twice) keep the order given. Not the store's order: feeds are fetched
+    concurrently, so one day's items get other ids, and come in another order, from run to run.
+    Ranks of the distinct texts and outlets, so numpy sorts numbers, not 20,000 tuples."""
+    outlets: dict[tuple[str, ...], int] = {}
+    outlet_of = np.array([outlets.setdefault((i.source, *i.sources), len(outlets)) for i in items])
+    return np.lexsort((_ranks(list(outlets))[outlet_of], _ranks(texts)[text_of], times))
+
+
 def cluster(
     items: Sequence[TopicItem],
     threshold: float,
@@ -275,41 +278,41 @@ def cluster(
     through union-find, so a bucket of thousands costs thousands of pairs,
     not millions. ``normal``: ``normalise``, or a ``normaliser`` shared with segmentation.
 
-    Items are read in ``reading_order`` (time first): the union-find's window refusals then keep the
-    earliest reports of a recurring headline together whatever order the items come in, and
-    ties between stories (first seen at one time) fall the same way in every run.
+    Items are read in time order (``_reading_order``), not in the order given: the union-find's
+    window refusals then keep the earliest reports of a recurring headline together, and ties
+    (stories first seen at one time) fall the same way whatever order or ids the items have.
     """
     if not items:
         return []
-    items = sorted(items, key=reading_order)
     # Wire copies repeat a text many times: hash, band and compare each distinct text once.
     # (Texts that differ only past SUMMARY_CHARS share a signature: their items pair as one text's.)
     slots: dict[Text, int] = {}
     text_of = np.array([slots.setdefault((i.title, i.summary), len(slots)) for i in items])
+    times = np.array([i.published.timestamp() for i in items])
+    by_time = _reading_order(items, list(slots), text_of, times)
+    items = [items[k] for k in by_time.tolist()]
+    text_of, times = text_of[by_time], times[by_time]
     sigs = signatures(
         [f"{title} {summary[:SUMMARY_CHARS]}" for title, summary in slots], normal=normal
     )
     bands, rows = bands_for(threshold)
-    times = np.array([i.published.timestamp() for i in items])
     window = window_hours * 3600
     size = len(items)
     mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=rows, dtype=np.uint64)
-    by_time = np.argsort(times, kind="stable")
     # A text's copies share a bucket in every band. In a band where no other text has that
     # bucket, the band pairs them exactly as the text's own copies pair in time order: those
     # pairs are made once (``own``, kept for texts alone in some band), and each band sorts
     # only the items of buckets that several texts share (a few hundred of 3,000 buckets).
-    own = _neighbours(by_time[np.argsort(text_of[by_time], kind="stable")], text_of, times, window)
+    own = _neighbours(np.argsort(text_of, kind="stable"), text_of, times, window)
     alone = np.zeros(len(slots), dtype=bool)
     found: list[tuple[np.ndarray, np.ndarray]] = []
-    text_by_time = text_of[by_time]
     with np.errstate(over="ignore"):
         for band in range(bands):
             text_keys = (sigs[:, band * rows : (band + 1) * rows] * mix).sum(axis=1)
             shared = _shared(text_keys)
             alone |= ~shared
             keys = text_keys[text_of]
-            members = by_time[shared[text_by_time]]
+            members = np.flatnonzero(shared[text_of])
             # (key, time) order: a stable sort by key of the items already in time order.
             found += _neighbours(
                 members[np.argsort(keys[members], kind="stable")], keys, times, window
