@@ -34,12 +34,40 @@ def two_reports(lead: tuple[str, str], other: tuple[str, str]) -> Composition:
     [
         # Exports to one country are not the country's exports.
         "中国海关数据显示，今年前10月，中国对美出口年减17.8%、进口年减12.6%。",
-        # A growth rate on the renminbi basis is not the headline (dollar) rate.
-        "以人民币计，10月出口年减0.8%，进口年增1.4%。",
     ],
 )
 def test_a_figure_narrowed_by_words_the_statement_would_drop_is_not_stated(text: str) -> None:
     assert stated(text) == []
+
+
+def test_a_rate_on_a_named_basis_is_stated_with_it() -> None:
+    # The blind reads: 10月出口同比下降1.1% is the dollar figure (以人民币计 it is -0.8%).
+    assert stated("以人民币计，10月出口年减0.8%，进口年增1.4%。") == [
+        "10月以人民币计出口同比减少0.8%",
+        "10月以人民币计进口同比增长1.4%",
+    ]
+    text = "海关总署公布，以美元计价，中国10月出口年降1.1%，为2月以来最差表现。"
+    source = BriefSource(1, 1, "中国10月出口年降1.1%", text, "甲报", None, None)
+    (only,) = source_statements(source)  # the headline's figure, with the text's basis
+    assert f"{only.period}{clause(only)}" == "10月以美元计价出口同比下降1.1%"
+    # Two bases in one sentence: each rate takes the one nearest before it (real-news-dev rn012).
+    two = "以美元计价，10月出口年减1.1%，进口增1%；以人民币计价，10月出口年减0.8%，进口年增1.4%。"
+    assert stated(two) == [
+        "10月以美元计价出口同比减少1.1%",
+        "10月以美元计价进口增长1%",
+        "10月以人民币计价出口同比减少0.8%",
+        "10月以人民币计价进口同比增长1.4%",
+    ]
+    from newsdesk.drafting.composer.realise import line
+
+    assert line(source_statements(BriefSource(1, 1, "海关数据", two, "甲报", None, None))[1:4]) == (
+        "10月以美元计价进口增长1%，以人民币计价出口同比减少0.8%，以人民币计价进口同比增长1.4%[1]。"
+    )
+    # Two bases of one month's rate are two figures, not one the reports disagree on.
+    from newsdesk.drafting.composer.disputes import disputes
+
+    both = [*source_statements(source), *stated_statements("以人民币计，10月出口年减0.8%。", 2)]
+    assert len(both) == 2 and disputes(both, [], "simplified") == {}
 
 
 def test_a_plain_national_figure_is_stated_with_its_period() -> None:

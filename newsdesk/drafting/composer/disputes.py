@@ -20,13 +20,14 @@ def when(statement: Statement) -> str:
     return period_key(statement.period) or statement.period
 
 
-Claim = tuple[str, str, str, str, str, bool, tuple[str, ...]]
+Claim = tuple[str, str, str, str, str, bool, tuple[str, ...], str]
 
 
 def claim(statement: Statement) -> Claim:
     """What a figure is of: metric, period, subject, base, unit, whether it is a move or a
-    level (恒指跌224点 and 收报25630点 are two claims, not one given differently) and what
-    narrows the metric (核心CPI is not CPI); not its value."""
+    level (恒指跌224点 and 收报25630点 are two claims, not one given differently), what
+    narrows the metric (核心CPI is not CPI) and the currency a rate is computed in (以美元计价
+    -1.1% and 以人民币计价 -0.8% are two figures); not its value."""
     fact = statement.fact
     base = base_word(statement.reading.base)
     moved = bool(statement.reading.verb or fact.direction)
@@ -38,6 +39,7 @@ def claim(statement: Statement) -> Claim:
         fact.base_unit,
         moved,
         fact.parts,
+        statement.reading.basis,
     )
 
 
@@ -61,6 +63,7 @@ def disputes(
                 fact.base_unit,
                 False,
                 fact.parts,
+                "",
             )
             if fact.sure and fact.unit and not fact.direction and level in values:
                 values[level].append((fact, report.number))

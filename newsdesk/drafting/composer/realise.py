@@ -52,6 +52,7 @@ class Reading:
     qualifier: str  # 约, 超过 … before the figure, or 以上 / 左右 after it
     cue: str  # a forecast's words before the metric (市场预期), "" for an actual figure
     verb_first: bool = False  # 下调存款准备金率0.25个百分点: the move before the rate it moves
+    basis: str = ""  # 以美元计价: the currency a rate is computed in, when the source names one
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,20 @@ def clause(statement: Statement, metric_said: bool = False) -> str:
     link = (
         "" if base or verb or reading.qualifier else "收报" if statement.klass == "market" else "为"
     )
-    return f"{reading.cue}{metric}{base}{verb}{link}{figure(statement)}"
+    basis = reading.basis if metric else ""  # 10月以美元计价出口同比下降1.1%
+    return f"{reading.cue}{basis}{metric}{base}{verb}{link}{figure(statement)}"
 
 
 def clauses(statements: list[Statement]) -> str:
     """The clauses of one line: a figure's metric is not repeated right after itself."""
     out: list[str] = []
-    previous = ""
+    previous = ("", "")
     for statement in statements:
-        said = statement.reading.metric == previous and not statement.reading.cue
-        out.append(clause(statement, said))
-        previous = statement.reading.metric
+        # A figure on another basis names its metric again: 以美元计价进口增长1%，以人民币计价
+        # 进口同比增长1.4% (a bare "同比增长1.4%" would read as the dollar rate).
+        mine = (statement.reading.metric, statement.reading.basis)
+        out.append(clause(statement, mine == previous and not statement.reading.cue))
+        previous = mine
     return "，".join(out)
 
 

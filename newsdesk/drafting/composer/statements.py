@@ -127,9 +127,14 @@ def _statement(
     if _BYLINE.search(clause):
         return None
     sentence = text[sentence_start(text, fact.start) : fact.start]
-    basis = _BASIS.search(sentence)
-    if basis and not _in_currency(fact.unit, basis.group(1)):
-        return None  # 以人民币计，出口年减0.8%: a rate or amount on a basis the line would drop
+    # The basis nearest before the figure governs it: 以美元计价，出口年减1.1%…；以人民币计价，
+    # 出口年减0.8%: the second rate is the renminbi one.
+    basis = next(reversed(list(_BASIS.finditer(sentence))), None)
+    carried = ""
+    if basis and fact.unit in ("%", "个百分点"):
+        carried = basis.group(0) + ("价" if sentence[basis.end() : basis.end() + 1] == "价" else "")
+    elif basis and not _in_currency(fact.unit, basis.group(1)):
+        return None  # 以美元计…贸易顺差900.7亿元: an amount whose unit is not its basis
     names = sorted(metric_names(fact.metric), key=len, reverse=True)
     folded = clause.lower()
     spots = [(folded.rfind(n), n) for n in names if n and folded.rfind(n) >= 0]
@@ -237,7 +242,7 @@ def _statement(
     surface = text[low + start : low + at + len(name)]
     if any(part not in surface for part in fact.parts):
         return None  # a sub-category (除汽车以外) stated without its name would read as the total
-    reading = Reading(surface, between.group("base") or "", verb, qualifier, cue)
+    reading = Reading(surface, between.group("base") or "", verb, qualifier, cue, basis=carried)
     return Statement(fact, reading, number, subject, period, klass)
 
 
@@ -423,7 +428,7 @@ def source_statements(
     company = listed_company(text) or listed_company(title) or _title_company(title, classes)
     company = _full_name(company, text)
     out: list[Statement] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: dict[tuple[str, str, str, str], int] = {}  # figure -> its place in ``out``
     for part in dict.fromkeys((title, text)):
         previous: Statement | None = None
         for fact in figure_facts(part):
@@ -440,9 +445,14 @@ def source_statements(
                 title,
             )
             previous = statement
-            if statement is not None and figure_key(statement) not in seen:
-                seen.add(figure_key(statement))
+            if statement is None:
+                continue
+            key = figure_key(statement)
+            if key not in seen:
+                seen[key] = len(out)
                 out.append(statement)
+            elif statement.reading.basis and not out[seen[key]].reading.basis:
+                out[seen[key]] = statement  # the headline's 出口年降1.1% is the text's 以美元计价
     return out
 
 
