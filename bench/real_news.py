@@ -361,6 +361,10 @@ def _named(words: str, text: str, span: str = "") -> bool:
     return _common(core, text) >= min(2, len(core)) or _short_form(core, text)
 
 
+# A basis the line names (以人民币计价进口同比增长1.4%) must be the annotation's (中国进口(人民币计)).
+_BASIS_SAID = re.compile(r"[以按](美元|人民币|港元|港币|欧元|日元)计")
+
+
 def judge(stated: Stated, annotations: list[dict[str, Any]]) -> None:
     """Mark ``stated`` right when one annotation agrees in every field; else say what is off."""
     amount, base = _amount(stated.value, stated.unit)
@@ -381,6 +385,9 @@ def judge(stated: Stated, annotations: list[dict[str, Any]]) -> None:
             problems.append(f"metric {ann['metric']} not named")
         if not _named(ann["subject"], stated.line):
             problems.append(f"subject {ann['subject']} not named")
+        said = _BASIS_SAID.search(stated.clause)
+        if said and said.group(1) not in ann["subject"]:
+            problems.append(f"basis {said.group(0)} but the annotation is {ann['subject']}")
         if not problems:
             stated.right, stated.why = True, ""
             return
