@@ -113,3 +113,15 @@ def test_a_morning_report_recaps_the_last_close_from_its_snapshot() -> None:
     today = snapshot(f"{DAY}T15:00:00+08:00")  # a close of the post's own day is no recap
     brief.sources[0] = replace(brief.sources[0], data=today)
     assert "收盘回顾" not in compose(Settings(), brief, "投资有风险。").text
+
+
+def test_a_later_draft_does_not_contradict_the_morning_recap() -> None:
+    # The demo day's weekly said 11月20日北向资金净流出53亿元 under the 早报's recap of the
+    # snapshot (12.9亿元): the recap's lines carry their day in the heading, not in the line.
+    morning = "【12月4日收盘回顾】\n沪深两市成交额1.33万亿元，北向资金净流出20.4亿元[1]。"
+    brief = Brief("w", "weekly_summary", "每周", DAY, "入门", "时效性内容", "", "")
+    flow = "北向资金12月4日净流出35亿元，新能源板块获外资关注。"
+    brief.sources = [BriefSource(1, 1, "北向资金今日净流出35亿元", flow, "甲报", None, None)]
+    composed = compose(Settings(), brief, "投资有风险。", day_texts=[morning])
+    assert "35亿元" not in composed.text
+    assert any("35亿元" in note and "20.4亿元" in note for note in composed.notes)

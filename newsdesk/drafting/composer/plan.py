@@ -15,7 +15,7 @@ from pathlib import Path
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.composer.disputes import Claim, claim, disputes, rounds_to, when
 from newsdesk.drafting.composer.realise import Statement
-from newsdesk.drafting.composer.statements import figure_key, source_statements
+from newsdesk.drafting.composer.statements import MARKET_DAY, figure_key, source_statements
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
@@ -25,6 +25,7 @@ _STEER = re.compile(
     r"聚焦|请|希望|需要|改写|重写|内容|稿件|一些|一点|加上|增加|补充|强调|侧重|着重|多谈|谈谈"
 )
 _SHORTER = re.compile(r"更短|短一些|精简|简短|压缩|少写")
+_HEADING = re.compile(r"【(.+)】")
 _CITATION = re.compile(r"\[\d+(?:[,，]\d+)*\]")
 
 
@@ -148,11 +149,17 @@ def _day_claims(
     day_texts: tuple[str, ...], script: str, desk_dirs: tuple[Path, ...]
 ) -> dict[Claim, list[Statement]]:
     """What the day's other drafts state, by claim. Their lines are read as sources are: a
-    line the composer wrote reads back as the statement it made."""
+    line the composer wrote reads back as the statement it made; a line under a dated heading
+    (【11月20日收盘回顾】) is that day's."""
     said: dict[Claim, list[Statement]] = {}
     for text in day_texts:
+        day = ""
         for part in text.splitlines():
-            line = _CITATION.sub("", re.sub(r"^\d+、", "", part))
+            if heading := _HEADING.fullmatch(part.strip()):
+                found = MARKET_DAY.search(heading[1])
+                day = found.group(0) if found else ""
+                continue
+            line = day + _CITATION.sub("", re.sub(r"^\d+、", "", part))
             posted = BriefSource(0, 0, "", line, "", None, None)
             for statement in source_statements(posted, script, desk_dirs):
                 said.setdefault(claim(statement), []).append(statement)

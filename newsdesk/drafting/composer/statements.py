@@ -41,7 +41,7 @@ _VERB = (
 _TODAY = r"今日|今天|当日|全天|全日|单日|\d{1,2}月\d{1,2}日"
 # A market day the source names before the index (2025年最后一个交易日恒指单日跌224点): the
 # line keeps the source's own words for it rather than the day the item was published.
-_MARKET_DAY = re.compile(
+MARKET_DAY = re.compile(
     r"(?:\d{4} ?年 ?)?\d{1,2} ?月 ?\d{1,2} ?日|\d{4}年(?:的)?(?:最后一个|首个|第一个)交易日"
 )
 # 现货黄金以4041.65美元/盎司收盘: a close written after its figure.
@@ -184,11 +184,11 @@ def _statement(
         if found is None:
             return None  # a forecast is stated as one, or not at all
         cue, prefix = found.group(0), prefix[: found.start()]
-    dated = _MARKET_DAY.search(prefix) if klass == "market" else None
+    dated = MARKET_DAY.search(prefix) if klass == "market" else None
     if dated:
         prefix = prefix.replace(dated.group(0), "")
     elif klass == "market":
-        dated = _MARKET_DAY.match(sentence.strip())  # 2025年10月8日，现货黄金…: the sentence's day
+        dated = MARKET_DAY.match(sentence.strip())  # 2025年10月8日，现货黄金…: the sentence's day
     periods = _PERIOD.findall(prefix)
     subject = ""
     if fact.subject and fact.subject in prefix:
