@@ -257,10 +257,11 @@ def _reading_order(
 ) -> np.ndarray:
     """The order to read items in: by time, then text, then outlets; items alike in all three
     (one report stored twice) keep the order given. Not the store's order: feeds are fetched
-    concurrently, so one day's items get other ids, and come in another order, from run to run.
+    concurrently, so one day's items get other ids, and come in another order, from run to run
+    (and a stored copy's ``source`` is the outlet fetched first: every carrier is compared).
     Ranks of the distinct texts and outlets, so numpy sorts numbers, not 20,000 tuples."""
     outlets: dict[tuple[str, ...], int] = {}
-    outlet_of = np.array([outlets.setdefault((i.source, *i.sources), len(outlets)) for i in items])
+    outlet_of = np.array([outlets.setdefault(i.outlets, len(outlets)) for i in items])
     return np.lexsort((_ranks(list(outlets))[outlet_of], _ranks(texts)[text_of], times))
 
 
