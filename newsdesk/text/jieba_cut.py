@@ -75,21 +75,8 @@ def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, s
     add = out.append
     for block in _POS_BLOCK.split(text):
         if _POS_BLOCK.match(block):
-            ends = _ends(tokenizer.FREQ, block, total)
-            at, size, latin = 0, len(block), ""
-            while at < size:
-                end = ends[at]
-                word = block[at:end]
-                if end - at == 1 and word in _ASCII_ALNUM:
-                    latin += word
-                else:
-                    if latin:
-                        add((latin, "eng"))
-                        latin = ""
-                    add((word, tag(word, "x")))
-                at = end
-            if latin:
-                add((latin, "eng"))
+            for word, latin in _block_words(block, _ends(tokenizer.FREQ, block, total)):
+                add((word, "eng") if latin else (word, tag(word, "x")))
             continue
         for part in _POS_SKIP.split(block):
             if _POS_SKIP.match(part):
@@ -107,6 +94,27 @@ def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, s
     return out
 
 
+def _block_words(block: str, ends: list[int]) -> list[tuple[str, bool]]:
+    """The words of a block along the best path's ``ends``, a run of single ASCII letters and
+    digits joined into one Latin word (flagged True), as jieba does."""
+    out: list[tuple[str, bool]] = []
+    at, size, latin = 0, len(block), ""
+    while at < size:
+        end = ends[at]
+        word = block[at:end]
+        if end - at == 1 and word in _ASCII_ALNUM:
+            latin += word
+        else:
+            if latin:
+                out.append((latin, True))
+                latin = ""
+            out.append((word, False))
+        at = end
+    if latin:
+        out.append((latin, True))
+    return out
+
+
 def words(tokenizer: jieba.Tokenizer, text: str) -> list[str]:
     """``tokenizer.lcut(text, HMM=False)``."""
     tokenizer.check_initialized()
@@ -116,21 +124,7 @@ def words(tokenizer: jieba.Tokenizer, text: str) -> list[str]:
         if not block:
             continue
         if _CUT_BLOCK.match(block):
-            ends = _ends(tokenizer.FREQ, block, total)
-            at, size, latin = 0, len(block), ""
-            while at < size:
-                end = ends[at]
-                word = block[at:end]
-                if end - at == 1 and word in _ASCII_ALNUM:
-                    latin += word
-                else:
-                    if latin:
-                        out.append(latin)
-                        latin = ""
-                    out.append(word)
-                at = end
-            if latin:
-                out.append(latin)
+            out.extend(word for word, _ in _block_words(block, _ends(tokenizer.FREQ, block, total)))
             continue
         for part in _CUT_SKIP.split(block):
             if _CUT_SKIP.match(part):
