@@ -138,3 +138,17 @@ def test_an_opinion_that_would_only_repeat_the_morning_line_takes_the_next_story
         Settings(), replace(brief, sources=[bank]), "投资有风险。", day_texts=[morning]
     )
     assert nothing.text == "" and any("观点未起草" in n for n in nothing.notes)
+
+
+def test_a_fresh_post_leads_neither_with_a_context_figure_nor_one_said_unnamed() -> None:
+    # real-news-dev, drafted at the slots' own times: after the 观点 said "高于1-10月平均的同比
+    # 下降0.1%", the 互动 led with 1-10月平均CPI同比下降0.1% and the preview with 9月CPI.
+    brief = Brief("i", "interaction", "互动", "2026-12-08", "入门", "热点类话题", "", "")
+    brief.sources = [BriefSource(1, 1, "10月CPI", CPI_DAY, "甲报", None, None)]
+    said = [
+        "1、10月份CPI同比上涨0.2%，环比上涨0.2%[1]。",
+        "10月份CPI同比上涨0.2%[1]，高于1-10月平均的同比下降0.1%[1]。",
+    ]
+    text = compose(Settings(), brief, "投资有风险。", day_texts=said).text
+    assert "0.1%" not in text and "9月" not in text
+    assert "PPI" in text  # the story's one figure no post has stated, and of the latest month

@@ -11,7 +11,7 @@ different bases, are never compared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,6 +47,18 @@ def _months(statement: Statement) -> tuple[int, int] | None:
         end = int(found[1]) * 3
         return end - 2, end
     return None
+
+
+def superseded(statement: Statement, others: Iterable[Statement]) -> bool:
+    """Whether another statement gives the same metric of the same subject for a period ending
+    later (9月CPI beside 10月CPI): a context figure, no news to lead a post with."""
+    mine = _months(statement)
+    return mine is not None and any(
+        (other.subject, other.fact.metric) == (statement.subject, statement.fact.metric)
+        and (theirs := _months(other)) is not None
+        and theirs[1] > mine[1]
+        for other in others
+    )
 
 
 def _comparable(one: Statement, other: Statement) -> bool:

@@ -24,9 +24,9 @@ from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import (
     Steering,
     StoryPlan,
+    is_said,
     plan_stories,
     said_figures,
-    said_key,
 )
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
 from newsdesk.drafting.composer.statements import figure_key
@@ -257,7 +257,7 @@ def story_layout(ctx: Context) -> list[str]:
     for story in candidates:
         facts = list({figure_key(s): s for s in [*story.statements, *story.evidence]}.values())
         found = comparisons(facts, limit=2)
-        if found or any(said_key(s.fact) not in said for s in facts):
+        if found or any(not is_said(s.fact, said) for s in facts):
             break
     else:
         if candidates:
@@ -273,7 +273,7 @@ def story_layout(ctx: Context) -> list[str]:
         out.append(_prose(ctx, story))
         told = story.statements
     told_keys = {figure_key(s) for s in told}
-    more = [s for s in facts if figure_key(s) not in told_keys and said_key(s.fact) not in said]
+    more = [s for s in facts if figure_key(s) not in told_keys and not is_said(s.fact, said)]
     more = more[: ctx.spec.facts_per_story]
     if more:
         out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))

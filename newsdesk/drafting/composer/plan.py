@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsdesk.drafting.brief import Brief, BriefSource
+from newsdesk.drafting.composer.compare import superseded
 from newsdesk.drafting.composer.disputes import Claim, claim, disputes, rounds_to, when
 from newsdesk.drafting.composer.realise import Statement
 from newsdesk.drafting.composer.statements import MARKET_DAY, figure_key, source_statements
 from newsdesk.text.facts import FigureFact, figure_facts
 from newsdesk.text.normalise import desk_text
 from newsdesk.text.segment import segmenter
+from newsdesk.text.vocabulary import vocabulary
 
 _STEER = re.compile(
     r"更短|短一些|精简|简短|压缩|少写|更长|长一些|展开|详细|多写|充实|换个?角度|重点|突出|关注|"
@@ -105,11 +107,14 @@ def plan_stories(
         stated = [by_source[r.number] for r in reports]
         # A fact another draft of the day states is not stated again: a later slot says
         # more, or less, never the same line twice. Nor is one the reports disagree on.
+        reported = [s for found in stated for s in found]
         told = [
             [
                 s
                 for s in found
-                if said_key(s.fact) not in said
+                if not is_said(s.fact, said)
+                # A fresh post does not lead with a context figure (9月CPI beside 10月's).
+                and not (fresh and superseded(s, reported))
                 and claim(s) not in disputed
                 and not (fresh and claim(s) in day_claims)  # said, perhaps rounded (20 / 20.4)
             ]
@@ -189,8 +194,22 @@ def _among(what: Claim, stated: list[list[Statement]]) -> bool:
 
 
 def said_figures(day_texts: tuple[str, ...]) -> frozenset[tuple[str, str, str]]:
-    """The figures the day's other drafts state, by metric and amount."""
-    return frozenset(said_key(f) for text in day_texts for f in figure_facts(text))
+    """The figures the day's other drafts state, by metric and amount; a figure whose metric
+    the drafts' wording leaves unknown (高于1-10月平均的同比下降0.1%) also by amount alone."""
+    known = vocabulary().aliases
+    out = set()
+    for text in day_texts:
+        for fact in figure_facts(text):
+            key = said_key(fact)
+            out.add(key if fact.metric in known else ("", key[1], key[2]))
+    return frozenset(out)
+
+
+def is_said(fact: FigureFact, said: frozenset[tuple[str, str, str]]) -> bool:
+    """Whether the day's drafts state the figure: by its metric, or as a figure whose metric
+    their own wording leaves unnamed (高于1-10月平均的同比下降0.1%: CPI's, read without it)."""
+    key = said_key(fact)
+    return key in said or ("", key[1], key[2]) in said
 
 
 def said_key(fact: FigureFact) -> tuple[str, str, str]:
