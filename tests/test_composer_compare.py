@@ -152,3 +152,32 @@ def test_a_fresh_post_leads_neither_with_a_context_figure_nor_one_said_unnamed()
     text = compose(Settings(), brief, "投资有风险。", day_texts=said).text
     assert "0.1%" not in text and "9月" not in text
     assert "PPI" in text  # the story's one figure no post has stated, and of the latest month
+
+
+def test_a_period_without_its_year_compares_with_the_same_reports_dated_one() -> None:
+    # real-news-dev rn003: "2025年第三季度…同比增长0.35%" and "前三季度…同比增长6.32%" of one report
+    # were never compared (one period named its year, the other did not).
+    dated = statements(
+        "贵州茅台(600519)2025年第三季度营业总收入为398.10亿元，同比增长0.35%；"
+        "前三季度营业总收入为1309.04亿元，同比增长6.32%。"
+    )
+    found = comparison(dated)
+    assert found is not None and found.trend == "slower"
+    other_years = statements(
+        "贵州茅台(600519)2025年第三季度营业总收入同比增长0.35%；2024年第三季度营业总收入同比增长15%。"
+    )
+    assert comparison(other_years) is None
+
+
+def test_the_opinion_takes_the_story_it_can_say_most_about() -> None:
+    # At 09:00 on the real day the 观点 took CPI (one comparison: thin, "no view") over 茅台,
+    # whose reports give a comparison and figures no other post states.
+    brief = Brief("v", "viewpoint", "观点", "2026-12-08", "入门", "热点类话题", "", "")
+    cpi = "国家统计局数据显示，10月份CPI同比上涨0.2%。1-10月平均，CPI较上年同期下降0.1%。"
+    brief.sources = [
+        BriefSource(1, 1, "10月CPI", cpi, "甲报", None, None, outlets=5),
+        BriefSource(2, 2, "茅台三季报", RESULTS, "乙报", None, None, outlets=4),
+    ]
+    morning = "1、10月份CPI同比上涨0.2%[1]。"
+    text = compose(Settings(), brief, "投资有风险。", day_texts=[morning]).text
+    assert "增速放缓" in text and "贵州茅台" in text and "CPI" not in text

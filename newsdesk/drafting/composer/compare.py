@@ -72,8 +72,10 @@ def _comparable(one: Statement, other: Statement) -> bool:
         return False
     if not {one.reading.base, other.reading.base} <= _YEAR_ON_YEAR:
         return False
-    years = {tuple(_YEAR.findall(s.period)) for s in (one, other)}
-    return len(years) == 1 and one.reading.cue == other.reading.cue == ""
+    # One story's periods without a year are its report's year (贵州茅台2025年第三季度 and
+    # 前三季度 of one report); two different years are never compared.
+    years = {tuple(_YEAR.findall(s.period)) for s in (one, other)} - {()}
+    return len(years) <= 1 and one.reading.cue == other.reading.cue == ""
 
 
 def comparison(statements: list[Statement]) -> Comparison | None:

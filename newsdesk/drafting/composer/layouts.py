@@ -251,18 +251,24 @@ def story_layout(ctx: Context) -> list[str]:
     directions say together. Every figure cited, so the reasoning is as easy to check."""
     said = said_figures(ctx.day_texts)
     candidates = ctx.stories(NEWS + ("page",), len(ctx.brief.sources), fresh=False)
-    # The biggest story the opinion can add to: a comparison or a figure no other post of the
-    # day states. One that only repeats the morning's line is no opinion (the blind read).
-    found: list[Comparison] = []
-    for story in candidates:
-        facts = list({figure_key(s): s for s in [*story.statements, *story.evidence]}.values())
+    # What each story would add: comparisons and figures no other post of the day states. One
+    # that only repeats the morning's line is no opinion; of the rest, the biggest story that
+    # adds two things or more, else the biggest that adds one (the blind reads: "no view").
+    options: list[tuple[StoryPlan, list[Statement], list[Comparison], int]] = []
+    for candidate in candidates:
+        facts = list(
+            {figure_key(s): s for s in [*candidate.statements, *candidate.evidence]}.values()
+        )
         found = comparisons(facts, limit=2)
-        if found or any(not is_said(s.fact, said) for s in facts):
-            break
-    else:
+        compared = {figure_key(s) for c in found for s in (c.recent, c.earlier)}
+        new = [s for s in facts if figure_key(s) not in compared and not is_said(s.fact, said)]
+        if found or new:
+            options.append((candidate, facts, found, len(found) + len(new)))
+    if not options:
         if candidates:
             ctx.notes.append("观点未起草：今日可确认的数字都已在其他稿件中写过，没有可比较的数据")
         return []
+    story, facts, found, _ = next((o for o in options if o[3] >= 2), options[0])
     out = [ctx.say("greeting", subject=label(story))]
     if found:
         out += [
