@@ -61,7 +61,7 @@ def test_a_rate_on_a_named_basis_is_stated_with_it() -> None:
     from newsdesk.drafting.composer.realise import line
 
     assert line(source_statements(BriefSource(1, 1, "海关数据", two, "甲报", None, None))[1:4]) == (
-        "10月以美元计价进口增长1%，以人民币计价出口同比减少0.8%，以人民币计价进口同比增长1.4%[1]。"
+        "10月以美元计价进口增长1%，以人民币计价出口同比减少0.8%，进口同比增长1.4%[1]。"
     )
     # Two bases of one month's rate are two figures, not one the reports disagree on.
     from newsdesk.drafting.composer.disputes import disputes

@@ -80,8 +80,9 @@ def base_word(base: str) -> str:
     return _BASES.get(base, base)
 
 
-def clause(statement: Statement, metric_said: bool = False) -> str:
-    """营业总收入为1309.04亿元 / 同比增长6.32% (its metric already said) / 市场预期…为3%."""
+def clause(statement: Statement, metric_said: bool = False, basis_said: bool = False) -> str:
+    """营业总收入为1309.04亿元 / 同比增长6.32% (its metric already said) / 市场预期…为3%;
+    ``basis_said``: the clause before named the same basis (以美元计价出口…，进口…)."""
     reading = statement.reading
     if reading.verb_first:
         return f"{reading.verb}{reading.metric}{figure(statement)}"
@@ -94,7 +95,7 @@ def clause(statement: Statement, metric_said: bool = False) -> str:
     link = (
         "" if base or verb or reading.qualifier else "收报" if statement.klass == "market" else "为"
     )
-    basis = reading.basis if metric else ""  # 10月以美元计价出口同比下降1.1%
+    basis = reading.basis if metric and not basis_said else ""  # 10月以美元计价出口同比下降1.1%
     return f"{reading.cue}{basis}{metric}{base}{verb}{link}{figure(statement)}"
 
 
@@ -106,7 +107,8 @@ def clauses(statements: list[Statement]) -> str:
         # A figure on another basis names its metric again: 以美元计价进口增长1%，以人民币计价
         # 进口同比增长1.4% (a bare "同比增长1.4%" would read as the dollar rate).
         mine = (statement.reading.metric, statement.reading.basis)
-        out.append(clause(statement, mine == previous and not statement.reading.cue))
+        said = mine == previous and not statement.reading.cue
+        out.append(clause(statement, said, basis_said=mine[1] == previous[1]))
         previous = mine
     return "，".join(out)
 
