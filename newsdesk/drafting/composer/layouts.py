@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -177,16 +177,17 @@ def lines_layout(ctx: Context) -> list[str]:
     return out
 
 
+def _snapshots(ctx: Context) -> Iterator[tuple[Snapshot, int]]:
+    """The brief's market snapshots with their source numbers."""
+    for source in ctx.brief.sources:
+        if source.kind == "market" and source.data:
+            yield Snapshot.model_validate(source.data), source.number
+
+
 def _todays_snapshot(ctx: Context) -> tuple[Snapshot, int] | None:
     """The brief's market snapshot when it is of the brief's own day (an intraday brief
     falls back to the last close, which is no news of the day), with its source number."""
-    for source in ctx.brief.sources:
-        if source.kind != "market" or not source.data:
-            continue
-        snapshot = Snapshot.model_validate(source.data)
-        if snapshot.date.isoformat() == ctx.brief.day:
-            return snapshot, source.number
-    return None
+    return next(((s, n) for s, n in _snapshots(ctx) if s.date.isoformat() == ctx.brief.day), None)
 
 
 def _market_record(ctx: Context) -> list[str]:
@@ -200,15 +201,12 @@ def _market_record(ctx: Context) -> list[str]:
 def _last_close(ctx: Context) -> tuple[str, list[str]]:
     """The 早报's recap of the last trading day: its closing snapshot's record lines and the
     day they are of (11月20日), or ("", []) when the brief has no earlier day's close."""
-    for source in ctx.brief.sources:
-        if source.kind != "market" or not source.data:
-            continue
-        snapshot = Snapshot.model_validate(source.data)
+    for snapshot, number in _snapshots(ctx):
         if snapshot.date.isoformat() < ctx.brief.day and snapshot.closed(TradingCalendar().zone):
             day = f"{snapshot.date.month}月{snapshot.date.day}日"
             # Indices and flows only: the close's detail is yesterday's 收盘总结, and a recap
             # written from the snapshot's own figures reads much like its text (originality).
-            return day, record_lines(snapshot, source.number, ctx.desk["record"], detail=False)
+            return day, record_lines(snapshot, number, ctx.desk["record"], detail=False)
     return "", []
 
 

@@ -97,6 +97,11 @@ def listed_company(text: str) -> str:
     return name
 
 
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause holding ``position`` starts: after the last clause end before it."""
+    return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
+
+
 def _statement(
     fact: FigureFact,
     text: str,
@@ -122,7 +127,7 @@ def _statement(
         return None
     if fact.negative and klass != "company":
         return None  # a negative rate or flow reads as its direction: stated only as a level
-    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    low = _clause_start(text, fact.start)
     clause = text[low : fact.start]
     if _BYLINE.search(clause):
         return None
@@ -347,7 +352,7 @@ def _rate_change(fact: FigureFact, text: str, previous: Statement) -> Statement 
     points, in the source's own words; stated only right after that rate, in its sentence."""
     if previous.fact.unit != "%" or fact.unit not in _POINT_UNITS or not fact.sure:
         return None
-    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    low = _clause_start(text, fact.start)
     if low != previous.fact.end + 1:
         return None  # not the clause right after the rate
     found = _RATE_MOVE.match(text[low : fact.start])
@@ -374,7 +379,7 @@ def _acquired(fact: FigureFact, text: str, number: int, title: str) -> Statement
     stated with the noun as the source words it (意向 kept) and the company that announced
     it: its 其 resolves to the sentence's announcer, named in the headline too (业内人士表示
     names nobody), or nothing is stated."""
-    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    low = _clause_start(text, fact.start)
     found = _ACQUIRED.match(text[low : fact.start])
     sentence = text[sentence_start(text, fact.start) : low]
     says = re.match(rf"\s*(?P<name>[\u4e00-\u9fffA-Za-z]{{2,12}}?){_SAYS}", sentence)
@@ -399,7 +404,7 @@ _EFFECT = re.compile(
 def _policy_effect(fact: FigureFact, text: str, previous: Statement) -> Statement | None:
     """下调存款准备金率0.25个百分点，预计释放长期资金约5000亿元: what a policy move is expected
     to do, in the next clause of its sentence, stated as the forecast it is (预计 kept)."""
-    low = max((m.end() for m in _CLAUSE_END.finditer(text, 0, fact.start)), default=0)
+    low = _clause_start(text, fact.start)
     found = _EFFECT.match(text[low : fact.start])
     if low != previous.fact.end + 1 or found is None or fact.kind != "forecast":
         return None
