@@ -52,11 +52,24 @@ def test_stretches_cover_the_draft(draft: str) -> None:
     assert all(draft[offset : offset + len(text)] == text for offset, text in parts)
 
 
+def _said(reading: checks_facts.Reading) -> tuple[object, ...]:
+    """All a reading says, what it reads only when asked included."""
+    return (reading, reading.figures, reading.entities, reading.specific)
+
+
 @pytest.mark.parametrize("draft", DRAFTS)
 def test_stretch_by_stretch_is_the_whole_draft(draft: str) -> None:
     analysed = DraftFacts(draft)
     assert analysed.spans == fact_spans(draft)
-    assert [s.reading for s in analysed.by_sentence] == _whole_draft_readings(draft)
+    readings = [_said(s.reading) for s in analysed.by_sentence]
+    assert readings == [_said(r) for r in _whole_draft_readings(draft)]
+
+
+@pytest.mark.parametrize("draft", [*DRAFTS, *SOURCES])
+def test_whether_a_sentence_has_figures_is_what_its_figures_say(draft: str) -> None:
+    # Every sentence is asked whether it states a figure; only cited ones read what they mean.
+    for facts in DraftFacts(draft + "2025年营收。第3名[1]。约12.5。H20芯片。").by_sentence:
+        assert facts.has_figures == bool(facts.figures), facts.sentence.text
 
 
 def test_a_revision_reads_as_a_first_check() -> None:

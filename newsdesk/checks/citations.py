@@ -101,7 +101,7 @@ def needs_citation(sentence: Sentence, borrowed: bool, facts: SentenceFacts) -> 
     """Why the sentence needs a citation (Chinese / English), or None."""
     if borrowed:
         return "含有从来源复制的文字 / borrowed from a source"
-    if facts.figures:
+    if facts.has_figures:
         return "陈述了数字 / states a figure"
     if _ATTRIBUTION.search(facts.bare):
         return "转述了他人的说法 / attributes a statement"
@@ -128,7 +128,7 @@ def why_unsupported(
                 "unsupported",
                 f"所引来源没有提到「{name}」 / the cited source(s) do not name {name}",
             )
-    if facts.figures or facts.entities:
+    if facts.has_figures or facts.entities:
         return None
     if not any(source.writes(word) for word in facts.specific for source in sources):
         return Finding(

@@ -24,6 +24,7 @@ from newsdesk.text.facts import (
     FigureFact,
     Token,
     fact_spans,
+    figure_amounts,
     figure_facts,
     is_entity,
     is_fact_token,
@@ -102,14 +103,34 @@ _SPAN_MARKS = ("。", "；", ";", "，", ",", "\n")
 
 @dataclass(frozen=True)
 class Reading:
-    """What one sentence says, whatever draft it stands in: read once per sentence text."""
+    """What one sentence says, whatever draft it stands in: read once per sentence text.
 
+    Whether it states a figure and whether it makes a statement are asked of every sentence;
+    its figures' meanings, names and specific words only of a sentence that cites a source
+    (a draft's other sentences are never asked): each is read the first time it is asked.
+    """
+
+    text: str
+    words: tuple[Token, ...]  # the sentence's tokens outside its citation markers
     bare: str  # the sentence without its citation markers
     form: str  # ``bare`` in the checks' form: figures and their offsets refer to it
-    figures: tuple[FigureFact, ...]
-    entities: tuple[str, ...]
-    specific: tuple[str, ...]  # words that can tie it to a source: names, terms, content words
+    has_figures: bool
     statement: bool  # it has a predicate of its own (a verb that is not generic glue)
+
+    @cached_property
+    def figures(self) -> tuple[FigureFact, ...]:
+        return tuple(f for f in figure_facts(self.form, subjects=False) if not _is_year(f))
+
+    @cached_property
+    def entities(self) -> tuple[str, ...]:
+        found = [t.word for t in self.words if is_entity(t)]
+        found += [m.group(1) for m in TICKER.finditer(self.text)]
+        return tuple(dict.fromkeys(found))
+
+    @cached_property
+    def specific(self) -> tuple[str, ...]:
+        """Words that can tie it to a source: names, terms, content words."""
+        return tuple(t.word for t in self.words if _is_specific(t.word, t.flag))
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,10 @@ class SentenceFacts:
     @property
     def figures(self) -> tuple[FigureFact, ...]:
         return self.reading.figures
+
+    @property
+    def has_figures(self) -> bool:
+        return self.reading.has_figures
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -168,14 +193,11 @@ def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
     inside = [(m.start(), m.end()) for m in MARKER.finditer(text)]
     if inside:
         kept = [t for t in kept if not any(a <= t.start < b for a, b in inside)]
-    entities = [t.word for t in kept if is_entity(t)]
-    entities += [m.group(1) for m in TICKER.finditer(text)]
-    specific = tuple(t.word for t in kept if _is_specific(t.word, t.flag))
     statement = any(_is_predicate(t.word, t.flag) for t in kept)
     bare = MARKER.sub("", text)
     form = check_form(bare)
-    figures = tuple(f for f in figure_facts(form, subjects=False) if not _is_year(f))
-    return Reading(bare, form, figures, tuple(dict.fromkeys(entities)), specific, statement)
+    has_figures = any(not _is_year_amount(value, unit) for value, unit in figure_amounts(form))
+    return Reading(text, tuple(kept), bare, form, has_figures, statement)
 
 
 _DIGIT = re.compile(r"\d")
@@ -267,8 +289,12 @@ class DraftFacts:
 
 
 def _is_year(figure: FigureFact) -> bool:
+    return _is_year_amount(figure.value, figure.unit)
+
+
+def _is_year_amount(value: str, unit: str) -> bool:
     """A bare four-digit year-like number (2025) is a date, not a figure."""
-    return not figure.unit and figure.value.isdigit() and 1900 <= int(figure.value) <= 2100
+    return not unit and value.isdigit() and 1900 <= int(value) <= 2100
 
 
 def figure_finding(

@@ -119,7 +119,7 @@ def is_filler(support: Support) -> bool:
     A sentence whose figures its sources do not state is the citation check's
     ``unsupported``, not filler.
     """
-    if support.facts.figures:
+    if support.facts.has_figures:
         return False
     return not support.supported or not support.facts.statement
 
@@ -130,7 +130,7 @@ _HEADING = re.compile(r"^(?:【[^】\n]{1,16}】|[^\n。！？!?；;]{1,16})$")
 def _is_heading(facts: SentenceFacts) -> bool:
     """A short line of its own without a full stop or figures (【宏观数据】, a title): no body."""
     return (
-        not facts.figures
+        not facts.has_figures
         and not facts.sentence.markers
         and bool(_HEADING.match(facts.sentence.text.strip()))
     )
@@ -150,7 +150,7 @@ def _body(
             continue
         body += 1
         found = cited.get(facts.sentence.start)
-        if is_filler(found) if found else not facts.figures and not facts.statement:
+        if is_filler(found) if found else not facts.has_figures and not facts.statement:
             fillers.append(facts.sentence.text)
     return body, fillers
 

@@ -59,6 +59,7 @@ __all__ = [
     "Token",
     "canonical_metric",
     "fact_spans",
+    "figure_amounts",
     "figure_facts",
     "is_entity",
     "is_fact_token",
@@ -324,6 +325,15 @@ def _sentence_start(plain: str, position: int) -> int:
 
 def _clause_start(plain: str, low: int, position: int) -> int:
     return _last_match_end(_CLAUSE, plain, low, position) or low
+
+
+def figure_amounts(text: str) -> list[tuple[str, str]]:
+    """(value, unit) of each figure :func:`figure_facts` reads in ``text``, in order, without
+    reading what each means (whether a sentence states any figure is asked far more often)."""
+    plain = fold_width(text)
+    if not _DIGIT.search(plain):
+        return []
+    return [(span.value, span.unit) for span in _figure_spans(_masked(plain))]
 
 
 def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
