@@ -175,11 +175,16 @@ _STRETCH = re.compile(r".*?(?:[。！？!?]+[”」』\"]?|\Z)", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
-def _stretch(text: str) -> tuple[tuple[Token, ...], tuple[tuple[int, int], ...]]:
-    """jieba POS tokens and fact spans of one stretch: a revision or a later draft of the
-    slot repeats most of the stretches of the one before, each read once."""
-    tokens = tagged_tokens(text)
-    return tuple(tokens), tuple(fact_spans(text, tokens))
+def _stretch(text: str) -> tuple[Token, ...]:
+    """jieba POS tokens of one stretch: a revision or a later draft of the slot repeats most
+    of the stretches of the one before, each read once."""
+    return tuple(tagged_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _stretch_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Fact spans of one stretch (within it): asked only where a copied run may lie."""
+    return tuple(fact_spans(text, list(_stretch(text))))
 
 
 def stretches(draft: str) -> list[tuple[int, str]]:
@@ -241,17 +246,28 @@ class DraftFacts:
     def __init__(self, draft: str) -> None:
         self.text = draft
         self.sentences = sentences(draft)
-        self._stretches = [(offset, _stretch(text)) for offset, text in stretches(draft)]
-        self._offsets = [offset for offset, _ in self._stretches]
+        self._stretches = [(offset, text, _stretch(text)) for offset, text in stretches(draft)]
+        self._offsets = [offset for offset, _, _ in self._stretches]
 
     @cached_property
     def spans(self) -> list[tuple[int, int]]:
         """Offsets of the draft's figures, names, finance terms, dates and codes
         (``text.facts.fact_spans``)."""
+        return self.spans_within([(0, len(self.text))])
+
+    def spans_within(self, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The fact spans of the stretches that meet any [start, end) of ``ranges``: all
+        that cover a character there (a stretch's spans lie within it)."""
+        wanted: set[int] = set()
+        for low, high in ranges:
+            at = max(0, bisect_right(self._offsets, low) - 1)
+            while at < len(self._offsets) and self._offsets[at] < high:
+                wanted.add(at)
+                at += 1
         return [
             (offset + start, offset + end)
-            for offset, (_, spans) in self._stretches
-            for start, end in spans
+            for offset, text, _ in (self._stretches[at] for at in sorted(wanted))
+            for start, end in _stretch_spans(text)
         ]
 
     def _within(self, sentence: Sentence) -> tuple[Token, ...]:
@@ -259,14 +275,14 @@ class DraftFacts:
         out: list[Token] = []
         size = sentence.end - sentence.start
         at = max(0, bisect_right(self._offsets, sentence.start) - 1)
-        offset, (tokens, _) = self._stretches[at]
+        offset, _, tokens = self._stretches[at]
         if (
             offset == sentence.start
             and (not tokens or tokens[-1].end <= size)
             and (at + 1 == len(self._offsets) or self._offsets[at + 1] >= sentence.end)
         ):
             return tokens  # the stretch is the sentence (most are): its tokens as they are
-        for offset, (tokens, _) in self._stretches[at:]:
+        for offset, _, tokens in self._stretches[at:]:
             if offset >= sentence.end:
                 break
             shift = offset - sentence.start

@@ -31,7 +31,7 @@ bench/README.md for the figures.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,18 +243,23 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 
 
 def copied_runs(
-    segments: np.ndarray, k: int, gap: int, least: int, plain: np.ndarray, verbatim: int
+    segments: np.ndarray,
+    k: int,
+    gap: int,
+    least: int,
+    plain_of: Callable[[list[tuple[int, int]]], np.ndarray],
+    verbatim: int,
 ) -> list[tuple[int, int, int]]:
     """Counted runs (draft start, draft end, source index), overlaps not yet resolved.
 
     Common substrings of one source join into a run when they follow each
     other in the draft and in the source, at most ``gap`` units apart in the
     draft (``gap + 2`` in the source: a word swapped for a shorter or longer
-    one). ``plain[i]`` is 1 when draft unit i is not a figure, name or finance
-    term; a run counts when it holds at least ``least`` such units, or a common
-    stretch of at least ``verbatim`` units of any kind.
+    one). ``plain_of(runs)[i]`` is 1 when draft unit i is not a figure, name or
+    finance term (asked of the units of ``runs`` only); a run counts when it
+    holds at least ``least`` such units, or a common stretch of at least
+    ``verbatim`` units of any kind.
     """
-    plain_before = np.concatenate(([0], np.cumsum(plain)))
     runs: list[list[int]] = []  # [draft start, draft end, source end, source, longest stretch]
     open_chains: list[list[int]] = []
     kept = _near_long_segments(segments, 2 * k, gap)
@@ -272,10 +277,14 @@ def copied_runs(
             chain = [p0, p1, q1, source, p1 - p0]
             open_chains.append(chain)
             runs.append(chain)
+    judged = [(start, end) for start, end, _, _, longest in runs if longest < verbatim]
+    # Nothing to judge (no run, or only verbatim ones): no unit's count is read.
+    plain = plain_of(judged) if judged else np.zeros(0, dtype=np.int64)
+    plain_before = np.concatenate(([0], np.cumsum(plain)))
     return [
         (start, end, source)
         for start, end, _, source, longest in runs
-        if plain_before[end] - plain_before[start] >= least or longest >= verbatim
+        if longest >= verbatim or plain_before[end] - plain_before[start] >= least
     ]
 
 
@@ -360,13 +369,19 @@ def _plain_units(draft: str, units: Units, tokens_spans: list[tuple[int, int]]) 
     return (1 - facts[starts]).astype(np.int64) if starts.size else np.zeros(0, dtype=np.int64)
 
 
+# The draft's fact spans that cover its characters within any of the given [start, end).
+FactSpans = Callable[[list[tuple[int, int]]], list[tuple[int, int]]]
+
+
 def check_originality(
     draft: str,
     sources: Sequence[str],
     params: OriginalityParams = OriginalityParams(),
-    facts: list[tuple[int, int]] | None = None,
+    facts: list[tuple[int, int]] | FactSpans | None = None,
 ) -> OriginalityResult:
-    """``facts``: spans of the draft's figures, names and terms (computed when not given)."""
+    """``facts``: spans of the draft's figures, names and terms, or where they are asked
+    (``DraftFacts.spans_within``: only stretches a run may count in are read); computed
+    when not given."""
     units = draft_units(draft, excluded_spans(draft, params.max_quote))
     total = len(units.chars)
     if total == 0:
@@ -382,8 +397,15 @@ def check_originality(
     segments = common_segments(draft_grams, index, k, MAX_HITS_HAN if han else None)
     if not segments.size:
         return OriginalityResult(1.0, params.threshold, True, [], total)
-    plain = _plain_units(draft, units, fact_spans(draft) if facts is None else facts)
-    owner = _claim(copied_runs(segments, k, gap, least, plain, verbatim), total)
+
+    def plain_of(runs: list[tuple[int, int]]) -> np.ndarray:
+        if callable(facts):
+            spans = facts([(units.starts[start], units.ends[end - 1]) for start, end in runs])
+        else:
+            spans = fact_spans(draft) if facts is None else facts
+        return _plain_units(draft, units, spans)
+
+    owner = _claim(copied_runs(segments, k, gap, least, plain_of, verbatim), total)
     borrowed: list[Borrowed] = []
     for start, end in _runs(owner >= 0):
         # One highlight per stretch of one source.

@@ -173,7 +173,7 @@ def run_checks(
         settings, channel, slot, kind
     )
     analysed = DraftFacts(draft)
-    originality = check_originality(draft, sources, originality_params, analysed.spans)
+    originality = check_originality(draft, sources, originality_params, analysed.spans_within)
     borrowed = [(b.start, b.end) for b in originality.borrowed]
     indexed = [SourceFacts.of(text) for text in sources]
     citations = check_citations(draft, sources, borrowed, citation_params, analysed, indexed)
