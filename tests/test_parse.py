@@ -144,6 +144,19 @@ def test_clean_text_markup_edge_cases() -> None:
     assert clean_text("<p>" + "长" * 50 + "</p>", limit=10) == "长" * 10
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_tag_names_fold_ascii_case_only(fast: bool) -> None:
+    """HTML tag names are ASCII case-insensitive; the cleaner's case-insensitive regexes also
+    folded ſ (U+017F) to s and ı/İ to i, so <ſcript> was found as a script block and its
+    closing pattern looked up as 'ſcript': KeyError, and the whole feed failed on one title."""
+    assert clean_text("<ſcript>x</script>y") == "<ſcript>x y"  # '<ſ' opens no tag
+    assert clean_text("<scrİpt>x</script>y<ſtyle>z</ſtyle>") == "x y<ſtyle>z"
+    assert clean_text("a</dıv>b<brſ>c<BR>d<Script>e</SCRIPT>f") == "a b\nc\nd f"
+    title = "<ſcript>半导体</script>"  # escaped in the XML: the parsers give these tags
+    feed = rss([("g1", title, "https://e.com/1")])
+    assert parse_feed(feed.encode(), fast=fast).entries[0].title == "<ſcript>半导体"
+
+
 def test_sanitise_drops_nul_controls_and_lone_surrogates() -> None:
     assert sanitise("a\x00b\x1bc\td\n") == "abc\td\n"
     assert sanitise("x\ud800y") == "x\ufffdy"

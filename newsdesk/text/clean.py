@@ -28,12 +28,16 @@ _C0_BYTES = bytes(c for c in range(0x20) if c not in (0x9, 0xA, 0xD))
 # one, so the scans from all start positions are disjoint and each pass is linear. The
 # quantifiers are possessive: a tag that does not close fails without backtracking.
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*+>")
-_BREAK = re.compile(r"<(?:br|/(?:p|div|li|h[1-6]))(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE)
+# Tag names fold ASCII case only, as in HTML (re.ASCII: without it IGNORECASE also folds ſ to s
+# and ı, İ to i, and '<ſcript>' was taken for a script block whose closing tag it then sought
+# under the name 'ſcript': KeyError).
+_NAMES = re.IGNORECASE | re.ASCII
+_BREAK = re.compile(r"<(?:br|/(?:p|div|li|h[1-6]))(?![A-Za-z0-9])[^<>]*+>", _NAMES)
 # Blocks dropped with their content: script, style, and comments (which may hold tags).
-_DROP = re.compile(r"<(?:(script|style)(?![A-Za-z0-9])[^<>]*+>|!--)", re.IGNORECASE)
+_DROP = re.compile(r"<(?:(script|style)(?![A-Za-z0-9])[^<>]*+>|!--)", _NAMES)
 _CLOSE = {
-    "script": re.compile(r"</script(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE),
-    "style": re.compile(r"</style(?![A-Za-z0-9])[^<>]*+>", re.IGNORECASE),
+    "script": re.compile(r"</script(?![A-Za-z0-9])[^<>]*+>", _NAMES),
+    "style": re.compile(r"</style(?![A-Za-z0-9])[^<>]*+>", _NAMES),
     "!--": re.compile(r"-->"),
 }
 # Whitespace that a run of becomes one space (newlines are kept; see _lines).
