@@ -108,17 +108,36 @@ def needs_citation(sentence: Sentence, borrowed: bool, facts: SentenceFacts) -> 
     return None
 
 
+def _finding(
+    at: int,
+    facts: SentenceFacts,
+    sources: list[SourceFacts],
+    judged: dict[int, Finding | None] | None,
+) -> Finding | None:
+    """``figure_finding`` of the sentence's figure at ``at``, kept in ``judged`` when given: the
+    verdict and the figures it states ask it of the same sources."""
+    if judged is None:
+        return figure_finding(facts.figures[at], facts, sources)
+    if at not in judged:
+        judged[at] = figure_finding(facts.figures[at], facts, sources)
+    return judged[at]
+
+
 def why_unsupported(
-    facts: SentenceFacts, sources: list[SourceFacts], numbers: Sequence[int] = ()
+    facts: SentenceFacts,
+    sources: list[SourceFacts],
+    numbers: Sequence[int] = (),
+    judged: dict[int, Finding | None] | None = None,
 ) -> Finding | None:
     """None when the sources state the sentence's facts, else what is wrong.
 
     ``numbers`` are the sources' numbers in the brief: a finding names the one its span is from.
+    ``judged``: figures' findings against these sources, kept for ``_stated``.
     """
     if not sources:
         return Finding("unsupported", "没有有效的来源 / no valid source cited")
-    for figure in facts.figures:
-        finding = figure_finding(figure, facts, sources)
+    for place in range(len(facts.figures)):
+        finding = _finding(place, facts, sources, judged)
         if finding is not None:
             at = finding.source
             return replace(finding, source=numbers[at] if numbers and at is not None else None)
@@ -138,11 +157,13 @@ def why_unsupported(
     return None
 
 
-def _stated(facts: SentenceFacts, sources: list[SourceFacts]) -> tuple[tuple[str, str], ...]:
+def _stated(
+    facts: SentenceFacts, sources: list[SourceFacts], judged: dict[int, Finding | None]
+) -> tuple[tuple[str, str], ...]:
     """The figures (with their units: a bare number is no fact) the sources state as written."""
     out = []
-    for figure in facts.figures:
-        if figure.unit and figure_finding(figure, facts, sources) is None:
+    for at, figure in enumerate(facts.figures):
+        if figure.unit and _finding(at, facts, sources, judged) is None:
             metric = next(
                 (
                     fact.metric
@@ -171,7 +192,8 @@ def _verdict(facts: SentenceFacts, valid: list[int], indexed: Sequence[SourceFac
     if found is not None:
         return found
     chosen = [indexed[n - 1] for n in valid]
-    problem = why_unsupported(facts, chosen, valid)
+    judged: dict[int, Finding | None] = {}
+    problem = why_unsupported(facts, chosen, valid, judged)
     good = 0
     for number in valid:
         # One source cited: it supports the sentence alone exactly when the set does.
@@ -183,7 +205,7 @@ def _verdict(facts: SentenceFacts, valid: list[int], indexed: Sequence[SourceFac
         others = [indexed[n - 1] for n in valid if n != number]
         necessary = problem is None and why_unsupported(facts, others) is not None
         good += alone or necessary
-    found = (problem, good, _stated(facts, chosen))
+    found = (problem, good, _stated(facts, chosen, judged))
     _VERDICTS.put(key, found)
     return found
 
