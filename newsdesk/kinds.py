@@ -46,7 +46,7 @@ REGISTRY: dict[str, KindSpec] = {
     spec.name: spec
     for spec in (
         KindSpec("morning_report", "news", "lines", "400-700 字", 8, 3, research=2, min_facts=4),
-        KindSpec("viewpoint", "topic", "story", "300-500 字", 1, 4, min_facts=1),
+        KindSpec("viewpoint", "topic", "story", "300-500 字", 1, 4, research=1, min_facts=1),
         KindSpec("intraday", "market", "brief", "120-250 字", 2, 1, min_facts=1),
         KindSpec("interaction", "topic", "question", "100-200 字", 1, 2, min_facts=0),
         KindSpec("close_summary", "market", "lines", "300-500 字", 6, 2, min_facts=3),

@@ -147,12 +147,15 @@ def test_brief_kinds_choose_the_right_sources(demo_db: Database) -> None:
     digest = build_brief(demo_db, settings, settings.slot("research_digest"), DAY)
     assert digest.sources and all(s.outlet.startswith("演示研究所") for s in digest.sources)
     view = build_brief(demo_db, settings, settings.slot("viewpoint"), DAY)
-    on_topic = [
-        any(t in f"{s.title}{s.text}" for t in view.topics[0]["terms"]) for s in view.sources
-    ]
+    news = [s for s in view.sources if s.kind != "page"]
+    pages = [s for s in view.sources if s.kind == "page"]
+    on_topic = [any(t in f"{s.title}{s.text}" for t in view.topics[0]["terms"]) for s in news]
     # The top topic's items lead; the day's other stories follow (an opinion whose top story
-    # states nothing sure takes the next one).
+    # states nothing sure takes the next one); then the research written on the topic (the
+    # demo's 12 pages hold one on 低空经济), after the news.
     assert view.sources and on_topic == sorted(on_topic, reverse=True)
+    assert view.sources[-len(pages) :] == pages
+    assert [p.title for p in pages] == ["低空经济深度：从政策试点到规模化运营"]
     morning = build_brief(demo_db, settings, settings.slot("morning_report"), DAY)
     assert [s.number for s in morning.sources] == list(range(1, len(morning.sources) + 1))
     assert sum(len(s.title) + len(s.text) for s in morning.sources) <= settings.drafting.brief_chars

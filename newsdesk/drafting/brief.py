@@ -110,6 +110,16 @@ def _items(
     return [(item, outlet) for item, outlet in rows]
 
 
+def _on_topic(items: list[tuple[Item, str]], topic: StoredTopic) -> list[tuple[Item, str]]:
+    """The items whose title or text names one of the topic's terms."""
+    terms = [t for t in topic.terms if len(t) >= 2]
+    return [
+        (item, outlet)
+        for item, outlet in items
+        if any(t in f"{item.title}{item.body}" for t in terms)
+    ]
+
+
 def _with_topic(
     session: Session, items: list[tuple[Item, str]], topic: StoredTopic, end: datetime
 ) -> list[tuple[Item, str]]:
@@ -422,18 +432,22 @@ def build_brief(
             candidates = _ranked(window, topics, slot.kind)
         lead = _market(session, slot.kind, day, end)
         chosen = [lead] if lead else []
+        one_topic = spec.reads == "topic"
         if spec.research:
             # Leave room for the research picks (研报精选) after the news.
             pages = _items(
                 session, end - timedelta(days=settings.drafting.research_days), end, pages=True
             )
+            if spec.reads == "topic":
+                # An opinion on the top topic reads the research written on it, not the newest.
+                pages = _on_topic(pages, topics[0]) if topics else []
             limit = settings.drafting.max_sources - spec.research + len(chosen)
-            news = _fit(candidates, settings, chosen, limit=limit, topics=topics)
+            news = _fit(
+                candidates, settings, chosen, limit=limit, topics=topics, one_topic=one_topic
+            )
             sources = _fit(pages, settings, news, limit=len(news) + spec.research)
         else:
-            sources = _fit(
-                candidates, settings, chosen, topics=topics, one_topic=spec.reads == "topic"
-            )
+            sources = _fit(candidates, settings, chosen, topics=topics, one_topic=one_topic)
     return Brief(
         slot=slot.name,
         kind=slot.kind,

@@ -51,6 +51,7 @@ def compose(
         desk_dirs=desk_dirs,
         day_texts=tuple(day_texts),
         seed=f"{brief.day}|{brief.slot}|{brief.segment}",
+        max_quote=settings.checks.max_quote_chars,  # a quote the originality check counts as one
     )
     # The same brief and note give the same text: a revision round cannot change a draft that
     # states only what it is sure of, and the service stops asking when the text is unchanged.

@@ -29,7 +29,8 @@ from newsdesk.drafting.composer.plan import (
     said_figures,
 )
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
-from newsdesk.drafting.composer.statements import figure_key
+from newsdesk.drafting.composer.statements import figure_key, source_statements
+from newsdesk.drafting.composer.views import View, source_views
 from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
@@ -54,6 +55,7 @@ class Context:
     desk_dirs: tuple[Path, ...]
     day_texts: tuple[str, ...]
     seed: str
+    max_quote: int = 30
     notes: list[str] = field(default_factory=list)
 
     def say(self, key: str, **values: str) -> str:
@@ -245,14 +247,17 @@ def _prose(ctx: Context, story: StoryPlan) -> str:
 def story_layout(ctx: Context) -> list[str]:
     """One story told as an analysis, not as the morning's line again: its rate compared with
     the same rate of other periods (compare.py) when the story's reports give them, else its
-    facts; then its other figures no other post of the day states; then what the period's
-    directions say together. Every figure cited, so the reasoning is as easy to check."""
+    facts; then its other figures no other post of the day states; then the reasons and views
+    its reports give, quoted and attributed (views.py); the signs of the period's rates only
+    when the reports give no reasons. Every figure and quote cited, so the reasoning is as easy
+    to check."""
     said = said_figures(ctx.day_texts)
     candidates = ctx.stories(NEWS + ("page",), len(ctx.brief.sources), fresh=False)
-    # What each story would add: comparisons and figures no other post of the day states. One
-    # that only repeats the morning's line is no opinion; of the rest, the biggest story that
-    # adds two things or more, else the biggest that adds one (the blind reads: "no view").
-    options: list[tuple[StoryPlan, list[Statement], list[Comparison], int]] = []
+    # What each story would add: comparisons, figures no other post of the day states, and its
+    # reports' reasons. One that only repeats the morning's line is no opinion; of the rest, the
+    # biggest story that adds two things or more, else the biggest that adds one (the blind
+    # reads: "no view").
+    options: list[tuple[StoryPlan, list[Statement], list[Comparison], list[View], int]] = []
     for candidate in candidates:
         facts = list(
             {figure_key(s): s for s in [*candidate.statements, *candidate.evidence]}.values()
@@ -260,13 +265,16 @@ def story_layout(ctx: Context) -> list[str]:
         found = comparisons(facts, limit=2)
         compared = {figure_key(s) for c in found for s in (c.recent, c.earlier)}
         new = [s for s in facts if figure_key(s) not in compared and not is_said(s.fact, said)]
-        if found or new:
-            options.append((candidate, facts, found, len(found) + len(new)))
+        views = _story_views(ctx, candidate)
+        if found or new or views:
+            options.append((candidate, facts, found, views, len(found) + len(new) + len(views)))
     if not options:
         if candidates:
-            ctx.notes.append("观点未起草：今日可确认的数字都已在其他稿件中写过，没有可比较的数据")
+            ctx.notes.append(
+                "观点未起草：今日可确认的数字都已在其他稿件中写过，没有可比较的数据，来源也没有给出原因或观点"
+            )
         return []
-    story, facts, found, _ = next((o for o in options if o[3] >= 2), options[0])
+    story, facts, found, views, _ = next((o for o in options if o[4] >= 2), options[0])
     out = [ctx.say("greeting", subject=label(story))]
     if found:
         out += [
@@ -274,6 +282,7 @@ def story_layout(ctx: Context) -> list[str]:
         ]
         told = [s for c in found for s in (c.recent, c.earlier)]
     else:
+        # The story's own line, even when the morning's: the premise its reasons are about.
         out.append(_prose(ctx, story))
         told = story.statements
     told_keys = {figure_key(s) for s in told}
@@ -281,11 +290,71 @@ def story_layout(ctx: Context) -> list[str]:
     more = more[: ctx.spec.facts_per_story]
     if more:
         out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))
-    # A comparison is the analysis; signs of one period restated beside it read as filler
-    # (the blind read: 同一期里，CPI为正增长，PPI为负增长).
-    same_period = [s for s in facts if _same_period(s, told[0])]
-    if not found:
-        out.append(_reasoning(ctx, same_period))
+    out += _view_sentences(ctx, views)
+    # A comparison is the analysis, and so are the reports' reasons; signs of one period
+    # restated beside them read as filler (the blind read: 同一期里，CPI为正增长，PPI为负增长).
+    if not found and not views:
+        out.append(_reasoning(ctx, [s for s in facts if _same_period(s, told[0])]))
+    return out
+
+
+def _story_views(ctx: Context, story: StoryPlan) -> list[View]:
+    """The reasons and views the story's reports give, then those of the research on its topic,
+    each quote once, none another post of the day quotes: causes first, then views, then what
+    to watch; as many as the kind's phrase file allows (``views``). Only a report that states
+    a figure of the story's subject and period gives them: a story's reports may be of another
+    month (11月's CPI beside 10月's), and a reason for that month is no reason for this one."""
+    lead = story.source.story or story.source.number
+    anchor = story.statements[0]
+    story_text = "".join(
+        f"{s.title}{s.text}" for s in ctx.brief.sources if lead in (s.number, s.story)
+    )
+    terms = [t for topic in ctx.brief.topics[:1] for t in topic.get("terms", []) if len(t) >= 2]
+    found: dict[str, View] = {}
+    for report in ctx.brief.sources:
+        if lead in (report.number, report.story):
+            stated = source_statements(report, ctx.script, ctx.desk_dirs)
+            if not any(_same_period(s, anchor) for s in stated):
+                continue
+        elif report.kind != "page" or not any(
+            t in story_text and t in f"{report.title}{report.text}" for t in terms
+        ):
+            continue  # research lends its views to a story of the topic it is written on
+        for view in source_views(report, ctx.script, ctx.desk_dirs, ctx.max_quote):
+            found.setdefault(view.quote, view)
+    said = "\n".join(ctx.day_texts)
+    order = {"cause": 0, "view": 1, "watch": 2}
+    fresh = [v for v in found.values() if v.quote not in said]
+    return sorted(fresh, key=lambda v: order[v.kind])[: int(ctx.words.get("views", 0))]
+
+
+def _view_sentences(ctx: Context, views: list[View]) -> list[str]:
+    """Views quoted with who gives them (the speaker and their verb, else the kind of source);
+    one sentence for a source's views of one kind in a row."""
+    words = ctx.words["view"]
+    runs: list[list[View]] = []
+    for view in views:
+        key = (view.source, view.kind, view.speaker)
+        if runs and (runs[-1][0].source, runs[-1][0].kind, runs[-1][0].speaker) == key:
+            runs[-1].append(view)
+        else:
+            runs.append([view])
+    out = []
+    for run in runs:
+        first = run[0]
+        kind = next((s.kind for s in ctx.brief.sources if s.number == first.source), "feed")
+        values = {
+            "about": f"{first.about}，" if first.about else "",
+            "quote": "”；“".join(v.quote for v in run),  # “A”；“B” within the template's marks
+            "etc": "等" if run[-1].listed else "",
+            "n": str(first.source),
+            "where": words["page" if kind == "page" else "report"],
+        }
+        if first.speaker:
+            speaker = first.speaker if first.named else f"有{first.speaker}"
+            out.append(words["said"].format(speaker=speaker, verb=first.verb, **values))
+        else:
+            out.append(words[first.kind].format(**values))
     return out
 
 
