@@ -184,8 +184,13 @@ def common_segments(
         return empty
     keys, positions, starts_at, bits = index.keys, index.positions, index.starts_at, index.bits
     wanted = draft_grams >> bits
-    left = np.searchsorted(keys, wanted, "left")
-    lengths = np.searchsorted(keys, wanted, "right") - left
+    # Looked up in sorted order: numpy's binary search starts from the previous answer when
+    # the needles ascend (2-3x faster into a slot's ~150,000 keys); answers put back in place.
+    order = np.argsort(wanted)
+    left, right = np.empty_like(order), np.empty_like(order)
+    left[order] = np.searchsorted(keys, wanted[order], "left")
+    right[order] = np.searchsorted(keys, wanted[order], "right")
+    lengths = right - left
     if max_hits is not None:
         # Bounds the work: a gram found in more than this many places in all sources is
         # everyday wording, not a passage (200 overlapping reports of one story stay below).
@@ -217,8 +222,9 @@ def common_segments(
     diagonal = found_at - draft_at
     # One int64 sort by (diagonal, draft position) instead of a lexsort.
     shift = int(draft_grams.size).bit_length()
-    # Stable (timsort): each draft gram's points come sorted by diagonal, runs it merges.
-    packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at, kind="stable")
+    # Each point is one (draft gram, source place): the keys are unique, so any sort gives
+    # this order, and numpy's default one is ~5x faster than a stable one (timsort) here.
+    packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at)
     draft_at = packed_points & ((1 << shift) - 1)
     diagonal = (packed_points >> shift) - draft_grams.size
     new = np.ones(total, dtype=bool)
