@@ -179,3 +179,21 @@ def test_the_real_days_opinion_quotes_its_storys_reports_and_states_no_wrong_fig
     for quote, number in quoted:
         assert quote in plain(chosen[number - 1]["text"]), text
     assert wrong_figures(text, chosen) == [], text
+
+
+def test_a_discussion_is_about_a_view_its_sources_give_when_the_figures_are_posted() -> None:
+    rrr = "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。"
+    comment = "专家表示，此次降准释放了稳增长的政策信号，预计后续还有结构性货币政策工具跟进。"
+    chosen = [
+        source(rrr, 1, title="央行降准0.25个百分点"),
+        source(comment, 2, title="降准背后的政策信号：稳增长力度加大"),
+    ]
+    brief = topic_brief(chosen, ["降准", "存款准备金率"])
+    brief = Brief(**{**brief.__dict__, "kind": "interaction", "slot": "interaction"})
+    morning = compose(Settings(), topic_brief(chosen[:1], ["降准"]), DISCLAIMER).text
+    posted = compose(Settings(), brief, DISCLAIMER, day_texts=[morning]).text
+    quoted = quotes_of(posted)
+    assert quoted and all(n == 2 and q in plain(comment) for q, n in quoted), posted
+    assert "0.25个百分点" not in posted  # the morning's figure is not discussed a second time
+    # with the view quoted by another post too, there is nothing left to discuss
+    assert compose(Settings(), brief, DISCLAIMER, day_texts=[morning, posted]).text == ""

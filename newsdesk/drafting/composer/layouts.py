@@ -230,11 +230,12 @@ def _reasoning(ctx: Context, statements: list[Statement]) -> str:
     return words["level"]
 
 
-def _prose(ctx: Context, story: StoryPlan) -> str:
-    """A story's facts as a paragraph: an opener by class, two facts a sentence."""
+def _prose(ctx: Context, story: StoryPlan, opener: str = "") -> str:
+    """A story's facts as a paragraph: an opener (by class unless given), two facts a
+    sentence."""
     statements = story.statements
     first = statements[0]
-    opener = ctx.desk["prose"][first.klass].format(subject=first.subject)
+    opener = opener or ctx.desk["prose"][first.klass].format(subject=first.subject)
     sentences = [line(statements[:2], opener if first.klass == "company" else "")]
     if first.klass != "company":
         sentences[0] = opener + sentences[0]
@@ -282,8 +283,10 @@ def story_layout(ctx: Context) -> list[str]:
         ]
         told = [s for c in found for s in (c.recent, c.earlier)]
     else:
-        # The story's own line, even when the morning's: the premise its reasons are about.
-        out.append(_prose(ctx, story))
+        # The story's own line, even when another post states it: the premise its reasons are
+        # about, then said as a recap (not the morning's line word for word, the blind read).
+        said_before = all(is_said(s.fact, said) for s in story.statements)
+        out.append(_prose(ctx, story, ctx.words["recap"] if said_before else ""))
         told = story.statements
     told_keys = {figure_key(s) for s in told}
     more = [s for s in facts if figure_key(s) not in told_keys and not is_said(s.fact, said)]
@@ -372,20 +375,46 @@ def _lines_by_subject(statements: list[Statement]) -> list[str]:
 
 
 def question_layout(ctx: Context) -> list[str]:
-    """A story the day's posts have not stated yet, or no post: a group does not discuss the
-    morning's line a third time (the blind read)."""
+    """A story the day's posts have not stated yet, and the question is about what its reports
+    say of it: a view they give, quoted (你认同吗), else its figures. With no such story, a
+    view another post has not quoted is the discussion on its own; with neither, no post: a
+    group does not discuss the morning's line a third time (the blind read)."""
     stories = ctx.stories(NEWS + ("page",), 1)
-    if not stories:
-        ctx.notes.append("社群互动未起草：今日可确认的数字都已在其他稿件中写过")
+    if stories:
+        views = _story_views(ctx, stories[0])[:1]
+        subject = label(stories[0])
+    else:
+        views, subject = _lead_view(ctx)
+    if not stories and not views:
+        ctx.notes.append(
+            "社群互动未起草：今日可确认的数字都已在其他稿件中写过，来源也没有其他稿件未引用的观点"
+        )
         return []
-    story = stories[0]
-    subject = label(story)
-    return [
-        ctx.say("greeting", subject=subject),
-        line(story.statements, ctx.say("lead")),
-        ctx.say("question", subject=subject),
-        ctx.say("closing"),
-    ]
+    out = [ctx.say("greeting", subject=subject)]
+    if stories:
+        out.append(line(stories[0].statements, ctx.say("lead")))
+    if views:
+        out += _view_sentences(ctx, views)
+        out.append(ctx.say("question_view"))
+    else:
+        out.append(ctx.say("question", subject=subject))
+    out.append(ctx.say("closing"))
+    return out
+
+
+def _lead_view(ctx: Context) -> tuple[list[View], str]:
+    """The first view of the biggest story that gives one no other post quotes, and what it is
+    about: the first of the day's topic terms its headline names (降准), else its headline."""
+    said = "\n".join(ctx.day_texts)
+    terms = [t for topic in ctx.brief.topics for t in topic.get("terms", [])]
+    for lead in (s for s in ctx.brief.sources if not s.story and s.kind in NEWS):
+        reports = [s for s in ctx.brief.sources if lead.number in (s.number, s.story)]
+        for report in reports:
+            for view in source_views(report, ctx.script, ctx.desk_dirs, ctx.max_quote):
+                if view.quote not in said:
+                    title = desk_text(lead.title, ctx.script)
+                    return [view], next((t for t in terms if t in title), title)
+    return [], ""
 
 
 def brief_layout(ctx: Context) -> list[str]:
