@@ -30,7 +30,7 @@ def metrics_cmd(
     from newsdesk.metrics.display import cell, summary
     from newsdesk.metrics.periods import parse_period
     from newsdesk.metrics.store import period_metrics
-    from newsdesk.metrics.tables import table, to_csv
+    from newsdesk.metrics.tables import rows, table, to_csv
 
     settings = state.settings
     if day is None and week is None and month is None:
@@ -49,16 +49,18 @@ def metrics_cmd(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--table") from None
         return
+    # Once, without the notes (tens of thousands in a month), which none of this shows.
+    data = metrics.as_json(notes=False)
     console.print(
-        f"[bold]{period.label}[/] ({period.start} – {period.end}): {escape(summary(metrics.as_json()))}"
+        f"[bold]{period.label}[/] ({period.start} – {period.end}): {escape(summary(data))}"
     )
     for name in ("slots", "sources", "providers", "failures"):
-        rows = table(metrics, name)
-        if not rows:
+        shown = rows(data, name)
+        if not shown:
             continue
         grid = Table(title=name)
-        for column in rows[0]:
+        for column in shown[0]:
             grid.add_column(column)
-        for row in rows:
+        for row in shown:
             grid.add_row(*(escape(cell(k, v)) for k, v in row.items()))
         console.print(grid)

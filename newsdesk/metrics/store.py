@@ -23,24 +23,32 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import JSON, Connection, Date, column, select, table
 
 from newsdesk.config import Settings
-from newsdesk.metrics.compute import (
+from newsdesk.metrics.figures import (
     BUCKETS,
     SOURCE_COUNTS,
     Metrics,
     SlotFigures,
-    from_store,
     shown_slots,
     slot_table,
     source_table,
 )
 from newsdesk.metrics.periods import Period
 from newsdesk.store.db import Database
-from newsdesk.store.models import DailyMetrics
-from newsdesk.store.types import utcnow
+from newsdesk.store.types import UTCDateTime, utcnow
 from newsdesk.timetable import TradingCalendar, working_day
+
+# A period read back from its snapshots reads this one table: as a plain table, with the model's
+# column types, so that reading (``newsdesk metrics --month``, a whole process) does not import
+# the store's models, nor the code computing days from the store, until a day is computed.
+_DAILY = table(
+    "daily_metrics",
+    column("day", Date),
+    column("figures", JSON),
+    column("computed_at", UTCDateTime()),
+)
 
 FORMAT = 3
 # Decoded snapshots by (store, day), with when each was computed. A closed day's snapshot
@@ -53,6 +61,8 @@ _SLOT_COUNTS = ("due", "filled_on_time", "drafts", "approved")
 
 
 def snapshot_day(db: Database, settings: Settings, day: date) -> Metrics:
+    from newsdesk.store.models import DailyMetrics
+
     metrics = period_metrics(db, settings, Period(day.isoformat(), day, day), snapshots=False)
     with db.session() as session:
         row = session.get(DailyMetrics, day)
@@ -82,7 +92,7 @@ def period_metrics(
     today = working_day(settings, now)
     with reading(db, connection) as conn:
         if not snapshots:
-            return from_store(conn, settings, period, calendar, now)
+            return _from_store(conn, settings, period, calendar, now)
         stored = _figures(
             _snapshots(db, conn, period.start, min(period.end, today - timedelta(days=1)))
         )
@@ -93,7 +103,7 @@ def period_metrics(
             if not days:
                 return []
             run = Period(f"{days[0]}..{days[-1]}", days[0], days[-1])
-            return [to_parts(from_store(conn, settings, run, calendar, now))]
+            return [to_parts(_from_store(conn, settings, run, calendar, now))]
 
         for day in period.days:
             if day in stored:
@@ -119,6 +129,15 @@ def reading(db: Database, connection: Connection | None) -> Iterator[Connection]
         yield own
 
 
+def _from_store(
+    conn: Connection, settings: Settings, period: Period, calendar: TradingCalendar, now: datetime
+) -> Metrics:
+    """``compute.from_store``, imported when a day is computed (see ``_DAILY``)."""
+    from newsdesk.metrics.compute import from_store
+
+    return from_store(conn, settings, period, calendar, now)
+
+
 def _figures(stored: dict[date, tuple[datetime, dict[str, Any]]]) -> dict[date, dict[str, Any]]:
     return {day: figures for day, (_, figures) in stored.items()}
 
@@ -130,13 +149,13 @@ def _snapshots(
     computed, decoded only when not decoded before or written again since."""
     if last < first:
         return {}
-    in_range = DailyMetrics.day.between(first, last)
-    stamps = conn.execute(select(DailyMetrics.day, DailyMetrics.computed_at).where(in_range)).all()
+    in_range = _DAILY.c.day.between(first, last)
+    stamps = conn.execute(select(_DAILY.c.day, _DAILY.c.computed_at).where(in_range)).all()
     stale = [day for day, at in stamps if _DECODED.get((db.url, day), (None,))[0] != at]
     if stale:
         rows = conn.execute(
-            select(DailyMetrics.day, DailyMetrics.computed_at, DailyMetrics.figures).where(
-                DailyMetrics.day.in_(stale)
+            select(_DAILY.c.day, _DAILY.c.computed_at, _DAILY.c.figures).where(
+                _DAILY.c.day.in_(stale)
             )
         ).all()
         with _DECODED_LOCK:
