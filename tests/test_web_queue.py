@@ -158,3 +158,37 @@ def test_a_request_reads_through_one_session(desk: tuple[Database, WebServer]) -
 def token_used(db: Database) -> bool:
     with db.session() as session:
         return session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+class MovingClock:
+    """The desk's clock, moved by the test."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def test_a_kept_queue_reads_its_countdowns_at_each_request_without_being_made_again(
+    db: Database,
+) -> None:
+    """The listing is kept while the drafts stand, its countdowns read at each request's moment:
+    seven minutes on, they read seven minutes less and nothing is read from the store but the
+    change counts (the kept listing was made again each minute, the requests meanwhile waiting)."""
+    seed_users(db)
+    plant(db)
+    clock = MovingClock(datetime(2026, 11, 23, 6, 0, tzinfo=SHANGHAI))
+    sessions: list[int] = []
+    listener = lambda session, *_: sessions.append(id(session))  # noqa: E731
+    with WebServer(review_settings(), db, clock) as server:
+        editor = signed_in(server)
+        before = re.findall(r"<small>(.*?)</small>", editor.get("/queue").text)
+        event.listen(Session, "after_begin", listener)
+        try:
+            clock.moment += timedelta(minutes=7)
+            after = re.findall(r"<small>(.*?)</small>", editor.get("/queue").text)
+        finally:
+            event.remove(Session, "after_begin", listener)
+    assert before[0] == "还剩 2小时0分" and after[0] == "还剩 1小时53分", (before, after)
+    assert sessions == []
