@@ -12,8 +12,11 @@ stores each day's snapshot as the daily-metrics flow does and measures (issue 27
   the current month on its last afternoon (29 snapshots, today live); the floor is reading the
   month's 30 snapshot rows, decoded, and nothing else;
 - ``GET /metrics?month=2026-11`` from ``newsdesk web`` (2 processes): one client, then
-  ``--clients`` at once; the floor is the same bytes served from memory (bench/review_ui.py's);
-- ``newsdesk metrics --month 2026-11`` as a whole process; the floor ``newsdesk --help``.
+  ``--clients`` at once; the floor is the same bytes served from memory (bench/load.py's);
+- ``newsdesk metrics --month 2026-11`` as a whole process, wall and CPU, beside three floors:
+  python and its database driver doing the same reads (the month's snapshots, the sources),
+  ``newsdesk --help``, and the stack any store-reading command stands on (typer, rich,
+  pydantic, the desk's settings, the store opened with SQLAlchemy).
 
 Targets: page < 300 ms and a few hundred KB, the CLI < 1 s. ``--quick`` (the test suite): 500
 drafts, SQLite, a few requests.
@@ -25,10 +28,10 @@ import argparse
 import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -40,14 +43,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.review_ui import (  # noqa: E402
-    DESK,
-    FLOOR_APP,
-    Server,
-    _floor_command,
-    hammer,
-    server_stack,
-)
+from bench.load import Floor, Server, hammer, server_stack  # noqa: E402
+from bench.review_ui import DESK  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from newsdesk.config import load_settings  # noqa: E402
 from newsdesk.metrics.periods import parse_period  # noqa: E402
@@ -248,21 +245,13 @@ def page(db: Database, clients: int, each: int) -> list[str]:
         response = session.get(server.url + path)
         assert response.status_code == 200 and "月报" in response.text, response.status_code
         body, content_type = response.content, response.headers["content-type"]
-        one = hammer(server, path, 1, each * 2, cookies, {})
-        load_before = _load()
-        many = hammer(server, path, clients, each, cookies, {})
-        load_after = _load()
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "floor_app.py").write_text(FLOOR_APP)
-        Path(folder, "page.body").write_bytes(body)
-        floor_env = {
-            "PYTHONPATH": os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])),
-            "FLOOR_BODY": str(Path(folder, "page.body")),
-            "FLOOR_TYPE": content_type,
-        }
-        with Server(_floor_command(2), floor_env) as floor:
-            floor_one = hammer(floor, "/", 1, each * 2, {}, {})
-            floor_many = hammer(floor, "/", clients, each, {}, {})
+        with Floor({path: (body, content_type)}, 2) as floor:
+            one = hammer(server, path, 1, each * 2, cookies)
+            floor_one = hammer(floor, path, 1, each * 2, cookies)
+            load_before = _load()
+            many = hammer(server, path, clients, each, cookies)
+            floor_many = hammer(floor, path, clients, each, cookies)
+            load_after = _load()
     return [
         f"| GET {path}, 1 client | {len(body):,} | {floor_one.p50:.0f} / {floor_one.p95:.0f} ms | "
         f"{one.p50:.0f} / {one.p95:.0f} ms | {one.cpu_ms:.1f} ms |",
@@ -277,21 +266,75 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def command(db: Database, runs: int) -> list[tuple[str, float]]:
+# The command's floors: the same reads by a bare process (the driver, json), and the libraries
+# every newsdesk command that reads the store stands on (typer and rich, pydantic for typer's
+# parameters and the desk's settings, SQLAlchemy for the store), imported and the store opened.
+BARE_READS = """
+import json, sys
+url, first, last = sys.argv[1:4]
+if url.startswith("sqlite"):
+    import sqlite3
+    conn = sqlite3.connect(url.split(":///", 1)[1])
+    mark = "?"
+else:
+    import psycopg
+    conn = psycopg.connect(url)
+    mark = "%s"
+cur = conn.cursor()
+cur.execute(f"SELECT day, figures FROM daily_metrics WHERE day BETWEEN {mark} AND {mark}",
+            (first, last))
+days = [(day, f if isinstance(f, dict) else json.loads(f)) for day, f in cur.fetchall()]
+cur.execute("SELECT s.name, s.title, f.error_count FROM sources s "
+            "LEFT JOIN fetch_state f ON f.source_id = s.id ORDER BY s.name")
+sources = cur.fetchall()
+print(len(days), sum(f["drafts"] for _, f in days), len(sources))
+"""
+STACK = (
+    "import pydantic, rich.table; import newsdesk.cli; "
+    "from newsdesk.cli.base import open_db, state; open_db(state.settings)"
+)
+
+
+def command(db: Database, runs: int) -> list[tuple[str, float, float]]:
+    """(what, median wall ms, median CPU ms) of each whole process, ``runs`` times each in turn."""
     env = os.environ | DESK | {"NEWSDESK_DATABASE_URL": db.url}
-
-    def run(*args: str) -> None:
-        done = subprocess.run(
-            ["newsdesk", *args], env=env, cwd=ROOT, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-
+    period = parse_period(month=MONTH)
+    bare_url = sa.engine.make_url(db.url)
+    if bare_url.drivername.startswith("postgresql"):
+        bare_url = bare_url.set(drivername="postgresql")
+    newsdesk = str(Path(sys.executable).with_name("newsdesk"))
+    commands = {
+        "floor: python + its driver, the same reads (30 snapshots, the sources)": [
+            sys.executable,
+            "-c",
+            BARE_READS,
+            bare_url.render_as_string(hide_password=False),
+            period.start.isoformat(),
+            period.end.isoformat(),
+        ],
+        "floor: newsdesk --help": [newsdesk, "--help"],
+        "floor: the CLI's stack (typer, rich, pydantic, settings, SQLAlchemy store opened)": [
+            sys.executable,
+            "-c",
+            STACK,
+        ],
+        f"newsdesk metrics --month {MONTH}": [newsdesk, "metrics", "--month", MONTH],
+    }
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):  # in turn, so a neighbour's burst falls on each alike
+        for name, args in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)
+            walls[name].append((time.perf_counter() - started) * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(
+                (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
     return [
-        ("floor: newsdesk --help", median_ms(lambda: run("--help"), runs)),
-        (
-            f"newsdesk metrics --month {MONTH}",
-            median_ms(lambda: run("metrics", "--month", MONTH), runs),
-        ),
+        (name, statistics.median(walls[name]), statistics.median(cpus[name])) for name in commands
     ]
 
 
@@ -340,9 +383,12 @@ def main() -> None:
             print("|---|---|---|---|---|")
             for line in page(db, clients, each):
                 print(line)
-            print(f"\n| {label} command, whole process | wall ms |\n|---|---|")
-            for name, ms in command(db, runs):
-                print(f"| {name} | {ms:,.0f} |")
+            print(
+                f"\n| {label} command, whole process | wall ms, median of {runs} | CPU ms |"
+                "\n|---|---|---|"
+            )
+            for name, wall, cpu in command(db, runs):
+                print(f"| {name} | {wall:,.0f} | {cpu:,.0f} |")
             load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
             print(f"load average after: {load}")
 
