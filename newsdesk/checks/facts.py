@@ -194,10 +194,12 @@ def stretches(draft: str) -> list[tuple[int, str]]:
 
 def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
     """``tokens``: the sentence's own, offsets within ``text``."""
-    kept = [t for t in tokens if t.word[0] not in "[【" or not MARKER.fullmatch(t.word)]
-    inside = [(m.start(), m.end()) for m in MARKER.finditer(text)]
-    if inside:
-        kept = [t for t in kept if not any(a <= t.start < b for a, b in inside)]
+    inside = {at for m in MARKER.finditer(text) for at in range(m.start(), m.end())}
+    kept = [
+        t
+        for t in tokens
+        if t.start not in inside and (t.word[0] not in "[【" or not MARKER.fullmatch(t.word))
+    ]
     statement = any(_is_predicate(t.word, t.flag) for t in kept)
     bare = MARKER.sub("", text)
     form = check_form(bare)

@@ -198,6 +198,8 @@ _LOSS = re.compile(r"(?<!扭)(?<!减)亏|为负|负值")
 _PRONOUN = re.compile(r"^[，,]?\s*(?:其|该公司|该|公司|它)")
 
 
+# A cited sentence is asked whether it has figures, then what they mean: one masking.
+@lru_cache(maxsize=4096)
 def _masked(text: str) -> str:
     """``text`` with non-figures blanked out, same length (offsets survive)."""
     for pattern in (TICKER, _NOT_FIGURE):
