@@ -85,13 +85,16 @@ def day_figures(text: str) -> tuple[FigureFact, ...]:
 
 
 def _contradictions(draft: str, others: Sequence[tuple[str, str]]) -> list[ConsistencyProblem]:
-    mine = day_figures(draft) if others else ()
+    read = [(name, day_figures(other)) for name, other in others]
+    # The draft is read last, and only when another draft of the day has a figure to compare
+    # with: the others are read once a day, a draft under check every time it changes.
+    mine = day_figures(draft) if any(figures for _, figures in read) else ()
     if not mine:
         return []
     problems: list[ConsistencyProblem] = []
-    for name, other in others:
+    for name, figures in read:
         theirs: dict[_Key, list[FigureFact]] = {}
-        for fact in day_figures(other):
+        for fact in figures:
             theirs.setdefault(_key(fact), []).append(fact)
         for fact in mine:
             matching = theirs.get(_key(fact), [])
