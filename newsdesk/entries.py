@@ -14,6 +14,7 @@ _HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
 # What _HASH_DROP drops from ASCII text: every byte but letters and digits.
 _ASCII_DROP = bytes(c for c in range(128) if not chr(c).isalnum())
 MAX_KEY = 500
+_GLOBAL_GUID = re.compile(r"^(https?://|urn:|tag:)", re.IGNORECASE)  # compiled once, not per call
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,5 @@ def _folded(text: str) -> str:
 def guid_key(guid: str, source_name: str) -> str:
     """A key unique across sources: URL/URN guids are global, bare ids belong to their source."""
     guid = guid.strip()
-    scoped = (
-        guid
-        if re.match(r"^(https?://|urn:|tag:)", guid, re.IGNORECASE)
-        else f"{source_name}:{guid}"
-    )
+    scoped = guid if _GLOBAL_GUID.match(guid) else f"{source_name}:{guid}"
     return scoped if len(scoped) <= MAX_KEY else "sha256:" + hash_key(scoped)
