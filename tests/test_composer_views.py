@@ -197,3 +197,19 @@ def test_a_discussion_is_about_a_view_its_sources_give_when_the_figures_are_post
     assert "0.25个百分点" not in posted  # the morning's figure is not discussed a second time
     # with the view quoted by another post too, there is nothing left to discuss
     assert compose(Settings(), brief, DISCLAIMER, day_texts=[morning, posted]).text == ""
+
+
+def test_news_of_the_topic_on_a_condition_the_research_names_is_linked_to_it() -> None:
+    sites = "多个城市公布低空经济起降点与航线规划，地方专项资金向通用航空基础设施倾斜。"
+    robots = "人形机器人产业联盟成立，首批成员覆盖整机、减速器、传感器等环节。"
+    chosen = [
+        source(NEWS, 1, title=HEADLINE),
+        source(sites, 2, title="低空经济基础设施：多个城市公布起降点规划"),
+        source(robots, 3, title="人形机器人产业联盟成立"),
+        source(PAGE, 4, "page", "低空经济深度"),
+    ]
+    text = compose(Settings(), topic_brief(chosen, ["低空经济", "eVTOL"]), DISCLAIMER).text
+    linked = [(q, n) for q, n in quotes_of(text) if n != 4]
+    # 起降点, a condition the research names, is in the news of the topic; 整机 (a word of the
+    # research's risks) is in news of another topic, which says nothing of this one
+    assert linked == [("多个城市公布低空经济起降点与航线规划", 2)], text

@@ -3,8 +3,9 @@
 - ``lines`` (早报, 收盘, 每周): numbered fact lines, one story a line, under short headings
   by the kind of news, biggest stories first; a section whose data is missing is left out and
   the reason goes to the editor's notes, never into the post.
-- ``story`` (观点): one story's facts, then reasoning drawn from those facts' directions.
-- ``question`` (互动): one story's facts and a discussion question about them.
+- ``story`` (观点): one story's facts, a comparison of its rates, then the reasons and views
+  its sources give (reasoning.py).
+- ``question`` (互动): one story's facts and a view its sources give, for discussion.
 - ``brief`` (盘中, 预告): a few lines. ``digest`` (研报精选): a line per research page.
 - ``breaking``: the event's own facts (or its headline, quoted whole), then related reports.
 """
@@ -19,7 +20,6 @@ from typing import Any
 
 from newsdesk.drafting.brief import Brief
 from newsdesk.drafting.composer.compare import Comparison, comparison_sentence, comparisons
-from newsdesk.drafting.composer.disputes import when
 from newsdesk.drafting.composer.market import record_lines
 from newsdesk.drafting.composer.plan import (
     Steering,
@@ -29,8 +29,16 @@ from newsdesk.drafting.composer.plan import (
     said_figures,
 )
 from newsdesk.drafting.composer.realise import Statement, clauses, line, period
-from newsdesk.drafting.composer.statements import figure_key, source_statements
-from newsdesk.drafting.composer.views import View, source_views
+from newsdesk.drafting.composer.reasoning import (
+    NEWS,
+    lead_view,
+    progress,
+    same_period,
+    story_views,
+    view_sentences,
+)
+from newsdesk.drafting.composer.statements import figure_key
+from newsdesk.drafting.composer.views import View
 from newsdesk.drafting.composer.wording import pick
 from newsdesk.feeds.market import Snapshot
 from newsdesk.kinds import KindSpec
@@ -38,7 +46,6 @@ from newsdesk.text.normalise import desk_text
 from newsdesk.timetable import TradingCalendar
 
 _WEEKDAYS = "一二三四五六日"
-NEWS = ("feed", "manual")
 
 
 @dataclass
@@ -266,7 +273,7 @@ def story_layout(ctx: Context) -> list[str]:
         found = comparisons(facts, limit=2)
         compared = {figure_key(s) for c in found for s in (c.recent, c.earlier)}
         new = [s for s in facts if figure_key(s) not in compared and not is_said(s.fact, said)]
-        views = _story_views(ctx, candidate)
+        views = story_views(ctx, candidate)
         if found or new or views:
             options.append((candidate, facts, found, views, len(found) + len(new) + len(views)))
     if not options:
@@ -293,77 +300,13 @@ def story_layout(ctx: Context) -> list[str]:
     more = more[: ctx.spec.facts_per_story]
     if more:
         out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))
-    out += _view_sentences(ctx, views)
+    out += view_sentences(ctx, views)
+    out += progress(ctx, story, [v for v in views if v.kind == "watch"])
     # A comparison is the analysis, and so are the reports' reasons; signs of one period
     # restated beside them read as filler (the blind read: 同一期里，CPI为正增长，PPI为负增长).
     if not found and not views:
-        out.append(_reasoning(ctx, [s for s in facts if _same_period(s, told[0])]))
+        out.append(_reasoning(ctx, [s for s in facts if same_period(s, told[0])]))
     return out
-
-
-def _story_views(ctx: Context, story: StoryPlan) -> list[View]:
-    """The reasons and views the story's reports give, then those of the research on its topic,
-    each quote once, none another post of the day quotes: causes first, then views, then what
-    to watch; as many as the kind's phrase file allows (``views``). Only a report that states
-    a figure of the story's subject and period gives them: a story's reports may be of another
-    month (11月's CPI beside 10月's), and a reason for that month is no reason for this one."""
-    lead = story.source.story or story.source.number
-    anchor = story.statements[0]
-    story_text = "".join(
-        f"{s.title}{s.text}" for s in ctx.brief.sources if lead in (s.number, s.story)
-    )
-    terms = [t for topic in ctx.brief.topics[:1] for t in topic.get("terms", []) if len(t) >= 2]
-    found: dict[str, View] = {}
-    for report in ctx.brief.sources:
-        if lead in (report.number, report.story):
-            stated = source_statements(report, ctx.script, ctx.desk_dirs)
-            if not any(_same_period(s, anchor) for s in stated):
-                continue
-        elif report.kind != "page" or not any(
-            t in story_text and t in f"{report.title}{report.text}" for t in terms
-        ):
-            continue  # research lends its views to a story of the topic it is written on
-        for view in source_views(report, ctx.script, ctx.desk_dirs, ctx.max_quote):
-            found.setdefault(view.quote, view)
-    said = "\n".join(ctx.day_texts)
-    order = {"cause": 0, "view": 1, "watch": 2}
-    fresh = [v for v in found.values() if v.quote not in said]
-    return sorted(fresh, key=lambda v: order[v.kind])[: int(ctx.words.get("views", 0))]
-
-
-def _view_sentences(ctx: Context, views: list[View]) -> list[str]:
-    """Views quoted with who gives them (the speaker and their verb, else the kind of source);
-    one sentence for a source's views of one kind in a row."""
-    words = ctx.words["view"]
-    runs: list[list[View]] = []
-    for view in views:
-        key = (view.source, view.kind, view.speaker)
-        if runs and (runs[-1][0].source, runs[-1][0].kind, runs[-1][0].speaker) == key:
-            runs[-1].append(view)
-        else:
-            runs.append([view])
-    out = []
-    for run in runs:
-        first = run[0]
-        kind = next((s.kind for s in ctx.brief.sources if s.number == first.source), "feed")
-        values = {
-            "about": f"{first.about}，" if first.about else "",
-            "quote": "”；“".join(v.quote for v in run),  # “A”；“B” within the template's marks
-            "etc": "等" if run[-1].listed else "",
-            "n": str(first.source),
-            "where": words["page" if kind == "page" else "report"],
-        }
-        if first.speaker:
-            speaker = first.speaker if first.named else f"有{first.speaker}"
-            out.append(words["said"].format(speaker=speaker, verb=first.verb, **values))
-        else:
-            out.append(words[first.kind].format(**values))
-    return out
-
-
-def _same_period(one: Statement, other: Statement) -> bool:
-    """One subject's one period, however written (10月份 and 10月)."""
-    return one.subject == other.subject and when(one) == when(other)
 
 
 def _lines_by_subject(statements: list[Statement]) -> list[str]:
@@ -381,10 +324,10 @@ def question_layout(ctx: Context) -> list[str]:
     group does not discuss the morning's line a third time (the blind read)."""
     stories = ctx.stories(NEWS + ("page",), 1)
     if stories:
-        views = _story_views(ctx, stories[0])[:1]
+        views = story_views(ctx, stories[0])[:1]
         subject = label(stories[0])
     else:
-        views, subject = _lead_view(ctx)
+        views, subject = lead_view(ctx)
     if not stories and not views:
         ctx.notes.append(
             "社群互动未起草：今日可确认的数字都已在其他稿件中写过，来源也没有其他稿件未引用的观点"
@@ -394,27 +337,12 @@ def question_layout(ctx: Context) -> list[str]:
     if stories:
         out.append(line(stories[0].statements, ctx.say("lead")))
     if views:
-        out += _view_sentences(ctx, views)
+        out += view_sentences(ctx, views)
         out.append(ctx.say("question_view"))
     else:
         out.append(ctx.say("question", subject=subject))
     out.append(ctx.say("closing"))
     return out
-
-
-def _lead_view(ctx: Context) -> tuple[list[View], str]:
-    """The first view of the biggest story that gives one no other post quotes, and what it is
-    about: the first of the day's topic terms its headline names (降准), else its headline."""
-    said = "\n".join(ctx.day_texts)
-    terms = [t for topic in ctx.brief.topics for t in topic.get("terms", [])]
-    for lead in (s for s in ctx.brief.sources if not s.story and s.kind in NEWS):
-        reports = [s for s in ctx.brief.sources if lead.number in (s.number, s.story)]
-        for report in reports:
-            for view in source_views(report, ctx.script, ctx.desk_dirs, ctx.max_quote):
-                if view.quote not in said:
-                    title = desk_text(lead.title, ctx.script)
-                    return [view], next((t for t in terms if t in title), title)
-    return [], ""
 
 
 def brief_layout(ctx: Context) -> list[str]:

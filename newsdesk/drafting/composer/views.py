@@ -93,6 +93,21 @@ def source_views(
     return out
 
 
+def clause_naming(
+    source: BriefSource, script: str, terms: set[str], max_chars: int, desk_dirs: tuple[Path, ...]
+) -> tuple[str, str] | None:
+    """The first whole clause of a source that names one of ``terms``, quotable as a view is
+    (no digit but a month's, short enough), with the term it names."""
+    cues = _cues(desk_dirs)
+    text = _ASIDE.sub("", desk_text(source.text or "", script)).strip()
+    for sentence in _SENTENCE.split(text):
+        for clause in (c.strip() for c in _CLAUSE.split(sentence)):
+            named = next((t for t in sorted(terms) if t in clause), None)
+            if named and len(clause) <= max_chars and not cues.skip.search(clause):
+                return clause, named
+    return None
+
+
 def _about(clause: str) -> str:
     """A clause before a view that names its subject: 对于亏损原因, 关于后市."""
     return clause if re.match(r"^(?:对于|关于|对)", clause) and len(clause) <= 12 else ""
