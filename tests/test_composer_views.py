@@ -179,6 +179,8 @@ def test_the_real_days_opinion_quotes_its_storys_reports_and_states_no_wrong_fig
     for quote, number in quoted:
         assert quote in plain(chosen[number - 1]["text"]), text
     assert wrong_figures(text, chosen) == [], text
+    # beside the reasons, the compared revenue's own figures only: not a list of other metrics
+    assert "营业总收入" in text and "净资产收益率" not in text, text
 
 
 def test_a_discussion_is_about_a_view_its_sources_give_when_the_figures_are_posted() -> None:

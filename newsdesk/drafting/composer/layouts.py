@@ -297,6 +297,11 @@ def story_layout(ctx: Context) -> list[str]:
         told = story.statements
     told_keys = {figure_key(s) for s in told}
     more = [s for s in facts if figure_key(s) not in told_keys and not is_said(s.fact, said)]
+    if views:
+        # Beside the sources' reasons, only the told metrics' own figures: others read as a
+        # list (the blind read: an unrelated ROE line after the revenue comparison).
+        metrics = {s.reading.metric for s in told}
+        more = [s for s in more if s.reading.metric in metrics]
     more = more[: ctx.spec.facts_per_story]
     if more:
         out.append(ctx.desk["analysis"]["more"] + "".join(_lines_by_subject(more)))
