@@ -19,6 +19,9 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import requests
+from requests.cookies import extract_cookies_to_jar
+from requests.sessions import merge_setting
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ReadTimeoutError
 
 from newsdesk.config import FetchSettings
@@ -183,18 +186,50 @@ def _fetch_once(
 def _get(
     http: requests.Session, url: str, headers: dict[str, str], settings: FetchSettings
 ) -> requests.Response:
+    timeout = (settings.connect_timeout, settings.read_timeout)
     try:
-        return http.get(
-            url,
-            headers=headers,
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            allow_redirects=False,
-            stream=True,
-        )
+        if not _plain(http):
+            return http.get(
+                url, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+            )
+        return _send(http, url, headers, timeout)
     except requests.Timeout as exc:
         raise FetchTimeout(f"{url}: timed out ({exc.__class__.__name__})") from exc
     except requests.RequestException as exc:
         raise FeedError(f"{url}: cannot connect: {exc}") from exc
+
+
+def _plain(http: requests.Session) -> bool:
+    """Whether the session asks for nothing :func:`_send` leaves out (as :func:`new_session`
+    makes it): no environment, proxies, auth, parameters or hooks."""
+    hooks = any(http.hooks.values()) if isinstance(http.hooks, dict) else bool(http.hooks)
+    odd = http.trust_env or http.proxies or http.auth or http.params or http.verify is None
+    return not (odd or hooks)
+
+
+def _send(
+    http: requests.Session, url: str, headers: dict[str, str], timeout: tuple[float, float]
+) -> requests.Response:
+    """One GET through the session's adapter (the pinning one), as ``http.get`` would send it
+    without following redirects: the session's headers under ours, its cookies sent and the
+    ones the response sets kept. ``Session.request`` also merges environment settings, hooks
+    and redirect state, none of which a plain session has or this fetcher uses (it follows
+    redirects by hand): 0.3-0.4 ms of CPU a call, 13 % of fetching the 200 bench feeds over
+    127.0.0.1 (0.50-0.56 s -> 0.44-0.49 s)."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare(
+        method="GET",
+        url=url,
+        headers=merge_setting(headers, http.headers, dict_class=CaseInsensitiveDict),
+        cookies=http.cookies,
+    )
+    verify = True if http.verify is None else http.verify  # not None: see _plain
+    response = http.get_adapter(url).send(
+        prepared, stream=True, timeout=timeout, verify=verify, cert=http.cert, proxies={}
+    )
+    if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+        extract_cookies_to_jar(http.cookies, prepared, response.raw)
+    return response
 
 
 def _finish(
