@@ -20,8 +20,9 @@ from typing import Literal
 Reads = Literal["news", "topic", "pages", "market"]
 # lines: numbered fact lines under headings (早报, 收盘); story: prose around one story's facts
 # (观点); question: one story's fact and a discussion question (互动); brief: a few lines
-# (盘中, 预告); digest: one paragraph per research page; breaking: the event's own facts.
-Layout = Literal["lines", "story", "question", "brief", "digest", "breaking"]
+# (盘中, 预告); digest: one paragraph per research page; breaking: the event's own facts;
+# programme: the desk's own programme (a replay, a live show), which no source states.
+Layout = Literal["lines", "story", "question", "brief", "digest", "breaking", "programme"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ REGISTRY: dict[str, KindSpec] = {
         KindSpec("intraday", "market", "brief", "120-250 字", 2, 1, min_facts=1),
         KindSpec("interaction", "topic", "question", "100-200 字", 1, 2, min_facts=0),
         KindSpec("close_summary", "market", "lines", "300-500 字", 6, 2, min_facts=3),
-        KindSpec("promo", "news", "brief", "100-200 字", 1, 1, min_facts=0),
+        KindSpec("promo", "news", "programme", "100-200 字", 1, 1, min_facts=0),
         KindSpec("research_digest", "pages", "digest", "400-700 字", 5, 2, min_facts=4),
         KindSpec(
             "weekly_summary",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +216,19 @@ def test_news_of_the_topic_on_a_condition_the_research_names_is_linked_to_it() -
     # 起降点, a condition the research names, is in the news of the topic; 整机 (a word of the
     # research's risks) is in news of another topic, which says nothing of this one
     assert linked == [("多个城市公布低空经济起降点与航线规划", 2)], text
+
+
+def test_a_preview_previews_the_desks_programme_or_is_no_post(tmp_path: Path) -> None:
+    chosen = [source(NEWS, 1, title=HEADLINE)]
+    brief = Brief("promo", "promo", "涨乐内容预告·回放", "2026-11-23", "中阶", "持续性内容", "", "")
+    brief = Brief(**{**brief.__dict__, "sources": chosen})
+    # A news figure under 内容预告 previews nothing: without the desk's programme, no post.
+    empty = compose(Settings(), brief, DISCLAIMER)
+    assert empty.text == "" and any("节目安排" in n for n in empty.notes), empty
+    prompts = tmp_path / "prompts"
+    (prompts / "phrases").mkdir(parents=True)
+    (prompts / "phrases" / "promo.toml").write_text(
+        'programme = ["今晚19:30：低空经济专题直播回放。"]\n', encoding="utf-8"
+    )
+    posted = compose(Settings(prompts_dir=prompts), brief, DISCLAIMER).text
+    assert "今晚19:30：低空经济专题直播回放。" in posted and "120架" not in posted, posted

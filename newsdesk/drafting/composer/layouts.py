@@ -395,6 +395,18 @@ def breaking_layout(ctx: Context) -> list[str]:
     return out
 
 
+def programme_layout(ctx: Context) -> list[str]:
+    """The desk's programme as its phrase file states it, or no post (promo.toml says why)."""
+    programme = ctx.words.get("programme", [])
+    if not programme:
+        ctx.notes.append(
+            f"{ctx.brief.title}未起草：离线撰写不知道今天的节目安排（直播、回放）；"
+            "在 <prompts_dir>/phrases/promo.toml 的 programme 里写上，或由编辑撰写"
+        )
+        return []
+    return [ctx.say("greeting"), *programme, ctx.say("closing")]
+
+
 LAYOUTS: dict[str, Callable[[Context], list[str]]] = {
     "lines": lines_layout,
     "story": story_layout,
@@ -402,4 +414,5 @@ LAYOUTS: dict[str, Callable[[Context], list[str]]] = {
     "brief": brief_layout,
     "digest": digest_layout,
     "breaking": breaking_layout,
+    "programme": programme_layout,
 }
