@@ -1,15 +1,18 @@
 """Ingest end to end against its floor: 200 real feeds fetched over HTTP from 127.0.0.1, parsed
 and stored by ``newsdesk.feeds.ingest.ingest``, beside parse + one bulk insert of the same rows.
 
-    python bench/ingest_e2e.py [--corpus ../shared/data/feeds-bench] [--postgres URL] [--quick]
+    python bench/ingest_e2e.py [--corpus ../shared/data/feeds-bench] [--postgres URL] [--repeat 3]
+                               [--quick]
 
 The feeds are served by ``python -m http.server`` in a process of its own. Ingest runs on a
 fresh store (every item new, the desk's ``fetch.concurrency`` threads, ``fetch.store_batch``
 items per transaction). The floor, in the same run and on the same database: ``parse_feed``
 of every body, then the rows ingest stored inserted into a fresh store with one multi-row
 INSERT in one transaction. Wall seconds (the machine is shared) and this process's CPU
-seconds. Target (issue 27): ingest <= 2x the floor. ``--quick`` (the test suite): the 10
-smallest feeds, SQLite.
+seconds, each the best of ``--repeat`` rounds of ingest then floor (one round of each left the
+ratio to the load of the moment: at a load of 5-8 the floor's CPU moved from 1.4 to 2.1 s).
+Target (issue 27): ingest <= 2x the floor. ``--quick`` (the test suite): the 10 smallest feeds,
+SQLite, one round.
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class Clock:
 
     def __init__(self) -> None:
         self.wall = self.cpu = 0.0
+
+    def best(self, other: Clock) -> Clock:
+        """The lower wall and the lower CPU of two rounds of the same work."""
+        best = Clock()
+        best.wall, best.cpu = min(self.wall, other.wall), min(self.cpu, other.cpu)
+        return best
 
     def run(self, work: Callable[[], Any]) -> Any:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -148,8 +157,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=shared_data("feeds-bench"))
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the best of each is shown")
     parser.add_argument("--quick", action="store_true", help="10 small feeds, SQLite: tests")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat = 1
     files = sorted(p for p in args.corpus.iterdir() if p.is_file() and p.suffix != ".md")
     if args.quick:
         files = sorted(files, key=lambda p: p.stat().st_size)[:10]
@@ -172,6 +184,11 @@ def main() -> None:
                 if measured is None:
                     continue
                 ingest_clock, floor_clock, items = measured
+                for _ in range(args.repeat - 1):
+                    again = measure(db_url, settings, bodies)
+                    assert again is not None and again[2] == items
+                    ingest_clock = ingest_clock.best(again[0])
+                    floor_clock = floor_clock.best(again[1])
                 print(
                     f"| {label} | {items:,} | {ingest_clock} | {floor_clock} | "
                     f"{ingest_clock.wall / floor_clock.wall:.1f}x, "
