@@ -80,7 +80,7 @@ def progress(ctx: Context, story: StoryPlan, watched: list[View]) -> list[str]:
             terms.discard(named[1])
     if not found:
         return []
-    return [ctx.words["progress"].format(items="；".join(found.values()))]
+    return [ctx.words["progress"].format(terms="、".join(found), items="；".join(found.values()))]
 
 
 def topic_terms(ctx: Context) -> list[str]:
