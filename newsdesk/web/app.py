@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import escape
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from newsdesk import __version__
@@ -31,7 +30,7 @@ from newsdesk.web.deps import LoginRequired, status_for
 from newsdesk.web.pagecache import PageCache
 from newsdesk.web.render import local_time
 from newsdesk.web.routes import api, metrics, pages, posts
-from newsdesk.web.security import BodyLimit, SecurityHeaders
+from newsdesk.web.security import BodyLimit, SecurityHeaders, Sessions
 
 HERE = Path(__file__).parent
 
@@ -91,7 +90,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
-        SessionMiddleware,
+        Sessions,
         secret_key=settings.web.secret_key,
         session_cookie="newsdesk_session",
         max_age=int(settings.web.session_hours * 3600),

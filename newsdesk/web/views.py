@@ -90,6 +90,7 @@ class Timed:
     process, and the requests arriving meanwhile waited for it (p95 at 50 clients)."""
 
     chunks: tuple[str | tuple[str, datetime | None], ...]
+    _last: tuple[tuple[str, ...], Markup] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def render(cls, render: Callable[..., str], **context: Any) -> Timed:
@@ -110,12 +111,22 @@ class Timed:
 
     def at(self, now: datetime, system_now: datetime) -> Markup:
         """The part as it reads at ``now`` (the desk's clock) and ``system_now`` (the system's:
-        a write's start is stamped on it, and a replayed desk's clock stands on another day)."""
-        return Markup(
+        a write's start is stamped on it, and a replayed desk's clock stands on another day).
+        The last reading is kept: while its times read the same, it is the same text."""
+        readings = tuple(
+            _READINGS[chunk[0]](chunk[1], now, system_now)
+            for chunk in self.chunks
+            if not isinstance(chunk, str)
+        )
+        last = self._last
+        if last is not None and last[0] == readings:
+            return last[1]
+        shown = iter(readings)
+        text = Markup(
             "".join(
-                chunk
-                if isinstance(chunk, str)
-                else str(escape(_READINGS[chunk[0]](chunk[1], now, system_now)))
+                chunk if isinstance(chunk, str) else str(escape(next(shown)))
                 for chunk in self.chunks
             )
         )
+        object.__setattr__(self, "_last", (readings, text))
+        return text
