@@ -82,3 +82,14 @@ def test_a_revision_reads_as_a_first_check() -> None:
     # the changed sentence is read anew: its figure is not in the source
     kinds = [p["kind"] for p in after["citations"]["problems"]]  # type: ignore[index]
     assert "not_in_source" in kinds
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+def test_spans_asked_within_ranges_are_the_whole_drafts_there(draft: str) -> None:
+    # Originality asks only where a copied run may count: every fact span covering a
+    # character there must come back.
+    analysed = DraftFacts(draft)
+    for low in range(0, len(draft), 7):
+        high = low + 12
+        found = set(analysed.spans_within([(low, high)]))
+        assert {s for s in fact_spans(draft) if s[0] < high and s[1] > low} <= found
