@@ -13,7 +13,7 @@ does), and checked with the desk's own checks. Per draft it prints: source
 facts stated with their metric (the substance check's count), the share of
 filler among cited sentences, sentences repeated from another draft of the
 day, the copied share (1 - originality) and whether the draft passes; for the day, how
-often a figure fact (metric + figure, :func:`newsdesk.text.facts.stated_figures`) is stated
+often a figure fact (metric + figure, :func:`stated_figures`) is stated
 again by a later draft (the close's market data and a viewpoint's topic facts may be).
 Targets (issue 13): >= 4 facts for 早报 and 研报精选, filler <= 0.4, no
 repeats, copied <= 0.4, every draft passing.
@@ -32,13 +32,19 @@ from newsdesk.checks.substance import repeated_sentences
 from newsdesk.config import Settings, SlotConfig, load_settings
 from newsdesk.drafting.brief import Brief, BriefSource
 from newsdesk.drafting.offline import OfflineComposer
-from newsdesk.text.facts import stated_figures
+from newsdesk.text.facts import figure_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
 DAYS = (DATA / "drafting_day.json", DATA / "drafting_day_heldout.json")
 TARGETS = {"facts": 4, "filler": 0.4, "copied": 0.4}
 NEEDS_FACTS = ("morning_report", "research_digest")
+
+
+def stated_figures(text: str) -> set[tuple[str, str]]:
+    """The figure facts ``text`` states, as (metric, figure with unit): ("意向订单", "120架").
+    Two drafts sharing one state the same fact, however each words it."""
+    return {(fact.metric, fact.value + fact.unit) for fact in figure_facts(text) if fact.metric}
 
 
 def _sources(articles: list[dict[str, Any]]) -> list[BriefSource]:
@@ -125,8 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, action="append", help="a day file (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the rows and texts as JSON")
+    parser.add_argument("--quick", action="store_true", help="the first day only (the test suite)")
     args = parser.parse_args()
-    for data in args.data or DAYS:
+    for data in args.data or (DAYS[:1] if args.quick else DAYS):
         rows = measure(data)
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))

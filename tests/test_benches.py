@@ -47,6 +47,11 @@ BENCHES = {
         "multi-report stories in the 早报:",
         "every statement the plan allows, item by item:",
     ],
+    "drafting_quality.py": [
+        "facts per 早报/研报精选:",
+        "repeated sentences across slots:",
+        "drafts passing their checks:",
+    ],
     "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
     "topics.py": [
         "3+ outlet stories in top 5, labelled with their name:",
