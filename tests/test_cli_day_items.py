@@ -60,7 +60,12 @@ def test_topics_and_draft_read_a_running_day_up_to_now(desk: dict[str, str]) -> 
     if now.hour == 23 and now.minute >= 30:
         pytest.skip("needs half an hour of the desk's day left for an item stamped ahead")
     day = now.date().isoformat()
-    seen = add_item(desk, RRR, "甲报", now - timedelta(hours=1))
+    # An hour before now, or halfway since midnight early in the desk's day (at 00:19 an hour
+    # before is yesterday's, and the test failed between 00:00 and 01:00 of the desk's time).
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    seen = add_item(
+        desk, RRR, "甲报", max(now - timedelta(hours=1), midnight + (now - midnight) / 2)
+    )
     ahead = add_item(desk, LOW_ALTITUDE, "乙报", now + timedelta(minutes=20))
     topics = cli("topics", "--date", day, "--json", env=desk)
     assert topics.returncode == 0, topics.stderr
