@@ -232,3 +232,22 @@ def test_a_preview_previews_the_desks_programme_or_is_no_post(tmp_path: Path) ->
     )
     posted = compose(Settings(prompts_dir=prompts), brief, DISCLAIMER).text
     assert "今晚19:30：低空经济专题直播回放。" in posted and "120架" not in posted, posted
+
+
+def test_a_discussion_takes_a_view_before_a_figure_with_a_question_that_fits_any() -> None:
+    # real-news-dev: the 互动 led with 1-10月平均CPI and asked 你更关注背后的原因，还是对相关行业的
+    # 影响 (blind read 7: "a side statistic, a template question") while another story's report
+    # gave a reason of its own.
+    cpi = "国家统计局数据显示，1-10月，CPI较上年同期下降0.1%。"
+    comment = "专家表示，此次降准释放了稳增长的政策信号，预计后续还有结构性货币政策工具跟进。"
+    chosen = [
+        source(cpi, 1, title="1-10月CPI"),
+        source(comment, 2, title="降准背后的政策信号：稳增长力度加大"),
+    ]
+    brief = topic_brief(chosen, ["降准", "CPI"])
+    brief = Brief(**{**brief.__dict__, "kind": "interaction", "slot": "interaction"})
+    text = compose(Settings(), brief, DISCLAIMER).text
+    assert [n for _, n in quotes_of(text)] == [2] and "0.1%" not in text, text
+    # with no view in any source, the story's figure and the general question remain
+    plain_brief = Brief(**{**brief.__dict__, "sources": chosen[:1]})
+    assert "0.1%" in compose(Settings(), plain_brief, DISCLAIMER).text

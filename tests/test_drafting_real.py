@@ -59,7 +59,8 @@ def wrong_figures(text: str, chosen: list[dict[str, Any]]) -> list[str]:
 def test_every_figure_a_draft_states_agrees_with_the_annotations(kind: str) -> None:
     chosen = items()
     text = compose(Settings(), brief_of(kind, chosen), DISCLAIMER).text
-    assert stated_figures(text), text  # the draft states figures at all
+    # the draft states figures at all (a 互动 may discuss a view its sources give instead)
+    assert stated_figures(text) or (kind == "interaction" and "“" in text), text
     assert wrong_figures(text, chosen) == [], text
 
 

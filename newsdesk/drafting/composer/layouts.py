@@ -324,15 +324,18 @@ def _lines_by_subject(statements: list[Statement]) -> list[str]:
 
 def question_layout(ctx: Context) -> list[str]:
     """A story the day's posts have not stated yet, and the question is about what its reports
-    say of it: a view they give, quoted (你认同吗), else its figures. With no such story, a
-    view another post has not quoted is the discussion on its own; with neither, no post: a
-    group does not discuss the morning's line a third time (the blind read)."""
+    say of it: a view they give, quoted (你认同吗). A story without one gives way to a view
+    another post has not quoted, which is the discussion on its own (a figure with a question
+    that fits any figure read as a template, the blind reads); the story's figures with that
+    question only when no source gives a view; with neither, no post: a group does not discuss
+    the morning's line a third time."""
     stories = ctx.stories(NEWS + ("page",), 1)
-    if stories:
-        views = story_views(ctx, stories[0])[:1]
-        subject = label(stories[0])
-    else:
-        views, subject = lead_view(ctx)
+    views = story_views(ctx, stories[0])[:1] if stories else []
+    subject = label(stories[0]) if stories else ""
+    if not views:
+        alone, about = lead_view(ctx)
+        if alone:
+            stories, views, subject = [], alone, about
     if not stories and not views:
         ctx.notes.append(
             "社群互动未起草：今日可确认的数字都已在其他稿件中写过，来源也没有其他稿件未引用的观点"

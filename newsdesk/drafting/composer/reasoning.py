@@ -125,14 +125,22 @@ def same_period(one: Statement, other: Statement) -> bool:
 
 def lead_view(ctx: Context) -> tuple[list[View], str]:
     """The first view of the biggest story that gives one no other post quotes, and what it is
-    about: the first of the day's topic terms its headline names (降准), else its headline."""
+    about: the first of the day's topic terms its headline names (降准), else the subject its
+    report's figures are of (贵州茅台), else who gives the view — never the headline itself (a
+    stock code in it, 贵州茅台(600519), reads as a figure)."""
     said = "\n".join(ctx.day_texts)
     terms = [t for topic in ctx.brief.topics for t in topic.get("terms", [])]
     for lead in (s for s in ctx.brief.sources if not s.story and s.kind in NEWS):
         reports = [s for s in ctx.brief.sources if lead.number in (s.number, s.story)]
         for report in reports:
             for view in source_views(report, ctx.script, ctx.desk_dirs, ctx.max_quote):
-                if view.quote not in said:
-                    title = desk_text(lead.title, ctx.script)
-                    return [view], next((t for t in terms if t in title), title)
+                if view.quote in said:
+                    continue
+                title = desk_text(lead.title, ctx.script)
+                stated = source_statements(report, ctx.script, ctx.desk_dirs)
+                subjects = [s.subject for s in stated if s.subject]
+                named = view.speaker if view.named else ""
+                about = next((t for t in terms if t in title), "") or next(iter(subjects), named)
+                if about:
+                    return [view], about
     return [], ""
