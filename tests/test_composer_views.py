@@ -251,3 +251,11 @@ def test_a_discussion_takes_a_view_before_a_figure_with_a_question_that_fits_any
     # with no view in any source, the story's figure and the general question remain
     plain_brief = Brief(**{**brief.__dict__, "sources": chosen[:1]})
     assert "0.1%" in compose(Settings(), plain_brief, DISCLAIMER).text
+
+
+def test_a_whole_quote_ending_in_single_quotation_marks_says_no_more_follows() -> None:
+    # A quote whose last clause holds ‘’ was compared with the source after turning ‘’ into 「」,
+    # so it read as a list cut short and the draft added 等 after it.
+    text = "分析人士表示，出口转弱主要源于此前的‘抢出口’。"
+    (view,) = source_views(source(text), "simplified", (), 30)
+    assert view.quote == "出口转弱主要源于此前的‘抢出口’" and not view.listed

@@ -77,7 +77,7 @@ def source_views(
 ) -> list[View]:
     """The views a source's text gives, in text order; each quote at most ``max_chars``."""
     cues = _cues(desk_dirs)
-    text = _ASIDE.sub("", desk_text(source.text or "", script)).strip()
+    text = _plain(source, script)
     pieces = _SENTENCE.split(text)
     if not _ENDED.search(text):
         pieces = pieces[:-1]  # a text cut short: its last sentence is not whole
@@ -99,13 +99,17 @@ def clause_naming(
     """The first whole clause of a source that names one of ``terms``, quotable as a view is
     (no digit but a month's, short enough), with the term it names."""
     cues = _cues(desk_dirs)
-    text = _ASIDE.sub("", desk_text(source.text or "", script)).strip()
-    for sentence in _SENTENCE.split(text):
+    for sentence in _SENTENCE.split(_plain(source, script)):
         for clause in (c.strip() for c in _CLAUSE.split(sentence)):
             named = next((t for t in sorted(terms) if t in clause), None)
             if named and len(clause) <= max_chars and not cues.skip.search(clause):
                 return clause, named
     return None
+
+
+def _plain(source: BriefSource, script: str) -> str:
+    """A source's text as views are read from it: the desk's script, parentheses left out."""
+    return _ASIDE.sub("", desk_text(source.text or "", script)).strip()
 
 
 def _about(clause: str) -> str:
@@ -119,27 +123,26 @@ def _view(
     spoken = cues.speaker.match(clause)
     if spoken and not cues.not_speaker.search(spoken["speaker"]):
         rest = spoken["rest"].strip("，,：: ")
-        said = [rest, *after] if rest else after
-        quote = _quote(said, cues, max_chars)
+        quote, listed = _quote([rest, *after] if rest else after, cues, max_chars)
         kind = "cause" if cues.speaker_cause.search(quote) else "view"
         if quote:
             speaker = spoken["speaker"]
             named = speaker not in cues.generic
-            listed = not _in_source(quote, said)
             return View(number, kind, speaker, named, spoken["verb"], about, quote, listed)
         return None
     for kind, pattern in (("cause", cues.cause), ("watch", cues.watch)):
         if pattern.search(clause):
-            quote = _quote([clause], cues, max_chars)
-            listed = not _in_source(quote, [clause])
+            quote, listed = _quote([clause], cues, max_chars)
             return View(number, kind, "", False, "", about, quote, listed) if quote else None
     return None
 
 
-def _quote(clauses: list[str], cues: _Cues, max_chars: int) -> str:
+def _quote(clauses: list[str], cues: _Cues, max_chars: int) -> tuple[str, bool]:
     """The leading clauses that fit in ``max_chars`` (a long list cut at an item: 开发业务结算
-    规模下滑、毛利率仍处低位), none with a digit, a rating or a price target."""
+    规模下滑、毛利率仍处低位), none with a digit, a rating or a price target; and whether a
+    list was cut (the source names more: …等). ("", False) when nothing is quotable."""
     kept: list[str] = []
+    listed = False
     for clause in clauses:
         if not clause or cues.skip.search(clause):
             break
@@ -148,19 +151,14 @@ def _quote(clauses: list[str], cues: _Cues, max_chars: int) -> str:
             continue
         if not kept and clause.endswith("等"):
             kept.append(_cut(clause, max_chars))
+            listed = True
         break
     if all(cues.subordinate.search(c) for c in kept):
-        return ""
+        return "", False
     quote = _LINK.sub("", "，".join(kept)).replace("「", "‘").replace("」", "’")
     if quote.count("‘") != quote.count("’") or quote.count("“") != quote.count("”"):
-        return ""  # a quotation the source opens or closes outside these clauses
-    return quote if len(quote) >= 8 else ""
-
-
-def _in_source(quote: str, clauses: list[str]) -> bool:
-    """Whether the quote ends where a clause of the source ends (not cut inside a list)."""
-    plain = quote.replace("‘", "「").replace("’", "」")
-    return any(plain.endswith(c) or c.endswith(plain) for c in clauses)
+        return "", False  # a quotation the source opens or closes outside these clauses
+    return (quote, listed) if len(quote) >= 8 else ("", False)
 
 
 def _cut(clause: str, max_chars: int) -> str:
