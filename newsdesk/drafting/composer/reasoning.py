@@ -91,7 +91,7 @@ def topic_terms(ctx: Context) -> list[str]:
 def view_sentences(ctx: Context, views: list[View]) -> list[str]:
     """Views quoted with who gives them (the speaker and their verb, else the kind of source);
     one sentence for a source's views of one kind in a row."""
-    words = ctx.words["view"]
+    words = {**ctx.desk["view"], **ctx.words.get("view", {})}
     runs: list[list[View]] = []
     for view in views:
         key = (view.source, view.kind, view.speaker)
