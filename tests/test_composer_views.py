@@ -82,11 +82,11 @@ def test_what_is_no_view_is_not_quoted(text: str) -> None:
     assert source_views(source(text), "simplified", (), 30) == []
 
 
-def topic_brief(chosen: list[BriefSource], terms: list[str]) -> Brief:
+def topic_brief(chosen: list[BriefSource], terms: list[str], kind: str = "viewpoint") -> Brief:
     return Brief(
-        "viewpoint",
-        "viewpoint",
-        "观点",
+        kind,
+        kind,
+        kind,
         "2026-11-23",
         "高阶",
         "热点类话题",
@@ -184,19 +184,21 @@ def test_the_real_days_opinion_quotes_its_storys_reports_and_states_no_wrong_fig
     assert "营业总收入" in text and "净资产收益率" not in text, text
 
 
+COMMENT_TITLE = "降准背后的政策信号：稳增长力度加大"
+COMMENT = "专家表示，此次降准释放了稳增长的政策信号，预计后续还有结构性货币政策工具跟进。"
+
+
 def test_a_discussion_is_about_a_view_its_sources_give_when_the_figures_are_posted() -> None:
     rrr = "人民银行决定下调金融机构存款准备金率0.25个百分点，预计释放长期资金约5000亿元。"
-    comment = "专家表示，此次降准释放了稳增长的政策信号，预计后续还有结构性货币政策工具跟进。"
     chosen = [
         source(rrr, 1, title="央行降准0.25个百分点"),
-        source(comment, 2, title="降准背后的政策信号：稳增长力度加大"),
+        source(COMMENT, 2, title=COMMENT_TITLE),
     ]
-    brief = topic_brief(chosen, ["降准", "存款准备金率"])
-    brief = Brief(**{**brief.__dict__, "kind": "interaction", "slot": "interaction"})
+    brief = topic_brief(chosen, ["降准", "存款准备金率"], "interaction")
     morning = compose(Settings(), topic_brief(chosen[:1], ["降准"]), DISCLAIMER).text
     posted = compose(Settings(), brief, DISCLAIMER, day_texts=[morning]).text
     quoted = quotes_of(posted)
-    assert quoted and all(n == 2 and q in plain(comment) for q, n in quoted), posted
+    assert quoted and all(n == 2 and q in plain(COMMENT) for q, n in quoted), posted
     assert "0.25个百分点" not in posted  # the morning's figure is not discussed a second time
     # with the view quoted by another post too, there is nothing left to discuss
     assert compose(Settings(), brief, DISCLAIMER, day_texts=[morning, posted]).text == ""
@@ -220,8 +222,7 @@ def test_news_of_the_topic_on_a_condition_the_research_names_is_linked_to_it() -
 
 def test_a_preview_previews_the_desks_programme_or_is_no_post(tmp_path: Path) -> None:
     chosen = [source(NEWS, 1, title=HEADLINE)]
-    brief = Brief("promo", "promo", "涨乐内容预告·回放", "2026-11-23", "中阶", "持续性内容", "", "")
-    brief = Brief(**{**brief.__dict__, "sources": chosen})
+    brief = topic_brief(chosen, ["低空经济"], "promo")
     # A news figure under 内容预告 previews nothing: without the desk's programme, no post.
     empty = compose(Settings(), brief, DISCLAIMER)
     assert empty.text == "" and any("节目安排" in n for n in empty.notes), empty
@@ -239,17 +240,15 @@ def test_a_discussion_takes_a_view_before_a_figure_with_a_question_that_fits_any
     # 影响 (blind read 7: "a side statistic, a template question") while another story's report
     # gave a reason of its own.
     cpi = "国家统计局数据显示，1-10月，CPI较上年同期下降0.1%。"
-    comment = "专家表示，此次降准释放了稳增长的政策信号，预计后续还有结构性货币政策工具跟进。"
     chosen = [
         source(cpi, 1, title="1-10月CPI"),
-        source(comment, 2, title="降准背后的政策信号：稳增长力度加大"),
+        source(COMMENT, 2, title=COMMENT_TITLE),
     ]
-    brief = topic_brief(chosen, ["降准", "CPI"])
-    brief = Brief(**{**brief.__dict__, "kind": "interaction", "slot": "interaction"})
+    brief = topic_brief(chosen, ["降准", "CPI"], "interaction")
     text = compose(Settings(), brief, DISCLAIMER).text
     assert [n for _, n in quotes_of(text)] == [2] and "0.1%" not in text, text
     # with no view in any source, the story's figure and the general question remain
-    plain_brief = Brief(**{**brief.__dict__, "sources": chosen[:1]})
+    plain_brief = topic_brief(chosen[:1], ["降准", "CPI"], "interaction")
     assert "0.1%" in compose(Settings(), plain_brief, DISCLAIMER).text
 
 
