@@ -1,6 +1,6 @@
 """Drafting throughput: drafts through the real openai client under the Prefect ``llm`` limit.
 
-    python bench/drafting.py [--drafts 48] [--limit 8] [--latency 0.3]
+    python bench/drafting.py [--drafts 48] [--limit 8] [--latency 0.3] [--quick]
 
 A fake OpenAI-compatible server on 127.0.0.1, in a process of its own as a
 real provider would be, answers every chat completion after ``latency``
@@ -30,7 +30,8 @@ latency``; targets <= 1.25x for one worker and <= 1.5x for two. Each flow
 run's whole time is printed too: Prefect adds its flow-run start and, at the
 end, waits up to 1 s for its heartbeat thread, the same for every variant.
 Also prints the peak concurrency the fake server saw (must not exceed the
-limit) and the offline composer's drafts per second.
+limit) and the offline composer's drafts per second. ``--quick`` (the test suite): 8 drafts,
+limit 4, one run of each variant after a short pause.
 """
 
 from __future__ import annotations
@@ -351,7 +352,7 @@ def run_prefect(
     return rows
 
 
-def offline_rate(seconds: float = 2.0) -> float:
+def offline_rate(seconds: float) -> float:
     from newsdesk.config import Settings
     from newsdesk.drafting.offline import OfflineComposer
 
@@ -379,6 +380,7 @@ def main() -> None:
         help="run the Prefect server on a new database of this PostgreSQL server "
         "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) instead of SQLite",
     )
+    parser.add_argument("--quick", action="store_true", help="8 drafts, one run each: tests")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fake-provider", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
@@ -389,6 +391,8 @@ def main() -> None:
     if args.fake_provider:
         serve_fake_provider(args.latency)
         return
+    if args.quick:
+        args.drafts, args.limit, args.latency, args.repeat, args.pause = 8, 4, 0.3, 1, 0.5
     base_url, provider_process = start_fake_provider(args.latency)
     ideal = args.drafts / args.limit * args.latency
     rows = run_prefect(base_url, args.drafts, args.limit, args.repeat, args.prefect_db, args.pause)
@@ -411,7 +415,7 @@ def main() -> None:
     peak = json.loads(urlopen(base_url.removesuffix("/v1")).read())["peak"]
     provider_process.terminate()
     print(f"{'peak concurrent calls at server':32s}: {peak} (limit {args.limit})")
-    print(f"{'offline composer':32s}: {offline_rate():6.1f} drafts/s")
+    print(f"{'offline composer':32s}: {offline_rate(0.5 if args.quick else 2.0):6.1f} drafts/s")
 
 
 if __name__ == "__main__":

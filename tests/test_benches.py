@@ -19,6 +19,7 @@ CORPUS = {
     "ingest_e2e.py": "feeds-bench",
     "topics.py": "real-news-dev",
     "real_news.py": "real-news-dev",
+    "checks_accuracy.py": "real-news-dev",
 }
 
 # bench -> lines its quick run must print (its figures and the floor or peer beside them)
@@ -51,6 +52,19 @@ BENCHES = {
         "facts per 早报/研报精选:",
         "repeated sentences across slots:",
         "drafts passing their checks:",
+    ],
+    "checks_accuracy.py": [
+        "Real news (tuned 001-022)",
+        "correct: ",
+        "error: ",
+        "filler: ",
+    ],
+    "drafting.py": [
+        "ideal fan-out",
+        "product, one worker",
+        "peer: concurrency() per call",
+        "peak concurrent calls at server : 4 (limit 4)",
+        "offline composer",
     ],
     "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
     "topics.py": [
