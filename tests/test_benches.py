@@ -64,7 +64,8 @@ BENCHES = {
         "product, one worker",
         "peer: concurrency() per call",
         "peak concurrent calls at server : 4 (limit 4)",
-        "offline composer",
+        "offline composer, thin brief",
+        "offline composer, demo day",
     ],
     "checks_speed.py": ["cold: sources new", "warm: a revision (1 sentence)", "warm: a new draft"],
     "topics.py": [
