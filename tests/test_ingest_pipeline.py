@@ -1,0 +1,106 @@
+"""Ingest's pipeline (issue 27 item 3): the pool fetches, the calling thread parses and stores,
+each pool thread keeps one HTTP session without carrying cookies from one source to the next,
+and the dedup lookups pass their keys as one parameter whatever characters the keys hold."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from newsdesk.entries import Entry
+from newsdesk.feeds import ingest as ingest_module
+from newsdesk.feeds.ingest import DONE, ingest
+from newsdesk.store.db import Database
+from newsdesk.store.items import store_entries
+from newsdesk.store.models import FetchState, Source
+from tests.conftest import make_settings
+from tests.feeds import rss_bytes
+
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+
+# Keys an IN list bound one by one but a JSON array must carry intact: quotes, backslashes,
+# control and line-separator characters, CJK, astral characters, a JSON-looking text.
+ODD = ['"引号"', "back\\slash", "tab\there", "line\u2028sep", "表情😀", '["not", "a list"]', "\x7f"]
+
+
+def test_dedup_keys_with_any_characters_find_their_stored_items(db: Database) -> None:
+    entries = [
+        Entry(f"guid-{text}", f"标题 {n}", f"https://e.com/{text}", None, f"正文 {text} {n}")
+        for n, text in enumerate(ODD)
+    ]
+    by_text = [Entry(f"other-{n}", e.title, None, None, e.summary) for n, e in enumerate(entries)]
+    with db.session() as session:
+        first = Source(name="a", title="A", type="feed", state=FetchState())
+        second = Source(name="b", title="B", type="feed", state=FetchState())
+        session.add_all([first, second])
+        session.flush()
+        assert store_entries(session, first, entries, NOW).new == len(ODD)
+        # Each found by one key alone: its guid (scoped to the source), its link, its text.
+        by_guid = [
+            Entry(e.guid, f"新{n}", f"https://n.com/{n}", None, f"新{n}")
+            for n, e in enumerate(entries)
+        ]
+        by_link = [
+            Entry(f"x-{e.guid}", f"又{n}", e.link, None, f"又{n}") for n, e in enumerate(entries)
+        ]
+        for again, source in ((by_guid, first), (by_link, second), (by_text, second)):
+            result = store_entries(session, source, again, NOW)
+            assert (result.new, result.duplicates) == (0, len(ODD))
+
+
+def test_the_pool_fetches_and_the_caller_parses_and_stores(
+    db: Database, httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"s{n}" for n in range(5)]
+    for name in names:
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            rss_bytes([(f"{name}-1", f"{name} 快讯", f"https://e.com/{name}")])
+        )
+    settings = make_settings(
+        tmp_path, [{"name": n, "url": httpserver.url_for(f"/{n}")} for n in names], store_batch=2
+    )
+    threads: dict[str, set[str]] = {"fetch": set(), "parse": set(), "store": set()}
+    for step, function in (("fetch", "fetch_step"), ("parse", "parse_step")):
+        monkeypatch.setattr(ingest_module, function, _noting(threads[step], function))
+    monkeypatch.setattr(ingest_module, "store_steps", _noting(threads["store"], "store_steps"))
+    runs = ingest(db, settings)
+    assert [(r.name, r.status, r.new) for r in runs] == [(n, DONE, 1) for n in names]
+    caller = {threading.current_thread().name}
+    assert threads["parse"] == threads["store"] == caller
+    assert caller.isdisjoint(threads["fetch"])
+
+
+def _noting(seen: set[str], name: str):  # type: ignore[no-untyped-def]
+    original = getattr(ingest_module, name)
+
+    def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.add(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    return noted
+
+
+def test_no_source_is_sent_the_cookies_another_source_set(
+    db: Database, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """One pool thread, one kept session, two sources on one host: the second fetch goes out
+    without the first one's cookie, as it did when each fetch had a session of its own."""
+    cookies: dict[str, str | None] = {}
+
+    def handler(request: Request) -> Response:
+        cookies[request.path] = request.headers.get("Cookie")
+        response = Response(rss_bytes([(request.path, "快讯", f"https://e.com{request.path}")]))
+        response.set_cookie("visit", request.path.strip("/"))
+        return response
+
+    for path in ("/first", "/second"):
+        httpserver.expect_request(path).respond_with_handler(handler)
+    sources = [{"name": p.strip("/"), "url": httpserver.url_for(p)} for p in ("/first", "/second")]
+    settings = make_settings(tmp_path, sources, concurrency=1)
+    assert [r.status for r in ingest(db, settings)] == [DONE, DONE]
+    assert cookies == {"/first": None, "/second": None}
