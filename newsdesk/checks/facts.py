@@ -11,9 +11,10 @@ writes a name, and its figure facts with a given value
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from importlib.resources import files
 
 from newsdesk.checks.fidelity import Finding, Mention, hedged_match, judge, spellings
@@ -105,17 +106,36 @@ _SPAN_MARKS = ("。", "；", ";", "，", ",", "\n")
 class Reading:
     """What one sentence says, whatever draft it stands in: read once per sentence text.
 
-    Whether it states a figure and whether it makes a statement are asked of every sentence;
-    its figures' meanings, names and specific words only of a sentence that cites a source
-    (a draft's other sentences are never asked): each is read the first time it is asked.
+    Whether it states a figure is asked of every sentence; whether it makes a statement
+    only of one without figures (substance's filler test); its figures' meanings, names and
+    specific words only of a sentence that cites a source. Each is read the first time it
+    is asked, the sentence's tokens too: a draft's stretch is tagged only when a sentence in
+    it or a copied run over it needs its words (a sentence with figures that no source
+    states needs none).
     """
 
     text: str
-    words: tuple[Token, ...]  # the sentence's tokens outside its citation markers
     bare: str  # the sentence without its citation markers
     form: str  # ``bare`` in the checks' form: figures and their offsets refer to it
     has_figures: bool
-    statement: bool  # it has a predicate of its own (a verb that is not generic glue)
+    # The sentence's tokens, offsets within ``text``: a pure function of the text, tagged
+    # when first asked.
+    tagged: Callable[[], tuple[Token, ...]] = field(compare=False, repr=False)
+
+    @cached_property
+    def words(self) -> tuple[Token, ...]:
+        """The sentence's tokens outside its citation markers."""
+        inside = {at for m in MARKER.finditer(self.text) for at in range(m.start(), m.end())}
+        return tuple(
+            t
+            for t in self.tagged()
+            if t.start not in inside and (t.word[0] not in "[【" or not MARKER.fullmatch(t.word))
+        )
+
+    @cached_property
+    def statement(self) -> bool:
+        """It has a predicate of its own (a verb that is not generic glue)."""
+        return any(_is_predicate(t.word, t.flag) for t in self.words)
 
     @cached_property
     def figures(self) -> tuple[FigureFact, ...]:
@@ -192,19 +212,12 @@ def stretches(draft: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in _STRETCH.finditer(draft) if m.group(0)]
 
 
-def _reading(text: str, tokens: tuple[Token, ...]) -> Reading:
-    """``tokens``: the sentence's own, offsets within ``text``."""
-    inside = {at for m in MARKER.finditer(text) for at in range(m.start(), m.end())}
-    kept = [
-        t
-        for t in tokens
-        if t.start not in inside and (t.word[0] not in "[【" or not MARKER.fullmatch(t.word))
-    ]
-    statement = any(_is_predicate(t.word, t.flag) for t in kept)
+def _reading(text: str, tokens: tuple[Token, ...] | Callable[[], tuple[Token, ...]]) -> Reading:
+    """``tokens``: the sentence's own, offsets within ``text`` (or what tags them when asked)."""
     bare = MARKER.sub("", text)
     form = check_form(bare)
     has_figures = any(not _is_year_amount(value, unit) for value, unit in figure_amounts(form))
-    return Reading(text, tuple(kept), bare, form, has_figures, statement)
+    return Reading(text, bare, form, has_figures, tokens if callable(tokens) else lambda: tokens)
 
 
 _DIGIT = re.compile(r"\d")
@@ -248,8 +261,8 @@ class DraftFacts:
     def __init__(self, draft: str) -> None:
         self.text = draft
         self.sentences = sentences(draft)
-        self._stretches = [(offset, text, _stretch(text)) for offset, text in stretches(draft)]
-        self._offsets = [offset for offset, _, _ in self._stretches]
+        self._stretches = stretches(draft)  # tagged when a check asks for their words
+        self._offsets = [offset for offset, _ in self._stretches]
 
     @cached_property
     def spans(self) -> list[tuple[int, int]]:
@@ -268,31 +281,17 @@ class DraftFacts:
                 at += 1
         return [
             (offset + start, offset + end)
-            for offset, text, _ in (self._stretches[at] for at in sorted(wanted))
+            for offset, text in (self._stretches[at] for at in sorted(wanted))
             for start, end in _stretch_spans(text)
         ]
 
-    def _within(self, sentence: Sentence) -> tuple[Token, ...]:
-        """The sentence's tokens, offsets relative to its start."""
-        out: list[Token] = []
-        size = sentence.end - sentence.start
+    def _within(self, sentence: Sentence) -> Callable[[], tuple[Token, ...]]:
+        """What tags the sentence: its stretches, tagged when its words are first asked."""
         at = max(0, bisect_right(self._offsets, sentence.start) - 1)
-        offset, _, tokens = self._stretches[at]
-        if (
-            offset == sentence.start
-            and (not tokens or tokens[-1].end <= size)
-            and (at + 1 == len(self._offsets) or self._offsets[at + 1] >= sentence.end)
-        ):
-            return tokens  # the stretch is the sentence (most are): its tokens as they are
-        for offset, _, tokens in self._stretches[at:]:
-            if offset >= sentence.end:
-                break
-            shift = offset - sentence.start
-            for token in tokens:
-                start, end = token.start + shift, token.end + shift
-                if start >= 0 and end <= size:
-                    out.append(Token(token.word, token.flag, start, end))
-        return tuple(out)
+        upto = bisect_left(self._offsets, sentence.end, at)
+        return partial(
+            _tokens_within, tuple(self._stretches[at:upto]), sentence.start, sentence.end
+        )
 
     @cached_property
     def by_sentence(self) -> list[SentenceFacts]:
@@ -304,6 +303,24 @@ class DraftFacts:
                 _READ.put(sentence.text, reading)
             out.append(SentenceFacts(sentence, reading))
         return out
+
+
+def _tokens_within(around: tuple[tuple[int, str], ...], start: int, end: int) -> tuple[Token, ...]:
+    """The tokens of the sentence at [start, end) of a draft, offsets relative to its start,
+    from the draft's stretches ``around`` it (the first one holds its start)."""
+    size = end - start
+    offset, text = around[0]
+    tokens = _stretch(text)
+    if offset == start and (not tokens or tokens[-1].end <= size) and len(around) == 1:
+        return tokens  # the stretch is the sentence (most are): its tokens as they are
+    out: list[Token] = []
+    for offset, text in around:
+        shift = offset - start
+        for token in _stretch(text):
+            low, high = token.start + shift, token.end + shift
+            if low >= 0 and high <= size:
+                out.append(Token(token.word, token.flag, low, high))
+    return tuple(out)
 
 
 def _is_year(figure: FigureFact) -> bool:

@@ -223,16 +223,24 @@ def common_segments(
     # One int64 sort by (diagonal, draft position) instead of a lexsort.
     shift = int(draft_grams.size).bit_length()
     # Each point is one (draft gram, source place): the keys are unique, so any sort gives
-    # this order, and numpy's default one is ~5x faster than a stable one (timsort) here.
-    packed_points = np.sort(((diagonal + draft_grams.size) << shift) | draft_at)
-    draft_at = packed_points & ((1 << shift) - 1)
-    diagonal = (packed_points >> shift) - draft_grams.size
+    # this order, and numpy's default one is ~5x faster than a stable one (timsort) here;
+    # in 32 bits when they fit (a slot's sources and a draft of a few thousand units), a sort
+    # of half the bytes takes ~0.55 of the time.
+    packed_points = ((diagonal + draft_grams.size) << shift) | draft_at
+    if int(diagonal.max()) + draft_grams.size < 1 << (32 - shift):
+        packed_points = packed_points.astype(np.uint32)
+    packed_points = np.sort(packed_points)
+    # The next point of a common substring (same diagonal, next draft gram) is the key plus
+    # one: a draft position is below 2 ** shift - 1, so adding one never carries into the
+    # diagonal. Only the substrings' first and last points are unpacked.
     new = np.ones(total, dtype=bool)
-    new[1:] = (diagonal[1:] != diagonal[:-1]) | (draft_at[1:] != draft_at[:-1] + 1)
+    new[1:] = packed_points[1:] != packed_points[:-1] + 1
     first = np.flatnonzero(new)
     last = np.concatenate((first[1:], [total])) - 1
-    p0, p1 = draft_at[first], draft_at[last] + k
-    q0 = p0 + diagonal[first]
+    mask = (1 << shift) - 1
+    starting, ending = packed_points[first].astype(np.int64), packed_points[last].astype(np.int64)
+    p0, p1 = starting & mask, (ending & mask) + k
+    q0 = p0 + (starting >> shift) - draft_grams.size
     owner = np.searchsorted(starts_at, q0, "right") - 1
     q0 = q0 - starts_at[owner]
     return np.stack((p0, p1, q0, q0 + (p1 - p0), owner), axis=1)

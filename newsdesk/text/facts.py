@@ -458,7 +458,13 @@ def fact_spans(
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
     # Where the figures are is all that is asked here, not what they mean (figure_facts).
     # Every figure has a digit (a full-width one is a digit too).
-    figures = _figure_spans(_masked(fold_width(text))) if _DIGIT.search(text) else []
+    if not _DIGIT.search(text):
+        # No figure and no security code (each has a digit, but $AAPL): most of a draft's
+        # stretches, read for originality's runs.
+        if "$" in text:
+            spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
+        return sorted(spans)
+    figures = _figure_spans(_masked(fold_width(text)))
     starts = [t.start for t in tokens]
     spans += [(_statement_start(text, tokens, starts, span.start), span.end) for span in figures]
     spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]

@@ -1,0 +1,128 @@
+"""Shortcuts in the checks' hot paths give what the plain computation gives: a sentence's
+words and statement read only when asked; the k-gram points sorted in 32 bits; a stretch
+without a digit looked at only for its names and terms."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsdesk.checks import originality
+from newsdesk.checks.facts import DraftFacts, _reading, stretches
+from newsdesk.text import facts as text_facts
+from newsdesk.text.facts import Token, fact_spans, is_fact_token, tagged_tokens
+from newsdesk.text.numbers import fold_width
+from newsdesk.text.tickers import TICKER
+
+DRAFTS = [
+    "公司营收达5\n亿元[1]。同比增长3%[1]。\r\n净利润1284.6亿元[2]。Revenue rose 5. 营收达5亿元[1]。",
+    "标题：营收增长\n\n公司营收5亿元。[1]他说：“收入达5亿元。”净利润1,284.60亿元[1]！沪深\n300收报3850点[1]？",
+    "營收達５億元[2]，600519收涨1.2%[1]。H20\n亿元。德勤预计，全年港股IPO集资额有望突破3000亿港元[1]",
+    "央行表示将保持流动性合理充裕[1]。市场人士认为，降准释放长期资金[1][2]；银行负债成本下降。",
+    "",
+]
+
+
+def _whole(draft: str) -> list[tuple[tuple[Token, ...], bool]]:
+    """Each sentence's words and statement from the whole draft tagged at once."""
+    tokens = tagged_tokens(draft)
+    out = []
+    for sentence in DraftFacts(draft).sentences:
+        own = tuple(
+            replace(t, start=t.start - sentence.start, end=t.end - sentence.start)
+            for t in tokens
+            if t.start >= sentence.start and t.end <= sentence.end
+        )
+        reading = _reading(sentence.text, own)
+        out.append((reading.words, reading.statement))
+    return out
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+def test_words_read_when_asked_are_the_whole_drafts(draft: str) -> None:
+    lazy = [(s.reading.words, s.reading.statement) for s in DraftFacts(draft).by_sentence]
+    assert lazy == _whole(draft)
+
+
+def _plain_segments(draft: str, sources: list[str], k: int) -> list[tuple[int, ...]]:
+    """Maximal common stretches of at least k units, by diagonal (source places counted in the
+    index's layout: the sources end to end, 4k + 64 apart), then draft start."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number, source in enumerate(sources):
+        for q in range(len(source) - k + 1):
+            places.setdefault(source[q : q + k], []).append((number, q))
+    layout = [sum(len(before) + 4 * k + 64 for before in sources[:n]) for n in range(len(sources))]
+    rows = []
+    for p in range(len(draft) - k + 1):
+        for number, q in places.get(draft[p : p + k], []):
+            source = sources[number]
+            if p and q and draft[p - 1] == source[q - 1]:
+                continue  # not where the stretch starts
+            end = p + k
+            while (
+                end < len(draft) and q + end - p < len(source) and draft[end] == source[q + end - p]
+            ):
+                end += 1
+            rows.append((p, end, q, q + end - p, number))
+    return sorted(rows, key=lambda r: (layout[r[4]] + r[2] - r[0], r[0]))
+
+
+# Points sorted in 32 bits (a draft against a slot's sources), and in 64 (a long draft
+# against long sources: positions and diagonals need more than 32 bits together).
+@pytest.mark.parametrize(("draft_size", "source_size"), [(60, 300), (40_000, 30_000)])
+def test_common_segments_are_the_plain_ones(draft_size: int, source_size: int) -> None:
+    rng = random.Random(draft_size)
+    # Characters the index does not fold (no traditional ones), so equal means equal here.
+    han = [chr(0x4E00 + i) for i in range(1000)]
+    alphabet = [c for c in han if int(originality._codes(c)[0]) == ord(c)][
+        : 12 if draft_size < 100 else 400
+    ]
+    sources = ["".join(rng.choices(alphabet, k=source_size)) for _ in range(3)]
+    draft = "".join(rng.choices(alphabet, k=draft_size)) + sources[1][7:90] + sources[2][-50:]
+    index = originality.source_index(tuple(sources), 3)
+    found = originality.common_segments(originality.positional_hashes(draft, 3), index, 3)
+    assert [tuple(r) for r in found.tolist()] == _plain_segments(draft, sources, 3)
+
+
+_CODES = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("0123456789０１２３٣.$SHZBJKshzbjk亿元%股只 ，。"),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=40,
+)
+
+
+@given(_CODES)
+def test_a_text_without_digits_or_dollar_has_no_security_code(text: str) -> None:
+    # fact_spans looks for codes in a stretch without a digit only when it has a $.
+    if not re.search(r"\d", text) and "$" not in text:
+        assert TICKER.search(text) is None
+    assert fact_spans(text) == _plain_fact_spans(text)
+
+
+def _plain_fact_spans(text: str) -> list[tuple[int, int]]:
+    """fact_spans without the shortcut: every part asked of every text."""
+    tokens = tagged_tokens(text)
+    spans = [(t.start, t.end) for t in tokens if is_fact_token(t)]
+    figures = text_facts._figure_spans(text_facts._masked(fold_width(text)))
+    starts = [t.start for t in tokens]
+    spans += [
+        (text_facts._statement_start(text, tokens, starts, span.start), span.end)
+        for span in figures
+    ]
+    spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
+    return sorted(spans)
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+def test_fact_spans_of_drafts_are_the_plain_ones(draft: str) -> None:
+    for _, stretch in stretches(draft):
+        assert fact_spans(stretch) == _plain_fact_spans(stretch)
+    assert fact_spans(draft) == _plain_fact_spans(draft)
