@@ -32,7 +32,7 @@ from newsdesk.feeds.parse import (
     _xml_safe,
     parse_feed,
 )
-from newsdesk.text.clean import clean_text, markup_to_text
+from newsdesk.text.clean import _sanitised, clean_text, markup_to_text, sanitise
 from newsdesk.text.limits import TextLimits
 
 CORPUS = shared_data("feeds-bench")
@@ -80,7 +80,7 @@ PIECES = [
     "\x00", "\x01", "\x1c", "\ud800", "\udc00", "\ufffe", "\ufffd", "&amp;", "&amp;lt;", "&#12;",
     "&#0;", "&nbsp;", "&lt;b&gt;", "&", ";", "<b>", "<br/>", "</p>", "<P >", "<script>",
     "</script>", "<style>", "</style >", "<!--", "-->", "<![CDATA[", "]]>", "<", ">", "a", "中",
-    "A股", "<3%",
+    "A股", "<3%", "\u200b", "\xad", "\ufeff", "\ue000", "\U0001f600", "x y", "\u2029",
 ]  # fmt: skip
 
 
@@ -129,6 +129,26 @@ def test_clean_text_of_every_corpus_field_is_the_plain_passes() -> None:
                     fields += 1
                     assert clean_text(value, limit) == slow_clean_text(value, limit), value[:200]
     assert fields > 10_000
+
+
+def test_a_printable_text_needs_no_sanitising_and_holds_no_whitespace_but_spaces() -> None:
+    """What the printable shortcuts in sanitise and clean_text rest on, for every code point:
+    nothing sanitise drops or _lines turns into a space, splits at or strips is printable,
+    but the space itself."""
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable():
+            assert char == " " or not char.isspace(), hex(code)
+            assert not _SLOW_UNSAFE.match(char), hex(code)
+            assert char not in "\t\r\f\v\n\u00a0\u3000", hex(code)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "  a  b   c  ", "标题 😀", "\u200b x", "a\x00b", "\ud800", "\ufffe", "a\tb"]
+)
+def test_sanitise_shortcut_is_the_plain_pass(text: str) -> None:
+    assert sanitise(text) == _sanitised(text)
+    assert clean_text(text) == slow_clean_text(text)
 
 
 def test_every_illegal_reference_is_a_suspect() -> None:

@@ -46,6 +46,12 @@ _SPACES = ("\t", "\r", "\f", "\v", "\u00a0", "\u3000")
 
 def sanitise(text: str) -> str:
     """``text`` without NUL, C0 controls (but tab/newline/CR) or lone surrogates."""
+    # None of them is printable: most titles and guids are done in one pass.
+    return text if text.isprintable() else _sanitised(text)
+
+
+def _sanitised(text: str) -> str:
+    """:func:`sanitise` for a text that is not printable."""
     try:
         if not unsafe_utf8(text, text.encode("utf-8")):
             return text
@@ -102,7 +108,9 @@ def clean_text(value: str | None, limit: int | None = None) -> str:
         text = markup_to_text(text)
     if "&" in text:
         text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
-    text = _lines(sanitise(text))
+    # A printable text holds nothing sanitise drops and no whitespace but ' ' (no line, tab,
+    # NBSP...): what _lines leaves of it is its runs of spaces made one, its ends stripped.
+    text = _single_spaces(text.strip()) if text.isprintable() else _lines(_sanitised(text))
     return text[:limit].strip() if limit else text
 
 
