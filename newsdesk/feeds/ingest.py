@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -435,23 +436,25 @@ def ingest(
             for n, name in enumerate(selected)
         }
         waiting = set(order)
-        while waiting:
+        fetched: deque[tuple[SourceRun, datetime]] = deque()  # waiting to be parsed
+        while waiting or fetched or parsed:
             full = sum(len(run.entries) for run, _ in parsed) >= limit
-            if full and turns.due_in() == 0:
+            idle = not (waiting or fetched)
+            if parsed and (idle or (full and turns.due_in() == 0)):
                 first = _first_batch(parsed, limit)
                 finished(store_steps(db, settings, parsed[:first]))
                 parsed = parsed[first:]
-                continue
-            timeout = turns.due_in() if full else None
-            done, waiting = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=order.__getitem__):  # as submitted: a fixed order
-                fetched, now = future.result()
-                run = _safe_parse(db, settings, fetched, now)
+            elif fetched:  # one at a time: a store may come due meanwhile
+                run, now = fetched.popleft()
+                run = _safe_parse(db, settings, run, now)
                 if run.finished:
                     finished([run])
                 else:
                     parsed.append((run, now))
-        finished(store_steps(db, settings, parsed))
+            else:
+                timeout = turns.due_in() if full else None
+                done, waiting = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+                fetched.extend(f.result() for f in sorted(done, key=order.__getitem__))
     position = {name: i for i, name in enumerate(selected)}
     return sorted(runs, key=lambda r: position[r.name])
 
