@@ -126,3 +126,18 @@ def test_fact_spans_of_drafts_are_the_plain_ones(draft: str) -> None:
     for _, stretch in stretches(draft):
         assert fact_spans(stretch) == _plain_fact_spans(stretch)
     assert fact_spans(draft) == _plain_fact_spans(draft)
+
+
+def test_a_shadowed_run_owns_nothing() -> None:
+    # copied_runs leaves out a run a verbatim one shadows, without reading its facts: the
+    # characters go where they went with it.
+    rng = random.Random(8)
+    for _ in range(3000):
+        size = rng.randint(5, 80)
+        runs = []
+        for _ in range(rng.randint(1, 12)):
+            start = rng.randrange(size)
+            runs.append((start, rng.randint(start + 1, size), rng.randrange(4)))
+        whole = rng.sample(runs, rng.randint(0, len(runs)))
+        left = [r for r in runs if r in whole or not originality._shadowed(*r, whole)]
+        assert (originality._claim(runs, size) == originality._claim(left, size)).all()

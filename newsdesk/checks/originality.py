@@ -264,7 +264,8 @@ def copied_runs(
     plain_of: Callable[[list[tuple[int, int]]], np.ndarray],
     verbatim: int,
 ) -> list[tuple[int, int, int]]:
-    """Counted runs (draft start, draft end, source index), overlaps not yet resolved.
+    """Counted runs (draft start, draft end, source index), overlaps not yet resolved; a run
+    inside a verbatim one that owns its characters (``_shadowed``) is left out.
 
     Common substrings of one source join into a run when they follow each
     other in the draft and in the source, at most ``gap`` units apart in the
@@ -291,15 +292,32 @@ def copied_runs(
             chain = [p0, p1, q1, source, p1 - p0]
             open_chains.append(chain)
             runs.append(chain)
-    judged = [(start, end) for start, end, _, _, longest in runs if longest < verbatim]
+    whole = [(start, end, source) for start, end, _, source, longest in runs if longest >= verbatim]
+    asked = [
+        longest < verbatim and not _shadowed(start, end, source, whole)
+        for start, end, _, source, longest in runs
+    ]
+    judged = [(run[0], run[1]) for run, ask in zip(runs, asked, strict=True) if ask]
     # Nothing to judge (no run, or only verbatim ones): no unit's count is read.
     plain = plain_of(judged) if judged else np.zeros(0, dtype=np.int64)
     plain_before = np.concatenate(([0], np.cumsum(plain)))
     return [
         (start, end, source)
-        for start, end, _, source, longest in runs
-        if longest >= verbatim or plain_before[end] - plain_before[start] >= least
+        for (start, end, _, source, longest), ask in zip(runs, asked, strict=True)
+        if longest >= verbatim or (ask and plain_before[end] - plain_before[start] >= least)
     ]
+
+
+def _shadowed(start: int, end: int, source: int, whole: list[tuple[int, int, int]]) -> bool:
+    """Whether a verbatim run holds [start, end) and ``_claim`` gives it the characters first
+    (it is longer, or as long and from a source numbered before): a run it shadows owns
+    none of them, counted or not, so its facts need not be read."""
+    return any(
+        low <= start
+        and end <= high
+        and (high - low > end - start or (high - low == end - start and other < source))
+        for low, high, other in whole
+    )
 
 
 def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray:
