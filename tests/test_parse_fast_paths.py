@@ -32,7 +32,7 @@ from newsdesk.feeds.parse import (
     _xml_safe,
     parse_feed,
 )
-from newsdesk.text.clean import _sanitised, clean_text, markup_to_text, sanitise
+from newsdesk.text.clean import _sanitised, clean_text, markup_to_text, sanitise, unsafe_utf8
 from newsdesk.text.limits import TextLimits
 
 CORPUS = shared_data("feeds-bench")
@@ -141,6 +141,14 @@ def test_a_printable_text_needs_no_sanitising_and_holds_no_whitespace_but_spaces
             assert char == " " or not char.isspace(), hex(code)
             assert not _SLOW_UNSAFE.match(char), hex(code)
             assert char not in "\t\r\f\v\n\u00a0\u3000", hex(code)
+
+
+def test_unsafe_utf8_finds_what_the_control_regex_finds() -> None:
+    """Every code point but the surrogates (which do not encode), alone and inside text."""
+    for code in [*range(0xD800), *range(0xE000, 0x110000)]:
+        for text in (chr(code), f"中文 {chr(code)} text"):
+            found = bool(_SLOW_CONTROLS.search(text))
+            assert unsafe_utf8(text, text.encode("utf-8")) == found, hex(code)
 
 
 @pytest.mark.parametrize(

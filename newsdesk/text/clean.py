@@ -20,8 +20,9 @@ import re
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# The C0 controls sanitise drops, as UTF-8 bytes (each is one byte, found in no other character).
-_C0_BYTES = bytes(c for c in range(0x20) if c not in (0x9, 0xA, 0xD))
+# Every byte but the C0 controls sanitise drops (in UTF-8 each is one byte, found in no other
+# character): deleting these leaves the controls alone.
+_NOT_C0_BYTES = bytes(c for c in range(0x100) if c >= 0x20 or c in (0x9, 0xA, 0xD))
 
 # A tag opens as in HTML ('<' then a letter, '/', '!' or '?'; "A股<3%" is text) and runs to
 # the next '>' with no '<' in between: a stray '<' never makes the scan run past the next
@@ -66,10 +67,11 @@ def _sanitised(text: str) -> str:
 def unsafe_utf8(text: str, utf8: bytes) -> bool:
     """Whether ``text`` (``utf8`` its UTF-8 bytes) holds what :func:`sanitise` drops.
 
-    Deleting the control bytes from the UTF-8 costs a third of searching the text with the
-    character-class regex, which ran on every field of every feed.
+    Deleting every other byte from the UTF-8 costs a fifth of searching the text with the
+    character-class regex, which ran on every field of every feed, and 0.6 of deleting the
+    control bytes (which copied the whole text).
     """
-    return len(utf8.translate(None, _C0_BYTES)) != len(utf8) or "\ufffe" in text or "\uffff" in text
+    return bool(utf8.translate(None, _NOT_C0_BYTES)) or "\ufffe" in text or "\uffff" in text
 
 
 def _drop_blocks(text: str) -> str:
