@@ -1,6 +1,7 @@
 """Ingest's pipeline (issue 27 item 3): the pool fetches, the calling thread parses and stores,
 each pool thread keeps one HTTP session without carrying cookies from one source to the next,
-and the dedup lookups pass their keys as one parameter whatever characters the keys hold."""
+the dedup lookups pass their keys as one parameter whatever characters the keys hold, and the
+grouped store records its sources' fetches in Core statements as the ORM path would."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 from werkzeug import Request, Response
 
 from newsdesk.entries import Entry
@@ -17,7 +19,8 @@ from newsdesk.feeds import ingest as ingest_module
 from newsdesk.feeds.ingest import DONE, ingest
 from newsdesk.store.db import Database
 from newsdesk.store.items import store_entries
-from newsdesk.store.models import FetchState, Source
+from newsdesk.store.models import FetchAttempt, FetchState, Source
+from newsdesk.store.sources import Fetched, record_success, record_successes
 from tests.conftest import make_settings
 from tests.feeds import rss_bytes
 
@@ -104,3 +107,59 @@ def test_no_source_is_sent_the_cookies_another_source_set(
     settings = make_settings(tmp_path, sources, concurrency=1)
     assert [r.status for r in ingest(db, settings)] == [DONE, DONE]
     assert cookies == {"/first": None, "/second": None}
+
+
+def test_record_successes_leaves_what_record_success_leaves(db: Database) -> None:
+    """The grouped store's Core statements against the ORM path, on states with an error streak,
+    a backoff and old validators: a 200 with new validators, a 304, a 200 without any."""
+    fetches = [(200, '"e2"', "Mon, 07 Dec 2026 09:00:00 GMT", 3), (304, None, None, 0)]
+    fetches.append((200, None, None, 5))
+    with db.session() as session:
+        pairs = []
+        for n in range(len(fetches)):
+            pair = [
+                Source(name=f"{way}{n}", title="T", type="feed", state=_failing_state())
+                for way in ("orm", "core")
+            ]
+            session.add_all(pair)
+            pairs.append(pair)
+        session.flush()
+        for (orm, _), (status, etag, modified, items) in zip(pairs, fetches, strict=True):
+            record_success(orm.state, NOW, status, etag, modified)
+            orm.state.items_seen += items
+        record_successes(
+            session,
+            [
+                Fetched(core.id, NOW, status, etag, modified, items)
+                for (_, core), (status, etag, modified, items) in zip(pairs, fetches, strict=True)
+            ],
+        )
+    with db.session() as session:
+        states = {s.name: s.state for s in session.scalars(select(Source))}
+        attempts = {
+            a.source_id: (a.at, a.ok, a.http_status, a.error)
+            for a in session.scalars(select(FetchAttempt))
+        }
+        for orm, core in pairs:
+            assert _columns(states[orm.name]) == _columns(states[core.name])
+            assert attempts[orm.id] == attempts[core.id]
+        assert states["core1"].etag == '"e0"'  # a 304 keeps the validators
+
+
+def _failing_state() -> FetchState:
+    return FetchState(
+        etag='"e0"',
+        last_modified="Sun, 06 Dec 2026 09:00:00 GMT",
+        last_error="HTTP 503",
+        last_status=503,
+        error_count=2,
+        total_errors=7,
+        next_attempt_at=NOW,
+        items_seen=40,
+    )
+
+
+def _columns(state: FetchState) -> dict[str, object]:
+    return {
+        c.name: getattr(state, c.key) for c in FetchState.__table__.columns if c.name != "source_id"
+    }

@@ -39,10 +39,12 @@ from newsdesk.store.items import EntryBatch, store_batches, store_entries
 from newsdesk.store.market import store_snapshots
 from newsdesk.store.models import FetchState, Source
 from newsdesk.store.sources import (
+    Fetched,
     get_source,
     prune_attempts,
     record_failure,
     record_success,
+    record_successes,
     sync_sources,
 )
 
@@ -340,25 +342,32 @@ def _store_together(
     try:
         with write_turns(db).turn(), db.session() as session:
             names = [run.name for run, _ in group]
-            sources = {
-                s.name: s for s in session.scalars(select(Source).where(Source.name.in_(names)))
-            }
+            ids = dict(
+                session.execute(select(Source.name, Source.id).where(Source.name.in_(names))).all()
+            )
             batches = [
                 EntryBatch(
-                    sources[run.name], run.entries, now, settings.source(run.name).type, run.bodies
+                    ids[run.name],
+                    run.name,
+                    run.entries,
+                    now,
+                    settings.source(run.name).type,
+                    run.bodies,
                 )
                 for run, now in group
             ]
             results = store_batches(session, batches)
-            for (run, now), batch, result in zip(group, batches, results, strict=True):
-                first = run.responses[0]
-                state = batch.source.state
-                record_success(state, now, first.status, first.etag, first.last_modified)
-                state.items_seen += len(run.entries)
+            record_successes(session, [_fetched(ids[run.name], run, now) for run, now in group])
+            for (run, _), result in zip(group, results, strict=True):
                 stored.append(_stored(run, result.new, result.duplicates))
     except Exception:  # rolled back: each on its own, failures recorded per source (see _fail)
         return [_store_alone(db, settings, run, now) for run, now in group]
     return stored
+
+
+def _fetched(source_id: int, run: SourceRun, now: datetime) -> Fetched:
+    first = run.responses[0]
+    return Fetched(source_id, now, first.status, first.etag, first.last_modified, len(run.entries))
 
 
 def _store_alone(db: Database, settings: Settings, run: SourceRun, now: datetime) -> SourceRun:

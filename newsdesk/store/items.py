@@ -34,7 +34,8 @@ class StoreResult:
 class EntryBatch:
     """One source's entries to store, fetched at ``now``; ``bodies``: guid -> full text."""
 
-    source: Source
+    source_id: int
+    source_name: str
     entries: Sequence[Entry]
     now: datetime
     kind: str = "feed"
@@ -115,7 +116,7 @@ def store_entries(
     bodies: Mapping[str, str] | None = None,
 ) -> StoreResult:
     """Insert the entries that are new anywhere in the store; remember every sighting."""
-    batch = EntryBatch(source, tuple(entries), now, kind, bodies or {})
+    batch = EntryBatch(source.id, source.name, tuple(entries), now, kind, bodies or {})
     return store_batches(session, [batch])[0]
 
 
@@ -151,7 +152,7 @@ def store_batches(session: Session, batches: Sequence[EntryBatch]) -> list[Store
                 # Another copy of the text (not the item fetched again): its date may be older.
                 _earliest(match, entry.published, earlier)
             duplicates[number] += 1
-            if isinstance(match, int) or match.columns["source_id"] != batch.source.id:
+            if isinstance(match, int) or match.columns["source_id"] != batch.source_id:
                 sighted[number].append(match)
     _insert_items(session, fresh)
     _date_back(session, earlier)
@@ -211,7 +212,7 @@ def _keyed(session: Session, batches: Sequence[EntryBatch]) -> _Keyed:
     (a re-fetch brings mostly stored items), and an entry a stored item carries by guid or
     link is that item's whatever its hash."""
     named = [
-        [(entry, guid_key(entry.guid, batch.source.name), entry.link) for entry in batch.entries]
+        [(entry, guid_key(entry.guid, batch.source_name), entry.link) for entry in batch.entries]
         for batch in batches
     ]
     stored = _existing(session, [(g, link, None) for part in named for _, g, link in part])
@@ -237,7 +238,7 @@ def _columns(
     entry: Entry, batch: EntryBatch, gkey: str, link: str | None, chash: str
 ) -> dict[str, object]:
     return {
-        "source_id": batch.source.id,
+        "source_id": batch.source_id,
         "kind": batch.kind,
         "guid": entry.guid,
         "guid_key": gkey,
@@ -307,7 +308,7 @@ def _insert_sightings(
     taken = _sighted_before(session, {i for part in sighted for i in part if isinstance(i, int)})
     rows: list[dict[str, object]] = []
     for batch, again, new in zip(batches, sighted, ids, strict=True):
-        source_id = batch.source.id
+        source_id = batch.source_id
         found = {i if isinstance(i, int) else i.id for i in again}
         for item_id in sorted(i for i in found if i is not None) + new:
             if (item_id, source_id) not in taken:
