@@ -63,7 +63,7 @@ BENCHES = {
         "ideal fan-out",
         "product, one worker",
         "peer: concurrency() per call",
-        "peak concurrent calls at server : 4 (limit 4)",
+        "peak concurrent calls at server",
         "offline composer, thin brief",
         "offline composer, demo day",
     ],
