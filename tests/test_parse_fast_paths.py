@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from bench.corpora import shared_data
 from newsdesk import encoding
+from newsdesk.feeds.normalise import _canonical, canonical_link
 from newsdesk.feeds.parse import (
     _CHAR_REF,
     _SUSPECT_REF,
@@ -264,3 +265,99 @@ def test_utf8_trusted_without_the_mess_ratio_reads_the_corpus_the_same(
     """Valid UTF-8 beyond ASCII skips the mess ratio (a tenth of parsing): same readings."""
     for body in corpus_bodies():
         assert encoding.decode(body, content_type) == slow_decode(body, content_type)
+
+
+LINK_PIECES = [
+    "https://", "http://", "HTTPS://", "e.com", "E.com", "e.com:443", "u@", "/", "/a", "/新闻",
+    "?", "&", "=", "#", "#f", "x", "1", "_", ".", "~", "-", "+", "%20", "%3D", ";", " ", "\t",
+    "utm_source", "UTM_X", "utm_1", "fbclid", "spm", "spmx", "gclid", "mc_cid", "ſ", "K", "\\",
+]  # fmt: skip
+
+
+@settings(max_examples=5000, deadline=None)
+@given(
+    st.lists(st.sampled_from(LINK_PIECES), max_size=14),
+    st.sampled_from([None, "https://base.example.com/feed", "http://base.example.com/"]),
+)
+def test_canonical_link_shortcut_is_the_url_parse(pieces: list[str], base: str | None) -> None:
+    link = "".join(pieces)
+    if link:
+        assert canonical_link(link, base) == _canonical(link.strip(), base)
+
+
+KEYS = [
+    "x",
+    "a.b",
+    "~-_",
+    "",
+    "utm_source",
+    "UTM_Medium",
+    "utm_1",
+    "utm_",
+    "spm",
+    "spmx",
+    "ſ",
+    "k+",
+]
+VALUES = ["", "1", "x~y", "a=b", "1b=2", "%20", "+", "中", "?", "#"]
+_pair = st.builds(
+    lambda key, eq, value: key + eq + value,
+    st.sampled_from(KEYS),
+    st.sampled_from(["=", "", "=="]),
+    st.sampled_from(VALUES),
+)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(
+    st.sampled_from(["https://e.com", "http://a-b.e.com", "HTTPS://E.com", "https://e.com:443"]),
+    st.sampled_from(["/", "/a", "/新闻/1", "/a;p", "/a b", ""]),
+    st.one_of(st.just(""), st.lists(_pair, max_size=4).map(lambda pairs: "?" + "&".join(pairs))),
+    st.sampled_from(["", "#", "#f", "#f#g?h", "#片段", "# f"]),
+    st.sampled_from([None, "https://base.example.com/feed", "http://base.example.com/"]),
+)
+def test_canonical_link_shortcut_is_the_url_parse_for_queries(
+    site: str, path: str, query: str, fragment: str, base: str | None
+) -> None:
+    link = site + path + query + fragment
+    assert canonical_link(link, base) == _canonical(link, base)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://e.com/a?x=1&y=2#f",
+        "https://e.com/a?a=1b=2",
+        "https://e.com/a?x=1&&y=2",
+        "https://e.com/a?x",
+        "https://e.com/a?=x",
+        "https://e.com/a?utm_source=1&b=2",
+        "https://e.com/a?b=2&UTM_Medium=x",
+        "https://e.com/a?utm_1=2",
+        "https://e.com/a?spmx=1&fbclid=2",
+        "https://e.com/a?x=%20&y=+",
+        "https://e.com/a#",
+        "https://e.com/a#f#g?h",
+        "https://e.com/a?x=1#",
+        "https://e.com/a?x=1#片段",
+    ],
+)
+def test_canonical_link_shortcut_edge_cases(link: str) -> None:
+    for base in (None, "https://base.example.com/feed", "http://base.example.com/"):
+        assert canonical_link(link, base) == _canonical(link, base), (link, base)
+
+
+def test_canonical_link_of_every_corpus_link_is_the_url_parse() -> None:
+    links = 0
+    for body in corpus_bodies():
+        try:
+            parsed = fastfeedparser.parse(body)
+        except ValueError:
+            continue
+        for entry in parsed.get("entries", []):
+            link = entry.get("link")
+            if isinstance(link, str) and link.strip():
+                links += 1
+                for base in (None, "https://base.example.com/feed"):
+                    assert canonical_link(link, base) == _canonical(link.strip(), base), link
+    assert links > 5_000
