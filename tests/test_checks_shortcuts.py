@@ -1,21 +1,40 @@
 """Shortcuts in the checks' hot paths give what the plain computation gives: a sentence's
 words and statement read only when asked; the k-gram points sorted in 32 bits; a stretch
-without a digit looked at only for its names and terms."""
+without a digit looked at only for its names and terms; a figure's meaning read only when a
+cited source writes its amount."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdesk.checks import originality
-from newsdesk.checks.facts import DraftFacts, _reading, stretches
+from newsdesk.checks.facts import (
+    _SPAN_MARKS,
+    DraftFacts,
+    SentenceFacts,
+    SourceFacts,
+    _reading,
+    figure_finding,
+    stretches,
+)
+from newsdesk.checks.fidelity import Finding, Mention, hedged_match, judge, spellings
 from newsdesk.text import facts as text_facts
-from newsdesk.text.facts import Token, fact_spans, is_fact_token, tagged_tokens
+from newsdesk.text.facts import (
+    Token,
+    bare_figures,
+    fact_spans,
+    figure_facts,
+    is_fact_token,
+    tagged_tokens,
+)
 from newsdesk.text.numbers import fold_width
 from newsdesk.text.tickers import TICKER
 
@@ -141,3 +160,73 @@ def test_a_shadowed_run_owns_nothing() -> None:
         whole = rng.sample(runs, rng.randint(0, len(runs)))
         left = [r for r in runs if r in whole or not originality._shadowed(*r, whole)]
         assert (originality._claim(runs, size) == originality._claim(left, size)).all()
+
+
+_ZH = json.loads((Path(__file__).parents[1] / "bench/data/checks_zh.json").read_text("utf-8"))
+_HEDGED = [
+    "营收约12.5亿元[1]，同比增长超3%[2]。净利润不超过1284.6亿元[1]，较上年下降近一成。",
+    "出口累计超过3000亿港元[1]；CPI同比上涨0.2%，PPI为-2.1%[2]。2025年预计约4.63万亿元[1]。",
+    "公司营收达5\n亿元[1]。沪深300收报3850点[1]，约合5万亿元。",
+]
+_SOURCES = [
+    "营收12.5亿元，同比增长3.2%。净利润1284.6亿元。出口3012亿港元，全年46291亿元。",
+    "CPI同比上涨0.2%，PPI下降2.1%。公司营收达5亿元，沪深300指数收报3850点。",
+]
+
+
+def _texts() -> list[str]:
+    return [*_ZH["sources"].values(), *(d["text"] for d in _ZH["drafts"]), *_HEDGED, *DRAFTS]
+
+
+def test_bare_figures_are_figure_facts_amounts() -> None:
+    # bare_figures reads what figure_facts reads, but only value, unit, offsets, sign and
+    # qualifier: the same figures in the same order.
+    for text in _texts():
+        full = [
+            (f.value, f.unit, f.start, f.end, f.qualifier, f.negative) for f in figure_facts(text)
+        ]
+        bare = [
+            (f.value, f.unit, f.start, f.end, f.qualifier, f.negative) for f in bare_figures(text)
+        ]
+        assert bare == full, text
+
+
+def _full_finding(at: int, facts: SentenceFacts, sources: list[SourceFacts]) -> Finding | None:
+    """A figure's finding with its meaning read first, whatever the sources say."""
+    figure = facts.figures[at]
+    mentions = [
+        Mention(fact, source.span(fact), place)
+        for place, source in enumerate(sources)
+        for value in spellings(figure)
+        for fact in source.facts(value)
+    ]
+    if figure.qualifier:
+        mentions += [
+            Mention(fact, source.span(fact), place)
+            for place, source in enumerate(sources)
+            for fact in source.all_facts
+            if hedged_match(figure, fact)
+        ]
+    same_value = [
+        Mention(fact, source.span(fact), place)
+        for place, source in enumerate(sources)
+        for fact in source.facts(figure.value)
+    ]
+    clause_low = max(facts.form.rfind(mark, 0, figure.start) for mark in _SPAN_MARKS)
+    return judge(
+        figure, facts.form, facts.form[clause_low + 1 : figure.start], mentions, same_value
+    )
+
+
+def test_a_figure_is_judged_as_with_its_meaning_read() -> None:
+    cases = [(text, _SOURCES) for text in _HEDGED + DRAFTS]
+    cases += [(d["text"], [_ZH["sources"][s] for s in d["sources"]]) for d in _ZH["drafts"]]
+    judged = 0
+    for text, sources in cases:
+        indexed = [SourceFacts.of(source) for source in sources]
+        for facts in DraftFacts(text).by_sentence:
+            assert len(facts.amounts) == len(facts.figures)
+            for at in range(len(facts.amounts)):
+                judged += 1
+                assert figure_finding(at, facts, indexed) == _full_finding(at, facts, indexed)
+    assert judged > 100

@@ -117,9 +117,9 @@ def _finding(
     """``figure_finding`` of the sentence's figure at ``at``, kept in ``judged`` when given: the
     verdict and the figures it states ask it of the same sources."""
     if judged is None:
-        return figure_finding(facts.figures[at], facts, sources)
+        return figure_finding(at, facts, sources)
     if at not in judged:
-        judged[at] = figure_finding(facts.figures[at], facts, sources)
+        judged[at] = figure_finding(at, facts, sources)
     return judged[at]
 
 
@@ -136,7 +136,7 @@ def why_unsupported(
     """
     if not sources:
         return Finding("unsupported", "没有有效的来源 / no valid source cited")
-    for place in range(len(facts.figures)):
+    for place in range(len(facts.amounts)):
         finding = _finding(place, facts, sources, judged)
         if finding is not None:
             at = finding.source
@@ -162,7 +162,7 @@ def _stated(
 ) -> tuple[tuple[str, str], ...]:
     """The figures (with their units: a bare number is no fact) the sources state as written."""
     out = []
-    for at, figure in enumerate(facts.figures):
+    for at, figure in enumerate(facts.amounts):
         if figure.unit and _finding(at, facts, sources, judged) is None:
             metric = next(
                 (
@@ -171,7 +171,7 @@ def _stated(
                     for fact in source.facts(figure.value)
                     if fact.metric
                 ),
-                figure.metric,
+                facts.figures[at].metric,
             )
             out.append((f"{figure.value}{figure.unit}", metric))
     return tuple(out)

@@ -24,6 +24,7 @@ from newsdesk.text.fact_lookup import facts_with_value
 from newsdesk.text.facts import (
     FigureFact,
     Token,
+    bare_figures,
     fact_spans,
     figure_amounts,
     figure_facts,
@@ -142,6 +143,12 @@ class Reading:
         return tuple(f for f in figure_facts(self.form, subjects=False) if not _is_year(f))
 
     @cached_property
+    def amounts(self) -> tuple[FigureFact, ...]:
+        """``figures`` with their amounts and qualifiers only, in the same order: a figure
+        that no cited source states needs no more."""
+        return tuple(f for f in bare_figures(self.form) if not _is_year(f))
+
+    @cached_property
     def entities(self) -> tuple[str, ...]:
         found = [t.word for t in self.words if is_entity(t)]
         found += [m.group(1) for m in TICKER.finditer(self.text)]
@@ -169,6 +176,10 @@ class SentenceFacts:
     @property
     def figures(self) -> tuple[FigureFact, ...]:
         return self.reading.figures
+
+    @property
+    def amounts(self) -> tuple[FigureFact, ...]:
+        return self.reading.amounts
 
     @property
     def has_figures(self) -> bool:
@@ -332,28 +343,33 @@ def _is_year_amount(value: str, unit: str) -> bool:
     return not unit and value.isdigit() and 1900 <= int(value) <= 2100
 
 
-def figure_finding(
-    figure: FigureFact, facts: SentenceFacts, sources: list[SourceFacts]
-) -> Finding | None:
-    """None when a cited source states ``figure`` with its meaning, else what is wrong."""
+def figure_finding(at: int, facts: SentenceFacts, sources: list[SourceFacts]) -> Finding | None:
+    """None when a cited source states the sentence's figure ``at`` with its meaning, else
+    what is wrong. What the figure means is read only when a cited source writes its amount
+    (or one it rounds): a figure no cited source states is ``not_in_source`` whatever it
+    means, and the source facts it is compared with depend on its amount alone."""
+    amount = facts.amounts[at]
     mentions = [
-        Mention(fact, source.span(fact), at)
-        for at, source in enumerate(sources)
-        for value in spellings(figure)
+        Mention(fact, source.span(fact), place)
+        for place, source in enumerate(sources)
+        for value in spellings(amount)
         for fact in source.facts(value)
     ]
-    if figure.qualifier:
+    if amount.qualifier:
         mentions += [
-            Mention(fact, source.span(fact), at)
-            for at, source in enumerate(sources)
+            Mention(fact, source.span(fact), place)
+            for place, source in enumerate(sources)
             for fact in source.all_facts
-            if hedged_match(figure, fact)
+            if hedged_match(amount, fact)
         ]
     same_value = [
-        Mention(fact, source.span(fact), at)
-        for at, source in enumerate(sources)
-        for fact in source.facts(figure.value)
+        Mention(fact, source.span(fact), place)
+        for place, source in enumerate(sources)
+        for fact in source.facts(amount.value)
     ]
+    if not mentions and not same_value:
+        return judge(amount, facts.form, "", mentions, same_value)
+    figure = facts.figures[at]
     clause_low = max(facts.form.rfind(mark, 0, figure.start) for mark in _SPAN_MARKS)
     clause = facts.form[clause_low + 1 : figure.start]
     return judge(figure, facts.form, clause, mentions, same_value)

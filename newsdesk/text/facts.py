@@ -57,6 +57,7 @@ from newsdesk.text.vocabulary import (
 __all__ = [
     "FigureFact",
     "Token",
+    "bare_figures",
     "canonical_metric",
     "fact_spans",
     "figure_amounts",
@@ -329,6 +330,37 @@ def _clause_start(plain: str, low: int, position: int) -> int:
     return _last_match_end(_CLAUSE, plain, low, position) or low
 
 
+def _lows(plain: str, position: int) -> tuple[int, int]:
+    """Where the sentence and the clause of a figure at ``position`` begin."""
+    sentence_low = _sentence_start(plain, position)
+    return sentence_low, _clause_start(plain, sentence_low, position)
+
+
+def _qualifier(plain: str, clause_low: int, span: _Span) -> str:
+    return qualifier(plain[clause_low : span.start], plain[span.end : span.end + 4])
+
+
+def bare_figures(text: str) -> list[FigureFact]:
+    """The figures :func:`figure_facts` reads in ``text``, in order, with their value, unit,
+    offsets, sign and qualifier only (no metric, subject, period ...): whether a source
+    states the amount, or one a hedged figure rounds, is decided by these alone."""
+    plain = fold_width(text)
+    if not _DIGIT.search(plain):
+        return []
+    return [
+        FigureFact(
+            span.value,
+            span.unit,
+            "",
+            span.start,
+            span.end,
+            qualifier=_qualifier(plain, _lows(plain, span.start)[1], span),
+            negative=span.negative,
+        )
+        for span in _figure_spans(_masked(plain))
+    ]
+
+
 def figure_amounts(text: str) -> list[tuple[str, str]]:
     """(value, unit) of each figure :func:`figure_facts` reads in ``text``, in order, without
     reading what each means (whether a sentence states any figure is asked far more often)."""
@@ -370,9 +402,8 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
         if inherited and previous is not None:
             # Only connectors before it (，同比增长12.3%): it measures what the figure before did.
             metric = previous.metric
-        sentence_low = _sentence_start(plain, span.start)
+        sentence_low, clause_low = _lows(plain, span.start)
         sentence_before = plain[sentence_low : span.start]
-        clause_low = _clause_start(plain, sentence_low, span.start)
         clause_before = plain[clause_low : span.start]
         # An enumeration (粮油食品类、通讯器材类…分别增长) is one clause for what narrows a figure.
         wide_low = _last_match_end(_WIDE_CLAUSE, plain, sentence_low, span.start) or sentence_low
@@ -384,7 +415,7 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             metric,
             span.start,
             span.end,
-            qualifier=qualifier(clause_before, plain[span.end : span.end + 4]),
+            qualifier=_qualifier(plain, clause_low, span),
             subject=subject or (previous.subject if previous is not None else ""),
             period=period(sentence_before),
             # 同比增长6.25% [2] - 第三季度营收为398.10亿元: the verb is the figure before's.
