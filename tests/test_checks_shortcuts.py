@@ -37,13 +37,13 @@ from newsdesk.text.facts import (
 )
 from newsdesk.text.numbers import fold_width
 from newsdesk.text.tickers import TICKER
+from tests.test_checks_cache import DRAFTS as CACHE_DRAFTS
 
+# The cache tests' drafts (lines broken inside figures, headline lines, both scripts, empty
+# ones) and a figure-free draft of views.
 DRAFTS = [
-    "公司营收达5\n亿元[1]。同比增长3%[1]。\r\n净利润1284.6亿元[2]。Revenue rose 5. 营收达5亿元[1]。",
-    "标题：营收增长\n\n公司营收5亿元。[1]他说：“收入达5亿元。”净利润1,284.60亿元[1]！沪深\n300收报3850点[1]？",
-    "營收達５億元[2]，600519收涨1.2%[1]。H20\n亿元。德勤预计，全年港股IPO集资额有望突破3000亿港元[1]",
+    *CACHE_DRAFTS,
     "央行表示将保持流动性合理充裕[1]。市场人士认为，降准释放长期资金[1][2]；银行负债成本下降。",
-    "",
 ]
 
 
