@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from newsdesk.checks.facts import (
     DraftFacts,
     SentenceFacts,
     SourceFacts,
-    _reading,
     figure_finding,
     stretches,
 )
@@ -38,6 +36,7 @@ from newsdesk.text.facts import (
 from newsdesk.text.numbers import fold_width
 from newsdesk.text.tickers import TICKER
 from tests.test_checks_cache import DRAFTS as CACHE_DRAFTS
+from tests.test_checks_cache import _whole_draft_readings
 
 # The cache tests' drafts (lines broken inside figures, headline lines, both scripts, empty
 # ones) and a figure-free draft of views.
@@ -49,17 +48,7 @@ DRAFTS = [
 
 def _whole(draft: str) -> list[tuple[tuple[Token, ...], bool]]:
     """Each sentence's words and statement from the whole draft tagged at once."""
-    tokens = tagged_tokens(draft)
-    out = []
-    for sentence in DraftFacts(draft).sentences:
-        own = tuple(
-            replace(t, start=t.start - sentence.start, end=t.end - sentence.start)
-            for t in tokens
-            if t.start >= sentence.start and t.end <= sentence.end
-        )
-        reading = _reading(sentence.text, own)
-        out.append((reading.words, reading.statement))
-    return out
+    return [(r.words, r.statement) for r in _whole_draft_readings(draft)]
 
 
 @pytest.mark.parametrize("draft", DRAFTS)
