@@ -1,7 +1,8 @@
 """Ingest's pipeline (issue 27 item 3): the pool fetches, the calling thread parses and stores,
 each pool thread keeps one HTTP session without carrying cookies from one source to the next,
-the dedup lookups pass their keys as one parameter whatever characters the keys hold, and the
-grouped store records its sources' fetches in Core statements as the ORM path would."""
+the dedup lookups pass their keys as one parameter whatever characters the keys hold, the
+grouped store records its sources' fetches in Core statements as the ORM path would, and the
+content hashes it computes before its write transaction are the ones it would compute in it."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug import Request, Response
 
-from newsdesk.entries import Entry
+from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.feeds import ingest as ingest_module
 from newsdesk.feeds.ingest import DONE, ingest
 from newsdesk.store.db import Database
-from newsdesk.store.items import store_entries
-from newsdesk.store.models import FetchAttempt, FetchState, Source
+from newsdesk.store.items import EntryBatch, hash_ahead, store_batches, store_entries
+from newsdesk.store.models import FetchAttempt, FetchState, Item, Source
 from newsdesk.store.sources import Fetched, record_success, record_successes
 from tests.conftest import make_settings
 from tests.feeds import rss_bytes
@@ -163,3 +164,34 @@ def _columns(state: FetchState) -> dict[str, object]:
     return {
         c.name: getattr(state, c.key) for c in FetchState.__table__.columns if c.name != "source_id"
     }
+
+
+def test_hashes_computed_ahead_are_the_ones_the_store_would_compute(db: Database) -> None:
+    """hash_ahead reads outside the write transaction; the store reads again. An entry known
+    then and gone by the store is hashed there; one unknown then and stored meanwhile by
+    another writer is a duplicate; the others take the hashes computed ahead."""
+    kept = Entry("kept", "留下的", "https://e.com/kept", None, "一直都在")
+    gone = Entry("gone", "删掉的", "https://e.com/gone", None, "读完就删")
+    raced = Entry("raced", "抢先的", "https://e.com/raced", None, "别人先存")
+    fresh = Entry("fresh", "新的", "https://e.com/fresh", None, "第一次见")
+    with db.session() as session:
+        source = Source(name="a", title="A", type="feed", state=FetchState())
+        other = Source(name="b", title="B", type="feed", state=FetchState())
+        session.add_all([source, other])
+        session.flush()
+        store_entries(session, source, [kept, gone], NOW)
+        batch = EntryBatch(source.id, "a", [kept, gone, raced, fresh], NOW)
+        [ahead] = hash_ahead(session, [batch])
+        assert ahead.hashes == [None, None, _hash_of(raced, "a"), _hash_of(fresh, "a")]
+        session.execute(delete(Item).where(Item.guid_key == guid_key("gone", "a")))
+        store_entries(session, other, [raced], NOW)
+        [result] = store_batches(session, [ahead])
+        assert (result.new, result.duplicates) == (2, 2)  # gone and fresh new; kept, raced seen
+        hashes = dict(session.execute(select(Item.guid, Item.content_hash)).tuples().all())
+    assert hashes == {
+        e.guid: _hash_of(e, "a" if e is not raced else "b") for e in (kept, gone, raced, fresh)
+    }
+
+
+def _hash_of(entry: Entry, source: str) -> str:
+    return content_hash(entry.title, entry.summary, guid_key(entry.guid, source))

@@ -35,7 +35,7 @@ from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.feeds.parse import parse_feed
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
-from newsdesk.store.items import EntryBatch, store_batches, store_entries
+from newsdesk.store.items import EntryBatch, hash_ahead, store_batches, store_entries
 from newsdesk.store.market import store_snapshots
 from newsdesk.store.models import FetchState, Source
 from newsdesk.store.sources import (
@@ -340,22 +340,26 @@ def _store_together(
         return [_store_alone(db, settings, run, now) for run, now in group]
     stored: list[SourceRun] = []
     try:
-        with write_turns(db).turn(), db.session() as session:
+        with Session(db.engine) as session:  # reads only, then rolled back: no write lock
             names = [run.name for run, _ in group]
             ids = dict(
                 session.execute(select(Source.name, Source.id).where(Source.name.in_(names))).all()
             )
-            batches = [
-                EntryBatch(
-                    ids[run.name],
-                    run.name,
-                    run.entries,
-                    now,
-                    settings.source(run.name).type,
-                    run.bodies,
-                )
-                for run, now in group
-            ]
+            batches = hash_ahead(
+                session,
+                [
+                    EntryBatch(
+                        ids[run.name],
+                        run.name,
+                        run.entries,
+                        now,
+                        settings.source(run.name).type,
+                        run.bodies,
+                    )
+                    for run, now in group
+                ],
+            )
+        with write_turns(db).turn(), db.session() as session:
             results = store_batches(session, batches)
             record_successes(session, [_fetched(ids[run.name], run, now) for run, now in group])
             for (run, _), result in zip(group, results, strict=True):
