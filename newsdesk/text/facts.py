@@ -31,17 +31,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsdesk.text.cues import cues, direction, kind, parts, period, qualifier
+from newsdesk.text.metric_words import (
+    content_before,
+    is_connector,
+    is_noun_token,
+    metric_after,
+    metric_before,
+)
 from newsdesk.text.names import (
     Token,
     is_entity,
     is_fact_token,
     mentions_metric,
     named_entities,
-    stopwords,
     tagged_tokens,
-)
-from newsdesk.text.names import (
-    tokens as tokens_of,
 )
 from newsdesk.text.numbers import amount, fold_width, split_scale
 from newsdesk.text.sentences import own_clause, sentence_start, separated
@@ -50,8 +53,6 @@ from newsdesk.text.vocabulary import (
     canonical_metric,
     is_finance_term,
     metric_names,
-    term_key,
-    vocabulary,
 )
 
 __all__ = [
@@ -241,87 +242,6 @@ def _figure_spans(masked: str) -> list[_Span]:
     return spans
 
 
-_COMPARISON = frozenset({"较", "比", "相比", "相较", "较之", "对比"})
-
-
-# Asked of every word before and after every figure: the same few thousand words.
-@lru_cache(maxsize=65536)
-def _is_connector(token: str) -> bool:
-    return term_key(token) in vocabulary().connector_set
-
-
-# A figure's phrase is asked twice when it names no metric (_metric_before, then whether a
-# metric is inherited): one cut.
-@lru_cache(maxsize=16384)
-def _content_before(phrase: str) -> tuple[str, ...]:
-    """The tokens that can name the metric of a figure written after ``phrase``.
-
-    Connectors at the end (为, 约, 同比增长, 净买入 ...) go. In a comparison
-    (成交额较上一交易日放量1432亿元) the words after 较/比 name the base of the
-    comparison, not the metric: only what stands before 较 remains.
-    """
-    tokens = tokens_of(phrase)
-    marks = [i for i, token in enumerate(tokens) if token in _COMPARISON]
-    if marks:
-        tokens = tokens[: marks[-1]]
-    while tokens and _is_connector(tokens[-1]):
-        tokens.pop()
-    return tuple(tokens)
-
-
-@lru_cache(maxsize=65536)
-def _is_noun_token(token: str) -> bool:
-    return (
-        not _is_connector(token)
-        and token not in stopwords()
-        and bool(re.search(r"[\u4e00-\u9fffA-Za-z]", token))
-        and not re.search(r"\d", token)
-    )
-
-
-def _known_at_end(text: str) -> str:
-    key = term_key(text)
-    canonical = vocabulary().canonical
-    for size in range(min(len(key), 16), 1, -1):
-        found = canonical.get(key[-size:])
-        if found:
-            return found
-    return ""
-
-
-@lru_cache(maxsize=16384)
-def _metric_before(phrase: str) -> str:
-    """The metric a phrase ends with: a known name, else its last content words."""
-    tokens = _content_before(phrase)
-    if not tokens:
-        return ""
-    known = _known_at_end("".join(tokens[-4:]))
-    if known:
-        return known
-    words: list[str] = []
-    for token in reversed(tokens):
-        if not _is_noun_token(token) or sum(map(len, words)) + len(token) > 10:
-            break
-        words.insert(0, token)
-    metric = "".join(words)
-    return canonical_metric(metric) if len(metric) >= 2 else ""
-
-
-@lru_cache(maxsize=16384)
-def _metric_after(phrase: str) -> str:
-    """A metric named right after a figure (100架意向订单): a known name or the first noun."""
-    key = term_key(phrase)
-    canonical = vocabulary().canonical
-    for size in range(min(len(key), 16), 1, -1):
-        found = canonical.get(key[:size])
-        if found:
-            return found
-    tokens = tokens_of(phrase)
-    if tokens and _is_noun_token(tokens[0]) and len(tokens[0]) >= 2:
-        return canonical_metric(tokens[0])
-    return ""
-
-
 def _sentence_start(plain: str, position: int) -> int:
     return sentence_start(plain, position, max(0, position - _SENTENCE_REACH))
 
@@ -395,10 +315,10 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
         stop = _CLAUSE.search(after)
         after = after[: stop.start()] if stop else after
         # What a count counts follows it: 100架意向订单, 4100只个股.
-        metric = (_metric_after(after) if span.unit in _COUNTED else "") or _metric_before(before)
+        metric = (metric_after(after) if span.unit in _COUNTED else "") or metric_before(before)
         if not metric:
-            metric = _metric_after(after)
-        inherited = not metric and not _content_before(before)
+            metric = metric_after(after)
+        inherited = not metric and not content_before(before)
         if inherited and previous is not None:
             # Only connectors before it (，同比增长12.3%): it measures what the figure before did.
             metric = previous.metric
@@ -515,8 +435,8 @@ def _statement_start(text: str, tokens: list[Token], starts: list[int], start: i
     for token in reversed(tokens[: bisect_right(starts, start - 1)]):
         if token.start < low or token.end > at:
             break
-        if not _is_connector(token.word):
-            if head or not _is_noun_token(token.word):
+        if not is_connector(token.word):
+            if head or not is_noun_token(token.word):
                 break
             head = True
         at = token.start
