@@ -28,8 +28,11 @@ from tests.feeds import rss_bytes
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 # Keys an IN list bound one by one but a JSON array must carry intact: quotes, backslashes,
-# control and line-separator characters, CJK, astral characters, a JSON-looking text.
+# control and line-separator characters, CJK, astral characters, a JSON-looking text; and what
+# the statement gate (store/db.py) drops before a key is stored, which JSON would escape out of
+# its sight (NUL, C0 controls) or leave in (a lone surrogate, a noncharacter).
 ODD = ['"引号"', "back\\slash", "tab\there", "line\u2028sep", "表情😀", '["not", "a list"]', "\x7f"]
+ODD += ["nul\x00byte", "bell\x07", "vt\x0b", "lone\ud800half", "non\ufffechar"]
 
 
 def test_dedup_keys_with_any_characters_find_their_stored_items(db: Database) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.store.db import lock_for_write
 from newsdesk.store.models import Item, ItemSource, Source
+from newsdesk.text.clean import sanitise
 
 ITEMS_LOCK = 0x6E640001
 # The tables themselves, for Core statements (the ORM's bulk insert costs twice as much).
@@ -251,11 +252,22 @@ def hash_ahead(session: Session, batches: Sequence[EntryBatch]) -> list[EntryBat
 
 
 def _named(batches: Sequence[EntryBatch]) -> list[list[tuple[Entry, str, str | None]]]:
-    """Each batch's entries with their guid keys and links."""
+    """Each batch's entries with their guid keys and links as the store keeps them: without
+    what the statement gate drops (``store/db.py``). Looked up as they came, a key with a NUL
+    or a control character was never found, since the gate cannot see one a JSON list escapes
+    and the ids were mapped back by the keys as given (KeyError on SQLite; on PostgreSQL the
+    array reached the driver unsanitised, which refuses NUL)."""
     return [
-        [(entry, guid_key(entry.guid, batch.source_name), entry.link) for entry in batch.entries]
+        [
+            (entry, sanitise(guid_key(entry.guid, batch.source_name)), _kept(entry.link))
+            for entry in batch.entries
+        ]
         for batch in batches
     ]
+
+
+def _kept(link: str | None) -> str | None:
+    return sanitise(link) if link else link
 
 
 def _hash(entry: Entry, batch: EntryBatch, gkey: str) -> str:
