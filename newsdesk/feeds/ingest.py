@@ -9,16 +9,13 @@ counter, backoff) and never raised, so one bad feed cannot stop the others.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import requests
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session
 from newsdesk.config import Settings, SourceConfig, TextLimits
 from newsdesk.entries import Entry
 from newsdesk.errors import FeedError, NewsdeskError
-from newsdesk.feeds.fetch import FetchResponse, fetch, new_session
+from newsdesk.feeds.fetch import FetchResponse, ThreadSessions, fetch, new_session
 from newsdesk.feeds.guard import Resolver
 from newsdesk.feeds.market import parse_snapshots, snapshot_data, snapshot_entry
 from newsdesk.feeds.normalise import canonical_link, parse_time
@@ -47,6 +44,7 @@ from newsdesk.store.sources import (
     record_successes,
     sync_sources,
 )
+from newsdesk.store.write_turns import write_turns
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = {"page": PAGE_ACCEPT, "market": "application/json, */*;q=0.5"}
@@ -84,51 +82,6 @@ class SourceRun:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class WriteTurns:
-    """Ingest's store transactions on SQLite, each followed by a pause as long as it held the
-    write lock: ingest holds SQLite's one write lock at most half the time.
-
-    SQLite queues no one: a writer that finds the lock taken sleeps and retries (1, 2, 5 ... up
-    to 100 ms apart). Batches committed back to back left the lock free ~1 ms between ~15 ms
-    holds, so an editor's action retried into the holds until the whole feed was in (half the
-    time at a load of 5). With each pause as long as the hold before it, every retry finds the
-    lock free with even odds, whatever the load. One per database in this process, shared by
-    its ingest threads; PostgreSQL locks rows, not the database, and is not paced.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._paced = db.engine.dialect.name == "sqlite"
-        self._lock = threading.Lock()
-        self._next = 0.0  # monotonic time the next turn may start
-
-    def due_in(self) -> float:
-        """Seconds until the next turn may start (0: now, and always on PostgreSQL)."""
-        return max(0.0, self._next - time.monotonic()) if self._paced else 0.0
-
-    @contextmanager
-    def turn(self) -> Iterator[None]:
-        if not self._paced:
-            yield
-            return
-        with self._lock:
-            time.sleep(max(0.0, self._next - time.monotonic()))
-            start = time.monotonic()
-            try:
-                yield
-            finally:
-                end = time.monotonic()
-                self._next = end + (end - start)
-
-
-_turns: WeakKeyDictionary[Database, WriteTurns] = WeakKeyDictionary()
-_turns_guard = threading.Lock()
-
-
-def write_turns(db: Database) -> WriteTurns:
-    with _turns_guard:
-        return _turns.setdefault(db, WriteTurns(db))
 
 
 def _fail(
@@ -441,7 +394,7 @@ def ingest(
     turns, limit = write_turns(db), settings.fetch.store_batch
     parsed: list[tuple[SourceRun, datetime]] = []  # waiting to be stored together
     with (
-        _PoolSessions(settings) as sessions,
+        ThreadSessions(settings.fetch) as sessions,
         ThreadPoolExecutor(settings.fetch.concurrency) as pool,
     ):
         order = {
@@ -483,41 +436,13 @@ def _first_batch(parsed: list[tuple[SourceRun, datetime]], limit: int) -> int:
     return len(parsed)
 
 
-class _PoolSessions:
-    """An HTTP session per pool thread, kept for its fetches: a session per fetch built four
-    adapters and a connection pool each time (a sixth of fetching the 200 bench feeds). The
-    cookies go before each fetch, so no source is sent another's (a fresh session had none)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings.fetch
-        self._local = threading.local()
-        self._made: list[requests.Session] = []
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> _PoolSessions:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        for http in self._made:
-            http.close()
-
-    def get(self) -> requests.Session:
-        http: requests.Session | None = getattr(self._local, "http", None)
-        if http is None:
-            http = self._local.http = new_session(self._settings)
-            with self._lock:
-                self._made.append(http)
-        http.cookies.clear()
-        return http
-
-
 def _safe_fetch(
     db: Database,
     settings: Settings,
     name: str,
     force: bool,
     state: FetchState,
-    sessions: _PoolSessions,
+    sessions: ThreadSessions,
 ) -> tuple[SourceRun, datetime]:
     """A source fetched (parsed and stored by the caller), and the time it ran at."""
     now = _now()
