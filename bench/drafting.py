@@ -403,6 +403,15 @@ def demo_day_drafting() -> tuple[int, float, float]:
         return drafts, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def demo_day_process() -> tuple[int, float, float]:
+    """:func:`demo_day_drafting` in a process of its own: a second day of the same items in one
+    process would find every reading cached (41 drafts/s against 6-9 for the first)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--demo-day"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    drafts, wall, cpu = json.loads(done.stdout.splitlines()[-1])
+    return int(drafts), float(wall), float(cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=int, default=48)
@@ -418,11 +427,16 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="8 drafts, one run each: tests")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--demo-day", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fake-provider", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
+        return
+    if args.demo_day:
+        offline_rate(0.1)  # a running desk has its dictionaries loaded
+        print(json.dumps(demo_day_drafting()))
         return
     if args.fake_provider:
         serve_fake_provider(args.latency)
@@ -455,11 +469,11 @@ def main() -> None:
         f"{'offline composer, thin brief':32s}: "
         f"{offline_rate(0.5 if args.quick else 2.0):6.1f} drafts/s"
     )
-    runs = [demo_day_drafting() for _ in range(1 if args.quick else args.repeat)]
-    drafts, wall, cpu = sorted(runs, key=lambda run: run[1])[len(runs) // 2]
+    days = [demo_day_process() for _ in range(1 if args.quick else args.repeat)]
+    drafts, wall, cpu = sorted(days, key=lambda day: day[1])[len(days) // 2]
     print(
         f"{'offline composer, demo day':32s}: {drafts / wall:6.1f} drafts/s "
-        f"({drafts} drafts in {wall:.2f} s, {cpu:.2f} s CPU; median of {len(runs)} run(s); "
+        f"({drafts} drafts in {wall:.2f} s, {cpu:.2f} s CPU; median of {len(days)} process(es); "
         "brief, compose, checks, store)"
     )
 
