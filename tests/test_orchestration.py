@@ -209,6 +209,43 @@ def test_slot_requests_answer_at_once_when_the_prefect_server_is_busy(httpserver
     ]
 
 
+def test_slot_requests_do_not_rebuild_prefect_settings_per_request(
+    httpserver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retries are off for the pool's requests through settings made once per client: made per
+    request (``temporary_settings``), the whole settings model was rebuilt on the keeper thread
+    at every acquire and release (36-45 ms of CPU each: the 48-draft fan-out 1.17x -> 1.67x)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
+    from prefect.settings import Settings as PrefectSettings
+    from werkzeug import Response
+
+    from tasks.llm_limit import PrefectSlots
+
+    httpserver.expect_request(
+        "/api/v2/concurrency_limits/increment-with-lease"
+    ).respond_with_handler(lambda _request: Response(status=423))
+    httpserver.expect_request("/api/csrf-token").respond_with_json(
+        {"detail": "CSRF protection is disabled."}, status=422
+    )
+    copies: list[object] = []
+    copy_with_update = PrefectSettings.copy_with_update
+
+    def counted(self: PrefectSettings, *args: Any, **kwargs: Any) -> PrefectSettings:
+        copies.append(kwargs.get("updates"))
+        return copy_with_update(self, *args, **kwargs)
+
+    with temporary_settings({PREFECT_API_URL: httpserver.url_for("/api")}):
+        monkeypatch.setattr(PrefectSettings, "copy_with_update", counted)
+        slots = PrefectSlots("llm", 60)
+        try:
+            assert [slots.acquire() for _ in range(20)] == [None] * 20  # full: poll again
+        finally:
+            slots.close()
+    # Once for the client, not once a request (that retries stay off for each request is
+    # the busy-server test's: a 503 is asked once).
+    assert copies == [{PREFECT_CLIENT_MAX_RETRIES: 0}]
+
+
 def test_the_lease_calls_against_the_pinned_prefect_server(prefect_harness: None) -> None:
     """What the slot pool relies on from Prefect's public client, on the real server."""
     from tasks.llm_limit import PrefectSlots
