@@ -214,7 +214,7 @@ def store_step(
     batch that fails leaves the earlier ones stored; the next run counts them as duplicates.
     The source is marked healthy in the last batch's transaction (most feeds are one batch:
     one transaction per source, not two). On SQLite the batches take turns with other writers
-    (:class:`WriteTurns`).
+    (:class:`~newsdesk.store.write_turns.WriteTurns`).
     """
     if run.finished:
         return run
@@ -374,7 +374,7 @@ def ingest(
     The pool only fetches (its threads wait on the network): four threads parsing on two cores
     took the GIL from one another and the store, and cost more CPU than one thread parsing
     everything. On SQLite this thread parses while the write lock rests after a store
-    (:class:`WriteTurns`) instead of sleeping through the pause.
+    (:class:`~newsdesk.store.write_turns.WriteTurns`) instead of sleeping through the pause.
     """
     selected = list(names) if names else [s.name for s in settings.sources if s.enabled]
     for name in selected:

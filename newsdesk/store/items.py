@@ -214,16 +214,14 @@ def _keyed(session: Session, batches: Sequence[EntryBatch]) -> _Keyed:
     not find. Only those are hashed: hashing title and text was most of storing a feed again
     (a re-fetch brings mostly stored items), and an entry a stored item carries by guid or
     link is that item's whatever its hash."""
-    named = _named(batches)
-    stored = _existing(session, [(g, link, None) for part in named for _, g, link in part])
+    named, stored = _by_keys(session, batches)
     parts: list[list[tuple[Entry, tuple[str, str | None, str | None]]]] = []
     unknown: list[str] = []
     for batch, part in zip(batches, named, strict=True):
         parts.append([])
         ahead = batch.hashes or [None] * len(part)
         for (entry, gkey, link), hashed in zip(part, ahead, strict=True):
-            known = gkey in stored or (link and link in stored)
-            chash = None if known else hashed or _hash(entry, batch, gkey)
+            chash = None if _carried(stored, gkey, link) else hashed or _hash(entry, batch, gkey)
             parts[-1].append((entry, (gkey, link, chash)))
             if chash:
                 unknown.append(chash)
@@ -237,18 +235,31 @@ def hash_ahead(session: Session, batches: Sequence[EntryBatch]) -> list[EntryBat
     now (the transaction reads again, and hashes there what it finds unknown and was not
     hashed here). Hashing was a quarter of the time a store held SQLite's write lock, and each
     store is followed by a pause as long as it held it (``WriteTurns``)."""
-    named = _named(batches)
-    stored = _existing(session, [(g, link, None) for part in named for _, g, link in part])
+    named, stored = _by_keys(session, batches)
     return [
         replace(
             batch,
             hashes=[
-                None if gkey in stored or (link and link in stored) else _hash(e, batch, gkey)
+                None if _carried(stored, gkey, link) else _hash(e, batch, gkey)
                 for e, gkey, link in part
             ],
         )
         for batch, part in zip(batches, named, strict=True)
     ]
+
+
+def _by_keys(
+    session: Session, batches: Sequence[EntryBatch]
+) -> tuple[list[list[tuple[Entry, str, str | None]]], dict[str, int]]:
+    """Each batch's entries with their keys (:func:`_named`), and the stored items carrying
+    any of those guid keys or links."""
+    named = _named(batches)
+    return named, _existing(session, [(g, link, None) for part in named for _, g, link in part])
+
+
+def _carried(stored: Mapping[str, int], gkey: str, link: str | None) -> bool:
+    """Whether a stored item carries the entry by its guid key or its link."""
+    return gkey in stored or (bool(link) and link in stored)
 
 
 def _named(batches: Sequence[EntryBatch]) -> list[list[tuple[Entry, str, str | None]]]:
