@@ -265,8 +265,6 @@ def bare_figures(text: str) -> list[FigureFact]:
     offsets, sign and qualifier only (no metric, subject, period ...): whether a source
     states the amount, or one a hedged figure rounds, is decided by these alone."""
     plain = fold_width(text)
-    if not _DIGIT.search(plain):
-        return []
     return [
         FigureFact(
             span.value,
@@ -277,17 +275,19 @@ def bare_figures(text: str) -> list[FigureFact]:
             qualifier=_qualifier(plain, _lows(plain, span.start)[1], span),
             negative=span.negative,
         )
-        for span in _figure_spans(_masked(plain))
+        for span in _spans(plain)
     ]
 
 
 def figure_amounts(text: str) -> list[tuple[str, str]]:
     """(value, unit) of each figure :func:`figure_facts` reads in ``text``, in order, without
     reading what each means (whether a sentence states any figure is asked far more often)."""
-    plain = fold_width(text)
-    if not _DIGIT.search(plain):
-        return []
-    return [(span.value, span.unit) for span in _figure_spans(_masked(plain))]
+    return [(span.value, span.unit) for span in _spans(fold_width(text))]
+
+
+def _spans(plain: str) -> list[_Span]:
+    """The figure spans of a width-folded text; none without a digit (most sentences)."""
+    return _figure_spans(_masked(plain)) if _DIGIT.search(plain) else []
 
 
 def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
