@@ -10,14 +10,15 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from dateutil import parser as dateparser
 
-_TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)$", re.IGNORECASE)
+_TRACKING_KEYS = r"utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm"  # query keys dropped from links
+_TRACKING = re.compile(rf"^({_TRACKING_KEYS})$", re.IGNORECASE)
 MAX_LINK = 2048
 # A link canonical_link returns as it is, whatever the base: absolute http(s), lower-case host,
 # a path, and nothing the URL parser rewrites (port, user info, params, an empty fragment,
 # spaces or controls). A query is such when re-encoding its pairs gives it back and drops none:
 # keys and values of the characters urlencode leaves as they are, no empty pair, no tracking key.
 # Most feed links are such; the full parse cost more than the fast parser.
-_PAIR = r"(?!(?i:utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|spm)=)[\w.~-]+=[\w.~-]*"  # as _TRACKING
+_PAIR = rf"(?!(?i:{_TRACKING_KEYS})=)[\w.~-]+=[\w.~-]*"
 _PLAIN = re.compile(
     r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/[^?#;\\\x00-\x20\x7f]*"
     rf"(?:\?{_PAIR}(?:&{_PAIR})*)?(?:#[^\x00-\x20\x7f]+)?",
