@@ -5,11 +5,13 @@ session with hooks or proxies still goes through ``Session.request``."""
 from __future__ import annotations
 
 import requests
+from pytest import MonkeyPatch
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newsdesk.config import FetchSettings
 from newsdesk.feeds.fetch import fetch, new_session
+from newsdesk.feeds.pinning import PinningAdapter
 
 SETTINGS = FetchSettings(allow_private_networks=True, connect_timeout=2, read_timeout=2)
 
@@ -56,3 +58,25 @@ def test_a_session_with_hooks_goes_through_session_request(httpserver: HTTPServe
     assert called == [200]
     plain = requests.Session()  # trust_env: the environment's settings apply, as before
     assert fetch(httpserver.url_for("/feed"), SETTINGS, http=plain).body == b"<rss/>"
+
+
+def test_a_plain_session_sends_through_its_pools_not_the_adapters_send(
+    httpserver: HTTPServer, monkeypatch: MonkeyPatch
+) -> None:
+    """The pinning adapter's own ``send`` (which wraps every answer in a ``requests.Response``
+    and extracts its cookies) is left out; the connection is still kept for the next fetch."""
+    seen = recorded(httpserver)
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("sent through HTTPAdapter.send")
+
+    monkeypatch.setattr(PinningAdapter, "send", refused)
+    http = new_session(SETTINGS)
+    first = fetch(httpserver.url_for("/login"), SETTINGS, http=http)
+    second = fetch(httpserver.url_for("/feed"), SETTINGS, http=http)
+    assert first.body == second.body == b"<rss/>" and first.content_type == "application/rss+xml"
+    assert seen[1].headers["Cookie"] == "visit=1"
+    pools = http.get_adapter(httpserver.url_for("/")).poolmanager.pools
+    keys = pools.keys()  # urllib3's pool container refuses to be iterated itself
+    # One connection made, in one pool: the second fetch reused the first one's.
+    assert [pools[key].num_connections for key in keys] == [1]

@@ -104,7 +104,10 @@ class _PinnedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _PinnedHTTPSConnection
 
 
-class _PinningAdapter(HTTPAdapter):
+class PinningAdapter(HTTPAdapter):
+    """requests' adapter with the pinned connection pools (``fetch.py`` sends through its pools
+    itself when a session has nothing else mounted)."""
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
@@ -113,5 +116,5 @@ class _PinningAdapter(HTTPAdapter):
         }
 
 
-def pinning_adapter() -> HTTPAdapter:
-    return _PinningAdapter()
+def pinning_adapter() -> PinningAdapter:
+    return PinningAdapter()
