@@ -41,7 +41,9 @@ class EntryBatch:
     now: datetime
     kind: str = "feed"
     bodies: Mapping[str, str] = field(default_factory=dict)
-    # Content hashes of the entries, computed ahead (:func:`hash_ahead`); None: not computed.
+    # Computed ahead (:func:`hash_ahead`): the entries' guid keys and links as stored, and their
+    # content hashes (None: not computed). Empty: computed by the store.
+    keys: Sequence[tuple[str, str | None]] = ()
     hashes: Sequence[str | None] = ()
 
 
@@ -210,35 +212,53 @@ class _Keyed:
 
 
 def _keyed(session: Session, batches: Sequence[EntryBatch]) -> _Keyed:
-    """Two lookups: by guid key and link, then by content hash for the entries the first did
-    not find. Only those are hashed: hashing title and text was most of storing a feed again
-    (a re-fetch brings mostly stored items), and an entry a stored item carries by guid or
-    link is that item's whatever its hash."""
-    named, stored = _by_keys(session, batches)
+    """The stored items carrying the entries' guid keys or links, or the content hashes computed
+    ahead, in one lookup; then one by content hash for the entries it did not find and that were
+    not hashed ahead, hashed here. Only those are hashed: hashing title and text was most of
+    storing a feed again (a re-fetch brings mostly stored items), and an entry a stored item
+    carries by guid or link is that item's whatever its hash. Looking the hashes computed ahead
+    up with the keys saves the transaction (which holds the write lock) a query per store."""
+    named = _named(batches)
+    sought = [
+        (gkey, link, hashed)
+        for batch, part in zip(batches, named, strict=True)
+        for (_, gkey, link), hashed in zip(part, _ahead(batch, part), strict=True)
+    ]
+    stored = _existing(session, sought)
     parts: list[list[tuple[Entry, tuple[str, str | None, str | None]]]] = []
     unknown: list[str] = []
     for batch, part in zip(batches, named, strict=True):
         parts.append([])
-        ahead = batch.hashes or [None] * len(part)
-        for (entry, gkey, link), hashed in zip(part, ahead, strict=True):
-            chash = None if _carried(stored, gkey, link) else hashed or _hash(entry, batch, gkey)
-            parts[-1].append((entry, (gkey, link, chash)))
-            if chash:
+        for (entry, gkey, link), hashed in zip(part, _ahead(batch, part), strict=True):
+            if _carried(stored, gkey, link):
+                chash = None
+            elif hashed:
+                chash = hashed
+            else:
+                chash = _hash(entry, batch, gkey)
                 unknown.append(chash)
+            parts[-1].append((entry, (gkey, link, chash)))
     found = _existing(session, [(None, None, chash) for chash in unknown]) if unknown else {}
     return _Keyed(parts, stored | {k: v for k, v in found.items() if k not in stored})
 
 
+def _ahead(batch: EntryBatch, part: Sequence[object]) -> Sequence[str | None]:
+    """The batch's content hashes computed ahead, None for each entry when there are none."""
+    return batch.hashes or [None] * len(part)
+
+
 def hash_ahead(session: Session, batches: Sequence[EntryBatch]) -> list[EntryBatch]:
-    """The batches with the content hashes :func:`store_batches` will want, computed before
-    its write transaction: of the entries no stored item carries by guid key or link, as read
-    now (the transaction reads again, and hashes there what it finds unknown and was not
-    hashed here). Hashing was a quarter of the time a store held SQLite's write lock, and each
-    store is followed by a pause as long as it held it (``WriteTurns``)."""
+    """The batches with the keys and content hashes :func:`store_batches` will want, computed
+    before its write transaction: the guid keys and links as stored, and the hashes of the
+    entries no stored item carries by either, as read now (the transaction reads again, and
+    hashes there what it finds unknown and was not hashed here). Hashing was a quarter of the
+    time a store held SQLite's write lock, and each store is followed by a pause as long as it
+    held it (``WriteTurns``)."""
     named, stored = _by_keys(session, batches)
     return [
         replace(
             batch,
+            keys=[(gkey, link) for _, gkey, link in part],
             hashes=[
                 None if _carried(stored, gkey, link) else _hash(e, batch, gkey)
                 for e, gkey, link in part
@@ -264,12 +284,15 @@ def _carried(stored: Mapping[str, int], gkey: str, link: str | None) -> bool:
 
 def _named(batches: Sequence[EntryBatch]) -> list[list[tuple[Entry, str, str | None]]]:
     """Each batch's entries with their guid keys and links as the store keeps them: without
-    what the statement gate drops (``store/db.py``). Looked up as they came, a key with a NUL
-    or a control character was never found, since the gate cannot see one a JSON list escapes
-    and the ids were mapped back by the keys as given (KeyError on SQLite; on PostgreSQL the
-    array reached the driver unsanitised, which refuses NUL)."""
+    what the statement gate drops (``store/db.py``); as :func:`hash_ahead` found them, if it
+    did. Looked up as they came, a key with a NUL or a control character was never found,
+    since the gate cannot see one a JSON list escapes and the ids were mapped back by the keys
+    as given (KeyError on SQLite; on PostgreSQL the array reached the driver unsanitised,
+    which refuses NUL)."""
     return [
-        [
+        [(entry, gkey, link) for entry, (gkey, link) in zip(batch.entries, batch.keys, strict=True)]
+        if batch.keys
+        else [
             (entry, sanitise(guid_key(entry.guid, batch.source_name)), _kept(entry.link))
             for entry in batch.entries
         ]
