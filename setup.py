@@ -5,9 +5,13 @@ an editor finds them; the wheel carries them inside the package (``newsdesk/prom
 ``newsdesk/content_templates``), where ``newsdesk.config`` looks first. pyproject.toml alone cannot
 add packages mapped from elsewhere to the ones it finds, and a hand-kept list would miss the next
 new package, so they are added here to what is found.
+
+``newsdesk.text._scan`` is C: the character passes of feed text cleaning and the entry hash
+(``newsdesk/text/_scan.c``). It needs a C compiler and the Python headers; where the build
+fails the install goes on (``optional``) and the same passes run in Python, slower.
 """
 
-from setuptools import find_namespace_packages, setup
+from setuptools import Extension, find_namespace_packages, setup
 
 SHIPPED = {"newsdesk.prompts": "prompts", "newsdesk.content_templates": "content_templates"}
 
@@ -17,4 +21,5 @@ setup(
     )
     + list(SHIPPED),
     package_dir=SHIPPED,
+    ext_modules=[Extension("newsdesk.text._scan", ["newsdesk/text/_scan.c"], optional=True)],
 )

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+try:
+    from newsdesk.text._scan import word_chars
+except ImportError:  # installed without a C compiler (setup.py)
+    word_chars = None  # type: ignore[assignment]
+
 _HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
 # What _HASH_DROP drops from ASCII text: every byte but letters and digits.
 _ASCII_DROP = bytes(c for c in range(128) if not chr(c).isalnum())
@@ -55,12 +60,16 @@ def _folded(text: str) -> str:
     """``text`` in NFKC, lower case, without what ``_HASH_DROP`` drops.
 
     The regex is ~30 ns a character, most of ingest's hashing: ASCII text (NFKC leaves it
-    as it is) drops its bytes with ``bytes.translate``; other text drops its whitespace
-    (none of it a word character) with ``str.split`` before the regex sees it.
+    as it is) drops its bytes with ``bytes.translate``; other text drops what is no letter or
+    digit in one C loop (``_scan.word_chars``) or, without it, its whitespace (none of it a
+    word character) with ``str.split`` before the regex sees it.
     """
     if text.isascii():
         return text.lower().encode("ascii").translate(None, _ASCII_DROP).decode("ascii")
-    return _HASH_DROP.sub("", "".join(unicodedata.normalize("NFKC", text).lower().split()))
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if word_chars is not None:
+        return word_chars(folded)
+    return _HASH_DROP.sub("", "".join(folded.split()))
 
 
 def guid_key(guid: str, source_name: str) -> str:

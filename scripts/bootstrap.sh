@@ -1,7 +1,7 @@
 # Sourced by the other scripts: make .venv (Python 3.11) and install newsdesk into it, every
 # package pinned by requirements/lock.txt (scripts/lock.sh writes it). EXTRAS selects optional
 # dependency groups, e.g. EXTRAS=test. The install is skipped while the lock, pyproject.toml,
-# setup.py and the extras are those of the last install into this .venv, so a restart starts at once.
+# setup.py, the C sources and the extras are those of the last install into this .venv, so a restart starts at once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-python3.11}"
@@ -12,7 +12,7 @@ fi
 spec="."
 if [ -n "${EXTRAS:-}" ]; then spec=".[${EXTRAS}]"; fi
 stamp=.venv/newsdesk-installed
-inputs="$(cat requirements/lock.txt pyproject.toml setup.py | sha256sum | cut -d' ' -f1)"
+inputs="$(cat requirements/lock.txt pyproject.toml setup.py newsdesk/text/*.c | sha256sum | cut -d' ' -f1)"
 # One stamp line per install of these inputs; a plain install is covered by any install with extras.
 if [ -z "${EXTRAS:-}" ] && grep -q "^$inputs " "$stamp" 2>/dev/null; then
   :

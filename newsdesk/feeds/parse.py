@@ -24,7 +24,7 @@ from newsdesk import encoding
 from newsdesk.entries import Entry, hash_key
 from newsdesk.errors import FeedParseError
 from newsdesk.feeds.normalise import canonical_link, parse_time
-from newsdesk.text.clean import clean_text, sanitise, unsafe_utf8
+from newsdesk.text.clean import _scan, clean_text, sanitise, unsafe_utf8
 from newsdesk.text.limits import TextLimits
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -115,10 +115,7 @@ def _xml_safe(text: str, body: bytes | None = None) -> tuple[str, bytes]:
     when one that may be illegal is, and the text is sanitised only when it holds
     what ``sanitise`` drops.
     """
-    # A reference is ASCII, the same in the body as in the text read from it (a byte that is
-    # not UTF-8 becomes U+FFFD alone): the bytes are scanned faster than a text of wide chars.
-    suspects = _SUSPECT_REF.finditer(text) if body is None else _SUSPECT_REF_BYTES.finditer(body)
-    if any(map(_illegal_ref, suspects)):
+    if _illegal_refs(text, body):
         text, body = _CHAR_REF.sub(_legal_ref, text), None
     declared = _XML_DECL_ENCODING.match(text)
     if declared and declared.group(2).lower() not in ("utf-8", "utf8"):
@@ -132,6 +129,19 @@ def _xml_safe(text: str, body: bytes | None = None) -> tuple[str, bytes]:
         text = sanitise(text)
         utf8 = text.encode("utf-8")
     return text, utf8
+
+
+def _illegal_refs(text: str, body: bytes | None) -> bool:
+    """Whether ``text`` (read from ``body``, when given) holds a reference ``_legal_ref`` rewrites.
+
+    A reference is ASCII, the same in the body as in the text read from it (a byte that is not
+    UTF-8 becomes U+FFFD alone): the bytes are scanned faster than a text of wide chars, and in
+    C (``_scan.c``) where it is built.
+    """
+    if body is not None and _scan is not None:
+        return _scan.illegal_char_refs(body)
+    suspects = _SUSPECT_REF.finditer(text) if body is None else _SUSPECT_REF_BYTES.finditer(body)
+    return any(map(_illegal_ref, suspects))
 
 
 def _utf8_of(text: str, body: bytes | None) -> bytes:
