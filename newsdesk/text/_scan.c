@@ -82,13 +82,37 @@ static Py_ssize_t tag_rest(const Text *t, Py_ssize_t at) {
     return -1;
 }
 
+/* The first ``wanted`` (ASCII) at or after ``from``, or -1: memchr on a one-byte str, a typed
+ * loop on the wider kinds (most of every pass is this search). */
 static Py_ssize_t find_char(const Text *t, Py_UCS4 wanted, Py_ssize_t from) {
-    for (; from < t->size; from++) {
-        if (AT(t, from) == wanted) {
-            return from;
+    if (from >= t->size) {
+        return -1;
+    }
+    switch (t->kind) {
+        case PyUnicode_1BYTE_KIND: {
+            const Py_UCS1 *data = t->data;
+            const Py_UCS1 *hit = memchr(data + from, (int)wanted, (size_t)(t->size - from));
+            return hit ? hit - data : -1;
+        }
+        case PyUnicode_2BYTE_KIND: {
+            const Py_UCS2 *data = t->data;
+            for (; from < t->size; from++) {
+                if (data[from] == wanted) {
+                    return from;
+                }
+            }
+            return -1;
+        }
+        default: {
+            const Py_UCS4 *data = t->data;
+            for (; from < t->size; from++) {
+                if (data[from] == wanted) {
+                    return from;
+                }
+            }
+            return -1;
         }
     }
-    return -1;
 }
 
 enum { SCRIPT, STYLE, COMMENT };
@@ -268,15 +292,53 @@ static PyObject *markup_to_text(PyObject *module, PyObject *arg) {
     return result;
 }
 
-/* The spaces clean._lines makes one ' ' (clean._SPACES). */
-static inline Py_UCS4 as_space(Py_UCS4 ch) {
-    switch (ch) {
-        case '\t': case '\r': case '\f': case '\v': case 0xA0: case 0x3000:
-            return ' ';
-        default:
-            return ch;
-    }
+/* The spaces clean.collapse_lines makes one ' ' (clean._SPACES), and ' ' itself. */
+static inline int run_space(Py_UCS4 ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v' || ch == 0xA0 ||
+           ch == 0x3000;
 }
+
+/* clean.collapse_lines over one kind of str: each line stripped (str.strip), its runs of
+ * spaces made one ' ', blank lines dropped; the length written to ``out``. */
+#define COLLAPSE_LINES(NAME, TYPE)                                                      \
+    static Py_ssize_t NAME(const TYPE *src, Py_ssize_t size, TYPE *out) {               \
+        Py_ssize_t written = 0;                                                         \
+        for (Py_ssize_t start = 0; start <= size;) {                                    \
+            Py_ssize_t end = start;                                                     \
+            while (end < size && src[end] != '\n') {                                    \
+                end++;                                                                  \
+            }                                                                           \
+            Py_ssize_t first = start, last = end;                                       \
+            while (first < last && Py_UNICODE_ISSPACE(src[first])) {                    \
+                first++;                                                                \
+            }                                                                           \
+            while (last > first && Py_UNICODE_ISSPACE(src[last - 1])) {                 \
+                last--;                                                                 \
+            }                                                                           \
+            if (first < last) {                                                         \
+                if (written) {                                                          \
+                    out[written++] = '\n';                                              \
+                }                                                                       \
+                int spaced = 0;                                                         \
+                for (Py_ssize_t at = first; at < last; at++) {                          \
+                    Py_UCS4 ch = src[at];                                               \
+                    if (!run_space(ch)) {                                               \
+                        out[written++] = (TYPE)ch;                                      \
+                        spaced = 0;                                                     \
+                    } else if (!spaced) {                                               \
+                        out[written++] = ' ';                                           \
+                        spaced = 1;                                                     \
+                    }                                                                   \
+                }                                                                       \
+            }                                                                           \
+            start = end + 1;                                                            \
+        }                                                                               \
+        return written;                                                                 \
+    }
+
+COLLAPSE_LINES(collapse_ucs1, Py_UCS1)
+COLLAPSE_LINES(collapse_ucs2, Py_UCS2)
+COLLAPSE_LINES(collapse_ucs4, Py_UCS4)
 
 static PyObject *lines(PyObject *module, PyObject *arg) {
     Text t;
@@ -287,36 +349,18 @@ static PyObject *lines(PyObject *module, PyObject *arg) {
     if (data == NULL) {
         return NULL;
     }
-    Out out = {t.kind, data, 0};
-    Py_ssize_t start = 0;
-    while (start <= t.size) {
-        Py_ssize_t end = find_char(&t, '\n', start);
-        if (end < 0) {
-            end = t.size;
-        }
-        Py_ssize_t first = start, last = end;  /* str.strip() of the line */
-        while (first < last && Py_UNICODE_ISSPACE(AT(&t, first))) {
-            first++;
-        }
-        while (last > first && Py_UNICODE_ISSPACE(AT(&t, last - 1))) {
-            last--;
-        }
-        if (first < last) {
-            if (out.size) {
-                put(&out, '\n');
-            }
-            Py_UCS4 before = 0;
-            for (Py_ssize_t at = first; at < last; at++) {
-                Py_UCS4 ch = as_space(AT(&t, at));
-                if (ch != ' ' || before != ' ') {
-                    put(&out, ch);
-                }
-                before = ch;
-            }
-        }
-        start = end + 1;
+    Py_ssize_t size;
+    switch (t.kind) {
+        case PyUnicode_1BYTE_KIND:
+            size = collapse_ucs1(t.data, t.size, data);
+            break;
+        case PyUnicode_2BYTE_KIND:
+            size = collapse_ucs2(t.data, t.size, data);
+            break;
+        default:
+            size = collapse_ucs4(t.data, t.size, data);
     }
-    PyObject *result = PyUnicode_FromKindAndData(t.kind, data, out.size);
+    PyObject *result = PyUnicode_FromKindAndData(t.kind, data, size);
     PyMem_Free(data);
     return result;
 }
