@@ -80,10 +80,25 @@ def test_named_cases(text: str) -> None:
     assert _scan.lines(text) == collapse_lines(text)
 
 
-@pytest.mark.parametrize("function", [_scan.markup_to_text, _scan.lines, _scan.word_chars])
+@pytest.mark.parametrize(
+    "function", [_scan.markup_to_text, _scan.lines, _scan.word_chars, _scan.unsafe_text]
+)
 def test_a_non_text_is_refused(function: object) -> None:
     with pytest.raises(TypeError, match="expected str, got bytes"):
         function(b"<b>x</b>")  # type: ignore[operator]
+
+
+def python_unsafe_text(text: str) -> bool:
+    try:
+        return python_unsafe_utf8(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a surrogate
+        return True
+
+
+def test_unsafe_text_of_every_code_point() -> None:
+    for code in range(0x110000):
+        for text in (chr(code), f"中文 {chr(code)} text", f"ab{chr(code)}"):
+            assert _scan.unsafe_text(text) == python_unsafe_text(text), hex(code)
 
 
 @pytest.mark.parametrize("function", [_scan.unsafe_utf8, _scan.illegal_char_refs])

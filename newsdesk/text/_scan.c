@@ -430,6 +430,25 @@ static PyObject *unsafe_utf8(PyObject *module, PyObject *arg) {
     return PyBool_FromLong(found);
 }
 
+/* What clean.sanitise changes in a str: a C0 control but tab, newline and CR, U+FFFE, U+FFFF,
+ * or a surrogate (a lone one; a pair that arrived as two code points is joined). */
+static inline int unsafe_char(Py_UCS4 ch) {
+    return ch < 0x20 ? ch != '\t' && ch != '\n' && ch != '\r'
+                     : (ch >= 0xD800 && ch <= 0xDFFF) || ch == 0xFFFE || ch == 0xFFFF;
+}
+
+static PyObject *unsafe_text(PyObject *module, PyObject *arg) {
+    Text t;
+    if (read_text(arg, &t) < 0) {
+        return NULL;
+    }
+    int found = 0;
+    for (Py_ssize_t at = 0; at < t.size && !found; at++) {
+        found = unsafe_char(AT(&t, at));
+    }
+    return PyBool_FromLong(found);
+}
+
 static inline int hex_value(unsigned char c) {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -487,6 +506,8 @@ static PyMethodDef methods[] = {
     {"word_chars", word_chars, METH_O, "The letters and digits of a text (re's \\w but '_')."},
     {"unsafe_utf8", unsafe_utf8, METH_O,
      "Whether UTF-8 bytes hold a C0 control but tab, newline and CR, or U+FFFE or U+FFFF."},
+    {"unsafe_text", unsafe_text, METH_O,
+     "Whether a str holds a C0 control but tab, newline and CR, U+FFFE, U+FFFF or a surrogate."},
     {"illegal_char_refs", illegal_char_refs, METH_O,
      "Whether bytes hold a numeric character reference to a character XML does not allow."},
     {NULL, NULL, 0, NULL},

@@ -65,11 +65,18 @@ def sanitise(text: str) -> str:
 
 def _sanitised(text: str) -> str:
     """:func:`sanitise` for a text that is not printable."""
+    if _scan is not None:
+        return _dropped(text) if _scan.unsafe_text(text) else text
     try:
         if not unsafe_utf8(text, text.encode("utf-8")):
             return text
     except UnicodeEncodeError:  # a lone surrogate
         pass
+    return _dropped(text)
+
+
+def _dropped(text: str) -> str:
+    """``text`` without what :func:`sanitise` drops, surrogate pairs joined."""
     if _SURROGATE.search(text):
         # Pairs that arrived as two code points become one; lone halves become U+FFFD.
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
