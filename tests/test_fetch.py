@@ -26,7 +26,7 @@ from newsdesk.errors import (
     RateLimited,
     TooManyRedirects,
 )
-from newsdesk.feeds.fetch import fetch, new_session, parse_retry_after
+from newsdesk.feeds.fetch import _piece, fetch, new_session, parse_retry_after
 from newsdesk.feeds.guard import Resolver, check_url
 from newsdesk.feeds.parse import parse_feed
 from tests.feeds import rss, rss_bytes
@@ -469,3 +469,21 @@ def test_gbk_feed_over_http_decodes(
     assert (
         parse_feed(response.body, response.content_type).entries[0].title == "央行降准0.25个百分点"
     )
+
+
+@pytest.mark.parametrize(
+    ("headers", "piece"),
+    [
+        ({"content-length": "3000000"}, 3_000_000),  # declared, plain: read at once
+        ({"content-length": "3000000", "content-encoding": "identity"}, 3_000_000),
+        ({"content-length": "100"}, 64 * 1024),
+        ({"content-length": "3000000", "content-encoding": "gzip"}, 64 * 1024),  # may inflate
+        ({"content-length": "3000000", "transfer-encoding": "chunked"}, 64 * 1024),
+        ({}, 64 * 1024),  # no length: pieces, the cap checked after each
+        ({"content-length": "-5"}, 64 * 1024),
+    ],
+)
+def test_only_a_plain_body_of_declared_length_is_read_at_once(
+    headers: dict[str, str], piece: int
+) -> None:
+    assert _piece(headers) == piece

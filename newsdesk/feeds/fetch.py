@@ -201,7 +201,7 @@ class _Reply:
     status: int
     reason: str | None
     headers: dict[str, str]
-    chunks: Callable[[], Iterator[bytes]]
+    chunks: Callable[[int], Iterator[bytes]]  # pieces of up to this many bytes
     close: Callable[[], None]
 
 
@@ -233,7 +233,7 @@ def _get(
         response.status_code,
         response.reason,
         {k.lower(): v for k, v in response.headers.items()},
-        lambda: response.iter_content(_CHUNK),
+        response.iter_content,
         response.close,
     )
 
@@ -308,7 +308,7 @@ def _send(
         raw.status,
         raw.reason,
         {k.lower(): v for k, v in raw.headers.items()},
-        lambda: raw.stream(_CHUNK, decode_content=True),
+        lambda size: raw.stream(size, decode_content=True),
         close,
     )
 
@@ -329,11 +329,24 @@ def _finish(url: str, final_url: str, response: _Reply, settings: FetchSettings)
     return FetchResponse(final_url, status, body, headers)
 
 
+def _piece(headers: dict[str, str]) -> int:
+    """How much of a body to read at a time: a body of a declared length, neither compressed
+    nor chunked, at once (its length was held to the cap, and the client reads no more than
+    it declares: 64 KiB pieces cost a tenth of fetching the 200 bench feeds); any other in
+    64 KiB pieces, the cap checked after each, so a gzip bomb stops near it."""
+    declared = headers.get("content-length", "")
+    coded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    if not declared.isdigit() or coded or chunked:
+        return _CHUNK
+    return max(_CHUNK, int(declared))
+
+
 def _read_capped(url: str, response: _Reply, settings: FetchSettings) -> bytes:
     chunks: list[bytes] = []
     total = 0
     try:
-        for chunk in response.chunks():
+        for chunk in response.chunks(_piece(response.headers)):
             total += len(chunk)
             if total > settings.max_bytes:
                 raise FeedTooLarge(f"{url}: body over the {settings.max_bytes}-byte cap")
