@@ -65,11 +65,8 @@ static int name_at(const Text *t, Py_ssize_t at, const char *name) {
     return 1;
 }
 
-/* After a tag's name at ``at``: (?![A-Za-z0-9])[^<>]*+> ; the end of the tag, or -1. */
-static Py_ssize_t tag_rest(const Text *t, Py_ssize_t at) {
-    if (at < t->size && ascii_alnum(AT(t, at))) {
-        return -1;
-    }
+/* From ``at`` inside a tag: [^<>]*+> ; the end of the tag, or -1 (a '<' or the end first). */
+static Py_ssize_t tag_end(const Text *t, Py_ssize_t at) {
     for (; at < t->size; at++) {
         Py_UCS4 ch = AT(t, at);
         if (ch == '>') {
@@ -80,6 +77,11 @@ static Py_ssize_t tag_rest(const Text *t, Py_ssize_t at) {
         }
     }
     return -1;
+}
+
+/* After a tag's name at ``at``: (?![A-Za-z0-9])[^<>]*+> ; the end of the tag, or -1. */
+static Py_ssize_t tag_rest(const Text *t, Py_ssize_t at) {
+    return at < t->size && ascii_alnum(AT(t, at)) ? -1 : tag_end(t, at);
 }
 
 /* The first ``wanted`` (ASCII) at or after ``from``, or -1: memchr on a one-byte str, a typed
@@ -213,19 +215,7 @@ static Py_ssize_t any_tag(const Text *t, Py_ssize_t at) {
     Py_UCS4 ch = AT(t, at + 1);
     int opens = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '/' || ch == '!' ||
                 ch == '?';
-    if (!opens) {
-        return -1;
-    }
-    for (Py_ssize_t end = at + 2; end < t->size; end++) {
-        Py_UCS4 c = AT(t, end);
-        if (c == '>') {
-            return end + 1;
-        }
-        if (c == '<') {
-            return -1;
-        }
-    }
-    return -1;
+    return opens ? tag_end(t, at + 2) : -1;
 }
 
 /* One regex.sub pass: each match of ``tag`` becomes ``replacement``. */
@@ -340,7 +330,11 @@ COLLAPSE_LINES(collapse_ucs1, Py_UCS1)
 COLLAPSE_LINES(collapse_ucs2, Py_UCS2)
 COLLAPSE_LINES(collapse_ucs4, Py_UCS4)
 
-static PyObject *lines(PyObject *module, PyObject *arg) {
+/* A pass writing at most the characters of a str, of its kind: the length written. */
+typedef Py_ssize_t (*Pass)(const Text *src, void *out);
+
+/* ``pass`` over the str ``arg``: a new str of what it wrote. */
+static PyObject *rewritten(PyObject *arg, Pass pass) {
     Text t;
     if (read_text(arg, &t) < 0) {
         return NULL;
@@ -349,41 +343,37 @@ static PyObject *lines(PyObject *module, PyObject *arg) {
     if (data == NULL) {
         return NULL;
     }
-    Py_ssize_t size;
-    switch (t.kind) {
-        case PyUnicode_1BYTE_KIND:
-            size = collapse_ucs1(t.data, t.size, data);
-            break;
-        case PyUnicode_2BYTE_KIND:
-            size = collapse_ucs2(t.data, t.size, data);
-            break;
-        default:
-            size = collapse_ucs4(t.data, t.size, data);
-    }
-    PyObject *result = PyUnicode_FromKindAndData(t.kind, data, size);
+    PyObject *result = PyUnicode_FromKindAndData(t.kind, data, pass(&t, data));
     PyMem_Free(data);
     return result;
 }
 
-static PyObject *word_chars(PyObject *module, PyObject *arg) {
-    Text t;
-    if (read_text(arg, &t) < 0) {
-        return NULL;
+static Py_ssize_t collapse(const Text *t, void *out) {
+    switch (t->kind) {
+        case PyUnicode_1BYTE_KIND:
+            return collapse_ucs1(t->data, t->size, out);
+        case PyUnicode_2BYTE_KIND:
+            return collapse_ucs2(t->data, t->size, out);
+        default:
+            return collapse_ucs4(t->data, t->size, out);
     }
-    void *data = new_buffer(&t);
-    if (data == NULL) {
-        return NULL;
-    }
-    Out out = {t.kind, data, 0};
-    for (Py_ssize_t at = 0; at < t.size; at++) {
-        Py_UCS4 ch = AT(&t, at);
+}
+
+static PyObject *lines(PyObject *module, PyObject *arg) { return rewritten(arg, collapse); }
+
+static Py_ssize_t letters_and_digits(const Text *t, void *data) {
+    Out out = {t->kind, data, 0};
+    for (Py_ssize_t at = 0; at < t->size; at++) {
+        Py_UCS4 ch = AT(t, at);
         if (Py_UNICODE_ISALNUM(ch)) {  /* re's \w but '_' */
             put(&out, ch);
         }
     }
-    PyObject *result = PyUnicode_FromKindAndData(t.kind, data, out.size);
-    PyMem_Free(data);
-    return result;
+    return out.size;
+}
+
+static PyObject *word_chars(PyObject *module, PyObject *arg) {
+    return rewritten(arg, letters_and_digits);
 }
 
 /* A byte that may start what unsafe_utf8 looks for: a C0 control sanitise drops, or the
@@ -402,12 +392,20 @@ static inline int unsafe_at(const unsigned char *at, const unsigned char *end) {
            (*at != 0xEF || (end - at >= 3 && at[1] == 0xBF && (at[2] == 0xBE || at[2] == 0xBF)));
 }
 
-static PyObject *unsafe_utf8(PyObject *module, PyObject *arg) {
+/* A test of a bytes-like object's bytes from ``at`` to ``end``. */
+typedef int (*ByteScan)(const unsigned char *at, const unsigned char *end);
+
+static PyObject *scanned(PyObject *arg, ByteScan scan) {
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
-    const unsigned char *at = view.buf, *end = at + view.len;
+    int found = scan(view.buf, (const unsigned char *)view.buf + view.len);
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
+}
+
+static int has_unsafe_utf8(const unsigned char *at, const unsigned char *end) {
     int found = 0;
     /* Eight bytes at a time: most words hold no byte below 0x20 and no 0xEF, which the two
      * bit tests tell at once (they may flag a byte above a true one, never miss one); only
@@ -426,8 +424,11 @@ static PyObject *unsafe_utf8(PyObject *module, PyObject *arg) {
     for (; at < end && !found; at++) {
         found = unsafe_at(at, end);
     }
-    PyBuffer_Release(&view);
-    return PyBool_FromLong(found);
+    return found;
+}
+
+static PyObject *unsafe_utf8(PyObject *module, PyObject *arg) {
+    return scanned(arg, has_unsafe_utf8);
 }
 
 /* What clean.sanitise changes in a str: a C0 control but tab, newline and CR, U+FFFE, U+FFFF,
@@ -459,6 +460,8 @@ static inline int hex_value(unsigned char c) {
     return -1;
 }
 
+static inline int decimal_value(unsigned char c) { return c >= '0' && c <= '9' ? c - '0' : -1; }
+
 /* parse._legal_ref: a character XML 1.0 allows. */
 static inline int xml_char(unsigned long long code) {
     return code == 0x9 || code == 0xA || code == 0xD || (code >= 0x20 && code <= 0xD7FF) ||
@@ -467,12 +470,7 @@ static inline int xml_char(unsigned long long code) {
 
 /* Whether a reference parse._CHAR_REF matches (&#x + 1-8 hex digits + ';', or &# + 1-10
  * digits + ';') names a character XML does not allow. */
-static PyObject *illegal_char_refs(PyObject *module, PyObject *arg) {
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    const unsigned char *at = view.buf, *end = at + view.len;
+static int has_illegal_char_ref(const unsigned char *at, const unsigned char *end) {
     int found = 0;
     while (!found && (at = memchr(at, '&', (size_t)(end - at))) != NULL) {
         at++;
@@ -486,15 +484,18 @@ static PyObject *illegal_char_refs(PyObject *module, PyObject *arg) {
         digit += hex;
         /* one digit past the most: then the reference is no match */
         while (digit < end && count <= most &&
-               (value = hex ? hex_value(*digit) : (*digit >= '0' && *digit <= '9' ? *digit - '0' : -1)) >= 0) {
+               (value = hex ? hex_value(*digit) : decimal_value(*digit)) >= 0) {
             code = code * base + value;
             count++;
             digit++;
         }
         found = count >= 1 && count <= most && digit < end && *digit == ';' && !xml_char(code);
     }
-    PyBuffer_Release(&view);
-    return PyBool_FromLong(found);
+    return found;
+}
+
+static PyObject *illegal_char_refs(PyObject *module, PyObject *arg) {
+    return scanned(arg, has_illegal_char_ref);
 }
 
 static PyMethodDef methods[] = {
