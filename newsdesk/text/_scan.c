@@ -1,17 +1,16 @@
-/* The character passes of newsdesk.text.clean and newsdesk.entries in C: the same rules as
- * their Python reference implementations (clean._markup_to_text, clean._lines,
- * entries._word_chars), which tests/test_scan.py compares them with on the feed corpus and on
- * generated text.
+/* Character passes of newsdesk.text.clean, newsdesk.entries and newsdesk.feeds.parse in C, with
+ * the same rules as their Python references: clean.markup_to_text, clean.collapse_lines and
+ * clean._sanitised's test of a str (unsafe_text), the [\W_]+ removal of entries._folded
+ * (word_chars), clean.unsafe_utf8 and parse._illegal_refs's scan of a feed body.
+ * tests/test_scan.py compares each with its reference on generated text and every code point;
+ * the clean_text and entry-key tests compare the whole with plain oracles on 200 real feeds.
  *
- * Why C: these passes are most of the cost of turning a feed into entries (issue 27: parse
- * at <= 2x fastfeedparser). In Python each is a chain of regular-expression and str passes
- * over every summary; here each is one loop over the characters.
+ * Why C: these passes were most of the cost of turning a feed into entries (issue 27: parse at
+ * <= 2x fastfeedparser). In Python each is a chain of regular-expression and str passes over
+ * every summary, or over the whole body; here each is one loop.
  *
- * The two byte scans (unsafe_utf8, illegal_char_refs) are parse._xml_safe's tests of a whole
- * feed body, run before any parser sees it.
- *
- * Every pass over a str reads a str of any kind and writes characters of that str (or ' ' and '\n')
- * into a buffer of the same kind: the result is never longer than its input.
+ * A pass over a str reads a str of any kind and writes characters of it (or ' ' and '\n') into
+ * a buffer of the same kind: the result is never longer than its input.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
