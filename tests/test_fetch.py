@@ -30,7 +30,7 @@ from newsdesk.feeds.fetch import _piece, fetch, new_session, parse_retry_after
 from newsdesk.feeds.guard import Resolver, check_url
 from newsdesk.feeds.parse import parse_feed
 from tests.feeds import rss, rss_bytes
-from tests.raw_server import RawServer, drip, read_request
+from tests.raw_server import RawServer, drip, read_request, send
 
 
 def settings(**kw: object) -> FetchSettings:
@@ -487,3 +487,12 @@ def test_only_a_plain_body_of_declared_length_is_read_at_once(
     headers: dict[str, str], piece: int
 ) -> None:
     assert _piece(headers) == piece
+
+
+def test_a_header_sent_twice_is_kept_with_both_values(http: requests.Session) -> None:
+    """As requests joins them: the validators stored for the next conditional GET are the ones
+    the server sent, not the last line of them."""
+    reply = HEAD + b'ETag: "a"\r\nETag: "b"\r\nX-Note: one\r\nx-note: two\r\n'
+    with RawServer(send(reply + f"Content-Length: {len(FEED)}\r\n\r\n".encode() + FEED)) as server:
+        response = fetch(server.url("/feed"), settings(), http=http)
+    assert response.etag == '"a", "b"' and response.headers["x-note"] == "one, two"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -232,10 +232,16 @@ def _get(
     return _Reply(
         response.status_code,
         response.reason,
-        {k.lower(): v for k, v in response.headers.items()},
+        _lowered(response.headers),
         response.iter_content,
         response.close,
     )
+
+
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    """Header names lower-cased, each with its values joined as the mapping gives them: urllib3's
+    ``items()`` lists a header sent twice twice, its ``[]`` joins them (as requests kept them)."""
+    return {name.lower(): headers[name] for name in headers}
 
 
 def _timeout_kind(exc: Exception) -> str:
@@ -307,7 +313,7 @@ def _send(
     return _Reply(
         raw.status,
         raw.reason,
-        {k.lower(): v for k, v in raw.headers.items()},
+        _lowered(raw.headers),
         lambda size: raw.stream(size, decode_content=True),
         close,
     )
