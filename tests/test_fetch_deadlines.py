@@ -8,7 +8,9 @@ import socket
 import threading
 import time
 
-from newsdesk.feeds.deadline import deadline, watch
+import pytest
+
+from newsdesk.feeds.deadline import _TIMERS, deadline, watch
 
 
 def test_many_deadlines_one_thread_each_expiring_on_its_own() -> None:
@@ -49,3 +51,23 @@ def test_a_forked_child_gets_timers_of_its_own() -> None:
         os._exit(0 if limit.expired else 1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_the_timer_thread_is_woken_only_by_a_deadline_sooner_than_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every fetch has the same total_timeout, so each new deadline is the latest: waking the
+    timer thread for it (to wait again as long as before) was a thread switch per fetch. One
+    that comes sooner than the rest still wakes it, and expires on time."""
+    woken: list[int] = []
+    real = _TIMERS._wake.notify
+    monkeypatch.setattr(_TIMERS._wake, "notify", lambda n=1: (woken.append(n), real(n)))
+    with deadline(30) as first:
+        soonest = len(woken)
+        for _ in range(20):
+            with deadline(30):
+                pass
+        assert len(woken) == soonest  # none of the 20 later ones woke it
+        with deadline(0.2) as short:
+            time.sleep(0.5)
+        assert short.expired and not first.expired

@@ -83,7 +83,11 @@ class _Timers:
                 self._thread = threading.Thread(target=self._run, name="fetch-deadlines")
                 self._thread.daemon = True
                 self._thread.start()
-            self._wake.notify()
+            # Only a deadline sooner than every other changes how long the thread waits. Fetches
+            # share one total_timeout, so each new one is the latest: waking the thread for it
+            # (to wait as long again) was a thread switch per fetch.
+            if self._due[0][2] is limit:
+                self._wake.notify()
 
     def _run(self) -> None:
         while True:
