@@ -21,5 +21,8 @@ setup(
     )
     + list(SHIPPED),
     package_dir=SHIPPED,
-    ext_modules=[Extension("newsdesk.text._scan", ["newsdesk/text/_scan.c"], optional=True)],
+    ext_modules=[
+        Extension(f"newsdesk.text.{name}", [f"newsdesk/text/{name}.c"], optional=True)
+        for name in ("_scan", "_route")
+    ],
 )

@@ -7,24 +7,35 @@ edge. Here the graph is scored as it is built, from right to left, with one look
 prefix. The choice is jieba's: the same scores (``log(freq) - log(total)`` added to the
 best route after the word, in that order), the same tie-break (the longer word), the same
 blocks and tags; a test compares the two on the project's corpora.
+
+The route and its words are C (``_route.c``, built by setup.py) where the install compiled
+it: the dictionary look-ups were a quarter of a new draft's checks in bytecode. Without a
+compiler ``_block_words`` below runs, the reference the C is tested against.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import jieba
 import jieba.posseg
 
+try:
+    from newsdesk.text import _route
+except ImportError:  # no compiler at install: the Python route, slower
+    _route = None  # type: ignore[assignment]
+
 # jieba's own block patterns: posseg's and the plain cut's (which also keeps % and -).
 _POS_BLOCK = jieba.posseg.re_han_internal
-_POS_SKIP = jieba.posseg.re_skip_internal
 _CUT_BLOCK = jieba.re_han_default
 _CUT_SKIP = jieba.re_skip_default
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_NUMBER = re.compile(r"[\.0-9]+")
-_LATIN = re.compile(r"[a-zA-Z0-9]+")
+# What lies between posseg's blocks holds no ASCII letter, digit or '.' (each is in a block),
+# so posseg's number and Latin tags never apply there: it is all "x", "\r\n" as one piece
+# (posseg's skip pattern) and every other character alone.
+_BETWEEN = re.compile(r"\r\n|.", re.DOTALL)
 
 
 def _ends(freq: dict[str, int], block: str, total: float) -> list[int]:
@@ -71,32 +82,27 @@ def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, s
     tokenizer.check_initialized()
     total = math.log(tokenizer.total)
     tag = tagger.word_tag_tab.get
+    freq = tokenizer.FREQ
     out: list[tuple[str, str]] = []
     add = out.append
-    for block in _POS_BLOCK.split(text):
-        if _POS_BLOCK.match(block):
-            for word, latin in _block_words(block, _ends(tokenizer.FREQ, block, total)):
+    in_block = True
+    # split() with the pattern's group alternates: what lies between blocks, then a block.
+    for piece in _POS_BLOCK.split(text):
+        in_block = not in_block
+        if in_block:
+            for word, latin in _words_of(freq, piece, total):
                 add((word, "eng") if latin else (word, tag(word, "x")))
-            continue
-        for part in _POS_SKIP.split(block):
-            if _POS_SKIP.match(part):
-                add((part, "x"))
-                continue
-            # posseg tests the whole part for Latin (not each character): kept as it is.
-            latin_part = _LATIN.match(part) is not None
-            for char in part:
-                if _NUMBER.match(char):
-                    add((char, "m"))
-                elif latin_part:
-                    add((char, "eng"))
-                else:
-                    add((char, "x"))
+        elif len(piece) == 1:  # most often a punctuation mark: no regular expression
+            add((piece, "x"))
+        elif piece:
+            out += [(part, "x") for part in _BETWEEN.findall(piece)]
     return out
 
 
-def _block_words(block: str, ends: list[int]) -> list[tuple[str, bool]]:
-    """The words of a block along the best path's ``ends``, a run of single ASCII letters and
-    digits joined into one Latin word (flagged True), as jieba does."""
+def _block_words(freq: dict[str, int], block: str, total: float) -> list[tuple[str, bool]]:
+    """The words of a block along jieba's best route (``_ends``), a run of single ASCII
+    letters and digits joined into one Latin word (flagged True), as jieba does."""
+    ends = _ends(freq, block, total)
     out: list[tuple[str, bool]] = []
     at, size, latin = 0, len(block), ""
     while at < size:
@@ -115,6 +121,12 @@ def _block_words(block: str, ends: list[int]) -> list[tuple[str, bool]]:
     return out
 
 
+# The words of a block: the C route when it was built.
+_words_of: Callable[[dict[str, int], str, float], list[tuple[str, bool]]] = (
+    _route.block_words if _route is not None else _block_words
+)
+
+
 def words(tokenizer: jieba.Tokenizer, text: str) -> list[str]:
     """``tokenizer.lcut(text, HMM=False)``."""
     tokenizer.check_initialized()
@@ -124,7 +136,7 @@ def words(tokenizer: jieba.Tokenizer, text: str) -> list[str]:
         if not block:
             continue
         if _CUT_BLOCK.match(block):
-            out.extend(word for word, _ in _block_words(block, _ends(tokenizer.FREQ, block, total)))
+            out.extend(word for word, _ in _words_of(tokenizer.FREQ, block, total))
             continue
         for part in _CUT_SKIP.split(block):
             if _CUT_SKIP.match(part):

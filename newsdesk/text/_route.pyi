@@ -1,0 +1,3 @@
+# Types of the C module built from _route.c (setup.py).
+
+def block_words(freq: dict[str, int], block: str, total: float, /) -> list[tuple[str, bool]]: ...

@@ -1,0 +1,136 @@
+"""The C route (``newsdesk/text/_route.c``) gives the words of jieba_cut's Python route.
+
+test_jieba_cut compares the whole cut with jieba's own on the project's corpora, through the
+C when it is built; here ``_route.block_words`` is compared alone with the Python reference
+(``jieba_cut._block_words``: ``_ends`` and the walk) on generated blocks, with the project's
+dictionary and with small dictionaries full of ties, and the install is required to have built
+it. The words fix the route: each is a route word, or a run of single-character ones (True).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsdesk.text import _route
+from newsdesk.text.jieba_cut import _block_words
+from newsdesk.text.names import _tokenizer
+
+# Characters in the most dictionary words, finance words and their parts (prefixes, longer
+# words sharing a start), Latin and digits (joined into one word when the route takes them
+# one by one), the other characters posseg keeps inside a block, and characters no word has.
+PIECES = [
+    *"一不大人十子国三中之学生金来百地心家上公下出法机化行高多分电利会安股",
+    "中国", "中国人民银行", "人民", "银行", "央行", "降准", "百分点", "同比增长", "净利润",
+    "营收", "亿元", "万元", "半导体", "新能源", "新能源汽车", "股份", "有限公司", "中华人民共和国",
+    "A股", "B股", "ETF", "eVTOL", "Mate60Pro", "5G", "3D", "12.5", "2026",
+    *"aZx09+#&._", "龘", "靐",
+]  # fmt: skip
+FREQ = _tokenizer(()).FREQ
+TOTAL = math.log(_tokenizer(()).total)
+
+
+def test_the_install_built_the_route() -> None:
+    """setup.py builds it where a compiler is (this machine, CI): the product's fast path."""
+    spec = importlib.util.find_spec("newsdesk.text._route")
+    assert spec is not None and spec.origin is not None and spec.origin.endswith(".so")
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_the_dictionary_route_is_the_reference(pieces: list[str]) -> None:
+    block = "".join(pieces)
+    assert _route.block_words(FREQ, block, TOTAL) == _block_words(FREQ, block, TOTAL)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=40))
+def test_every_character_kind(block: str) -> None:
+    """Any code point (1-, 2- and 4-byte strings, lone surrogates): unknown ones alone."""
+    assert _route.block_words(FREQ, block, TOTAL) == _block_words(FREQ, block, TOTAL)
+
+
+def dictionary(words: dict[str, int]) -> dict[str, int]:
+    """``words`` with each one's prefixes at 0 where they are no word, as jieba keeps them."""
+    out = {word[:end]: 0 for word in words for end in range(1, len(word))}
+    out.update(words)
+    return out
+
+
+SMALL_WORDS = st.dictionaries(st.text("abc", min_size=1, max_size=4), st.sampled_from([1, 2, 4, 8]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(SMALL_WORDS, st.text("abcd", max_size=24), st.sampled_from([0.0, math.log(2), 3.0]))
+def test_ties_and_near_ties(words: dict[str, int], block: str, total: float) -> None:
+    """Three letters, frequencies of powers of two: routes of equal or next-to-equal score
+    everywhere, where one rounding or tie-break apart would choose other words."""
+    freq = dictionary(words)
+    assert _route.block_words(freq, block, total) == _block_words(freq, block, total)
+
+
+def test_a_tie_goes_to_the_longer_word() -> None:
+    freq = dictionary({"ab": 1, "a": 1, "b": 1, "abc": 1})
+    assert _route.block_words(freq, "abcab", 0.0) == [("abc", False), ("ab", False)]
+
+
+@pytest.mark.parametrize(
+    "value", [3.5, 2**60, 2**53 + 1, True, 10**400, float("inf"), float("nan"), 0.0]
+)
+def test_frequencies_jieba_never_has_score_as_math_log_does(value: object) -> None:
+    """Other than jieba's ints: floats, a bool, ints of 53 bits and more (the C converts those
+    of 64 bits itself, rounding as math.log does), and past 64 bits math.log's own conversion.
+    中国 is taken where log(value) >= log(other) (total 0: 中 scores log 1 = 0), so an
+    ``other`` on each side of most values tells a score that is not the log's."""
+    for other in [1, 2, 3, 4, 5, 2**52, 2**53, 2**61, 2**62, 10**300, 10**401]:
+        freq = {"中": 1, "国": other, "中国": value}
+        expected = _block_words(freq, "中国", 0.0)  # type: ignore[arg-type]
+        assert _route.block_words(freq, "中国", 0.0) == expected, other  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [-1, -2.5, "x"])
+def test_a_frequency_math_log_refuses_raises_its_error(value: object) -> None:
+    freq = {"中": 5, "中国": value}
+    with pytest.raises((ValueError, TypeError)) as python:
+        _block_words(freq, "中国", TOTAL)  # type: ignore[arg-type]
+    with pytest.raises(python.type, match=re.escape(str(python.value))):
+        _route.block_words(freq, "中国", TOTAL)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("freq", "block", "total", "message"),
+    [
+        (FREQ, b"\xe4\xb8\xad", TOTAL, "expected str for block, got bytes"),
+        (FREQ, None, TOTAL, "expected str for block, got NoneType"),
+        (list(FREQ), "中国", TOTAL, "expected dict for freq, got list"),
+        (type("Freq", (dict,), {})(), "中国", TOTAL, "expected dict for freq, got Freq"),
+        (FREQ, "中国", 12, "expected float for total, got int"),
+    ],
+)
+def test_other_arguments_are_refused(
+    freq: object, block: object, total: object, message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        _route.block_words(freq, block, total)  # type: ignore[arg-type]
+
+
+def test_without_the_c_route_the_python_one_gives_jiebas_words() -> None:
+    """An install without a compiler runs the Python route: the corpus comparison with jieba
+    passes with the C module hidden."""
+    hide = "import sys; sys.modules['newsdesk.text._route'] = None; import pytest; "
+    check = (
+        "from newsdesk.text import jieba_cut; "
+        "assert jieba_cut._route is None and jieba_cut._words_of is jieba_cut._block_words; "
+        "sys.exit(pytest.main(['tests/test_jieba_cut.py', '-q', '-p', 'no:xdist', "
+        "'-p', 'no:cacheprovider']))"
+    )
+    done = subprocess.run([sys.executable, "-c", hide + check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout
