@@ -272,9 +272,9 @@ def _send(
     ours, its cookies), the pool's TLS settings are the adapter's, and the cookies the
     response sets are kept. ``Session.request`` also merges environment settings, hooks and
     redirect state, none of which a plain session has or this fetcher uses (it follows
-    redirects by hand), and the adapter wraps the answer in a ``requests.Response``, its
-    cookies extracted even when it sets none: together 0.4-0.6 ms of CPU a fetch, a third of
-    fetching the 200 bench feeds over 127.0.0.1."""
+    redirects by hand): 0.3-0.4 ms of CPU a fetch. The adapter's ``send`` wraps the answer in
+    a ``requests.Response`` and extracts its cookies even when it sets none: another 0.1-0.2
+    ms (200 bench fetches over 127.0.0.1: 0.22-0.30 -> 0.19-0.21 s)."""
     prepared = requests.PreparedRequest()
     prepared.prepare(
         method="GET",

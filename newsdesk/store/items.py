@@ -382,7 +382,7 @@ def _insert_sightings(
 
     Sent to the driver as tuples, each batch's ``seen_at`` converted once by the column's own
     bind processing (UTC, naive on SQLite): Core converted it again for every row, and built a
-    parameter dict per row, 60 % of this INSERT's CPU (6,529 sightings: ~60 -> ~20 ms), all of
+    parameter dict per row, 60 % of this INSERT's CPU (6,529 sightings: ~60 -> ~25 ms), all of
     it inside the write transaction. The statement gate (``store/db.py``) still sees the rows.
     """
     taken = _sighted_before(session, {i for part in sighted for i in part if isinstance(i, int)})
