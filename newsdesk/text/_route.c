@@ -19,13 +19,6 @@
 #include <math.h>
 #include <stdint.h>
 
-/* The tables below trust the dict version tag of 3.11 (pyproject's requires-python); later
- * versions deprecate it, then drop it: there the build fails (setup.py's optional) and the
- * Python route runs until the tables are checked against the new dict. */
-#if PY_VERSION_HEX >= 0x030C0000
-#error "_route.c reads CPython 3.11's dict version tag"
-#endif
-
 /* math.log, for a frequency that is not a plain positive int of 64 bits (never one of jieba's
  * dictionary, but a caller's dict may hold one): its result, or its error, is the reference's. */
 static PyObject *math_log;
