@@ -5,8 +5,7 @@
  *
  * Why C: every draft a desk checks is POS-tagged, and the route was a quarter of a new draft's
  * checks (issue 22 item 8: a new draft <= 10 ms): one dictionary look-up, one slice and one
- * log per prefix, in bytecode. Here the look-ups run in one loop, in a table of the dictionary
- * built once (below) where the dict allows it, else in the dict itself.
+ * log per prefix, in bytecode. Here the same look-ups run in one loop.
  *
  * The route must be jieba's to the last bit (a different tie changes the words, then the tags,
  * then the checks' findings), so the scores are the reference's float operations in its order:
@@ -17,7 +16,6 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
-#include <stdint.h>
 
 /* math.log, for a frequency that is not a plain positive int of 64 bits (never one of jieba's
  * dictionary, but a caller's dict may hold one): its result, or its error, is the reference's. */
@@ -53,206 +51,34 @@ static int word_score(PyObject *value, double *score) {
     return 1;
 }
 
-/* The dictionary as a table of its words' characters (a trie in one hash table): routing a
- * draft looks up ~2.4 prefixes a character, and in a dict of 500,000 words each look-up is a
- * new str hashed, then three or four cache misses (the index, the entry, the key's str, the
- * value): ~1.3 us a character inside the checks, where the dict is never in cache (0.35 us
- * when it is). Here a prefix one character longer is one probe of a 16-byte slot, and no
- * str is made: ~0.35 us a character inside the checks.
- *
- * A table is built from a dict (exact str keys, exact int values from 0 to 2**32 - 1; any
- * other dict is routed over directly) the second time the same dict is routed over unchanged,
- * and used while it stays unchanged: the dict's version tag (CPython 3.11: new, and globally
- * unique, at every change of any dict) says so. A dict that changes between calls is never
- * built: each build reads the whole dict (~60 ms and 16 MB for jieba's 500,000 keys). Four
- * tables at most: a fifth dict takes the place of the one routed over longest ago. */
-#define EMPTY UINT32_MAX       /* a free slot's parent */
-#define ROOT (UINT32_MAX - 1)  /* the parent of a word's first character */
-#define TABLES 4               /* tokenizers in use at once: one per desk dictionary set */
-
-typedef struct {
-    uint32_t parent; /* the slot of the prefix one character shorter, or ROOT */
-    uint32_t ch;
-    uint32_t freq; /* 0: a prefix of words, no word itself */
-    uint32_t unused;
-} Slot;
-
-enum { SEEN = 1, BUILT, REFUSED }; /* a dict's version routed over once, twice, unbuildable */
-
-typedef struct {
-    PyObject *dict; /* which dict (compared, never read: it may be gone) */
-    uint64_t version;
-    int state;
-    uint64_t used; /* when it last routed, for the eviction */
-    size_t mask;
-    Slot *slots;
-} Table;
-
-static Table tables[TABLES];
-static uint64_t clock_now;
-
-static inline uint64_t dict_version(PyObject *dict) {
-    return ((PyDictObject *)dict)->ma_version_tag;
-}
-
-static inline size_t slot_of(const Table *t, uint32_t parent, uint32_t ch) {
-    return (size_t)((((uint64_t)parent << 21) ^ ch) * 0x9E3779B97F4A7C15ULL >> 32) & t->mask;
-}
-
-/* The slot of ``parent``'s prefix and ``ch``, or EMPTY. */
-static inline uint32_t child(const Table *t, uint32_t parent, uint32_t ch) {
-    for (size_t at = slot_of(t, parent, ch);; at = (at + 1) & t->mask) {
-        const Slot *slot = &t->slots[at];
-        if (slot->parent == parent && slot->ch == ch) {
-            return (uint32_t)at;
-        }
-        if (slot->parent == EMPTY) {
-            return EMPTY;
-        }
-    }
-}
-
-typedef struct {
-    PyObject *key; /* borrowed: the dict holds it while the table is built */
-    uint32_t freq;
-} Word;
-
-/* ``dict``'s table in ``t``: 1, or 0 where the dict cannot have one or the memory is short
- * (nothing set: the route goes over the dict, slower, no error). A word whose prefix is no
- * key is left out: the dict route never reaches it either (it stops at the first prefix the
- * dict lacks). */
-static int build(Table *t, PyObject *dict) {
-    Py_ssize_t count = PyDict_GET_SIZE(dict), at = 0, longest = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(dict, &at, &key, &value)) {
-        int overflow;
-        long long freq = PyLong_CheckExact(value) ? PyLong_AsLongLongAndOverflow(value, &overflow)
-                                                  : -1;
-        if (!PyUnicode_CheckExact(key) || freq < 0 || freq > UINT32_MAX) {
-            return 0;
-        }
-        longest = Py_MAX(longest, PyUnicode_GET_LENGTH(key));
-    }
-    /* the keys shorter first (a counting sort): a word's prefixes are in the table before it */
-    Py_ssize_t *first = PyMem_Calloc((size_t)longest + 2, sizeof(Py_ssize_t));
-    Word *words = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Word));
-    size_t size = 8;
-    while (size < 2 * (size_t)count) {
-        size *= 2;
-    }
-    Slot *slots = size <= ROOT ? PyMem_Malloc(size * sizeof(Slot)) : NULL;
-    if (first == NULL || words == NULL || slots == NULL) {
-        PyMem_Free(first);
-        PyMem_Free(words);
-        PyMem_Free(slots);
-        return 0;
-    }
-    for (at = 0; PyDict_Next(dict, &at, &key, &value);) {
-        first[PyUnicode_GET_LENGTH(key) + 1]++;
-    }
-    for (Py_ssize_t length = 1; length <= longest; length++) {
-        first[length] += first[length - 1];
-    }
-    for (at = 0; PyDict_Next(dict, &at, &key, &value);) {
-        /* checked above: an exact int from 0 to 2**32 - 1 */
-        words[first[PyUnicode_GET_LENGTH(key)]++] = (Word){key, PyLong_AsUnsignedLong(value)};
-    }
-    memset(slots, 0xFF, size * sizeof(Slot));
-    t->mask = size - 1;
-    t->slots = slots;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        int kind = PyUnicode_KIND(words[k].key);
-        const void *data = PyUnicode_DATA(words[k].key);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(words[k].key);
-        uint32_t parent = ROOT;
-        for (Py_ssize_t c = 0; c + 1 < length && parent != EMPTY; c++) {
-            parent = child(t, parent, PyUnicode_READ(kind, data, c));
-        }
-        if (length == 0 || parent == EMPTY) {
-            continue;
-        }
-        uint32_t ch = PyUnicode_READ(kind, data, length - 1);
-        size_t slot = slot_of(t, parent, ch);
-        while (slots[slot].parent != EMPTY) {
-            slot = (slot + 1) & t->mask;
-        }
-        slots[slot] = (Slot){parent, ch, words[k].freq, 0};
-    }
-    PyMem_Free(first);
-    PyMem_Free(words);
-    return 1;
-}
-
-/* The table of ``dict`` as it is now, or NULL: route over the dict itself. */
-static const Table *table_of(PyObject *dict) {
-    uint64_t version = dict_version(dict);
-    Table *t = NULL;
-    for (int k = 0; k < TABLES && t == NULL; k++) {
-        if (tables[k].dict == dict) {
-            t = &tables[k];
-        }
-    }
-    if (t == NULL) { /* the place of the table routed over longest ago */
-        t = &tables[0];
-        for (int k = 1; k < TABLES; k++) {
-            t = tables[k].used < t->used ? &tables[k] : t;
-        }
-    }
-    t->used = ++clock_now;
-    if (t->dict == dict && t->version == version) {
-        if (t->state == SEEN) {
-            t->state = build(t, dict) ? BUILT : REFUSED;
-        }
-        return t->state == BUILT ? t : NULL;
-    }
-    PyMem_Free(t->slots);
-    *t = (Table){dict, version, SEEN, clock_now, 0, NULL};
-    return NULL;
-}
-
 /* jieba_cut._ends: for each start of ``block``, the end of the word the best route takes
  * there, in ``ends``; ``best`` (one more than the block's size) holds the routes' scores.
  * 0, or -1 with an exception set. */
-static int route(PyObject *freq, const Table *table, PyObject *block, double total,
-                 Py_ssize_t *ends, double *best) {
-    int kind = PyUnicode_KIND(block);
-    const void *data = PyUnicode_DATA(block);
+static int route(PyObject *freq, PyObject *block, double total, Py_ssize_t *ends, double *best) {
     Py_ssize_t size = PyUnicode_GET_LENGTH(block);
     best[size] = 0.0;
     for (Py_ssize_t start = size - 1; start >= 0; start--) {
         double top = -INFINITY;
         Py_ssize_t end = 0;
-        uint32_t node = ROOT;
         /* the prefixes from ``start`` while the dictionary knows them (a word's every prefix
          * is a key, 0 where it is no word) */
         for (Py_ssize_t stop = start + 1; stop <= size; stop++) {
+            PyObject *prefix = PyUnicode_Substring(block, start, stop);
+            if (prefix == NULL) {
+                return -1;
+            }
+            PyObject *found = PyDict_GetItemWithError(freq, prefix);
+            Py_DECREF(prefix);
+            if (found == NULL) {
+                if (PyErr_Occurred()) {
+                    return -1;
+                }
+                break;
+            }
             double score;
-            int word;
-            if (table != NULL) {
-                node = child(table, node, PyUnicode_READ(kind, data, stop - 1));
-                if (node == EMPTY) {
-                    break;
-                }
-                uint32_t count = table->slots[node].freq;
-                word = count != 0;
-                score = word ? log((double)count) : 0.0;
-            } else {
-                PyObject *prefix = PyUnicode_Substring(block, start, stop);
-                if (prefix == NULL) {
-                    return -1;
-                }
-                PyObject *found = PyDict_GetItemWithError(freq, prefix);
-                Py_DECREF(prefix);
-                if (found == NULL) {
-                    if (PyErr_Occurred()) {
-                        return -1;
-                    }
-                    break;
-                }
-                word = word_score(found, &score);
-                if (word < 0) {
-                    return -1;
-                }
+            int word = word_score(found, &score);
+            if (word < 0) {
+                return -1;
             }
             if (word) {
                 score = score - total + best[stop];
@@ -345,7 +171,7 @@ static PyObject *block_words(PyObject *module, PyObject *const *args, Py_ssize_t
     PyObject *out = NULL;
     if (ends == NULL || best == NULL) {
         PyErr_NoMemory();
-    } else if (route(freq, table_of(freq), block, PyFloat_AS_DOUBLE(total), ends, best) == 0) {
+    } else if (route(freq, block, PyFloat_AS_DOUBLE(total), ends, best) == 0) {
         out = walk(block, ends);
     }
     PyMem_Free(ends);
