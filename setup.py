@@ -6,9 +6,10 @@ an editor finds them; the wheel carries them inside the package (``newsdesk/prom
 add packages mapped from elsewhere to the ones it finds, and a hand-kept list would miss the next
 new package, so they are added here to what is found.
 
-``newsdesk.text._scan`` is C: the character passes of feed text cleaning and the entry hash
-(``newsdesk/text/_scan.c``). It needs a C compiler and the Python headers; where the build
-fails the install goes on (``optional``) and the same passes run in Python, slower.
+Two modules are C: ``newsdesk.text._scan`` (the character passes of feed text cleaning and the
+entry hash) and ``newsdesk.text._route`` (jieba's best route through a block's words). They need a
+C compiler and the Python headers; where a build fails the install goes on (``optional``) and the
+same rules run in Python, slower.
 """
 
 from setuptools import Extension, find_namespace_packages, setup
