@@ -10,14 +10,11 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import event
 
 from newsdesk.clock import desk_clock
 from newsdesk.review.accounts import issue_token
@@ -25,6 +22,7 @@ from newsdesk.review.queue import InvalidCursor, queue, queue_page, working_queu
 from newsdesk.store.db import Database
 from newsdesk.timetable import working_day
 from tests.review_data import plant
+from tests.scratch import selects_sent
 from tests.web_support import PASSWORDS, WebServer, free_port, review_settings, seed_users
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,21 +40,6 @@ def plant_days(db: Database, last: date, days: int, state: str = "pending_review
         for n in range(days)
         for slot in SLOTS
     ]
-
-
-@contextmanager
-def counted_selects(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_earlier_undecided_drafts_come_a_page_at_a_time_oldest_first(db: Database) -> None:
@@ -78,13 +61,13 @@ def test_earlier_undecided_drafts_come_a_page_at_a_time_oldest_first(db: Databas
 
 def test_the_queue_is_one_query_whatever_its_length(db: Database) -> None:
     plant_days(db, TODAY, 4)
-    with counted_selects(db) as few:
+    with selects_sent(db) as few:
         assert len(queue(db, day=TODAY, carry_open=True)) == 12
     plant_days(db, TODAY - timedelta(days=4), 20)
-    with counted_selects(db) as many:
+    with selects_sent(db) as many:
         assert len(queue(db, day=TODAY, carry_open=True)) == 72
     assert len(few) == len(many) == 1
-    with counted_selects(db) as page:
+    with selects_sent(db) as page:
         working_queue(db, TODAY, earlier_limit=10)
     assert len(page) == 3  # the day, the earlier count, the earlier page
 

@@ -4,13 +4,11 @@ the keys hold; the sightings go in with their batch's time converted once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsdesk.entries import Entry
@@ -18,25 +16,10 @@ from newsdesk.store.db import Database
 from newsdesk.store.items import EntryBatch, hash_ahead, store_batches, store_entries
 from newsdesk.store.models import FetchState, Item, ItemSource, Source
 from newsdesk.store.types import UTCDateTime
+from tests.scratch import selects_sent
 from tests.test_ingest_pipeline import ODD
 
 NOW = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
-
-
-@contextmanager
-def key_lookups(db: Database) -> Iterator[list[str]]:
-    """The dedup lookups the block sends: SELECTs of the items' content hashes."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "content_hash" in statement:
-            sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def sources(session: Session, *names: str) -> list[Source]:
@@ -55,7 +38,7 @@ def test_a_store_hashed_ahead_looks_its_keys_up_in_one_query(db: Database) -> No
         source, other = sources(session, "a", "b")
         store_entries(session, other, [known], NOW)
         [ahead] = hash_ahead(session, [EntryBatch(source.id, "a", [known, *fresh], NOW)])
-        with key_lookups(db) as sent:
+        with selects_sent(db, "content_hash") as sent:
             [result] = store_batches(session, [ahead])
         assert len(sent) == 1, sent
         assert (result.new, result.duplicates) == (2, 1)
