@@ -496,3 +496,17 @@ def test_a_header_sent_twice_is_kept_with_both_values(http: requests.Session) ->
     with RawServer(send(reply + f"Content-Length: {len(FEED)}\r\n\r\n".encode() + FEED)) as server:
         response = fetch(server.url("/feed"), settings(), http=http)
     assert response.etag == '"a", "b"' and response.headers["x-note"] == "one, two"
+
+
+def test_a_length_of_non_ascii_digits_is_no_length(http: requests.Session) -> None:
+    """'²' is a digit to str.isdigit() but no number to int(): the body is read as one of no
+    declared length (to the connection's close, the cap checked), not a ValueError."""
+    reply = HEAD + "Content-Length: ²\r\nConnection: close\r\n\r\n".encode("latin-1") + FEED
+    with RawServer(send(reply)) as server:
+        response = fetch(server.url("/feed"), settings(), http=http)
+    assert response.body == FEED
+
+
+@pytest.mark.parametrize("value", ["²", "١٢٠", " ³ "])
+def test_a_retry_after_of_non_ascii_digits_is_no_wait(value: str) -> None:
+    assert parse_retry_after(value) is None

@@ -75,13 +75,20 @@ class FetchResponse:
         return self.headers.get("last-modified")
 
 
+def _header_number(value: str) -> int | None:
+    """A header's digits as a number: ASCII ones only, as HTTP writes them (``str.isdigit`` also
+    takes '²', which ``int`` refuses, and Arabic-Indic digits, which no server sends)."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = _header_number(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -328,8 +335,8 @@ def _finish(url: str, final_url: str, response: _Reply, settings: FetchSettings)
         raise RateLimited(f"{url}: HTTP {status}, retry after {retry_after}s", status, retry_after)
     if not 200 <= status < 300:
         raise HTTPStatusError(f"{url}: HTTP {status} {response.reason or ''}".strip(), status)
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > settings.max_bytes:
+    declared = _header_number(headers.get("content-length", ""))
+    if declared is not None and declared > settings.max_bytes:
         raise FeedTooLarge(f"{url}: Content-Length {declared} over the {settings.max_bytes} cap")
     body = _read_capped(url, response, settings)
     return FetchResponse(final_url, status, body, headers)
@@ -340,12 +347,12 @@ def _piece(headers: dict[str, str]) -> int:
     nor chunked, at once (its length was held to the cap, and the client reads no more than
     it declares: 64 KiB pieces cost a tenth of fetching the 200 bench feeds); any other in
     64 KiB pieces, the cap checked after each, so a gzip bomb stops near it."""
-    declared = headers.get("content-length", "")
+    declared = _header_number(headers.get("content-length", ""))
     coded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
     chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-    if not declared.isdigit() or coded or chunked:
+    if declared is None or coded or chunked:
         return _CHUNK
-    return max(_CHUNK, int(declared))
+    return max(_CHUNK, declared)
 
 
 def _read_capped(url: str, response: _Reply, settings: FetchSettings) -> bytes:
