@@ -36,13 +36,13 @@ static int word_score(PyObject *value, double *score) {
             return 1;
         }
     }
+    Py_INCREF(value); /* __bool__ and math.log may run Python code that changes the dict */
     int truth = PyObject_IsTrue(value);
+    PyObject *logged = truth > 0 ? PyObject_CallOneArg(math_log, value) : NULL;
+    Py_DECREF(value);
     if (truth <= 0) {
         return truth;
     }
-    Py_INCREF(value); /* the call may run Python code that changes the dict */
-    PyObject *logged = PyObject_CallOneArg(math_log, value);
-    Py_DECREF(value);
     if (logged == NULL) {
         return -1;
     }
