@@ -128,7 +128,7 @@ static int block_open(const Text *t, Py_ssize_t at, Py_ssize_t *end) {
             return *end < 0 ? -1 : kind;
         }
     }
-    if (at + 3 < t->size && AT(t, at + 1) == '!' && AT(t, at + 2) == '-' && AT(t, at + 3) == '-') {
+    if (name_at(t, at + 1, "!--")) {
         *end = at + 4;
         return COMMENT;
     }
