@@ -1,11 +1,13 @@
 """Ingest's pipeline (issue 27 item 3): the pool fetches, the calling thread parses and stores,
 each pool thread keeps one HTTP session without carrying cookies from one source to the next,
 the dedup lookups pass their keys as one parameter whatever characters the keys hold, the
-grouped store records its sources' fetches in Core statements as the ORM path would, and the
-content hashes it computes before its write transaction are the ones it would compute in it."""
+grouped store records its sources' fetches in Core statements as the ORM path would, the
+content hashes it computes before its write transaction are the ones it would compute in it,
+and the objects alive before it are frozen out of the garbage collector's scans while it runs."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +92,33 @@ def _noting(seen: set[str], name: str):  # type: ignore[no-untyped-def]
         return original(*args, **kwargs)
 
     return noted
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_ingest_freezes_the_heap_it_found_and_leaves_it_as_it_was(
+    db: Database, httpserver: HTTPServer, tmp_path: Path, frozen_before: bool
+) -> None:
+    """The objects alive before ingest are out of the collector's scans while it runs, and back
+    after; a heap the process froze itself (a server before forking) is left as it was."""
+    httpserver.expect_request("/s").respond_with_data(rss_bytes([("g", "快讯", "https://e.com/")]))
+    settings = make_settings(tmp_path, [{"name": "s", "url": httpserver.url_for("/s")}])
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()
+    before = gc.get_freeze_count()
+    during: list[int] = []
+    try:
+        runs = ingest(db, settings, on_done=lambda _run: during.append(gc.get_freeze_count()))
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert [r.status for r in runs] == [DONE]
+    # Frozen before: neither frozen more (the count only falls, as frozen objects die) nor
+    # given back.
+    if frozen_before:
+        assert 0 < after <= during[0] <= before
+    else:
+        assert during[0] > 0 and before == after == 0
 
 
 def test_no_source_is_sent_the_cookies_another_source_set(
