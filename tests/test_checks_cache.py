@@ -4,8 +4,6 @@ reading the whole draft at once gives, and a revision's report what a first chec
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from newsdesk.checks import facts as checks_facts
@@ -37,7 +35,7 @@ def _whole_draft_readings(draft: str) -> list[checks_facts.Reading]:
     out = []
     for sentence in DraftFacts(draft).sentences:
         own = tuple(
-            replace(t, start=t.start - sentence.start, end=t.end - sentence.start)
+            t._replace(start=t.start - sentence.start, end=t.end - sentence.start)
             for t in tokens
             if t.start >= sentence.start and t.end <= sentence.end
         )

@@ -1,4 +1,5 @@
-"""The C route (``newsdesk/text/_route.c``) gives the words of jieba_cut's Python route.
+"""The C route (``newsdesk/text/_route.c``) gives the words of jieba_cut's Python route, and
+its tagging the tokens of names' Python tagging.
 
 test_jieba_cut compares the whole cut with jieba's own on the project's corpora, through the
 C when it is built; here ``_route.block_words`` is compared alone with the Python reference
@@ -9,19 +10,21 @@ it. The words fix the route: each is a route word, or a run of single-character 
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import math
 import re
 import subprocess
 import sys
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdesk.text import _route
-from newsdesk.text.jieba_cut import _block_words
-from newsdesk.text.names import _tokenizer
+from newsdesk.text.jieba_cut import _block_words, pos_tables
+from newsdesk.text.names import _HMM_RUN, Token, _guess, _tagged_reference, _tagger, _tokenizer
 
 # Characters in the most dictionary words, finance words and their parts (prefixes, longer
 # words sharing a start), Latin and digits (joined into one word when the route takes them
@@ -128,9 +131,110 @@ def test_without_the_c_route_the_python_one_gives_jiebas_words() -> None:
     check = (
         "from newsdesk.text import jieba_cut; "
         "assert jieba_cut._route is None and jieba_cut._words_of is jieba_cut._block_words; "
+        "from newsdesk.text import names; assert names._route is None; "
         "sys.exit(pytest.main(['tests/test_jieba_cut.py', '-q', '-p', 'no:xdist', "
         "'-p', 'no:cacheprovider']))"
     )
     done = subprocess.run([sys.executable, "-c", hide + check], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout
+
+
+# --- _route.tagged: names.tagged_tokens in C, against names._tagged_reference -----------------
+
+TAGGER, _ = _tagger(())
+TAGS = TAGGER.word_tag_tab
+# Block pieces, what lies between blocks (spaces of every kind, \r\n, punctuation), runs of
+# characters no word has (the HMM's: 2 to 8 of them, or longer, or one alone), and characters
+# of U+9FD6-U+9FFF, which join a run but stand between blocks.
+TAGGED_PIECES = [
+    *PIECES, "章建平", "澜石精工", "龘靐龘", "鿖", "鿿", "䶵", "𠀀", " ", "\u3000", "\t", "\n",
+    "\r\n", "\r", "，", "。", "%", "-", "１２", "億元", "（", "”",
+]  # fmt: skip
+
+
+def _both(text: str) -> tuple[list[Token], list[Token]]:
+    freq, tags, total = pos_tables(TAGGER)
+    made = _route.tagged(freq, tags, total, text, Token, partial(_guess, TAGGER), _HMM_RUN)
+    return made, _tagged_reference(TAGGER, text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TAGGED_PIECES), max_size=40))
+def test_tagging_is_the_reference(pieces: list[str]) -> None:
+    made, expected = _both("".join(pieces))
+    assert made == expected
+    assert all(type(token) is Token for token in made)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=40))
+def test_tagging_every_character_kind(text: str) -> None:
+    made, expected = _both(text)
+    assert made == expected
+
+
+def test_tokens_are_left_out_of_the_collectors_lists() -> None:
+    """A Token of two str and two int cannot be in a reference cycle: the C untracks it, as
+    CPython untracks a plain tuple of atoms, so the checks' cached tokens cost full
+    collections nothing. A Token holding another object stays tracked."""
+    made, _ = _both("公司营收5亿元，章建平表示")
+    assert made and not any(gc.is_tracked(token) for token in made)
+    freq, _, total = pos_tables(TAGGER)
+    odd = {"公司": type("Flag", (str,), {})("n")}
+    kept = _route.tagged(freq, odd, total, "公司", Token, partial(_guess, TAGGER), _HMM_RUN)
+    assert kept == [("公司", "n", 0, 2)] and gc.is_tracked(kept[0])
+
+
+def test_a_run_is_guessed_only_within_its_bounds() -> None:
+    asked: list[str] = []
+
+    def guess(run: str) -> list[tuple[str, str]]:
+        asked.append(run)
+        return [(run, "nr")]
+
+    freq, tags, total = pos_tables(TAGGER)
+    text = "龘靐，龘靐龘靐龘靐龘靐龘，龘"  # a run of 2, one of 9 (> 8), one alone
+    made = _route.tagged(freq, tags, total, text, Token, guess, 8)
+    assert asked == ["龘靐"]
+    assert made[0] == ("龘靐", "nr", 0, 2) and len(made) == 1 + 1 + 9 + 1 + 1
+
+
+@pytest.mark.parametrize(
+    ("guessed", "error"),
+    [
+        (None, r"guess\(\) must give a sequence"),
+        ([("龘",)], r"guess\(\) must give \(word, flag\) pairs"),
+        ([(1, "x")], r"guess\(\) must give \(word, flag\) pairs"),
+        (ZeroDivisionError("from guess"), "from guess"),
+    ],
+)
+def test_a_guess_that_is_no_words_raises(guessed: object, error: str) -> None:
+    def guess(run: str) -> object:
+        if isinstance(guessed, Exception):
+            raise guessed
+        return guessed
+
+    freq, tags, total = pos_tables(TAGGER)
+    with pytest.raises((TypeError, ZeroDivisionError), match=error):
+        _route.tagged(freq, tags, total, "龘靐", Token, guess, 8)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "message"),
+    [
+        (0, list(FREQ), "expected dict for freq, got list"),
+        (1, None, "expected dict for tags, got NoneType"),
+        (2, 3, "expected float for total, got int"),
+        (3, b"abc", "expected str for text, got bytes"),
+        (4, list, "expected a tuple subclass without a __dict__ for token, got type"),
+        (4, type("Loose", (tuple,), {}), "expected a tuple subclass without a __dict__"),
+        (6, "8", "an integer is required"),
+    ],
+)
+def test_other_tagging_arguments_are_refused(position: int, value: object, message: str) -> None:
+    freq, tags, total = pos_tables(TAGGER)
+    args: list[object] = [freq, tags, total, "公司", Token, partial(_guess, TAGGER), 8]
+    args[position] = value
+    with pytest.raises(TypeError, match=message):
+        _route.tagged(*args)  # type: ignore[arg-type]

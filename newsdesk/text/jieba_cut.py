@@ -75,14 +75,19 @@ def _ends(freq: dict[str, int], block: str, total: float) -> list[int]:
     return ends
 
 
-def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, str]]:
-    """(word, flag) as ``tagger.cut(text, HMM=False)`` gives them."""
+def pos_tables(tagger: jieba.posseg.POSTokenizer) -> tuple[dict[str, int], dict[str, str], float]:
+    """What posseg's cut without the HMM reads, loaded: the tokenizer's word frequencies, the
+    words' tags, and the log of the frequencies' sum."""
     tagger.makesure_userdict_loaded()
     tokenizer = tagger.tokenizer
     tokenizer.check_initialized()
-    total = math.log(tokenizer.total)
-    tag = tagger.word_tag_tab.get
-    freq = tokenizer.FREQ
+    return tokenizer.FREQ, tagger.word_tag_tab, math.log(tokenizer.total)
+
+
+def pos_pairs(tagger: jieba.posseg.POSTokenizer, text: str) -> list[tuple[str, str]]:
+    """(word, flag) as ``tagger.cut(text, HMM=False)`` gives them."""
+    freq, tags, total = pos_tables(tagger)
+    tag = tags.get
     out: list[tuple[str, str]] = []
     add = out.append
     in_block = True
