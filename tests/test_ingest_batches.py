@@ -1,16 +1,19 @@
 """Small feeds stored together: up to ``fetch.store_batch`` entries of several sources per
 transaction (issue 27 item 3: one transaction per feed cost ingest 3x its floor), with the
-same counts as one by one, and a source's failure kept to that source."""
+same counts as one by one, and a source's failure kept to that source; a store's keys and
+content hashes computed before its turn, not in it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import delete, event, func, select
 
 from newsdesk.config import Settings
+from newsdesk.feeds import ingest as ingest_module
 from newsdesk.feeds.ingest import DONE, FAILED, SourceRun, fetch_step, parse_step, store_steps
 from newsdesk.store.db import Database
 from newsdesk.store.models import FetchState, Item, ItemSource, Source
@@ -94,3 +97,34 @@ def test_one_source_failing_in_a_shared_transaction_fails_alone(
     results = store_steps(db, settings, runs)
     assert [r.status for r in results] == [DONE] * 3 + [FAILED] + [DONE] * 2
     assert stored(db)[0] == 12 - 1  # only s3's own story is missing: s2 and s4 carry the rest
+
+
+@pytest.mark.parametrize("store_batch", [5, 2])
+def test_a_stores_work_ahead_is_done_before_its_turn(
+    db: Database,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    store_batch: int,
+) -> None:
+    """A store runs a turn at a time: its first step computes the keys and hashes of its first
+    turn's entries and takes no turn, each later one takes a turn and computes the next's; so
+    ingest does that work while the write lock rests, not after. Small feeds stored together
+    (batch 5) and feeds stored alone in batches (batch 2: every feed has more) alike."""
+    settings = serve(httpserver, tmp_path, store_batch=store_batch)
+    runs = parsed(db, settings)
+    steps: list[str] = []
+    for name, step in (("hash_ahead", "ahead"), ("store_batches", "turn")):
+        original = getattr(ingest_module, name)
+        monkeypatch.setattr(
+            ingest_module,
+            name,
+            lambda *args, _original=original, _step=step: steps.append(_step) or _original(*args),
+        )
+    storing = ingest_module._storing_steps(db, settings, runs)
+    assert ingest_module._advance(storing) is None
+    assert steps == ["ahead"] and stored(db) == (0, 0)
+    results = ingest_module._run_through(storing)
+    assert sorted(r.name for r in results if r.status == DONE) == NAMES
+    assert sum(r.new for r in results) == 12 and stored(db) == (12, 17)
+    assert steps == ["ahead", "turn"] * (len(steps) // 2) and len(steps) >= 6

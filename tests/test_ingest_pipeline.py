@@ -76,7 +76,9 @@ def test_the_pool_fetches_and_the_caller_parses_and_stores(
     threads: dict[str, set[str]] = {"fetch": set(), "parse": set(), "store": set()}
     for step, function in (("fetch", "fetch_step"), ("parse", "parse_step")):
         monkeypatch.setattr(ingest_module, function, _noting(threads[step], function))
-    monkeypatch.setattr(ingest_module, "store_steps", _noting(threads["store"], "store_steps"))
+    # The statement its turns run, not the function that starts a store: a store is a
+    # generator, run a turn at a time.
+    monkeypatch.setattr(ingest_module, "store_batches", _noting(threads["store"], "store_batches"))
     runs = ingest(db, settings)
     assert [(r.name, r.status, r.new) for r in runs] == [(n, DONE, 1) for n in names]
     caller = {threading.current_thread().name}
