@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,13 @@ from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.feeds import ingest as ingest_module
 from newsdesk.feeds.ingest import DONE, ingest
 from newsdesk.store.db import Database
-from newsdesk.store.items import EntryBatch, hash_ahead, store_batches, store_entries
+from newsdesk.store.items import (
+    EntryBatch,
+    _converted,
+    hash_ahead,
+    store_batches,
+    store_entries,
+)
 from newsdesk.store.models import FetchAttempt, FetchState, Item, Source
 from newsdesk.store.sources import Fetched, record_success, record_successes
 from tests.conftest import make_settings
@@ -229,3 +235,19 @@ def test_hashes_computed_ahead_are_the_ones_the_store_would_compute(db: Database
 
 def _hash_of(entry: Entry, source: str) -> str:
     return content_hash(entry.title, entry.summary, guid_key(entry.guid, source))
+
+
+def test_the_items_insert_converts_each_object_once() -> None:
+    calls: list[object] = []
+
+    def convert(value: object) -> str:
+        calls.append(value)
+        return repr(value)
+
+    aware = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    same_instant = aware.astimezone(timezone(timedelta(hours=8)))
+    column: list[object] = [aware, same_instant, aware, 1, True, {"a": 1}, aware]
+    assert _converted(convert, column) == [repr(value) for value in column]
+    # Equal values are converted apart (a column may keep each one's zone; 1 is not True),
+    # and an unhashable value is no trouble.
+    assert calls == [aware, same_instant, 1, True, {"a": 1}]

@@ -75,7 +75,7 @@ def test_sightings_take_each_batch_time_converted_once(
 ) -> None:
     """A sighting's ``seen_at`` is its batch's fetch time as the column stores it (UTC, naive
     on SQLite): read back it is the same instant, whatever the zone it came in. Converted once
-    per batch, not once per row."""
+    per batch, not once per row, for the sightings and the items alike."""
     shanghai = timezone(timedelta(hours=8))
     times = [NOW, datetime(2026, 12, 8, 5, 30, tzinfo=shanghai)]
     converted: list[datetime | None] = []
@@ -104,5 +104,6 @@ def test_sightings_take_each_batch_time_converted_once(
         seen = session.execute(select(ItemSource.source_id, ItemSource.seen_at)).tuples().all()
     by_source = {batch.source_id: batch.now for batch in batches}
     assert len(seen) == 80 and all(at == by_source[source] for source, at in seen)
-    # The items' two times each (fetched, published), then one per batch for the sightings.
-    assert len(converted) == 2 * 80 + 2
+    # Each object once: the items' fetch times (one a batch) and their publication times (all
+    # None here, one object), then the sightings' (one a batch).
+    assert len(converted) == 2 + 1 + 2

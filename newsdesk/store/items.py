@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -385,8 +385,24 @@ def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, obj
     for name in names:
         column = [row[name] for row in rows]
         convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(list(map(convert, column)) if convert else column)
+        values.append(_converted(convert, column) if convert else column)
     _execute_many(connection, table, names, list(zip(*values, strict=True)))
+
+
+def _converted(convert: Callable[[Any], Any], column: list[Any]) -> list[Any]:
+    """``column``'s values converted, each object once: a batch's items share their
+    ``fetched_at`` (their run's time, one object), and converting a datetime (to UTC, naive,
+    and to text on SQLite) was most of converting a row. By identity, not equality: equal
+    values may convert apart (1 and True; one instant in two time zones, in a column that
+    keeps the zone's wall time)."""
+    done: dict[int, Any] = {}  # id -> converted; the objects live in ``column`` meanwhile
+    out = []
+    for value in column:
+        key = id(value)
+        if key not in done:
+            done[key] = convert(value)
+        out.append(done[key])
+    return out
 
 
 def _execute_many(
