@@ -447,6 +447,7 @@ def _insert_sightings(
     bind processing (UTC, naive on SQLite): Core converted it again for every row, and built a
     parameter dict per row, 60 % of this INSERT's CPU (6,529 sightings: ~60 -> ~25 ms), all of
     it inside the write transaction. The statement gate (``store/db.py``) still sees the rows.
+    On PostgreSQL they go as three arrays in one statement.
     """
     taken = _sighted_before(session, {i for part in sighted for i in part if isinstance(i, int)})
     connection = session.connection()
@@ -460,8 +461,19 @@ def _insert_sightings(
             if (item_id, source_id) not in taken:
                 taken.add((item_id, source_id))
                 rows.append((item_id, source_id, now))
-    if rows:
-        _execute_many(connection, _SIGHTINGS, ("item_id", "source_id", "seen_at"), rows)
+    if not rows:
+        return
+    if dialect.name == "postgresql":
+        # One statement of three arrays: psycopg's executemany sends and adapts row by row
+        # (6,529 sightings: 0.077 -> 0.035 s CPU). No text in these rows for the gate to see.
+        statement = (
+            f"INSERT INTO {_SIGHTINGS.name} (item_id, source_id, seen_at) "
+            "SELECT * FROM unnest(%s::integer[], %s::integer[], %s::timestamp[])"
+        )
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        connection.exec_driver_sql(statement, columns)
+        return
+    _execute_many(connection, _SIGHTINGS, ("item_id", "source_id", "seen_at"), rows)
 
 
 def recent_items(session: Session, *, limit: int = 20, source: str | None = None) -> list[Item]:
