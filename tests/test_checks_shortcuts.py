@@ -97,6 +97,14 @@ def test_common_segments_are_the_plain_ones(draft_size: int, source_size: int) -
     assert [tuple(r) for r in found.tolist()] == _plain_segments(draft, sources, 3)
 
 
+def test_sources_too_short_for_a_gram_share_nothing() -> None:
+    index = originality.source_index(("甲乙", "丙"), 3)
+    assert index.keys.size == 0 and index.count == 2
+    grams = originality.positional_hashes("甲乙丙丁", 3)
+    for max_hits in (None, originality.MAX_HITS_HAN):
+        assert originality.common_segments(grams, index, 3, max_hits).shape == (0, 5)
+
+
 _CODES = st.text(
     alphabet=st.one_of(
         st.sampled_from("0123456789０１２３٣.$SHZBJKshzbjk亿元%股只 ，。"),
