@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Table,
@@ -97,32 +98,42 @@ def _existing(
     session: Session, keys: Sequence[tuple[str | None, str | None, str | None]]
 ) -> dict[str, int]:
     """Stored items matching any of ``keys`` (guid key, link, content hash; None: not sought):
-    each of their keys -> item id.
-
-    On SQLite and PostgreSQL the query goes to the driver as text, each list of keys one
-    parameter as :func:`_among` binds it: SQLAlchemy built, keyed and looked up the compiled
-    statement anew for each of the two lookups a store makes, half their CPU (6,500 keys:
-    27 -> 13 ms on SQLite, 57 -> 41 ms on PostgreSQL), one of them inside the write lock."""
+    each of their keys -> item id."""
     found: dict[str, int] = {}
-    columns = (Item.guid_key, Item.link, Item.content_hash)
-    connection = session.connection()
-    listed = _LISTED.get(connection.dialect.name)
+    columns = (_ITEMS.c.guid_key, _ITEMS.c.link, _ITEMS.c.content_hash)
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         part = keys[start : start + _KEYS_PER_QUERY]
         wanted = [(c, [k[n] for k in part if k[n]]) for n, c in enumerate(columns)]
-        wanted = [(c, values) for c, values in wanted if values]
-        if listed is None:
-            clause = or_(*(_among(session, c, values) for c, values in wanted))
-            rows: Iterable[Sequence[Any]] = session.execute(select(Item.id, *columns).where(clause))
-        else:
-            where = " OR ".join(listed[0].format(column=c.key) for c, _ in wanted)
-            rows = connection.exec_driver_sql(
-                f"SELECT id, guid_key, link, content_hash FROM {_ITEMS.name} WHERE {where}",
-                tuple(listed[1](values) for _, values in wanted),
-            )
+        rows = _items_among(session, (_ITEMS.c.id, *columns), [(c, v) for c, v in wanted if v])
         for item_id, *item_keys in rows:
             found.update((key, item_id) for key in item_keys if key)
     return found
+
+
+def _items_among(
+    session: Session,
+    selected: Sequence[Column[Any]],
+    wanted: Sequence[tuple[Column[Any], list[Any]]],
+) -> Iterable[Sequence[Any]]:
+    """The ``selected`` columns of the items whose column holds one of its values, for any
+    (column, values) of ``wanted``.
+
+    On SQLite and PostgreSQL the query goes to the driver as text, each list of values one
+    parameter as :func:`_among` binds it (the same index plans): SQLAlchemy built, keyed and
+    looked up a compiled statement anew each time, half the CPU of the dedup lookups a store
+    makes, one of them inside the write lock (6,500 keys: 27 -> 13 ms on SQLite, 57 -> 41 ms
+    on PostgreSQL)."""
+    connection = session.connection()
+    listed = _LISTED.get(connection.dialect.name)
+    if listed is None:
+        clause = or_(*(_among(session, c, values) for c, values in wanted))
+        return session.execute(select(*selected).where(clause))
+    condition, parameter = listed
+    where = " OR ".join(condition.format(column=c.name) for c, _ in wanted)
+    return connection.exec_driver_sql(
+        f"SELECT {', '.join(c.name for c in selected)} FROM {_ITEMS.name} WHERE {where}",
+        tuple(parameter(values) for _, values in wanted),
+    )
 
 
 # ``column IN values`` as driver SQL with the values as one parameter (see :func:`_among`), by
@@ -385,10 +396,9 @@ def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
     stored: dict[str, int] = {}
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         part = keys[start : start + _KEYS_PER_QUERY]
-        query = select(_ITEMS.c.guid_key, _ITEMS.c.id).where(
-            _among(session, _ITEMS.c.guid_key, part)
-        )
-        stored.update(session.execute(query).tuples().all())
+        selected = (_ITEMS.c.guid_key, _ITEMS.c.id)
+        rows = _items_among(session, selected, [(_ITEMS.c.guid_key, part)])
+        stored.update((key, item_id) for key, item_id in rows)
     for item, key in zip(fresh, keys, strict=True):
         item.id = stored[key]
 
