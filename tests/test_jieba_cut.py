@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.text import jieba_cut
-from newsdesk.text.names import Token, _tagger, _tokenizer, tagged_tokens
+from newsdesk.text.names import Token, _tagged_reference, _tagger, _tokenizer, tagged_tokens
 
 CHINESE_SET = Path(__file__).resolve().parents[1] / "bench" / "data" / "checks_zh.json"
 # Han characters common and rare, digits and Latin of both widths, the punctuation and
@@ -57,3 +57,10 @@ def test_tagged_tokens_are_plain_tokens(texts: list[str]) -> None:
             assert type(token) is Token and token == made and hash(token) == hash(made)
             assert token._asdict() == made._asdict()
             assert token._replace(start=0) == made._replace(start=0)
+
+
+def test_tagged_tokens_are_the_python_taggings(texts: list[str]) -> None:
+    """The C tagging (``_route.tagged``) gives the tokens of the Python one on the corpora."""
+    tagger, _ = _tagger(())
+    for text in texts:
+        assert tagged_tokens(text) == _tagged_reference(tagger, text), text
