@@ -132,8 +132,9 @@ class SourceIndex:
     Each gram is packed with its position into one 64-bit key (hash in the high
     bits): a plain sort is ~10x faster than an argsort, and binary-searching a
     draft's few thousand grams in it is cheap. The distinct hashes are kept with
-    where each one's places begin: one search of a quarter of the grams (a slot's
-    sources repeat their wording) instead of two of them all.
+    where each one's places begin: one search among them instead of two among all
+    the grams (a slot's sources repeat their wording: 31,000 distinct of 123,000
+    in the bench's).
     """
 
     keys: np.ndarray  # the distinct gram hashes, sorted
@@ -193,7 +194,7 @@ def common_segments(
     keys, positions, starts_at, bits = index.keys, index.positions, index.starts_at, index.bits
     wanted = draft_grams >> bits
     # Looked up in sorted order: numpy's binary search starts from the previous answer when
-    # the needles ascend (2-3x faster into a slot's ~30,000 hashes); answers put back in place.
+    # the needles ascend; answers put back in place.
     order = np.argsort(wanted)
     at = np.empty_like(order)
     at[order] = np.searchsorted(keys, wanted[order])
