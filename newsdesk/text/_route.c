@@ -12,6 +12,15 @@
  * (log(freq) - total) + best[stop], ties to the later end; a start no word begins at is the
  * character alone at frequency 1, (0.0 - total) + best[start + 1]. No multiplication, so no
  * contraction into a fused multiply-add can change a rounding.
+ *
+ * ``tagged`` is names.tagged_tokens over the route (the reference: names._tagged_reference,
+ * compared by test_route.py on generated text and by test_jieba_cut.py on the corpora):
+ * posseg's blocks and what lies between them, each block's words and tags, runs of single
+ * unknown characters handed to the HMM (a Python callback), and the Token tuples with their
+ * offsets. Its Python loop, a tuple, a tag look-up and a Token a word, was the largest part of
+ * a new draft's checks after the route. A Token of two str and two int can never be part of
+ * a reference cycle, so it leaves the collector's lists as CPython's own tuples of atoms do:
+ * the checks keep hundreds of them per draft in their caches, which every collection walked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
