@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import delete, event, func, select
 
 from newsdesk.config import Settings
-from newsdesk.feeds import ingest as ingest_module
+from newsdesk.feeds import storing as storing_module
 from newsdesk.feeds.ingest import DONE, FAILED, SourceRun, fetch_step, parse_step, store_steps
 from newsdesk.store.db import Database
 from newsdesk.store.models import FetchState, Item, ItemSource, Source
@@ -115,16 +115,16 @@ def test_a_stores_work_ahead_is_done_before_its_turn(
     runs = parsed(db, settings)
     steps: list[str] = []
     for name, step in (("hash_ahead", "ahead"), ("store_batches", "turn")):
-        original = getattr(ingest_module, name)
+        original = getattr(storing_module, name)
         monkeypatch.setattr(
-            ingest_module,
+            storing_module,
             name,
             lambda *args, _original=original, _step=step: steps.append(_step) or _original(*args),
         )
-    storing = ingest_module._storing_steps(db, settings, runs)
-    assert ingest_module._advance(storing) is None
+    storing = storing_module.storing_steps(db, settings, runs)
+    assert storing_module.advance(storing) is None
     assert steps == ["ahead"] and stored(db) == (0, 0)
-    results = ingest_module._run_through(storing)
+    results = storing_module.run_through(storing)
     assert sorted(r.name for r in results if r.status == DONE) == NAMES
     assert sum(r.new for r in results) == 12 and stored(db) == (12, 17)
     assert steps == ["ahead", "turn"] * (len(steps) // 2) and len(steps) >= 6

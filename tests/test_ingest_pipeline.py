@@ -11,6 +11,7 @@ import gc
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -19,11 +20,12 @@ from werkzeug import Request, Response
 
 from newsdesk.entries import Entry, content_hash, guid_key
 from newsdesk.feeds import ingest as ingest_module
+from newsdesk.feeds import storing as storing_module
 from newsdesk.feeds.ingest import DONE, ingest
+from newsdesk.store.bulk import converted
 from newsdesk.store.db import Database
 from newsdesk.store.items import (
     EntryBatch,
-    _converted,
     hash_ahead,
     store_batches,
     store_entries,
@@ -84,7 +86,8 @@ def test_the_pool_fetches_and_the_caller_parses_and_stores(
         monkeypatch.setattr(ingest_module, function, _noting(threads[step], function))
     # The statement its turns run, not the function that starts a store: a store is a
     # generator, run a turn at a time.
-    monkeypatch.setattr(ingest_module, "store_batches", _noting(threads["store"], "store_batches"))
+    store = _noting(threads["store"], "store_batches", storing_module)
+    monkeypatch.setattr(storing_module, "store_batches", store)
     runs = ingest(db, settings)
     assert [(r.name, r.status, r.new) for r in runs] == [(n, DONE, 1) for n in names]
     caller = {threading.current_thread().name}
@@ -92,8 +95,8 @@ def test_the_pool_fetches_and_the_caller_parses_and_stores(
     assert caller.isdisjoint(threads["fetch"])
 
 
-def _noting(seen: set[str], name: str):  # type: ignore[no-untyped-def]
-    original = getattr(ingest_module, name)
+def _noting(seen: set[str], name: str, module: ModuleType = ingest_module):  # type: ignore[no-untyped-def]
+    original = getattr(module, name)
 
     def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.add(threading.current_thread().name)
@@ -247,7 +250,7 @@ def test_the_items_insert_converts_each_object_once() -> None:
     aware = datetime(2026, 12, 7, 10, tzinfo=UTC)
     same_instant = aware.astimezone(timezone(timedelta(hours=8)))
     column: list[object] = [aware, same_instant, aware, 1, True, {"a": 1}, aware]
-    assert _converted(convert, column) == [repr(value) for value in column]
+    assert converted(convert, column) == [repr(value) for value in column]
     # Equal values are converted apart (a column may keep each one's zone; 1 is not True),
     # and an unhashable value is no trouble.
     assert calls == [aware, same_instant, 1, True, {"a": 1}]

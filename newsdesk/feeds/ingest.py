@@ -9,98 +9,60 @@ counter, backoff) and never raised, so one bad feed cannot stop the others.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any, cast
+from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import requests
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from newsdesk.config import Settings, SourceConfig, TextLimits
 from newsdesk.entries import Entry
-from newsdesk.errors import FeedError, NewsdeskError
-from newsdesk.feeds.fetch import FetchResponse, ThreadSessions, fetch, new_session
+from newsdesk.feeds.fetch import ThreadSessions, fetch, new_session
 from newsdesk.feeds.guard import Resolver
 from newsdesk.feeds.market import parse_snapshots, snapshot_data, snapshot_entry
 from newsdesk.feeds.normalise import canonical_link, parse_time
 from newsdesk.feeds.parse import parse_feed
+from newsdesk.feeds.run import (
+    DONE,
+    FAILED,
+    SKIPPED,
+    UNCHANGED,
+    SourceRun,
+    error_run,
+    fail,
+    now_utc,
+)
+from newsdesk.feeds.storing import Storing, advance, store_step, store_steps, storing_steps
+from newsdesk.heap import frozen_heap
 from newsdesk.research.extract import extract_page, page_links
 from newsdesk.store.db import Database
-from newsdesk.store.items import EntryBatch, hash_ahead, store_batches
-from newsdesk.store.market import store_snapshots
-from newsdesk.store.models import FetchState, Source
-from newsdesk.store.sources import (
-    Fetched,
-    get_source,
-    prune_attempts,
-    record_failure,
-    record_success,
-    record_successes,
-    sync_sources,
-)
+from newsdesk.store.models import FetchState
+from newsdesk.store.sources import get_source, prune_attempts, record_success, sync_sources
 from newsdesk.store.write_turns import write_turns
+
+# The steps and the run they pass on, for the CLI, the flow's tasks and the tests: a run's
+# record and its ends are in ``feeds.run``, the store step in ``feeds.storing``.
+__all__ = [
+    "DONE",
+    "FAILED",
+    "SKIPPED",
+    "UNCHANGED",
+    "SourceRun",
+    "fetch_step",
+    "ingest",
+    "ingest_source",
+    "parse_step",
+    "register_sources",
+    "store_step",
+    "store_steps",
+]
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = {"page": PAGE_ACCEPT, "market": "application/json, */*;q=0.5"}
-
-# Terminal states: later steps pass these through unchanged.
-SKIPPED, UNCHANGED, FAILED, DONE = "skipped", "unchanged", "failed", "done"
-
-
-@dataclass(frozen=True)
-class SourceRun:
-    name: str
-    status: str = "pending"
-    responses: tuple[FetchResponse, ...] = ()
-    entries: tuple[Entry, ...] = ()
-    bodies: dict[str, str] = field(default_factory=dict)
-    data: dict[str, dict[str, Any]] = field(default_factory=dict)  # guid -> structured figures
-    new: int = 0
-    duplicates: int = 0
-    error: str | None = None
-    parser: str | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (SKIPPED, UNCHANGED, FAILED, DONE)
-
-    def summary(self) -> dict[str, object]:
-        return {
-            "source": self.name,
-            "status": self.status,
-            "new": self.new,
-            "duplicates": self.duplicates,
-            "error": self.error,
-        }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _fail(
-    db: Database, settings: Settings, run: SourceRun, error: Exception, now: datetime
-) -> SourceRun:
-    """Record ``error`` against the source (counter, backoff) and end its run.
-
-    Any exception, not only a FeedError: a feed that trips a bug in a parser or
-    a library must back off like any failing feed, not fail every run.
-    """
-    if not isinstance(error, NewsdeskError):
-        error = FeedError(f"{type(error).__name__}: {error}")
-    with db.session() as session:
-        source = get_source(session, run.name)
-        if source is not None:
-            record_failure(source.state, now, error, settings.fetch)
-    return replace(run, status=FAILED, error=str(error), responses=(), entries=())
 
 
 def fetch_step(
@@ -120,7 +82,7 @@ def fetch_step(
     ``state``: the source's fetch state as :func:`ingest` read it with every other source's
     (and pruned the attempt log once); else it is read here, and the log pruned.
     """
-    now = now or _now()
+    now = now or now_utc()
     conf = settings.source(name)
     run = SourceRun(name)
     if state is None:
@@ -147,8 +109,8 @@ def fetch_step(
         if conf.type == "page" and conf.follow_links and not first.not_modified:
             for link in page_links(first.body, first.url, conf.max_links, first.content_type):
                 responses.append(fetch(link, settings.fetch, http=http, **kwargs))
-    except Exception as exc:  # see _fail
-        return _fail(db, settings, run, exc, now)
+    except Exception as exc:  # see run.fail
+        return fail(db, settings, run, exc, now)
     if first.not_modified:
         with db.session() as session:
             record_success(get_source(session, name).state, now, 304, None, None)
@@ -177,8 +139,8 @@ def parse_step(
             default_tz=tz,
             limits=settings.fetch.text_limits,
         )
-    except Exception as exc:  # see _fail
-        return _fail(db, settings, run, exc, now or _now())
+    except Exception as exc:  # see run.fail
+        return fail(db, settings, run, exc, now or now_utc())
     return replace(run, status="parsed", entries=tuple(parsed.entries), parser=parsed.parser)
 
 
@@ -205,204 +167,6 @@ def _parse_snapshots(run: SourceRun, tz: ZoneInfo) -> SourceRun:
     return replace(run, status="parsed", entries=entries, data=data, parser="market")
 
 
-# A store done in write turns: the first ``next()`` does the work ahead of its first turn (the
-# entries' keys and content hashes, read and computed outside the write lock) and yields; each
-# later one runs a turn (one transaction, on SQLite after the pause the turn before left) and the
-# work ahead of the next, and yields, or returns the runs stored after the last. Its caller does
-# other work between the turns (ingest parses) or runs them back to back (:func:`store_step`).
-Storing = Generator[None, None, list[SourceRun]]
-
-
-def store_step(
-    db: Database, settings: Settings, run: SourceRun, *, now: datetime | None = None
-) -> SourceRun:
-    """Store new entries, count duplicates, and mark the source healthy.
-
-    Entries go in ``fetch.store_batch`` at a time, each batch its own short transaction:
-    on SQLite a huge feed would otherwise hold the database's one write lock until every
-    item is in, and an editor's action would wait (and fail after the busy timeout). A
-    batch that fails leaves the earlier ones stored; the next run counts them as duplicates.
-    The source is marked healthy in the last batch's transaction (most feeds are one batch:
-    one transaction per source, not two). On SQLite the batches take turns with other writers
-    (:class:`~newsdesk.store.write_turns.WriteTurns`).
-    """
-    return _run_through(_storing_alone(db, settings, run, now or _now()))[0]
-
-
-def _run_through(storing: Storing) -> list[SourceRun]:
-    """A store's turns one after the other: the runs it stored."""
-    while (done := _advance(storing)) is None:
-        pass
-    return done
-
-
-def _advance(storing: Storing) -> list[SourceRun] | None:
-    """The store's next step (:data:`Storing`): None, or the runs stored once it is done."""
-    try:
-        next(storing)
-    except StopIteration as stop:
-        return cast(list[SourceRun], stop.value)
-    return None
-
-
-def _storing_alone(db: Database, settings: Settings, run: SourceRun, now: datetime) -> Storing:
-    """:func:`store_step` in turns: each batch's keys and content hashes computed before its
-    turn (they were a quarter of a batch's hold of SQLite's write lock, and so of the pause after
-    it), the batch stored in the turn."""
-    if run.finished:
-        return [run]
-    conf = settings.source(run.name)
-    first = run.responses[0]
-    size = len(run.entries) if conf.type == "market" else settings.fetch.store_batch
-    batches = [run.entries[start : start + size] for start in range(0, len(run.entries), size)]
-    batches = batches or [()]
-    new = duplicates = 0
-    try:
-        for number, batch in enumerate(batches, start=1):
-            hashed = _hashed_alone(db, conf, run, batch, now)
-            yield
-            with write_turns(db).turn(), db.session() as session:
-                source = get_source(session, run.name)
-                added, seen = _store_batch(session, source, conf, run, batch, hashed, now)
-                new, duplicates = new + added, duplicates + seen
-                if number == len(batches):
-                    record_success(source.state, now, first.status, first.etag, first.last_modified)
-                    source.state.items_seen += len(run.entries)
-    except Exception as exc:  # see _fail; rolled back, recorded in a new session
-        return [_fail(db, settings, run, exc, now)]
-    return [_stored(run, new, duplicates)]
-
-
-def _hashed_alone(
-    db: Database, conf: SourceConfig, run: SourceRun, batch: tuple[Entry, ...], now: datetime
-) -> EntryBatch | None:
-    """A batch of one run's entries with its keys and hashes computed ahead (None: snapshots,
-    or no entries). Its source id is the one read now; the turn reads the source again."""
-    if conf.type == "market" or not batch:
-        return None
-    with Session(db.engine) as session:  # reads only, then rolled back: no write lock
-        source_id = session.scalar(select(Source.id).where(Source.name == run.name))
-        entries = EntryBatch(source_id or 0, run.name, batch, now, conf.type, run.bodies)
-        return hash_ahead(session, [entries])[0]
-
-
-def _store_batch(
-    session: Session,
-    source: Source,
-    conf: SourceConfig,
-    run: SourceRun,
-    batch: tuple[Entry, ...],
-    hashed: EntryBatch | None,
-    now: datetime,
-) -> tuple[int, int]:
-    """One batch of a run's entries stored (``hashed``: the feed's, hashed ahead): (new,
-    duplicates)."""
-    if conf.type == "market":
-        result = store_snapshots(session, source, [(e, run.data[e.guid]) for e in batch], now)
-    elif hashed is not None:
-        result = store_batches(session, [replace(hashed, source_id=source.id)])[0]
-    else:
-        return 0, 0
-    return result.new, result.duplicates
-
-
-def store_steps(
-    db: Database, settings: Settings, runs: list[tuple[SourceRun, datetime]]
-) -> list[SourceRun]:
-    """:func:`store_step` for several parsed runs (each with its ``now``), the small ones in one
-    transaction: up to ``fetch.store_batch`` entries from as many sources as fit.
-
-    Storing 200 feeds one transaction each cost three times storing their rows at once (a
-    session, the source's row, a commit per feed). A run of more than a batch, or a market run,
-    is stored on its own as before; should the shared transaction fail, each of its runs is
-    stored on its own, so one source's failure is recorded against that source only.
-    """
-    return _run_through(_storing_steps(db, settings, runs))
-
-
-def _storing_steps(
-    db: Database, settings: Settings, runs: list[tuple[SourceRun, datetime]]
-) -> Storing:
-    """:func:`store_steps` in turns."""
-    done: list[SourceRun] = []
-    group: list[tuple[SourceRun, datetime]] = []
-    size = 0
-    for run, now in runs:
-        conf = settings.source(run.name)
-        if run.finished or conf.type == "market" or len(run.entries) > settings.fetch.store_batch:
-            done += yield from _storing_each(db, settings, [(run, now)])
-            continue
-        if size + len(run.entries) > settings.fetch.store_batch:
-            done += yield from _storing_together(db, settings, group)
-            group, size = [], 0
-        group.append((run, now))
-        size += len(run.entries)
-    return done + (yield from _storing_together(db, settings, group))
-
-
-def _storing_together(
-    db: Database, settings: Settings, group: list[tuple[SourceRun, datetime]]
-) -> Storing:
-    """Runs of at most a batch of entries in all, stored in one turn (a statement for all their
-    items, one for their sightings; :func:`store_batches`); one run alone is stored so too."""
-    if not group:
-        return []
-    stored: list[SourceRun] = []
-    try:
-        with Session(db.engine) as session:  # reads only, then rolled back: no write lock
-            names = [run.name for run, _ in group]
-            ids = dict(
-                session.execute(select(Source.name, Source.id).where(Source.name.in_(names))).all()
-            )
-            batches = hash_ahead(
-                session,
-                [
-                    EntryBatch(
-                        ids[run.name],
-                        run.name,
-                        run.entries,
-                        now,
-                        settings.source(run.name).type,
-                        run.bodies,
-                    )
-                    for run, now in group
-                ],
-            )
-        yield
-        with write_turns(db).turn(), db.session() as session:
-            results = store_batches(session, batches)
-            record_successes(session, [_fetched(ids[run.name], run, now) for run, now in group])
-            for (run, _), result in zip(group, results, strict=True):
-                stored.append(_stored(run, result.new, result.duplicates))
-    except Exception:  # rolled back: each on its own, failures recorded per source (see _fail)
-        return (yield from _storing_each(db, settings, group))
-    return stored
-
-
-def _fetched(source_id: int, run: SourceRun, now: datetime) -> Fetched:
-    first = run.responses[0]
-    return Fetched(source_id, now, first.status, first.etag, first.last_modified, len(run.entries))
-
-
-def _storing_each(
-    db: Database, settings: Settings, runs: list[tuple[SourceRun, datetime]]
-) -> Storing:
-    """Each run stored on its own (:func:`store_step`), one after the other."""
-    done: list[SourceRun] = []
-    for run, now in runs:
-        try:
-            done += yield from _storing_alone(db, settings, run, now)
-        except Exception as exc:  # e.g. the store is down, so not even the failure is recorded
-            done.append(_error_run(run.name, exc))
-    return done
-
-
-def _stored(run: SourceRun, new: int, duplicates: int) -> SourceRun:
-    return replace(
-        run, status=DONE, new=new, duplicates=duplicates, responses=(), entries=(), data={}
-    )
-
-
 def ingest_source(
     db: Database,
     settings: Settings,
@@ -411,7 +175,7 @@ def ingest_source(
     http: requests.Session | None = None,
     **kwargs: object,
 ) -> SourceRun:
-    now = kwargs.pop("now", None) or _now()
+    now = kwargs.pop("now", None) or now_utc()
     run = fetch_step(db, settings, name, http=http, now=now, **kwargs)  # type: ignore[arg-type]
     return store_step(db, settings, parse_step(db, settings, run, now=now), now=now)
 
@@ -447,7 +211,7 @@ def ingest(
         settings.source(name)
     with db.session() as session:  # one read of every source's state, not a session per fetch
         rows = sync_sources(session, settings)
-        prune_attempts(session, _now(), settings.fetch.attempt_log_days)
+        prune_attempts(session, now_utc(), settings.fetch.attempt_log_days)
         states = {name: rows[name].state for name in selected}
     runs: list[SourceRun] = []
 
@@ -461,7 +225,7 @@ def ingest(
     parsed: list[tuple[SourceRun, datetime]] = []  # waiting to be stored together
     storing: Storing | None = None  # the store under way, between two of its turns
     with (
-        _frozen_heap(),
+        frozen_heap(),
         ThreadSessions(settings.fetch) as sessions,
         ThreadPoolExecutor(settings.fetch.concurrency) as pool,
     ):
@@ -477,7 +241,7 @@ def ingest(
                 # A store's work ahead of its turn is done at once, not when the turn is due:
                 # the pauses are what ingest waits for, not this thread's work.
                 first = _first_batch(parsed, limit)
-                storing, parsed = _storing_steps(db, settings, parsed[:first]), parsed[first:]
+                storing, parsed = storing_steps(db, settings, parsed[:first]), parsed[first:]
                 storing = _stepped(storing, finished)
             elif storing is not None and (idle or turns.due_in() == 0):
                 storing = _stepped(storing, finished)
@@ -496,38 +260,14 @@ def ingest(
     return sorted(runs, key=lambda r: position[r.name])
 
 
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """The objects alive before ingest left out of the cyclic garbage collector's scans while it
-    runs (``gc.freeze``), and given back after (``gc.unfreeze``).
-
-    Ingest makes tens of thousands of objects that live until their feed is stored: enough to
-    set off a full collection in most runs, which scans every object of the process (modules,
-    classes, the ORM's mappers, Prefect's in a flow): 0.09-0.12 s of the 200 bench feeds'
-    1.0-1.2 s, often inside a store's hold of SQLite's write lock, whose pause it then
-    lengthens as much. Frozen, those objects are skipped, and a full collection scans what
-    ingest made. Garbage among them waits for the next full collection after ingest. Left as
-    it is when the process froze objects itself (a server before forking): unfreezing here
-    would give those back too.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def _entries(runs: list[tuple[SourceRun, datetime]]) -> int:
     return sum(len(run.entries) for run, _ in runs)
 
 
 def _stepped(storing: Storing, finished: Callable[[list[SourceRun]], None]) -> Storing | None:
-    """The store one step on (:func:`_advance`); None once done, its runs passed to
+    """The store one step on (:func:`~newsdesk.feeds.storing.advance`); None once done, its runs passed to
     ``finished``."""
-    done = _advance(storing)
+    done = advance(storing)
     if done is None:
         return storing
     finished(done)
@@ -554,20 +294,16 @@ def _safe_fetch(
     sessions: ThreadSessions,
 ) -> tuple[SourceRun, datetime]:
     """A source fetched (parsed and stored by the caller), and the time it ran at."""
-    now = _now()
+    now = now_utc()
     try:
         http = sessions.get()
         return fetch_step(db, settings, name, http=http, now=now, force=force, state=state), now
     except Exception as exc:  # e.g. the store is down: this source fails, not the run
-        return _error_run(name, exc), now
+        return error_run(name, exc), now
 
 
 def _safe_parse(db: Database, settings: Settings, run: SourceRun, now: datetime) -> SourceRun:
     try:
         return parse_step(db, settings, run, now=now)
     except Exception as exc:  # as in _safe_fetch
-        return _error_run(run.name, exc)
-
-
-def _error_run(name: str, error: Exception) -> SourceRun:
-    return SourceRun(name, status=FAILED, error=f"{type(error).__name__}: {error}")
+        return error_run(run.name, exc)

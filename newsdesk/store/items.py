@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import (
     Column,
     ColumnElement,
-    Connection,
     Table,
     any_,
     bindparam,
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from newsdesk.entries import Entry, content_hash, guid_key
+from newsdesk.store.bulk import execute_many, insert_rows
 from newsdesk.store.db import lock_for_write
 from newsdesk.store.models import Item, ItemSource, Source
 from newsdesk.text.clean import sanitise
@@ -381,14 +381,14 @@ def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
     No RETURNING: with it SQLAlchemy sends pages of 1,000 rows as one statement each, whose
     12,000 placeholders psycopg rewrites in Python, uncached (a second of CPU for the 200 real
     feeds on PostgreSQL); a plain executemany and a lookup of the ids by guid key cost a third
-    of that. The executemany goes to the driver (:func:`_insert_rows`), not through Core.
+    of that. The executemany goes to the driver (:func:`~newsdesk.store.bulk.insert_rows`), not through Core.
     """
     if not fresh:
         return
     keys = [str(i.columns["guid_key"]) for i in fresh]
     try:
         with session.begin_nested():
-            _insert_rows(session, _ITEMS, [i.columns for i in fresh])
+            insert_rows(session, _ITEMS, [i.columns for i in fresh])
     except IntegrityError:
         for item in fresh:
             _insert_one(session, item)
@@ -401,58 +401,6 @@ def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
         stored.update((key, item_id) for key, item_id in rows)
     for item, key in zip(fresh, keys, strict=True):
         item.id = stored[key]
-
-
-def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
-    """``rows`` (each with the same columns) inserted in one executemany sent to the driver as
-    tuples, each column's values converted by that column's own bind processing (what Core
-    would send: UTC and naive on SQLite; the statement gate in ``store/db.py`` still sees them).
-
-    Core built and processed a parameter dict per row: 15 % of storing the 200 bench feeds'
-    items, and it ran inside the write transaction, whose hold of SQLite's write lock is
-    followed by a pause as long (``WriteTurns``). A column left out of the rows gets its
-    database default, as in Core; the items' Python-side defaults never apply, since
-    :func:`_columns` names every column that has one.
-    """
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    values: list[Sequence[object]] = []
-    for name in names:
-        column = [row[name] for row in rows]
-        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(_converted(convert, column) if convert else column)
-    _execute_many(connection, table, names, list(zip(*values, strict=True)))
-
-
-def _converted(convert: Callable[[Any], Any], column: list[Any]) -> list[Any]:
-    """``column``'s values converted, each object once: a batch's items share their
-    ``fetched_at`` (their run's time, one object), and converting a datetime (to UTC, naive,
-    and to text on SQLite) was most of converting a row. By identity, not equality: equal
-    values may convert apart (1 and True; one instant in two time zones, in a column that
-    keeps the zone's wall time)."""
-    done: dict[int, Any] = {}  # id -> converted; the objects live in ``column`` meanwhile
-    out = []
-    for value in column:
-        key = id(value)
-        if key not in done:
-            done[key] = convert(value)
-        out.append(done[key])
-    return out
-
-
-def _execute_many(
-    connection: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[object, ...]]
-) -> None:
-    """One INSERT of ``rows`` (values of the columns ``names``, as the driver takes them)."""
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3; psycopg
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
-    connection.exec_driver_sql(statement, rows)
 
 
 def _insert_one(session: Session, item: _Fresh) -> None:
@@ -509,7 +457,7 @@ def _insert_sightings(
         columns = tuple(list(column) for column in zip(*rows, strict=True))
         connection.exec_driver_sql(statement, columns)
         return
-    _execute_many(connection, _SIGHTINGS, ("item_id", "source_id", "seen_at"), rows)
+    execute_many(connection, _SIGHTINGS, ("item_id", "source_id", "seen_at"), rows)
 
 
 def recent_items(session: Session, *, limit: int = 20, source: str | None = None) -> list[Item]:
