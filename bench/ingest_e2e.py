@@ -146,7 +146,14 @@ def floor(
                 for s in settings.sources
             ],
         )
-    planted = [columns | {"source_id": ids[name]} for name, columns in rows]
+    # One fetched_at object per source, as ingest's rows share their run's time (its insert
+    # converts each object once: read back, the rows would have 6,529 to convert).
+    stamps: dict[str, Any] = {}
+    planted = [
+        columns
+        | {"source_id": ids[name], "fetched_at": stamps.setdefault(name, columns["fetched_at"])}
+        for name, columns in rows
+    ]
 
     def insert() -> None:
         with db.session() as session:

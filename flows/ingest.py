@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prefect import flow, unmapped
+from prefect import allow_failure, flow, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -31,8 +31,10 @@ def ingest_flow(sources: list[str] | None = None, force: bool = False) -> list[d
     fetched = fetch_source.map(names, force=unmapped(force))
     parsed = parse_source.map(fetched)
     # Fetched and parsed a source at a time (the UI shows which one failed), stored together:
-    # a few short transactions for all of them (failures still recorded per source).
-    summary = [run.summary() for run in store_sources(parsed)]
+    # a few short transactions for all of them. A source whose task failed does not stop the
+    # others' store (allow_failure); it ends failed in the summary.
+    stored = store_sources(names, [allow_failure(future) for future in parsed])
+    summary = [run.summary() for run in stored]
     create_table_artifact(
         key="ingest-summary", table=summary, description="new / duplicate items per source"
     )

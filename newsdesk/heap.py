@@ -27,7 +27,10 @@ def collector_paused() -> Iterator[None]:
     come as many times fewer. The counts are kept (``gc.freeze`` would reset them, and a
     process that checks drafts all day would seldom collect its other work's cycles).
     Left as it is when the collector is off already: by the process, or by another thread's
-    work under this, which turns it back on when it ends.
+    work under this, which turns it back on when it ends. The collector is the process's: in
+    the web server, other threads' requests run paused too meanwhile, and their cycles wait
+    the check's milliseconds for a collection; a ``gc.disable()`` another thread makes during
+    the pause is undone at its end (nothing of the desk's does that).
     """
     if not gc.isenabled():
         yield
@@ -51,7 +54,9 @@ def frozen_heap() -> Iterator[None]:
     lengthens as much. Frozen, those objects are skipped, and a full collection scans what
     ingest made. Garbage among them waits for the next full collection after ingest. Left as
     it is when the process froze objects itself (a server before forking): unfreezing here
-    would give those back too.
+    would give those back too. For a process whose work is ingest (``newsdesk ingest``, the
+    scheduler's flow): other threads' objects are frozen with the rest meanwhile, and
+    freezing resets the generation counts (once a run, every 15 minutes, is nothing).
     """
     if gc.get_freeze_count():
         yield

@@ -75,7 +75,8 @@ def test_ingest_flow_stores_the_sources_together(prefect_harness: None, demo_des
 
     inserts: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+    def record(*args: object) -> None:
+        statement = str(args[2])  # conn, cursor, statement, parameters, context, executemany
         if re.match(r"\s*INSERT INTO items\b", statement):
             inserts.append(statement)
 
@@ -89,6 +90,30 @@ def test_ingest_flow_stores_the_sources_together(prefect_harness: None, demo_des
     assert len(summary) == 9 and all(s["status"] == "done" for s in summary), summary
     assert sum(int(s["new"]) for s in summary) >= 200
     assert len(inserts) == 1, inserts
+
+
+def test_a_source_whose_task_failed_does_not_stop_the_others_store(demo_desk_env: str) -> None:
+    """What the store task gets for a source whose fetch or parse task failed after its
+    retries (the exception, or nothing for one that never ran) ends that source failed; the
+    parsed ones are stored."""
+    from newsdesk.feeds.ingest import DONE, FAILED, fetch_step, parse_step, register_sources
+    from tasks.desk import desk
+    from tasks.ingest import store_sources
+
+    d = desk()
+    register_sources(d.db, d.settings)
+    parsed = parse_step(d.db, d.settings, fetch_step(d.db, d.settings, "chanye", force=True))
+    names = ["chanye", "hushang", "beian"]
+    runs = store_sources.fn(names, [parsed, OSError("database is locked"), None])
+    assert [(r.name, r.status) for r in runs] == [
+        ("chanye", DONE),
+        ("hushang", FAILED),
+        ("beian", FAILED),
+    ]
+    assert runs[0].new > 0 and runs[1].error == "OSError: database is locked"
+    assert "did not finish" in (runs[2].error or "")
+    with d.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Item)) == runs[0].new
 
 
 def test_ingest_flow_failing_source_does_not_stop_others(

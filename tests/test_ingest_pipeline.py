@@ -95,7 +95,9 @@ def test_the_pool_fetches_and_the_caller_parses_and_stores(
     assert caller.isdisjoint(threads["fetch"])
 
 
-def _noting(seen: set[str], name: str, module: ModuleType = ingest_module):  # type: ignore[no-untyped-def]
+def _noting(  # type: ignore[no-untyped-def]
+    seen: set[str], name: str, module: ModuleType = ingest_module
+):
     original = getattr(module, name)
 
     def noted(*args, **kwargs):  # type: ignore[no-untyped-def]

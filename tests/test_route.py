@@ -13,16 +13,20 @@ from __future__ import annotations
 import gc
 import importlib.util
 import math
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import partial
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdesk.text import _route
+from newsdesk.text import names as names_module
 from newsdesk.text.jieba_cut import _block_words, pos_tables
 from newsdesk.text.names import _HMM_RUN, Token, _guess, _tagged_reference, _tagger, _tokenizer
 
@@ -203,7 +207,8 @@ def test_a_run_is_guessed_only_within_its_bounds() -> None:
 @pytest.mark.parametrize(
     ("guessed", "error"),
     [
-        (None, r"guess\(\) must give a sequence"),
+        (None, r"guess\(\) must give a list or tuple"),
+        (iter([("龘靐", "nr")]), r"guess\(\) must give a list or tuple"),
         ([("龘",)], r"guess\(\) must give \(word, flag\) pairs"),
         ([(1, "x")], r"guess\(\) must give \(word, flag\) pairs"),
         (ZeroDivisionError("from guess"), "from guess"),
@@ -229,6 +234,8 @@ def test_a_guess_that_is_no_words_raises(guessed: object, error: str) -> None:
         (3, b"abc", "expected str for text, got bytes"),
         (4, list, "expected a tuple subclass without a __dict__ for token, got type"),
         (4, type("Loose", (tuple,), {}), "expected a tuple subclass without a __dict__"),
+        # a struct sequence: a tuple subclass that keeps fields past its items
+        (4, os.stat_result, "expected a tuple subclass without a __dict__"),
         (6, "8", "an integer is required"),
     ],
 )
@@ -238,3 +245,52 @@ def test_other_tagging_arguments_are_refused(position: int, value: object, messa
     args[position] = value
     with pytest.raises(TypeError, match=message):
         _route.tagged(*args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "guessed",
+    [
+        lambda run: [(run[:1], "nr"), (run[1:] + "多", "n")],  # longer than the run
+        lambda run: [(run[:-1], "nr")],  # shorter
+        lambda run: [(" ", "x"), (run, "nr"), ("\u3000\t", "x")],  # whitespace words
+    ],
+)
+def test_positions_follow_the_guessed_words_as_the_reference_does(
+    guessed: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """jieba's HMM gives back the run's characters; a guess that does not (longer, shorter,
+    whitespace) moves the offsets after it in C as in the reference."""
+    guess = cast(Callable[[str], list[tuple[str, str]]], guessed)
+    monkeypatch.setattr(names_module, "_guess", lambda _tagger, run: guess(run))
+    text = "公司龘靐龘表示，营收5亿元。靐龘"
+    freq, tags, total = pos_tables(TAGGER)
+    made = _route.tagged(freq, tags, total, text, Token, partial(names_module._guess, TAGGER), 8)
+    assert made == _tagged_reference(TAGGER, text)
+
+
+def test_a_guess_whose_words_die_during_a_collection_is_safe() -> None:
+    """The pairs a guess returns are held while their Tokens are made: a finalizer run by a
+    collection that a Token's allocation sets off, emptying the guess's own list, frees none
+    of them (it crashed the interpreter when they were borrowed)."""
+    script = (
+        "import gc, sys\n"
+        "from newsdesk.text import _route, names\n"
+        "from newsdesk.text.jieba_cut import pos_tables\n"
+        "freq, tags, total = pos_tables(names._tagger(())[0])\n"
+        "kept = []\n"
+        "class Clear:\n"
+        "    def __init__(self): self.me = self\n"
+        "    def __del__(self): kept[0].clear() if kept else None\n"
+        "def guess(run):\n"
+        "    words = [(''.join([c]), 'nr') for c in run]\n"
+        "    kept[:] = [words]\n"
+        "    Clear()\n"
+        "    return words\n"
+        "gc.set_threshold(1)\n"
+        "for _ in range(200):\n"
+        "    out = _route.tagged(freq, tags, total, '龘靐龘靐', names.Token, guess, 8)\n"
+        "    assert [t.word for t in out] == list('龘靐龘靐'), out\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -66,5 +66,5 @@ def fail(
     return replace(run, status=FAILED, error=str(error), responses=(), entries=())
 
 
-def error_run(name: str, error: Exception) -> SourceRun:
+def error_run(name: str, error: BaseException) -> SourceRun:
     return SourceRun(name, status=FAILED, error=f"{type(error).__name__}: {error}")

@@ -381,7 +381,8 @@ def _insert_items(session: Session, fresh: list[_Fresh]) -> None:
     No RETURNING: with it SQLAlchemy sends pages of 1,000 rows as one statement each, whose
     12,000 placeholders psycopg rewrites in Python, uncached (a second of CPU for the 200 real
     feeds on PostgreSQL); a plain executemany and a lookup of the ids by guid key cost a third
-    of that. The executemany goes to the driver (:func:`~newsdesk.store.bulk.insert_rows`), not through Core.
+    of that. The executemany goes to the driver (:func:`~newsdesk.store.bulk.insert_rows`), not
+    through Core.
     """
     if not fresh:
         return

@@ -18,9 +18,11 @@
  * posseg's blocks and what lies between them, each block's words and tags, runs of single
  * unknown characters handed to the HMM (a Python callback), and the Token tuples with their
  * offsets. Its Python loop, a tuple, a tag look-up and a Token a word, was the largest part of
- * a new draft's checks after the route. A Token of two str and two int can never be part of
- * a reference cycle, so it leaves the collector's lists as CPython's own tuples of atoms do:
- * the checks keep hundreds of them per draft in their caches, which every collection walked.
+ * a new draft's checks after the route. A Token of two str and two int can be part of no
+ * reference cycle (but one through its class, which lives as long as the process), so it
+ * leaves the collector's lists at once, as CPython takes an exact tuple of atoms out of them
+ * at a collection (never a subclass's): the checks keep hundreds of them per draft in their
+ * caches, which every collection walked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -227,6 +229,9 @@ typedef struct {
 } tagging;
 
 static PyObject *flag_x, *flag_eng;
+/* What a class statement's tuple subclass is freed by (CPython's subtype_dealloc), read from one
+ * made at import. */
+static destructor class_dealloc;
 
 /* Append Token(word, flag, position, position + len(word)) unless the word is all
  * whitespace (the reference's ``word.strip()``); the position moves on either way. */
@@ -289,15 +294,21 @@ static int end_run(tagging *state) {
         PyObject *run = PyUnicode_Substring(state->text, start, start + size);
         PyObject *pairs = run != NULL ? PyObject_CallOneArg(state->guess, run) : NULL;
         Py_XDECREF(run);
-        PyObject *items = pairs != NULL ? PySequence_Fast(pairs, "guess() must give a sequence")
-                                        : NULL;
+        /* a tuple of its own: a finalizer that a Token's allocation sets off (a collection)
+         * cannot change it, so the pairs stay alive while their words are used */
+        PyObject *items = pairs != NULL && PyList_Check(pairs)  ? PyList_AsTuple(pairs)
+                          : pairs != NULL && PyTuple_Check(pairs) ? PySequence_Tuple(pairs)
+                                                                  : NULL;
+        if (pairs != NULL && items == NULL && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "guess() must give a list or tuple");
+        }
         Py_XDECREF(pairs);
         if (items == NULL) {
             return -1;
         }
         int failed = 0;
-        for (Py_ssize_t i = 0; !failed && i < PySequence_Fast_GET_SIZE(items); i++) {
-            PyObject *pair = PySequence_Fast_GET_ITEM(items, i);
+        for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(items); i++) {
+            PyObject *pair = PyTuple_GET_ITEM(items, i);
             if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2 ||
                 !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
                 PyErr_SetString(PyExc_TypeError, "guess() must give (word, flag) pairs");
@@ -366,9 +377,12 @@ static PyObject *tagged(PyObject *module, PyObject *const *args, Py_ssize_t narg
         return NULL;
     }
     PyTypeObject *type = (PyTypeObject *)state.token_type;
+    /* a class statement's direct subclass of tuple (a named tuple) without a __dict__: its items
+     * are all it holds, and its dealloc is a Python class's (a struct sequence, os.stat_result,
+     * is a tuple subclass too, but keeps fields past its items and frees them itself) */
     if (!check_type(state.token_type,
-                    PyType_Check(state.token_type) && PyType_IsSubtype(type, &PyTuple_Type) &&
-                        type->tp_itemsize == sizeof(PyObject *) && type->tp_dictoffset == 0,
+                    PyType_Check(state.token_type) && type->tp_base == &PyTuple_Type &&
+                        type->tp_dealloc == class_dealloc && type->tp_dictoffset == 0,
                     "token", "a tuple subclass without a __dict__")) {
         return NULL;
     }
@@ -435,8 +449,13 @@ PyMODINIT_FUNC PyInit__route(void) {
     Py_DECREF(math);
     flag_x = PyUnicode_InternFromString("x");
     flag_eng = PyUnicode_InternFromString("eng");
-    if (math_log == NULL || flag_x == NULL || flag_eng == NULL) {
+    PyObject *probe = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){s:()}", "_Probe",
+                                            (PyObject *)&PyTuple_Type, "__slots__");
+    if (math_log == NULL || flag_x == NULL || flag_eng == NULL || probe == NULL) {
+        Py_XDECREF(probe);
         return NULL;
     }
+    class_dealloc = ((PyTypeObject *)probe)->tp_dealloc;
+    Py_DECREF(probe);
     return PyModule_Create(&module);
 }
