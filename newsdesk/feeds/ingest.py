@@ -2,9 +2,11 @@
 
 Each step takes the previous step's :class:`SourceRun` and returns it
 advanced; a run that ended (skipped, unchanged, failed) passes through the
-later steps untouched. The CLI runs the three in a row; the Prefect flow runs
-them as three tasks. Failures are recorded on the source's fetch state (error
-counter, backoff) and never raised, so one bad feed cannot stop the others.
+later steps untouched. ``ingest`` (the CLI) fetches in a pool and parses and
+stores in its own thread, several sources' entries per transaction; the Prefect
+flow fetches and parses a source per task and stores them all in one task the
+same way (``store_steps``). Failures are recorded on the source's fetch state
+(error counter, backoff) and never raised, so one bad feed cannot stop the others.
 """
 
 from __future__ import annotations
