@@ -282,6 +282,20 @@ static PyObject *tag_of(tagging *state, PyObject *word) {
     return flag;
 }
 
+/* The Token of text[from:to], tagged ``flag`` (NULL: its dictionary tag). 0, or -1 with an
+ * exception set. */
+static int add_text(tagging *state, Py_ssize_t from, Py_ssize_t to, PyObject *flag) {
+    PyObject *word = PyUnicode_Substring(state->text, from, to);
+    if (word == NULL) {
+        return -1;
+    }
+    PyObject *tag = flag != NULL ? (Py_INCREF(flag), flag) : tag_of(state, word);
+    int failed = tag == NULL ? -1 : add_token(state, word, tag);
+    Py_DECREF(word);
+    Py_XDECREF(tag);
+    return failed;
+}
+
 /* The run's words (the reference's ``_guessed``): the HMM's for a run of 2 to run_max
  * characters, else each character with its tag. 0, or -1 with an exception set. */
 static int end_run(tagging *state) {
@@ -296,9 +310,9 @@ static int end_run(tagging *state) {
         Py_XDECREF(run);
         /* a tuple of its own: a finalizer that a Token's allocation sets off (a collection)
          * cannot change it, so the pairs stay alive while their words are used */
-        PyObject *items = pairs != NULL && PyList_Check(pairs)  ? PyList_AsTuple(pairs)
-                          : pairs != NULL && PyTuple_Check(pairs) ? PySequence_Tuple(pairs)
-                                                                  : NULL;
+        PyObject *items = pairs != NULL && (PyList_Check(pairs) || PyTuple_Check(pairs))
+                              ? PySequence_Tuple(pairs)
+                              : NULL;
         if (pairs != NULL && items == NULL && !PyErr_Occurred()) {
             PyErr_SetString(PyExc_TypeError, "guess() must give a list or tuple");
         }
@@ -321,15 +335,9 @@ static int end_run(tagging *state) {
         return failed;
     }
     for (Py_ssize_t at = start; at < start + size; at++) {
-        PyObject *word = PyUnicode_Substring(state->text, at, at + 1);
         /* a character between blocks is tagged x; one of a block has its dictionary tag */
-        PyObject *flag = word == NULL                                    ? NULL
-                         : in_block(PyUnicode_READ_CHAR(state->text, at)) ? tag_of(state, word)
-                                                                          : (Py_INCREF(flag_x), flag_x);
-        int failed = flag == NULL ? -1 : add_token(state, word, flag);
-        Py_XDECREF(word);
-        Py_XDECREF(flag);
-        if (failed) {
+        PyObject *flag = in_block(PyUnicode_READ_CHAR(state->text, at)) ? NULL : flag_x;
+        if (add_text(state, at, at + 1, flag) < 0) {
             return -1;
         }
     }
@@ -345,18 +353,7 @@ static int add_word(tagging *state, Py_ssize_t from, Py_ssize_t to, PyObject *fl
         }
         return 0;
     }
-    if (end_run(state) < 0) {
-        return -1;
-    }
-    PyObject *word = PyUnicode_Substring(state->text, from, to);
-    if (word == NULL) {
-        return -1;
-    }
-    PyObject *tag = flag != NULL ? (Py_INCREF(flag), flag) : tag_of(state, word);
-    int failed = tag == NULL ? -1 : add_token(state, word, tag);
-    Py_DECREF(word);
-    Py_XDECREF(tag);
-    return failed;
+    return end_run(state) < 0 ? -1 : add_text(state, from, to, flag);
 }
 
 /* tagged's sink for a block's words: Latin ones are eng, the others their tag. */
