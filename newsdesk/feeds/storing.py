@@ -76,7 +76,7 @@ def _storing_alone(db: Database, settings: Settings, run: SourceRun, now: dateti
     new = duplicates = 0
     try:
         for number, batch in enumerate(batches, start=1):
-            hashed = _hashed_alone(db, conf, run, batch, now)
+            hashed = _hashed_alone(db, settings, conf, run, batch, now)
             yield
             with write_turns(db).turn(), db.session() as session:
                 source = get_source(session, run.name)
@@ -93,16 +93,41 @@ def _storing_alone(db: Database, settings: Settings, run: SourceRun, now: dateti
 
 
 def _hashed_alone(
-    db: Database, conf: SourceConfig, run: SourceRun, batch: tuple[Entry, ...], now: datetime
+    db: Database,
+    settings: Settings,
+    conf: SourceConfig,
+    run: SourceRun,
+    batch: tuple[Entry, ...],
+    now: datetime,
 ) -> EntryBatch | None:
     """A batch of one run's entries with its keys and hashes computed ahead (None: snapshots,
     or no entries). Its source id is the one read now; the turn reads the source again."""
     if conf.type == "market" or not batch:
         return None
+    return _hashed_ahead(db, settings, [(run, batch, now)])[1][0]
+
+
+def _hashed_ahead(
+    db: Database, settings: Settings, parts: list[tuple[SourceRun, tuple[Entry, ...], datetime]]
+) -> tuple[dict[str, int], list[EntryBatch]]:
+    """Runs' entries (each part: a run, the entries of it to store, its time) as batches with
+    their keys and content hashes computed before their turn, and the runs' source ids read
+    now (a batch of a source not in the store gets 0)."""
     with Session(db.engine) as session:  # reads only, then rolled back: no write lock
-        source_id = session.scalar(select(Source.id).where(Source.name == run.name))
-        entries = EntryBatch(source_id or 0, run.name, batch, now, conf.type, run.bodies)
-        return hash_ahead(session, [entries])[0]
+        found = select(Source.name, Source.id).where(Source.name.in_([r.name for r, _, _ in parts]))
+        ids: dict[str, int] = dict(session.execute(found).tuples().all())
+        batches = [
+            EntryBatch(
+                ids.get(run.name, 0),
+                run.name,
+                entries,
+                now,
+                settings.source(run.name).type,
+                run.bodies,
+            )
+            for run, entries, now in parts
+        ]
+        return ids, hash_ahead(session, batches)
 
 
 def _store_batch(
@@ -168,24 +193,9 @@ def _storing_together(
         return []
     stored: list[SourceRun] = []
     try:
-        with Session(db.engine) as session:  # reads only, then rolled back: no write lock
-            names = [run.name for run, _ in group]
-            found = select(Source.name, Source.id).where(Source.name.in_(names))
-            ids: dict[str, int] = dict(session.execute(found).tuples().all())
-            batches = hash_ahead(
-                session,
-                [
-                    EntryBatch(
-                        ids[run.name],
-                        run.name,
-                        run.entries,
-                        now,
-                        settings.source(run.name).type,
-                        run.bodies,
-                    )
-                    for run, now in group
-                ],
-            )
+        ids, batches = _hashed_ahead(db, settings, [(run, run.entries, now) for run, now in group])
+        if len(ids) < len(group):  # a source gone from the store: each on its own, below
+            raise LookupError("a source of the group is not in the store")
         yield
         with write_turns(db).turn(), db.session() as session:
             results = store_batches(session, batches)
