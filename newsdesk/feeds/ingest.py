@@ -268,8 +268,7 @@ def _entries(runs: list[tuple[SourceRun, datetime]]) -> int:
 
 def _stepped(storing: Storing, finished: Callable[[list[SourceRun]], None]) -> Storing | None:
     """The store one step on (:func:`~newsdesk.feeds.storing.advance`); None once done, its
-    runs passed to
-    ``finished``."""
+    runs passed to ``finished``."""
     done = advance(storing)
     if done is None:
         return storing
