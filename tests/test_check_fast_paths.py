@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsdesk.checks.originality import _touches
 from newsdesk.checks.units import fold_char, fold_chars
 from newsdesk.text.normalise import nfkc
 
@@ -43,3 +45,23 @@ def test_fold_chars_folds_each_character(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "ＡＢＣ１２３", "e\u0301", "稳 赚、稳-赚、ＸＸ", "İstanbul"])
 def test_fold_chars_edge_cases(text: str) -> None:
     assert fold_chars(text) == "".join(fold_char(char) for char in text)
+
+
+_STRETCH = st.tuples(st.integers(0, 60), st.integers(0, 12), st.integers(0, 4))
+
+
+@given(st.lists(_STRETCH, min_size=1, max_size=12), st.lists(_STRETCH, min_size=1, max_size=40))
+def test_touches_is_overlap_with_a_widened_kept_stretch(
+    kept_rows: list[tuple[int, int, int]], rest: list[tuple[int, int, int]]
+) -> None:
+    # _touches sorts the widened stretches; the plain question is asked of each pair.
+    gap = 3
+    kept = np.array([[s, s + n, 0, 0, o] for s, n, o in kept_rows], dtype=np.int64)
+    starts = np.array([s for s, _, _ in rest], dtype=np.int64)
+    ends = np.array([s + n for s, n, _ in rest], dtype=np.int64)
+    owners = np.array([o for _, _, o in rest], dtype=np.int64)
+    expected = [
+        any(o == ko and max(ks - gap, 0) <= e and s <= ke + gap for ks, ke, _, _, ko in kept)
+        for s, e, o in zip(starts.tolist(), ends.tolist(), owners.tolist(), strict=True)
+    ]
+    assert _touches(kept, starts, ends, owners, gap).tolist() == expected

@@ -380,18 +380,18 @@ def _touches(
     """Whether each draft stretch [starts, ends] of a segment from source ``owners`` meets
     some [start - gap, end + gap] of ``kept`` from the same source: a necessary condition
     of being near one."""
-    # One line of draft positions per source, laid end to end.
+    # One line of draft positions per source, laid end to end: the widened stretches sorted
+    # by where they begin, with the furthest any of them reaches so far. A segment meets
+    # one when the last stretch beginning at or before its end reaches its start (a
+    # source's stretches never reach the next source's line).
     width = int(max(kept[:, 1].max(), ends.max())) + gap + 2
-    sources = int(max(kept[:, 4].max(), owners.max())) + 1
-    size = sources * width + 1
     base = kept[:, 4] * width
-    # Counting with bincount: np.add.at is many times slower.
-    edges = np.bincount(base + np.maximum(kept[:, 0] - gap, 0), minlength=size) - np.bincount(
-        base + kept[:, 1] + gap + 1, minlength=size
-    )
-    covered_before = np.concatenate(([0], np.cumsum(np.cumsum(edges) > 0)))
+    low = base + np.maximum(kept[:, 0] - gap, 0)
+    order = np.argsort(low)
+    reach = np.maximum.accumulate((base + kept[:, 1] + gap)[order])
     line = owners * width
-    return covered_before[line + ends + 1] > covered_before[line + starts]
+    last = np.searchsorted(low[order], line + ends, "right") - 1
+    return (last >= 0) & (reach[np.maximum(last, 0)] >= line + starts)
 
 
 def _claim(runs: list[tuple[int, int, int]], n_units: int) -> np.ndarray:
