@@ -4,13 +4,14 @@ they differ in how they work: short and long, Chinese and not, full width and co
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdesk.checks.originality import _touches
+from newsdesk.checks.originality import _near_long_segments, _touches
 from newsdesk.checks.units import fold_char, fold_chars
 from newsdesk.text.normalise import nfkc
 
@@ -48,20 +49,63 @@ def test_fold_chars_edge_cases(text: str) -> None:
 
 
 _STRETCH = st.tuples(st.integers(0, 60), st.integers(0, 12), st.integers(0, 4))
+_WIDTH = 80  # a line per source: longer than any stretch above, widened
 
 
 @given(st.lists(_STRETCH, min_size=1, max_size=12), st.lists(_STRETCH, min_size=1, max_size=40))
 def test_touches_is_overlap_with_a_widened_kept_stretch(
     kept_rows: list[tuple[int, int, int]], rest: list[tuple[int, int, int]]
 ) -> None:
-    # _touches sorts the widened stretches; the plain question is asked of each pair.
+    # _touches answers from a sparse table; the plain question is asked of each pair.
     gap = 3
     kept = np.array([[s, s + n, 0, 0, o] for s, n, o in kept_rows], dtype=np.int64)
-    starts = np.array([s for s, _, _ in rest], dtype=np.int64)
-    ends = np.array([s + n for s, n, _ in rest], dtype=np.int64)
-    owners = np.array([o for _, _, o in rest], dtype=np.int64)
+    firsts = np.array([o * _WIDTH + s for s, _, o in rest], dtype=np.int64)
+    lasts = np.array([o * _WIDTH + s + n for s, n, o in rest], dtype=np.int64)
     expected = [
-        any(o == ko and max(ks - gap, 0) <= e and s <= ke + gap for ks, ke, _, _, ko in kept)
-        for s, e, o in zip(starts.tolist(), ends.tolist(), owners.tolist(), strict=True)
+        any(o == ko and max(ks - gap, 0) <= s + n and s <= ke + gap for ks, ke, _, _, ko in kept)
+        for s, n, o in rest
     ]
-    assert _touches(kept, starts, ends, owners, gap).tolist() == expected
+    touched = _touches(kept[:, 4] * _WIDTH, kept, firsts, lasts, 5 * _WIDTH, gap)
+    assert touched.tolist() == expected
+
+
+def _near_long_pair_by_pair(segments: np.ndarray, long: int, gap: int) -> np.ndarray:
+    """_near_long_segments without its prefilter: every short segment tested exactly."""
+    kept = segments[segments[:, 1] - segments[:, 0] >= long]
+    rest = segments[segments[:, 1] - segments[:, 0] < long]
+    for _ in range(3):
+        if not kept.size or not rest.size:
+            break
+        anchors = kept[np.argsort(kept[:, 4] * (1 << 40) + kept[:, 0])]
+        keys = (anchors[:, 4] * (1 << 40) + anchors[:, 0]).tolist()
+        found = []
+        for row in rest.tolist():
+            where = bisect_left(keys, row[4] * (1 << 40) + row[0])
+            found.append(
+                any(
+                    0 <= n < len(keys)
+                    and anchors[n, 4] == row[4]
+                    and row[0] <= anchors[n, 1] + gap
+                    and row[1] >= anchors[n, 0] - gap
+                    and abs((row[2] - row[0]) - (anchors[n, 2] - anchors[n, 0])) <= gap + 2
+                    for n in (where - 1, where)
+                )
+            )
+        if not any(found):
+            break
+        mask = np.array(found)
+        kept, rest = np.concatenate((kept, rest[mask])), rest[~mask]
+    return kept
+
+
+_SEGMENT = st.tuples(st.integers(0, 50), st.integers(4, 14), st.integers(0, 60), st.integers(0, 3))
+
+
+@given(st.lists(_SEGMENT, min_size=1, max_size=60))
+def test_near_long_segments_prefilter_drops_no_segment_the_exact_test_keeps(
+    rows: list[tuple[int, int, int, int]],
+) -> None:
+    segments = np.array([[p, p + n, q, q + n, o] for p, n, q, o in rows], dtype=np.int64)
+    assert _near_long_segments(segments, 8, 2).tolist() == (
+        _near_long_pair_by_pair(segments, 8, 2).tolist()
+    )
