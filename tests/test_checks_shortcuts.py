@@ -97,6 +97,19 @@ def test_common_segments_are_the_plain_ones(draft_size: int, source_size: int) -
     assert [tuple(r) for r in found.tolist()] == _plain_segments(draft, sources, 3)
 
 
+def test_common_segments_name_the_source_among_many_short_ones() -> None:
+    # A gram's source is read from its block of the layout: sources shorter than a block,
+    # shorter than a gram and empty, one after the other, each found where it is.
+    rng = random.Random(7)
+    alphabet = "甲乙丙丁戊己庚"
+    sources = ["".join(rng.choices(alphabet, k=rng.randint(0, 90))) for _ in range(40)]
+    draft = "".join(rng.choices(alphabet, k=300))
+    index = originality.source_index(tuple(sources), 3)
+    found = originality.common_segments(originality.positional_hashes(draft, 3), index, 3)
+    assert len(found) > 100
+    assert [tuple(r) for r in found.tolist()] == _plain_segments(draft, sources, 3)
+
+
 def test_sources_too_short_for_a_gram_share_nothing() -> None:
     index = originality.source_index(("甲乙", "丙"), 3)
     assert index.keys.size == 0 and index.count == 2
