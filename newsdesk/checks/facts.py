@@ -126,11 +126,16 @@ class Reading:
     @cached_property
     def words(self) -> tuple[Token, ...]:
         """The sentence's tokens outside its citation markers."""
+        if self.bare == self.text:  # no marker: every token (most sentences of a draft)
+            return self.tagged()
         inside = {at for m in MARKER.finditer(self.text) for at in range(m.start(), m.end())}
         return tuple(
-            t
-            for t in self.tagged()
-            if t.start not in inside and (t.word[0] not in "[【" or not MARKER.fullmatch(t.word))
+            [
+                t
+                for t in self.tagged()
+                if t.start not in inside
+                and (t.word[0] not in "[【" or not MARKER.fullmatch(t.word))
+            ]
         )
 
     @cached_property
