@@ -13,7 +13,10 @@ from hypothesis import strategies as st
 
 from newsdesk.checks.originality import _near_long_segments, _touches
 from newsdesk.checks.units import fold_char, fold_chars
+from newsdesk.text.facts import _CITATIONS, _DIGIT, _figure_spans, _masked
 from newsdesk.text.normalise import nfkc
+from newsdesk.text.numbers import fold_width
+from newsdesk.text.tickers import TICKER
 
 _MIXED = st.text(
     alphabet=st.one_of(
@@ -109,3 +112,24 @@ def test_near_long_segments_prefilter_drops_no_segment_the_exact_test_keeps(
     assert _near_long_segments(segments, 8, 2).tolist() == (
         _near_long_pair_by_pair(segments, 8, 2).tolist()
     )
+
+
+_MARKED = st.lists(
+    st.one_of(
+        st.sampled_from(["[1]", "【2】", "[1-3]", "[4, 12]", "【1、2、3】", "[ 7 ]", "[12–14]"]),
+        st.sampled_from(list("营收亿元同比增长第前近年月日号点HMSCIGsh$[]【】 ，。、-~%.")),
+        st.sampled_from(["沪深", "下午", "SH", "HK", "AAPL", "\u3000", "１", "［"]),
+        st.integers(0, 999_999).map(lambda n: f"[{n}]"),
+        st.sampled_from(["[600519]", "[0700.HK]", "[300750]", "【000001】"]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(_MARKED)
+def test_a_text_whose_digits_are_all_in_citation_markers_has_no_figure_or_code(text: str) -> None:
+    # fact_spans skips reading figures and codes in such a text: reading them finds none.
+    if _DIGIT.search(_CITATIONS.sub("", text)):
+        return
+    assert _figure_spans(_masked(fold_width(text))) == []
+    assert "$" in text or not list(TICKER.finditer(text))

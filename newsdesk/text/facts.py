@@ -188,6 +188,9 @@ _NOT_FIGURE = re.compile(
 )
 # Unitless numbers count only when they look like a reading (49.8, 3350), not a stray 3.
 _DIGIT = re.compile(r"\d")
+# Citation markers as the draft writes them ([1], 【2-3】), of those _NOT_FIGURE blanks: with
+# at most three digits in a row, none is part of a code either.
+_CITATIONS = re.compile(r"[\[【]\s*\d{1,3}(?:[\s,，、\-–~]+\d{1,3})*\s*[\]】]")
 _READING = re.compile(r"\d*\.\d+|\d{3,}")
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:（）()\n“”\"]")
 _DATE_WORDS = re.compile(r"\d+(?:[-~至]\d+)?(?:年|个?月份?|日|号|个?季度)")
@@ -409,9 +412,9 @@ def fact_spans(
     spans = [(t.start, t.end) for t in tokens if is_fact_token(t, dictionaries)]
     # Where the figures are is all that is asked here, not what they mean (figure_facts).
     # Every figure has a digit (a full-width one is a digit too).
-    if not _DIGIT.search(text):
-        # No figure and no security code (each has a digit, but $AAPL): most of a draft's
-        # stretches, read for originality's runs.
+    if not _DIGIT.search(text) or not _DIGIT.search(_CITATIONS.sub("", text)):
+        # No figure and no security code (each has a digit outside the citation markers, but
+        # $AAPL): most of a draft's stretches, read for originality's runs.
         if "$" in text:
             spans += [(m.start(), m.end()) for m in TICKER.finditer(text)]
         return sorted(spans)
