@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdesk.checks.originality import _near_long_segments, _touches
+from newsdesk.checks.originality import _may_touch, _near_long_segments
 from newsdesk.checks.units import fold_char, fold_chars
 from newsdesk.text.facts import _CITATIONS, _DIGIT, _figure_spans, _masked
 from newsdesk.text.normalise import nfkc
@@ -56,20 +56,21 @@ _WIDTH = 80  # a line per source: longer than any stretch above, widened
 
 
 @given(st.lists(_STRETCH, min_size=1, max_size=12), st.lists(_STRETCH, min_size=1, max_size=40))
-def test_touches_is_overlap_with_a_widened_kept_stretch(
+def test_may_touch_lets_through_every_segment_that_meets_a_widened_kept_stretch(
     kept_rows: list[tuple[int, int, int]], rest: list[tuple[int, int, int]]
 ) -> None:
-    # _touches answers from a sparse table; the plain question is asked of each pair.
-    gap = 3
+    # Every segment that meets one (asked pair by pair) is let through, and only those that
+    # would meet one if they ran on to their longest (12 places further).
+    gap, reach = 3, 12
     kept = np.array([[s, s + n, 0, 0, o] for s, n, o in kept_rows], dtype=np.int64)
     firsts = np.array([o * _WIDTH + s for s, _, o in rest], dtype=np.int64)
-    lasts = np.array([o * _WIDTH + s + n for s, n, o in rest], dtype=np.int64)
-    expected = [
-        any(o == ko and max(ks - gap, 0) <= s + n and s <= ke + gap for ks, ke, _, _, ko in kept)
-        for s, n, o in rest
-    ]
-    touched = _touches(kept[:, 4] * _WIDTH, kept, firsts, lasts, 5 * _WIDTH, gap)
-    assert touched.tolist() == expected
+    let = _may_touch(kept[:, 4] * _WIDTH, kept, firsts, 5 * _WIDTH, gap, reach).tolist()
+
+    def meets(s: int, e: int, o: int) -> bool:
+        return any(o == ko and max(ks - gap, 0) <= e and s <= ke + gap for ks, ke, _, _, ko in kept)
+
+    assert let == [meets(s, s + reach, o) for s, _, o in rest]
+    assert all(ok for ok, (s, n, o) in zip(let, rest, strict=True) if meets(s, s + n, o))
 
 
 def _near_long_pair_by_pair(segments: np.ndarray, long: int, gap: int) -> np.ndarray:
