@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,6 +141,43 @@ def test_ingest_flow_failing_source_does_not_stop_others(
     assert summary["chanye"]["status"] == summary["beian"]["status"] == "done"
     with pytest.raises(Exception, match="no source named"):
         ingest_flow(sources=["nosuch"])
+
+
+def test_ingest_flow_stores_the_others_when_a_source_task_fails(
+    prefect_harness: None,
+    demo_desk_env: str,
+    httpserver,  # type: ignore[no-untyped-def]
+) -> None:
+    """A fetch task that fails after its retries (its feed is gone, and the store refuses to
+    record that: a trigger stands for a disk that fails under one source's row) leaves its
+    parse task unrun; the flow still stores the other sources, and ends that one failed."""
+    from flows.ingest import ingest_flow
+    from newsdesk.feeds.ingest import register_sources
+    from tasks.desk import desk
+
+    httpserver.expect_request("/gone").respond_with_data("gone", status=404)
+    path = Path(os.environ["NEWSDESK_CONFIG"])
+    conf = yaml.safe_load(path.read_text(encoding="utf-8"))
+    conf["sources"].append({"name": "flaky", "url": httpserver.url_for("/gone")})
+    path.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    reset_desk()
+    register_sources(desk().db, desk().settings)
+    with sqlite3.connect(demo_desk_env.removeprefix("sqlite:///")) as connection:
+        connection.execute(
+            "CREATE TRIGGER flaky_disk BEFORE UPDATE ON fetch_state WHEN NEW.source_id = "
+            "(SELECT id FROM sources WHERE name = 'flaky') "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+
+    summary = {s["source"]: s for s in ingest_flow(sources=["chanye", "flaky", "beian"])}
+
+    assert summary["flaky"]["status"] == "failed", summary["flaky"]
+    assert "did not finish" in str(summary["flaky"]["error"])
+    assert summary["chanye"]["status"] == summary["beian"]["status"] == "done"
+    stored = int(summary["chanye"]["new"]) + int(summary["beian"]["new"])
+    assert stored > 0
+    with Database(demo_desk_env).session() as session:
+        assert session.scalar(select(func.count()).select_from(Item)) == stored
 
 
 def test_slot_flow_drafts_checks_and_queues(prefect_harness: None, demo_desk_env: str) -> None:
