@@ -38,6 +38,10 @@ def test_the_shortcuts_rest_on_unicode_facts() -> None:
         "snake_case__and--dashes",
         "\x00\x1f\x7f control",
         "\u00a0\u2003\u3000\u200b zero width",
+        # The ellipsis, replaced by "..." before NFKC: alone, beside combining marks that
+        # compose with what precedes it or not, and in a run.
+        "央行……降准\u2026",
+        "e\u2026\u0301 a\u0301\u2026 \u2026\u0301\u0323 …\u3099",
     ],
 )
 def test_named_cases(text: str) -> None:
@@ -48,6 +52,19 @@ def test_named_cases(text: str) -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 def test_generated_text(text: str) -> None:
     assert _folded(text) == slow_folded(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("\u2026.e\u0301\u0323\u3099か ,A"), max_size=20))
+def test_generated_around_the_ellipsis(text: str) -> None:
+    """Ellipses among letters, marks that combine with them, and marks of the same class."""
+    assert _folded(text) == slow_folded(text)
+
+
+def test_the_ellipsis_is_its_decomposition() -> None:
+    """What the ellipsis shortcut rests on: NFKD makes "…" "..." (three starters)."""
+    assert unicodedata.normalize("NFKD", "\u2026") == "..."
+    assert unicodedata.combining(".") == 0
 
 
 @settings(max_examples=300, deadline=None)
