@@ -57,3 +57,25 @@ def test_a_figure_in_a_clause_framed_as_a_forecast_is_no_forecast_stated_as_resu
         "欧振兴预计，2026年香港新股融资金额有望再次突破3000亿港元；7只新股融资额达百亿港元[1]。"
     )
     assert kinds(unframed, source) == ["forecast_as_actual"]
+
+
+def test_a_forecast_that_leads_the_sentence_frames_its_later_figures_too() -> None:
+    # real-news-dev draft 024 (a planted error): the source's 德勤预计 leads the whole
+    # sentence, so 2863亿港元 is a forecast as much as 114只; the draft states it as 已达.
+    source = "德勤预计,2025年港交所有114只新股上市,集资额为2863亿港元,同比分别增长63%及227%。"
+    planted = "德勤同时预计2025年港交所将有114只新股上市；全年集资额已达2863亿港元[1]。"
+    assert kinds(planted, source) == ["forecast_as_actual"]
+    assert kinds("德勤预计,2025年港交所有114只新股上市,集资额为2863亿港元[1]。", source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "draft"),
+    [
+        # A cue inside the first figure's clause frames that figure only.
+        ("公司营收预计增长10%，净利润增长8%。", "公司净利润增长8%[1]。"),
+        # A result cue after the lead is closer to the figure: a result.
+        ("德勤预计,今年将有114只新股上市,上半年实际完成52只。", "上半年已完成52只新股上市[1]。"),
+    ],
+)
+def test_a_figure_the_lead_does_not_frame_reads_as_a_result(source: str, draft: str) -> None:
+    assert kinds(draft, source) == []

@@ -152,14 +152,17 @@ def _governs(text: str, end: int) -> bool:
     return not rest or rest in _REPORTING
 
 
-def kind(since_previous: str, clause_before: str, after: str) -> str:
+def kind(since_previous: str, clause_before: str, after: str, sentence_before: str = "") -> str:
     """actual / forecast / target / threshold / intraday for a figure.
 
     ``since_previous`` is the sentence's text from the figure before (or the sentence
     start) to this one: a forecast or target cue holds there when it is in the
     figure's own clause or leads the clauses after it (德勤预计，明年集资2863亿港元);
-    a result cue closer to the figure (实现, 收报) wins. Intraday cues hold within
-    the clause.
+    a result cue closer to the figure (实现, 收报) wins. When nothing there is a cue, one
+    that leads the whole sentence (``sentence_before``, its text up to the figure after its
+    last ；) frames this figure too: 德勤预计，…114只新股上市，集资额为2863亿港元 forecasts
+    both, where 营收预计增长10%，净利润增长8% forecasts only the first. Intraday cues hold
+    within the clause.
     """
     table = cues().kinds
     in_clause, _ = _closest(clause_before, table)
@@ -168,6 +171,9 @@ def kind(since_previous: str, clause_before: str, after: str) -> str:
     if in_clause in ("forecast", "target"):
         return in_clause
     found, end = _closest(since_previous, table)
+    if not found:
+        found, end = _closest(sentence_before, table)
+        since_previous = sentence_before
     if found in ("forecast", "target") and _governs(since_previous, end):
         return found
     if after.startswith(("关口", "大关", "关")):

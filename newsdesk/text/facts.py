@@ -343,11 +343,13 @@ def figure_facts(text: str, subjects: bool = True) -> list[FigureFact]:
             period=period(sentence_before),
             # 同比增长6.25% [2] - 第三季度营收为398.10亿元: the verb is the figure before's.
             direction=direction(plain[max(clause_low, previous_end) : span.start]),
-            # A cue holds until the next figure (预计A，B is a forecast of A only) or ；.
+            # A cue holds until the next figure (营收预计增长A，净利润增长B: A only) or ；,
+            # one that leads the sentence (德勤预计，A，B) up to the ；.
             kind=kind(
                 own_clause(plain[max(sentence_low, previous_end) : span.start]),
                 clause_before,
                 after,
+                own_clause(sentence_before),
             ),
             parts=found_parts,
             sure=bool(metric) and not _PRONOUN.search(clause_before),
