@@ -75,6 +75,16 @@ def test_a_forecast_that_leads_the_sentence_frames_its_later_figures_too() -> No
         ("公司营收预计增长10%，净利润增长8%。", "公司净利润增长8%[1]。"),
         # A result cue after the lead is closer to the figure: a result.
         ("德勤预计,今年将有114只新股上市,上半年实际完成52只。", "上半年已完成52只新股上市[1]。"),
+        # A clause that names its own period states a fact of that period, not the forecast.
+        (
+            "德勤预计，2025年港交所有114只新股上市，2024年为88只。",
+            "2024年港交所有88只新股上市[1]。",
+        ),
+        # So does one it is compared with.
+        (
+            "德勤预计，2025年港交所有114只新股上市，较去年的88只明显增加。",
+            "去年港交所有88只新股上市[1]。",
+        ),
     ],
 )
 def test_a_figure_the_lead_does_not_frame_reads_as_a_result(source: str, draft: str) -> None:

@@ -158,11 +158,12 @@ def kind(since_previous: str, clause_before: str, after: str, sentence_before: s
     ``since_previous`` is the sentence's text from the figure before (or the sentence
     start) to this one: a forecast or target cue holds there when it is in the
     figure's own clause or leads the clauses after it (德勤预计，明年集资2863亿港元);
-    a result cue closer to the figure (实现, 收报) wins. When nothing there is a cue, one
-    that leads the whole sentence (``sentence_before``, its text up to the figure after its
-    last ；) frames this figure too: 德勤预计，…114只新股上市，集资额为2863亿港元 forecasts
-    both, where 营收预计增长10%，净利润增长8% forecasts only the first. Intraday cues hold
-    within the clause.
+    a result cue closer to the figure (实现, 收报) wins. When nothing there is a cue and the
+    figure's clause names no period (its own, or one it is compared with), a cue that leads
+    the whole sentence (``sentence_before``, its text up to the figure after its last ；)
+    frames this figure too: 德勤预计，…114只新股上市，集资额为2863亿港元 forecasts both,
+    where 营收预计增长10%，净利润增长8% forecasts only the first, and …，2024年为88只 or
+    …，较去年的88只 state a past result. Intraday cues hold within the clause.
     """
     table = cues().kinds
     in_clause, _ = _closest(clause_before, table)
@@ -171,7 +172,7 @@ def kind(since_previous: str, clause_before: str, after: str, sentence_before: s
     if in_clause in ("forecast", "target"):
         return in_clause
     found, end = _closest(since_previous, table)
-    if not found:
+    if not found and not _PERIOD.search(clause_before):
         found, end = _closest(sentence_before, table)
         since_previous = sentence_before
     if found in ("forecast", "target") and _governs(since_previous, end):
