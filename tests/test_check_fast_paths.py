@@ -64,7 +64,7 @@ def test_may_touch_lets_through_every_segment_that_meets_a_widened_kept_stretch(
     gap, reach = 3, 12
     kept = np.array([[s, s + n, 0, 0, o] for s, n, o in kept_rows], dtype=np.int64)
     firsts = np.array([o * _WIDTH + s for s, _, o in rest], dtype=np.int64)
-    let = _may_touch(kept[:, 4] * _WIDTH, kept, firsts, 5 * _WIDTH, gap, reach).tolist()
+    let = _may_touch(kept, firsts, _WIDTH, 5 * _WIDTH, gap, reach).tolist()
 
     def meets(s: int, e: int, o: int) -> bool:
         return any(o == ko and max(ks - gap, 0) <= e and s <= ke + gap for ks, ke, _, _, ko in kept)

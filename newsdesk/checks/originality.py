@@ -367,9 +367,7 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
         keys, anchors = keys[order], kept[order]
         # Only a segment that may overlap some kept one's stretch, widened by gap, can be
         # near it: the exact test below runs on those few.
-        candidates = np.flatnonzero(
-            _may_touch(kept[:, 4] * width, kept, firsts[rest], size, gap, long - 1)
-        )
+        candidates = np.flatnonzero(_may_touch(kept, firsts[rest], width, size, gap, long - 1))
         close = segments[rest[candidates]]
         where = np.searchsorted(keys, close[:, 4] * (1 << 40) + close[:, 0])
         found = np.zeros(close.shape[0], dtype=bool)
@@ -392,12 +390,12 @@ def _near_long_segments(segments: np.ndarray, long: int, gap: int) -> np.ndarray
 
 
 def _may_touch(
-    base: np.ndarray, kept: np.ndarray, firsts: np.ndarray, size: int, gap: int, reach: int
+    kept: np.ndarray, firsts: np.ndarray, width: int, size: int, gap: int, reach: int
 ) -> np.ndarray:
-    """Whether a segment starting at each of ``firsts`` (on a line of ``size`` places) and
-    ending at most ``reach`` places further may meet some [start - gap, end + gap] of a
-    ``kept`` segment laid on the line from ``base``: true for every one that meets one (a
-    necessary condition of being near it), and for some that end too soon to.
+    """Whether a segment starting at each of ``firsts`` (on ``size`` places: a line of
+    ``width`` per source) and ending at most ``reach`` places further may meet some
+    [start - gap, end + gap] of a ``kept`` segment on its source's line: true for every one
+    that meets one (a necessary condition of being near it), and for some that end too soon to.
 
     One look-up a segment: the widened stretches are marked ``reach`` places further back,
     where a segment that starts there would meet them at its longest. An exact answer (a
@@ -405,6 +403,7 @@ def _may_touch(
     exact test after it drops the few more segments this lets through.
     """
     marked = np.zeros(size, dtype=bool)
+    base = kept[:, 4] * width
     lows = (base + np.maximum(kept[:, 0] - gap - reach, 0)).tolist()
     for low, high in zip(lows, (base + kept[:, 1] + gap + 1).tolist(), strict=True):
         marked[low:high] = True
